@@ -1,0 +1,1 @@
+"""Documents → structured paragraphs → chunks → embeddings → FAISS index on disk."""

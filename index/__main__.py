@@ -1,0 +1,71 @@
+"""Command line: ``python -m index build|add|remove|status``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+
+from index.builder import add_document, build_index, previous_manifest, remove_document, staleness
+from index.embedders import EmbedderError
+from index.loaders import DocumentError
+from index.store import IndexStoreError
+from settings import DEFAULT_CORPUS, DEFAULT_INDEX, load_config
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m index", description=__doc__ + (
+        "\n\nBuilds a hybrid-search index (structured paragraphs, chunks, embeddings, FAISS) "
+        "for a folder of .txt/.md/.pdf/.docx documents."), formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", default=str(DEFAULT_INDEX), help="index folder (default: %(default)s)")
+    common.add_argument("--config", help="TOML settings file (default: rag.toml in the project, if present)")
+    b = sub.add_parser("build", parents=[common], help="build or update the index for a corpus folder")
+    b.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="corpus folder (default: the bundled report)")
+    b.add_argument("--rebuild", action="store_true", help="start from scratch (ignore old index and embedding cache)")
+    b.add_argument("--embedder", help="e5 (default), use, or st:<local sentence-transformers folder>")
+    b.add_argument("--threads", type=int, help="embedder threads")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
+    a = sub.add_parser("add", parents=[common], help="add or update one document file")
+    a.add_argument("file")
+    r = sub.add_parser("remove", parents=[common], help="remove one document by its ID (see status)")
+    r.add_argument("doc_id")
+    sub.add_parser("status", parents=[common], help="list indexed documents and whether the index is fresh")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args = _parser().parse_args(argv)
+    cfg = load_config(args.config)
+    if getattr(args, "embedder", None) or getattr(args, "threads", None):
+        cfg = replace(cfg, index=replace(cfg.index, embedder=args.embedder or cfg.index.embedder,
+                                         threads=args.threads or cfg.index.threads))
+    try:
+        if args.command == "build":
+            report = build_index(args.corpus, args.index, cfg, rebuild=args.rebuild, show_progress=not args.quiet)
+            print(report.summary())
+        elif args.command == "add":
+            print(add_document(args.file, args.index, cfg).summary())
+        elif args.command == "remove":
+            manifest = previous_manifest(args.index) or {}
+            cfg = replace(cfg, index=replace(cfg.index, embedder=manifest.get("embedder", {}).get("spec", "e5")))
+            print(remove_document(args.doc_id, args.index, cfg).summary())
+        else:
+            manifest = previous_manifest(args.index)
+            if manifest is None:
+                print(f"no index in {args.index}")
+                return 1
+            for doc_id, info in manifest["documents"].items():
+                print(f"{doc_id}\t{info['paragraphs']} paragraphs\t{info['chunks']} chunks\t{info['path']}")
+            print(f"embedder {manifest['embedder']['name']}, {manifest['index_type']} index, built {manifest['built_at']}")
+            problems = staleness(manifest)
+            print("stale:\n  " + "\n  ".join(problems) if problems else "fresh")
+    except (DocumentError, EmbedderError, IndexStoreError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""Turn raw document text into blocks: headings (with a level) and paragraphs.
+
+Pure functions. Two layouts are handled:
+
+* hard-wrapped text extracted from a PDF (every visual line on its own line,
+  page numbers, page-start spaces, stray URLs, sentences broken mid-line):
+  :func:`wrapped_blocks` rebuilds the real paragraphs;
+* ordinary text where paragraphs are lines or blank-line separated blocks:
+  :func:`plain_blocks`.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from dataclasses import dataclass
+
+CN_NUM = "一二三四五六七八九十百"
+SECTION_RE = re.compile(rf"^[{CN_NUM}]+、\S")
+SUBSECTION_RE = re.compile(rf"^[（(][{CN_NUM}]+[）)]\S")
+ITEM_RE = re.compile(r"^\d{1,2}[.．、]\s?(?!\d)\S")
+BOX_RE = re.compile(r"^专栏\s*\d+")
+CATEGORY_RE = re.compile(r"^\S{2,10}类案例$")
+PAGE_NUMBER_RE = re.compile(r"^\s*[-—–]?\s*\d{1,4}\s*[-—–]?\s*$")
+URL_RE = re.compile(r"^\s*(https?://|www\.)\S+\s*$")
+SENTENCE_END = "。！？!?；;…"
+CLOSERS = "”’」』）)》"
+HEADING_MAX_CHARS = 60
+FRONT_MATTER = {"前言", "序言", "引言", "概述", "导言", "结语", "后记", "附录", "目录", "摘要"}
+LEVELS = ("title", "category", "case", "section", "subsection", "item", "box")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading (``level`` set) or a paragraph (``level`` is None)."""
+
+    text: str
+    level: str | None = None
+
+
+def display_width(text: str) -> int:
+    """Width of a line in half-width cells (CJK characters count two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def is_artifact(line: str) -> bool:
+    """True for PDF artifacts that carry no content: page numbers and stray URLs."""
+    return bool(PAGE_NUMBER_RE.match(line) or URL_RE.match(line))
+
+
+def heading_level(text: str) -> str | None:
+    """Classify a short line by Chinese numbering conventions, or None."""
+    t = text.strip()
+    if not t or len(t) > HEADING_MAX_CHARS:
+        return None
+    if re.sub(r"\s+", "", t) in FRONT_MATTER:
+        return "case"
+    if BOX_RE.match(t):
+        return "box"
+    if CATEGORY_RE.match(t):
+        return "category"
+    if SECTION_RE.match(t):
+        return "section"
+    if SUBSECTION_RE.match(t):
+        return "subsection"
+    if ITEM_RE.match(t) and len(t) <= 40:
+        return "item"
+    return None
+
+
+def join_lines(parts: list[str]) -> str:
+    """Join wrapped lines; keep a space only between two Latin/digit characters."""
+    out = ""
+    for p in parts:
+        p = p.strip()
+        if out and p and out[-1].isascii() and out[-1].isalnum() and p[0].isascii() and p[0].isalnum():
+            out += " "
+        out += p
+    return out
+
+
+def tidy_heading(text: str) -> str:
+    """Drop spaces between CJK characters inside a short heading (e.g. '前 言')."""
+    return re.sub(r"(?<=[\u4e00-\u9fff])\s(?=[\u4e00-\u9fff])", "", text) if len(text) <= 4 else text
+
+
+def ends_sentence(text: str) -> bool:
+    """True when a line ends with sentence-final punctuation (closing quotes allowed)."""
+    t = text.rstrip().rstrip(CLOSERS)
+    return bool(t) and t[-1] in SENTENCE_END
+
+
+def looks_wrapped(lines: list[str]) -> bool:
+    """Guess whether text is hard-wrapped at a fixed width (PDF extraction)."""
+    widths = [display_width(l.strip()) for l in lines if l.strip() and not is_artifact(l)]
+    if len(widths) < 12:
+        return False
+    mode = statistics.mode(widths)
+    if mode < 30:
+        return False
+    near = sum(1 for w in widths if abs(w - mode) <= 6)
+    return near / len(widths) >= 0.4 and max(widths) <= mode * 1.6 + 20
+
+
+def _full_width(widths: list[int]) -> int:
+    """Typical full-line width of a run of lines (upper median of the long ones)."""
+    long_ = sorted(w for w in widths if w >= 30)
+    if not long_:
+        return max(widths, default=0)
+    return long_[int(len(long_) * 0.6)]
+
+
+def wrapped_blocks(text: str) -> list[Block]:
+    """Rebuild paragraphs and headings from hard-wrapped (PDF-extracted) text."""
+    raw = text.splitlines()
+    lines: list[tuple[str, bool]] = []  # (stripped line, starts a page)
+    page_start = True
+    for r in raw:
+        if not r.strip():
+            continue
+        if is_artifact(r):
+            page_start = True
+            continue
+        lines.append((r.strip(), page_start or r.startswith((" ", "\u3000"))))
+        page_start = False
+    if not lines:
+        return []
+    # the full width differs between body text and boxes (smaller font): measure per box/body run
+    full = _run_widths([l for l, _ in lines])
+    blocks: list[Block] = []
+    buf: list[str] = []
+    prev_closed = True  # previous paragraph ended a sentence
+
+    def flush():
+        nonlocal buf
+        if buf:
+            blocks.append(Block(join_lines(buf)))
+            buf = []
+
+    i = 0
+    title: list[str] = []
+    while i < len(lines) and heading_level(lines[i][0]) is None and _is_short_unpunctuated(lines[i][0], full[i]):
+        title.append(lines[i][0])
+        i += 1
+    if title:
+        blocks.append(Block(join_lines(title), "title"))
+    while i < len(lines):
+        line, at_page_start = lines[i]
+        w = display_width(line)
+        level = heading_level(line) if not buf else None
+        if level is None and not buf and _is_title(line, w, full[i], at_page_start, prev_closed, blocks):
+            level = "case"
+        if level:
+            flush()
+            parts = [line]
+            # a heading may wrap onto a second line
+            while (level in ("section", "subsection", "item") and not ends_sentence(parts[-1])
+                   and display_width(parts[-1]) >= full[i] - 4 and i + 1 < len(lines)
+                   and heading_level(lines[i + 1][0]) is None
+                   and (ends_sentence(lines[i + 1][0]) or display_width(lines[i + 1][0]) < full[i] - 8)
+                   and len(join_lines(parts)) + len(lines[i + 1][0]) <= HEADING_MAX_CHARS):
+                i += 1
+                parts.append(lines[i][0])
+            blocks.append(Block(tidy_heading(join_lines(parts)), level))
+            prev_closed = True
+            i += 1
+            continue
+        buf.append(line)
+        nxt = lines[i + 1][0] if i + 1 < len(lines) else None
+        if nxt is None or _paragraph_ends(line, w, nxt, full[i]):
+            flush()
+            prev_closed = ends_sentence(line)
+        i += 1
+    flush()
+    return blocks
+
+
+def _run_widths(lines: list[str]) -> list[int]:
+    """Full-line width for each line, measured over its box or body run."""
+    runs: list[tuple[int, int]] = []
+    start = 0
+    for i, l in enumerate(lines):
+        lv = heading_level(l)
+        if lv in ("box", "section", "subsection", "case", "category") and i > start:
+            runs.append((start, i))
+            start = i
+    runs.append((start, len(lines)))
+    body = _full_width([display_width(l) for l in lines])
+    out = [body] * len(lines)
+    for a, b in runs:
+        if heading_level(lines[a]) == "box":
+            fw = _full_width([display_width(l) for l in lines[a + 1:b]])
+            for j in range(a, b):
+                out[j] = max(fw, body)
+    return out
+
+
+def _paragraph_ends(line: str, width: int, nxt: str, full: int) -> bool:
+    if heading_level(nxt):
+        return True
+    if not ends_sentence(line):
+        return False
+    if width < full - 4:
+        return True
+    # a full line that ends a sentence: the paragraph ends if the next line is indented
+    return display_width(nxt) <= full - 4
+
+
+def _is_short_unpunctuated(line: str, full: int) -> bool:
+    return not (ends_sentence(line) or line[-1] in "，,、：:" or display_width(line) >= full - 6)
+
+
+def _is_title(line: str, width: int, full: int, at_page_start: bool, prev_closed: bool,
+              blocks: list[Block]) -> bool:
+    """A case title: a short unpunctuated line starting a page after a finished paragraph."""
+    if not _is_short_unpunctuated(line, full):
+        return False
+    if blocks and blocks[-1].level == "category":
+        return True
+    return at_page_start and prev_closed
+
+
+def plain_blocks(text: str) -> list[Block]:
+    """Paragraphs of ordinary text: blank-line separated blocks, or single lines."""
+    has_blank_lines = bool(re.search(r"\n\s*\n", text.strip()))
+    pieces = re.split(r"\n\s*\n", text) if has_blank_lines else text.splitlines()
+    blocks = []
+    for piece in pieces:
+        lines = [l for l in piece.splitlines() if l.strip() and not is_artifact(l)]
+        if not lines:
+            continue
+        joined = join_lines(lines)
+        blocks.append(Block(joined, heading_level(joined) if len(lines) == 1 else None))
+    return blocks
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Blocks of a plain-text document, choosing the layout automatically."""
+    lines = text.splitlines()
+    return wrapped_blocks(text) if looks_wrapped(lines) else plain_blocks(text)

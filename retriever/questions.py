@@ -1,0 +1,84 @@
+"""Read question lists: .txt (one per line), .jsonl (id, question) or .csv (id,question header)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.loaders import decode_text
+
+MAX_QUESTION_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question with its ID (line number when the file gives none)."""
+
+    id: str
+    question: str
+
+
+class QuestionFileError(ValueError):
+    """The question file cannot be used at all."""
+
+
+def check_question(text: str) -> str:
+    """Strip a question; raise ValueError if it is empty or too long."""
+    text = (text or "").strip()
+    if not text:
+        raise ValueError("empty question")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise ValueError(f"question longer than {MAX_QUESTION_CHARS} characters")
+    return text
+
+
+def read_questions(path: str | Path) -> tuple[list[Question], list[str]]:
+    """Questions from a file, plus one error message per bad line (bad lines are skipped)."""
+    path = Path(path)
+    if not path.is_file():
+        raise QuestionFileError(f"question file not found: {path}")
+    suffix = path.suffix.lower()
+    if suffix not in (".txt", ".jsonl", ".csv"):
+        raise QuestionFileError(f"unsupported question file {path.name}: use .txt, .jsonl or .csv")
+    text = decode_text(path.read_bytes())
+    items: list[Question] = []
+    errors: list[str] = []
+    seen: set[str] = set()
+
+    def add(qid: str, question, where: str):
+        try:
+            q = check_question(question if isinstance(question, str) else "")
+        except ValueError as exc:
+            errors.append(f"{where}: {exc}")
+            return
+        if qid in seen:
+            errors.append(f"{where}: duplicate id {qid!r}")
+            return
+        seen.add(qid)
+        items.append(Question(qid, q))
+
+    if suffix == ".txt":
+        for n, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                add(str(n), line, f"line {n}")
+    elif suffix == ".jsonl":
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError as exc:
+                errors.append(f"line {n}: invalid JSON ({exc})")
+                continue
+            add(str(obj.get("id", n)), obj.get("question"), f"line {n}")
+    else:
+        reader = csv.DictReader(io.StringIO(text))
+        if not reader.fieldnames or "question" not in reader.fieldnames:
+            raise QuestionFileError(f"{path.name}: CSV needs a header with a 'question' column (and 'id')")
+        for n, row in enumerate(reader, start=2):
+            add(str(row.get("id") or n), row.get("question"), f"line {n}")
+    return items, errors

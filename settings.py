@@ -1,0 +1,94 @@
+"""All tunable settings in one place.
+
+Defaults live in the dataclasses below; an optional TOML file (``rag.toml`` in
+the project root, or the file named by ``$RAG_CONFIG``) overrides them, and CLI
+flags override both.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
+DEFAULT_INDEX = PROJECT_ROOT / "index" / "data"
+DEFAULT_CACHE = Path(os.environ.get("RAG_CACHE", Path.home() / ".cache" / "zh-rag"))
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    """Paragraph-aligned chunking parameters (sizes in characters)."""
+
+    max_chars: int = 360
+    min_chars: int = 80
+    overlap_chars: int = 60
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """Embedding and vector-index parameters."""
+
+    embedder: str = "e5"  # e5 | use | st:<local model folder>
+    hnsw_threshold: int = 20000  # above this many chunks use HNSW instead of flat IP
+    hnsw_m: int = 32
+    hnsw_ef_search: int = 128
+    batch_size: int = 32
+    threads: int = 2
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Hybrid retrieval parameters."""
+
+    k: int = 5
+    candidates: int = 50  # per-signal candidate depth before fusion
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    context_chars: int = 1200  # context budget handed to the answerer
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """Local LLM parameters."""
+
+    backend: str = "llama"  # llama | transformers
+    n_ctx: int = 4096
+    max_tokens: int = 384
+    temperature: float = 0.0
+    n_threads: int = 1  # decode threads; 1 is safer on a contended 2-core box
+    n_threads_batch: int = 2  # prefill threads
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration."""
+
+    chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
+    index: IndexConfig = field(default_factory=IndexConfig)
+    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
+    llm: LLMConfig = field(default_factory=LLMConfig)
+
+
+def _apply(section, values: dict):
+    known = {f.name for f in fields(section)}
+    unknown = set(values) - known
+    if unknown:
+        raise ValueError(f"unknown setting(s) in [{type(section).__name__}]: {sorted(unknown)}")
+    return replace(section, **values)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load defaults, overridden by a TOML file when one exists."""
+    path = Path(path or os.environ.get("RAG_CONFIG", PROJECT_ROOT / "rag.toml"))
+    cfg = Config()
+    if not path.exists():
+        return cfg
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    updates = {}
+    for name in ("chunking", "index", "retrieval", "llm"):
+        if name in data:
+            updates[name] = _apply(getattr(cfg, name), data[name])
+    return replace(cfg, **updates)

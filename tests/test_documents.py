@@ -1,0 +1,46 @@
+from index.blocks import Block
+from index.documents import assign_structure, doc_id_for
+from index.loaders import load_document
+from tests.conftest import REPORT
+
+
+def test_paragraph_label_has_full_heading_path():
+    paras = load_document(REPORT).paragraphs
+    p = next(p for p in paras if p.subsection.startswith("（二）创新海关监管模式"))
+    assert p.label == "推动融资租赁创新发展 提升服务实体经济能力 › 一、主要做法 › （二）创新海关监管模式 › 第1段"
+    assert p.category == "产业综合类案例"
+
+
+def test_box_paragraphs_carry_box_title_and_box_ends_at_next_heading():
+    paras = load_document(REPORT).paragraphs
+    boxed = [p for p in paras if p.box == "专栏 1 试点示范省市科技成果转化赋权案例"]
+    assert len(boxed) == 4 and [p.number for p in boxed] == [1, 2, 3, 4]
+    after = paras[paras.index(boxed[-1]) + 1]
+    assert after.box == "" and after.subsection.startswith("（二）评估")
+
+
+def test_paragraph_ids_are_stable_and_unique():
+    a = load_document(REPORT).paragraphs
+    b = load_document(REPORT).paragraphs
+    assert [p.id for p in a] == [p.id for p in b]
+    assert len({p.id for p in a}) == len(a)
+    assert a[0].id == "service_opening_best_practice_cases:p0001"
+
+
+def test_numbering_restarts_under_each_heading():
+    blocks = [Block("甲案例", "case"), Block("一段"), Block("二段"), Block("一、做法", "section"), Block("三段")]
+    paras = assign_structure(blocks, "d")
+    assert [(p.number, p.label) for p in paras] == [(1, "甲案例 › 第1段"), (2, "甲案例 › 第2段"),
+                                                     (1, "甲案例 › 一、做法 › 第1段")]
+
+
+def test_higher_heading_resets_lower_levels():
+    blocks = [Block("一、甲", "section"), Block("（一）乙", "subsection"), Block("x"), Block("二、丙", "section"),
+              Block("y")]
+    paras = assign_structure(blocks, "d", default_title="文件")
+    assert paras[1].subsection == "" and paras[1].label == "文件 › 二、丙 › 第1段"
+
+
+def test_doc_id_for_is_safe():
+    assert doc_id_for("报告 2023 (终稿).pdf") == "报告_2023_终稿"
+    assert doc_id_for("sub/dir/a.txt") == "sub_dir_a"

@@ -1,0 +1,99 @@
+import pytest
+
+from index.loaders import DocumentError, corpus_files, decode_text, load_document
+
+GB_TEXT = "一、总体要求\n\n推进服务业扩大开放，优化营商环境。\n\n二、主要任务\n\n加强知识产权保护。"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"])
+def test_decode_text_detects_encoding(encoding):
+    assert decode_text(GB_TEXT.encode(encoding)) == GB_TEXT
+
+
+def test_decode_text_rejects_binary():
+    with pytest.raises(DocumentError):
+        decode_text(bytes([0x81, 0x30, 0xFF, 0xFF]) * 3)
+
+
+def test_gbk_txt_file_gives_structured_paragraphs(tmp_path):
+    f = tmp_path / "政策.txt"
+    f.write_bytes(GB_TEXT.encode("gbk"))
+    paras = load_document(f).paragraphs
+    assert [p.label for p in paras] == ["政策 › 一、总体要求 › 第1段", "政策 › 二、主要任务 › 第1段"]
+
+
+def test_markdown_headings_give_structure(tmp_path):
+    f = tmp_path / "note.md"
+    f.write_text("# 案例甲\n\n引言段落。\n\n## 一、做法\n\n第一段。\n\n第二段。\n", encoding="utf-8")
+    paras = load_document(f).paragraphs
+    assert [p.label for p in paras] == ["案例甲 › 第1段", "案例甲 › 一、做法 › 第1段", "案例甲 › 一、做法 › 第2段"]
+
+
+def test_docx_styles_give_structure(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_heading("人才服务案例", level=1)
+    d.add_heading("一、打造平台", level=2)
+    d.add_paragraph("试点示范省市打造一站式服务平台。")
+    table = d.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "指标", "15家"
+    f = tmp_path / "人才.docx"
+    d.save(f)
+    paras = load_document(f).paragraphs
+    assert paras[0].label == "人才服务案例 › 一、打造平台 › 第1段"
+    assert paras[0].text == "试点示范省市打造一站式服务平台。"
+    assert paras[1].text == "指标 | 15家"
+
+
+def _minimal_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF with Helvetica text lines (no external tools needed)."""
+    content = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({l}) Tj T*" for l in lines) + " ET"
+    objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            "/Resources << /Font << /F1 5 0 R >> >> >>",
+            f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, o in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{o}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def test_pdf_text_is_extracted(tmp_path):
+    f = tmp_path / "memo.pdf"
+    f.write_bytes(_minimal_pdf(["Trade facilitation memo.", "Second paragraph here."]))
+    paras = load_document(f).paragraphs
+    assert "Trade facilitation memo." in " ".join(p.text for p in paras)
+
+
+def test_corrupt_pdf_is_a_clear_error(tmp_path):
+    f = tmp_path / "broken.pdf"
+    f.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    with pytest.raises(DocumentError, match="broken.pdf"):
+        load_document(f)
+
+
+def test_unsupported_and_missing_files(tmp_path):
+    (tmp_path / "x.xls").write_text("a")
+    with pytest.raises(DocumentError, match="unsupported"):
+        load_document(tmp_path / "x.xls")
+    with pytest.raises(DocumentError, match="no such file"):
+        load_document(tmp_path / "nope.txt")
+
+
+def test_empty_document_is_rejected(tmp_path):
+    (tmp_path / "empty.txt").write_text("\n\n")
+    with pytest.raises(DocumentError, match="no text"):
+        load_document(tmp_path / "empty.txt")
+
+
+def test_corpus_files_lists_supported_only(tmp_path):
+    for name in ("a.txt", "b.md", "c.xls", ".hidden.txt"):
+        (tmp_path / name).write_text("x")
+    assert [p.name for p in corpus_files(tmp_path)] == ["a.txt", "b.md"]
