@@ -24,10 +24,15 @@ def _jieba_module():
     return _jieba
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased jieba words (minus stopwords and punctuation) plus CJK character bigrams."""
+def content_words(text: str) -> list[str]:
+    """Lower-cased jieba words without stopwords and punctuation."""
     words = [w.strip().lower() for w in _jieba_module().lcut(text)]
-    tokens = [w for w in words if w and WORD_RE.search(w) and w not in STOPWORDS]
+    return [w for w in words if w and WORD_RE.search(w) and w not in STOPWORDS]
+
+
+def tokenize(text: str) -> list[str]:
+    """Content words (see :func:`content_words`) plus CJK character bigrams."""
+    tokens = content_words(text)
     for run in CJK_RUN_RE.findall(text):
         tokens += [run[i:i + 2] for i in range(len(run) - 1)]
     return tokens

@@ -78,3 +78,34 @@ def e5_index(tmp_path_factory) -> Path:
     index_dir = tmp_path_factory.mktemp("e5") / "index"
     build_index(DEFAULT_CORPUS, index_dir, Config(), show_progress=False)
     return index_dir
+
+
+class FakeLLM:
+    """Scripted LLM: replies in order (the last one repeats) and a fixed P(是)."""
+
+    name = "fake-llm"
+
+    def __init__(self, replies=("资料说明了答案[1]。",), p_yes=0.95):
+        self.replies = list(replies)
+        self.p_yes = p_yes
+        self.prompts: list[str] = []
+        self.grammars: list[str | None] = []
+
+    def stream(self, prompt, max_tokens, grammar=None):
+        self.prompts.append(prompt)
+        self.grammars.append(grammar)
+        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        for i in range(0, len(reply), 3):
+            yield reply[i:i + 3]
+
+    def yes_probability(self, prompt, yes="是", no="否"):
+        self.prompts.append(prompt)
+        return self.p_yes
+
+    def count_tokens(self, text):
+        return len(text)
+
+
+@pytest.fixture
+def fake_llm() -> FakeLLM:
+    return FakeLLM()

@@ -1,0 +1,1 @@
+"""Grounded answers from a local LLM with verified paragraph citations."""

@@ -1,0 +1,24 @@
+"""Wire an Assistant from an index folder and a backend name (the one place that loads both)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from assistant.llm import load_llm
+from assistant.pipeline import Assistant
+from retriever.hybrid import HybridRetriever
+from settings import DEFAULT_INDEX, Config, load_config
+
+
+def build_assistant(index_dir: str | Path | None = None, backend: str | None = None,
+                    cfg: Config | None = None) -> Assistant:
+    """Load the retriever for index_dir and the LLM backend; warm the prompt prefix cache."""
+    cfg = cfg or load_config()
+    if backend:
+        cfg = replace(cfg, llm=replace(cfg.llm, backend=backend))
+    retriever = HybridRetriever.from_index_dir(index_dir or DEFAULT_INDEX, cfg.retrieval, threads=cfg.index.threads)
+    llm = load_llm(cfg.llm.backend, cfg.llm)
+    assistant = Assistant(retriever, llm, cfg)
+    if hasattr(llm, "warm"):
+        llm.warm(assistant.constant_prefix)
+    return assistant

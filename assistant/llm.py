@@ -1,0 +1,212 @@
+"""Local LLM backends behind one interface: llama.cpp (default) and transformers.
+
+Both take a fully rendered prompt (ChatML, see :func:`chatml`) so that the
+constant system prompt + example is a token prefix shared by every request;
+llama.cpp reuses the KV cache of the longest common prefix of consecutive calls.
+"""
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+from assistant.model_files import ModelError, model_path
+from settings import DEFAULT_CACHE, LLMConfig
+
+STOP = ("<|im_end|>", "<|endoftext|>", "<|im_start|>")
+
+
+def chatml(system: str, turns: list[tuple[str, str]], user: str) -> str:
+    """Render a ChatML prompt (Qwen's template) ending where the assistant starts writing."""
+    out = [f"<|im_start|>system\n{system}<|im_end|>\n"]
+    for u, a in turns:
+        out.append(f"<|im_start|>user\n{u}<|im_end|>\n<|im_start|>assistant\n{a}<|im_end|>\n")
+    out.append(f"<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n")
+    return "".join(out)
+
+
+class LLM(Protocol):
+    """What the assistant needs from a language model."""
+
+    name: str
+
+    def stream(self, prompt: str, max_tokens: int, grammar: str | None = None) -> Iterator[str]:
+        """Generate greedily, yielding text pieces; grammar (GBNF) constrains the output where supported."""
+
+    def yes_probability(self, prompt: str, yes: str = "是", no: str = "否") -> float:
+        """P(yes) / (P(yes) + P(no)) for the next token after prompt."""
+
+    def count_tokens(self, text: str) -> int:
+        """Number of tokens in text."""
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+class LlamaCppLLM:
+    """llama.cpp through llama-cpp-python, with grammar-constrained decoding and prefix reuse."""
+
+    def __init__(self, model_file: str | Path | None = None, cfg: LLMConfig | None = None):
+        cfg = cfg or LLMConfig()
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise ModelError("backend 'llama' needs llama-cpp-python==0.3.36 (pip install -r requirements.txt)") from exc
+        path = Path(model_file) if model_file else model_path()
+        if not path.is_file():
+            raise ModelError(f"model file not found: {path}")
+        try:
+            self._llm = Llama(model_path=str(path), n_ctx=cfg.n_ctx, n_threads=cfg.n_threads,
+                              n_threads_batch=cfg.n_threads_batch, seed=0, verbose=False)
+        except (ValueError, RuntimeError) as exc:
+            raise ModelError(f"llama.cpp cannot load {path}: {exc}") from exc
+        self.name = f"llama.cpp/{path.stem}"
+        self._grammars: dict[str, object] = {}
+        self._lock = threading.Lock()  # one llama context: one request at a time
+
+    def _grammar(self, text: str | None):
+        if not text:
+            return None
+        if text not in self._grammars:
+            from llama_cpp import LlamaGrammar
+
+            self._grammars[text] = LlamaGrammar.from_string(text, verbose=False)
+        return self._grammars[text]
+
+    def stream(self, prompt: str, max_tokens: int, grammar: str | None = None) -> Iterator[str]:
+        """Greedy generation, streamed."""
+        with self._lock:
+            for part in self._llm.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, stream=True,
+                                                    stop=list(STOP), grammar=self._grammar(grammar)):
+                text = part["choices"][0]["text"]
+                if text:
+                    yield text
+
+    def _eval_prompt(self, tokens: list[int]) -> None:
+        from llama_cpp import Llama
+
+        cached = self._llm.input_ids[: self._llm.n_tokens].tolist()
+        keep = min(Llama.longest_token_prefix(cached, tokens), len(tokens) - 1)
+        self._llm.n_tokens = keep  # reuse the KV cache of the shared prefix
+        self._llm.eval(tokens[keep:])
+
+    def yes_probability(self, prompt: str, yes: str = "是", no: str = "否") -> float:
+        """Two-way softmax of the next-token logits of yes vs no."""
+        import numpy as np
+
+        with self._lock:
+            tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+            self._eval_prompt(tokens)
+            logits = np.ctypeslib.as_array(self._llm._ctx.get_logits(), shape=(self._llm.n_vocab(),))
+            y = self._llm.tokenize(yes.encode("utf-8"), add_bos=False)[0]
+            n = self._llm.tokenize(no.encode("utf-8"), add_bos=False)[0]
+            return _sigmoid(float(logits[y] - logits[n]))
+
+    def warm(self, prefix: str) -> None:
+        """Pre-evaluate a constant prompt prefix so the first request reuses it."""
+        with self._lock:
+            self._eval_prompt(self._llm.tokenize(prefix.encode("utf-8"), add_bos=False, special=True) + [0])
+
+    def count_tokens(self, text: str) -> int:
+        """Token count."""
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+
+class TransformersLLM:
+    """Hugging Face transformers on CPU (no grammar support: citations come from the prompt alone)."""
+
+    def __init__(self, model, tokenizer, name: str = "transformers", threads: int = 2):
+        import torch
+
+        torch.set_num_threads(threads)
+        self._model = model.eval()
+        self._tok = tokenizer
+        self.name = name
+
+    @classmethod
+    def from_gguf(cls, gguf: str | Path | None = None, cfg: LLMConfig | None = None,
+                  cache_dir: str | Path | None = None) -> "TransformersLLM":
+        """Load the GGUF (dequantised to bf16) once, then a cached safetensors copy (~seconds)."""
+        cfg = cfg or LLMConfig()
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+        except ImportError as exc:
+            raise ModelError("backend 'transformers' needs transformers, gguf and torch==2.13.0") from exc
+        gguf = Path(gguf) if gguf else model_path()
+        cache = Path(cache_dir or DEFAULT_CACHE / "models") / f"{gguf.stem}-hf"
+        if not (cache / "config.json").is_file():
+            model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.bfloat16)
+            tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+            # transformers refuses to save a model still marked as quantised
+            model.hf_quantizer = None
+            if hasattr(model.config, "quantization_config"):
+                del model.config.quantization_config
+            tmp = cache.with_name(cache.name + f".tmp{os.getpid()}")
+            model.save_pretrained(tmp)
+            tok.save_pretrained(tmp)
+            shutil.rmtree(cache, ignore_errors=True)
+            os.replace(tmp, cache)
+        model = AutoModelForCausalLM.from_pretrained(str(cache), dtype=torch.bfloat16)
+        tok = AutoTokenizer.from_pretrained(str(cache))
+        return cls(model, tok, name=f"transformers/{gguf.stem}", threads=cfg.n_threads_batch)
+
+    def stream(self, prompt: str, max_tokens: int, grammar: str | None = None) -> Iterator[str]:
+        """Greedy generation, streamed through a TextIteratorStreamer."""
+        import torch
+        from transformers import TextIteratorStreamer
+
+        inputs = self._tok(prompt, return_tensors="pt")
+        streamer = TextIteratorStreamer(self._tok, skip_prompt=True, skip_special_tokens=True)
+        stop_ids = [i for i in (self._tok.convert_tokens_to_ids(s) for s in STOP)
+                    if isinstance(i, int) and i != self._tok.unk_token_id]
+        kwargs = dict(**inputs, max_new_tokens=max_tokens, do_sample=False, streamer=streamer,
+                      eos_token_id=stop_ids or None, pad_token_id=self._tok.pad_token_id or 0)
+        errors: list[BaseException] = []
+
+        def run():
+            try:
+                with torch.inference_mode():
+                    self._model.generate(**kwargs)
+            except BaseException as exc:  # surfaced in the caller's thread below
+                errors.append(exc)
+                streamer.end()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        for text in streamer:
+            if text:
+                yield text
+        thread.join()
+        if errors:
+            raise errors[0]
+
+    def yes_probability(self, prompt: str, yes: str = "是", no: str = "否") -> float:
+        """Two-way softmax of the next-token logits of yes vs no."""
+        import torch
+
+        inputs = self._tok(prompt, return_tensors="pt")
+        with torch.inference_mode():
+            logits = self._model(**inputs).logits[0, -1].float()
+        y = self._tok(yes, add_special_tokens=False)["input_ids"][0]
+        n = self._tok(no, add_special_tokens=False)["input_ids"][0]
+        return _sigmoid(float(logits[y] - logits[n]))
+
+    def count_tokens(self, text: str) -> int:
+        """Token count."""
+        return len(self._tok(text, add_special_tokens=False)["input_ids"])
+
+
+def load_llm(backend: str, cfg: LLMConfig | None = None) -> LLM:
+    """Create the configured backend: 'llama' (default) or 'transformers'."""
+    if backend == "llama":
+        return LlamaCppLLM(cfg=cfg)
+    if backend == "transformers":
+        return TransformersLLM.from_gguf(cfg=cfg)
+    raise ModelError(f"unknown backend {backend!r}: use 'llama' or 'transformers'")
