@@ -5,7 +5,11 @@ import argparse
 import sys
 from dataclasses import replace
 
+from pathlib import Path
+
+from assistant.answerability import CALIBRATION_FILE
 from assistant.batch import FORMATS, answer_file
+from assistant.calibrate import calibrate
 from assistant.factory import build_assistant
 from assistant.model_files import ModelError
 from index.embedders import EmbedderError
@@ -24,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--backend", choices=("llama", "transformers"), help="LLM backend (default: llama)")
     common.add_argument("--config", help="TOML settings file")
     common.add_argument("--max-tokens", type=int, help="answer length limit in tokens")
+    common.add_argument("--quiet", action="store_true", help="no progress bar")
     a = sub.add_parser("ask", parents=[common], help="answer one question, streaming")
     a.add_argument("question")
     a.add_argument("-k", type=int, help="use at most k retrieved chunks")
@@ -33,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--format", choices=FORMATS, help="also write a readable .csv or .md table")
     b.add_argument("--answer-all", action="store_true",
                    help="calibration runs: generate even where the answerability check would refuse")
+    c = sub.add_parser("calibrate", help="fit the answerability gate from a `batch --answer-all` output")
+    c.add_argument("--answers", required=True, help="answers JSONL with recorded features")
+    c.add_argument("--questions", required=True, help="the labelled eval set (JSONL with id and type)")
     return p
 
 
@@ -40,8 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = _parser().parse_args(argv)
     cfg = load_config(args.config)
-    if args.max_tokens:
+    if getattr(args, "max_tokens", None):
         cfg = replace(cfg, llm=replace(cfg.llm, max_tokens=args.max_tokens))
+    if args.command == "calibrate":
+        try:
+            cal, counts = calibrate(Path(args.answers), Path(args.questions))
+        except (OSError, ValueError, KeyError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"saved {CALIBRATION_FILE}: weights {[round(w, 3) for w in cal.weights]}, bias {cal.bias:.3f}, "
+              f"threshold {cal.threshold:.3f}\n{counts}")
+        return 0
     try:
         assistant = build_assistant(args.index, args.backend, cfg)
         if args.command == "ask":
@@ -69,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"total {t['total_ms']:.0f} ms, {t['gen_tokens']} tokens)")
             return 0
         assistant.answer_all = args.answer_all
-        report = answer_file(assistant, args.file, args.out, args.format)
+        report = answer_file(assistant, args.file, args.out, args.format, show_progress=not args.quiet)
         for e in report.errors:
             print(e, file=sys.stderr)
         print(f"{report.answered} answered, {report.skipped_existing} already in {report.out}, "

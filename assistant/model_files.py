@@ -37,15 +37,6 @@ QWEN_CODER_1_5B = ModelSpec(
 MODELS = {QWEN_CODER_1_5B.name: QWEN_CODER_1_5B}
 
 
-def sha256_of(path: Path) -> str:
-    """sha256 of a file, streamed."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 22), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def part_paths(spec: ModelSpec) -> list[Path]:
     """Paths of the part files, in order; ModelError if a part package is missing."""
     paths = []

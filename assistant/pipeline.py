@@ -89,6 +89,9 @@ class Answer:
             "p_answerable": round(self.p_answerable, 4),
             "features": asdict(self.features) if self.features else None,
             "fallback": self.fallback,
+            "generated": self.generated,
+            "support": [{"sentence": r.sentence, "supported": r.supported, "score": round(r.score, 3),
+                         "reason": r.reason} for r in self.sentences],
         }
 
 
