@@ -1,0 +1,164 @@
+"""Command line: ``python -m eval retrieval …`` and ``python -m eval answers …``."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from eval.answer_metrics import score_answers
+from eval.answers import load_answers
+from eval.dataset import DatasetError, EvalItem, check_against_corpus, load_dataset
+from eval.report import (answer_summary_rows, retrieval_rows, text_table, write_answers_report,
+                         write_retrieval_report)
+from eval.retrieval import evaluate_retrieval, retriever_rankers
+from eval.retrieval_metrics import BUDGET_CHARS
+from index.embedders import Embedder, EmbedderError, make_embedder
+from index.store import IndexStoreError, load_index
+from retriever.hybrid import MODES, HybridRetriever
+from settings import DEFAULT_INDEX, PROJECT_ROOT, load_config
+
+OUT_ROOT = PROJECT_ROOT / "eval" / "out"
+SET_HELP = ("gold question set (JSONL: id, question, answer, evidence [verbatim quotes], keywords, "
+            "type fact|number|multi|unanswerable, case; optional paragraph_ids)")
+
+
+class EvalError(RuntimeError):
+    """A problem reported to the user as one line with exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m eval", description=(
+        "Evaluate retrieval and answers against a gold question set. The set is validated first: "
+        "every evidence quote must occur (whitespace ignored) inside one paragraph of the index."))
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("retrieval", help="score dense / bm25 / hybrid retrieval (and baselines)", description=(
+        "Score retrieval configs on the answerable questions: R@1/3/5/10, hit@k, MRR, nDCG@10 and recall "
+        f"within the {BUDGET_CHARS:,}-character context budget; writes report.md, metrics.json and "
+        "recall_at_k.png to --out and prints a table."))
+    r.add_argument("--questions", required=True, help=SET_HELP)
+    r.add_argument("--index", default=str(DEFAULT_INDEX), help="index folder (default: %(default)s)")
+    r.add_argument("-k", type=int, default=10, help="ranking depth scored (default: %(default)s)")
+    r.add_argument("--configs", default=",".join(("dense", "bm25", "hybrid")),
+                   help="comma-separated retrieval modes out of dense,bm25,hybrid (default: %(default)s)")
+    r.add_argument("--baselines", action="store_true",
+                   help="also score 300-character windows of the plain text ranked by char-bigram BM25, "
+                        "by e5, and by their RRF (k=60)")
+    r.add_argument("--out", default=str(OUT_ROOT / "retrieval"), help="output folder (default: %(default)s)")
+    a = sub.add_parser("answers", help="score assistant answers (keywords, refusals, citations, latency)",
+                       description=(
+                           "Score the answers of `python -m assistant batch` (JSONL with id, answer, refused, "
+                           "citations, unsupported_sentences, contexts, timings). Without --answers the assistant "
+                           "batch is run first and its answers written to --out/answers.jsonl. Writes report.md "
+                           "(with a failure list) and metrics.json to --out."))
+    a.add_argument("--questions", required=True, help=SET_HELP)
+    a.add_argument("--index", default=str(DEFAULT_INDEX), help="index folder (default: %(default)s)")
+    a.add_argument("--answers", help="answers JSONL written by `python -m assistant batch` (default: run it)")
+    a.add_argument("--out", default=str(OUT_ROOT / "answers"), help="output folder (default: %(default)s)")
+    return p
+
+
+def _modes(text: str) -> list[str]:
+    modes = [m.strip() for m in text.split(",") if m.strip()]
+    bad = [m for m in modes if m not in MODES]
+    if bad or not modes:
+        raise EvalError(f"unknown config(s) {', '.join(bad) or '(none)'}: choose from {', '.join(MODES)}")
+    return list(dict.fromkeys(modes))
+
+
+def _paragraph_texts(paragraphs) -> dict[str, str]:
+    return {pid: p.text for pid, p in paragraphs.items()}
+
+
+def cmd_retrieval(args, retriever: HybridRetriever | None = None, baseline_embedder: Embedder | None = None) -> int:
+    """Score retrieval configs (and optional baselines) and write the report."""
+    if args.k < 1:
+        raise EvalError("-k must be at least 1")
+    modes = _modes(args.configs)
+    items = load_dataset(args.questions)
+    cfg = load_config()
+    if retriever is None:
+        retriever = HybridRetriever.from_index_dir(args.index, cfg.retrieval, threads=cfg.index.threads)
+    check_against_corpus(items, _paragraph_texts(retriever.paragraphs), args.questions)
+    rankers = retriever_rankers(retriever, modes)
+    if args.baselines:
+        from eval.baselines import baseline_rankers
+
+        embedder = baseline_embedder or (retriever.embedder if getattr(retriever.embedder, "spec", "") == "e5"
+                                         else make_embedder("e5", cfg.index.threads))
+        print("embedding 300-character windows for the baselines …", file=sys.stderr)
+        rankers.update(baseline_rankers(retriever.paragraphs.values(), embedder, cfg.retrieval.candidates))
+    results = evaluate_retrieval(items, rankers, args.k, BUDGET_CHARS,
+                                 progress=lambda name: print(f"scoring {name} …", file=sys.stderr))
+    manifest = retriever.stored.manifest
+    meta = {"questions": str(args.questions), "index": str(args.index), "k": args.k, "budget": BUDGET_CHARS,
+            "n_questions": len(items), "n_scored": sum(it.answerable for it in items),
+            "embedder": manifest.get("embedder", {}).get("name"), "chunks": len(retriever.chunks),
+            "created": time.strftime("%Y-%m-%d %H:%M:%S")}
+    paths = write_retrieval_report(results, meta, args.out, {it.id: it.question for it in items})
+    header, rows = retrieval_rows(results)
+    print(text_table(header, rows))
+    print(f"report: {paths['report']}  metrics: {paths['metrics']}  plot: {paths['plot']}")
+    return 0
+
+
+def run_assistant_batch(questions: Path, out_path: Path, index_dir: Path) -> None:
+    """Answer the questions with the assistant (``assistant.batch.run_batch``), imported only when needed."""
+    try:
+        from assistant.batch import run_batch
+    except ImportError as exc:
+        raise EvalError(f"the assistant is not available (cannot import assistant.batch.run_batch: {exc}); "
+                        "pass --answers OUT.jsonl written by `python -m assistant batch`") from exc
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        run_batch(questions, out_path, index_dir)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise EvalError(f"assistant batch failed: {exc}") from exc
+
+
+def _check_index(items: list[EvalItem], index_dir: str, source: str) -> None:
+    check_against_corpus(items, _paragraph_texts(load_index(index_dir).paragraphs), source)
+
+
+def cmd_answers(args) -> int:
+    """Score an answers file (running the assistant batch first if none is given) and write the report."""
+    items = load_dataset(args.questions)
+    _check_index(items, args.index, args.questions)
+    out = Path(args.out)
+    answers_path = Path(args.answers) if args.answers else out / "answers.jsonl"
+    if args.answers:
+        if not answers_path.is_file():
+            raise DatasetError(f"answers file not found: {answers_path}")
+    else:
+        run_assistant_batch(Path(args.questions), answers_path, Path(args.index))
+    answers = load_answers(answers_path)
+    metrics = score_answers(items, answers)
+    meta = {"questions": str(args.questions), "answers": str(answers_path), "index": str(args.index),
+            "created": time.strftime("%Y-%m-%d %H:%M:%S")}
+    paths = write_answers_report(metrics, meta, out)
+    if metrics["missing"]:
+        print(f"warning: no answer for {len(metrics['missing'])} question(s): {', '.join(metrics['missing'][:10])}",
+              file=sys.stderr)
+    print(text_table(["metric", "value"], answer_summary_rows(metrics)))
+    print(f"{len(metrics['failures'])} failure(s) listed in {paths['report']}  metrics: {paths['metrics']}")
+    return 0
+
+
+def main(argv: list[str] | None = None, *, retriever: HybridRetriever | None = None,
+         baseline_embedder: Embedder | None = None) -> int:
+    """Entry point; returns the exit code (2 on a bad set, missing file or unusable index).
+
+    ``retriever`` and ``baseline_embedder`` may be injected (tests); by default they are loaded from --index.
+    """
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "retrieval":
+            return cmd_retrieval(args, retriever, baseline_embedder)
+        return cmd_answers(args)
+    except (DatasetError, EvalError, IndexStoreError, EmbedderError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Read the answers file written by ``python -m assistant batch`` (JSONL, one answer per line).
+
+Line format: ``{"id", "question", "answer", "refused": bool, "citations": [{"n", "paragraph_id", "label",
+"text"}], "unsupported_sentences": [...], "contexts": [{"chunk_id", "label", "text", "score"}],
+"timings": {"retrieve_ms", "ttft_ms", "total_ms", "gen_tokens"}}``.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from eval.dataset import DatasetError
+
+_REQUIRED = {"id": str, "answer": str, "refused": bool, "citations": list, "unsupported_sentences": list}
+
+
+def parse_answers(lines: list[str], source: str = "<answers>") -> dict[str, dict]:
+    """Answers by question id; raises DatasetError listing every bad line."""
+    answers: dict[str, dict] = {}
+    errors: list[str] = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            errors.append(f"line {n}: malformed JSON ({exc})")
+            continue
+        if not isinstance(obj, dict):
+            errors.append(f"line {n}: not a JSON object")
+            continue
+        problems = [f"field {k!r} must be {t.__name__}" for k, t in _REQUIRED.items() if not isinstance(obj.get(k), t)]
+        if isinstance(obj.get("citations"), list) and not all(
+                isinstance(c, dict) and isinstance(c.get("text"), str) for c in obj["citations"]):
+            problems.append("each citation must be an object with a 'text' string")
+        if not isinstance(obj.get("timings", {}), dict):
+            problems.append("field 'timings' must be an object")
+        if problems:
+            errors.append(f"line {n} (id {obj.get('id')!r}): " + "; ".join(problems))
+        elif obj["id"] in answers:
+            errors.append(f"line {n}: duplicate id {obj['id']!r}")
+        else:
+            answers[obj["id"]] = obj
+    if errors:
+        raise DatasetError(f"{source}: {len(errors)} problem(s):\n  " + "\n  ".join(errors))
+    return answers
+
+
+def load_answers(path: str | Path) -> dict[str, dict]:
+    """Read and check an answers JSONL file; raises DatasetError."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"answers file not found: {path}")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"cannot read {path}: {exc}") from exc
+    return parse_answers(text.splitlines(), str(path))
