@@ -46,7 +46,7 @@ class RetrievalConfig:
     candidates: int = 50  # per-signal candidate depth before fusion
     rrf_k: int = 60
     dense_weight: float = 1.0
-    bm25_weight: float = 1.0
+    bm25_weight: float = 1.5  # tuned on eval/dev.jsonl: MRR 0.971 → 0.986, budget recall 1.0 either way
     context_chars: int = 1200  # context budget handed to the answerer
 
 
