@@ -114,13 +114,13 @@ def citation_grammar(n_sources: int, max_sentences: int = 3) -> str:
             f"cite ::= \"[\" {digits} \"]\"\n")
 
 
-def resolve(sentences, sources: list[Source]) -> tuple[list[SupportResult], list[Citation]]:
+def resolve(sentences, sources: list[Source], question: str = "") -> tuple[list[SupportResult], list[Citation]]:
     """Check each sentence against its cited sources; map citations to paragraphs."""
     by_n = {s.n: s for s in sources}
     results, citations = [], {}
     for sent in sentences:
         cited = [by_n[n] for n in sent.cites if n in by_n]
-        results.append(check_sentence(sent.text, [s.paragraph.text for s in cited]))
+        results.append(check_sentence(sent.text, [s.paragraph.text for s in cited], question))
         for src in cited:
             citations.setdefault(src.n, Citation(src.n, src.paragraph.id, src.paragraph.label,
                                                  src.paragraph.text, src.text))
@@ -227,13 +227,13 @@ class Assistant:
 
     def _grounded(self, question, standalone, generated, hits, sources, p_ans, feats) -> Answer:
         text = drop_invalid_markers(normalize_markers(generated.strip()), len(sources))
-        results, citations = resolve(split_answer(text), sources)
+        results, citations = resolve(split_answer(text), sources, standalone)
         if any(r.missing_numbers for r in results) and not self.answer_all:
             # figures the sources do not contain: the model is guessing, so the documents don't say
             return self._refusal(question, standalone, hits, sources, p_ans, feats, generated)
         fallback = not any(r.supported for r in results)
         if fallback:
             text = extractive_answer(standalone, sources)
-            results, citations = resolve(split_answer(text), sources)
+            results, citations = resolve(split_answer(text), sources, standalone)
         return Answer(question, standalone, text, False, citations, results, hits, sources, p_ans, feats, fallback,
                       generated)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+NUMBER_RE = re.compile(r"(\d+(?:\.\d+)?)([%％\u4e00-\u9fff]?)")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 MIN_SUPPORT = 0.6
 
@@ -28,10 +28,20 @@ def ngram_support(sentence: str, evidence: str, n: int = 2) -> float:
     return len(grams & char_ngrams(evidence, n)) / len(grams)
 
 
+def _numbers(text: str) -> list[tuple[str, str]]:
+    """(number, the unit character right after it or '') pairs, whitespace ignored, e.g. ('35', '项')."""
+    return NUMBER_RE.findall(squash(text))
+
+
 def missing_numbers(sentence: str, evidence: str) -> list[str]:
-    """Numbers in the sentence that do not occur in the evidence."""
-    ev = squash(evidence)
-    return [x for x in NUMBER_RE.findall(squash(sentence)) if x not in ev]
+    """Numbers of the sentence that the evidence lacks, or has only with another unit ('7万' vs '7批')."""
+    pairs = set(_numbers(evidence))
+    numbers = {n for n, _ in pairs}
+    missing = []
+    for n, unit in _numbers(sentence):
+        if n not in numbers or (unit and (n, unit) not in pairs and (n, "") not in pairs):
+            missing.append(n + unit)
+    return missing
 
 
 @dataclass(frozen=True)
@@ -45,12 +55,36 @@ class SupportResult:
     reason: str = ""
 
 
-def check_sentence(sentence: str, cited_texts: list[str], min_support: float = MIN_SUPPORT) -> SupportResult:
-    """Supported when it cites something, all its numbers occur there and enough n-grams match."""
+def claim_fragments(sentence: str, question: str) -> list[str]:
+    """Parts of the sentence left after masking every bigram it shares with the question."""
+    text = re.sub(r"[^\w\u4e00-\u9fff]", " ", sentence)
+    shared = char_ngrams(question)
+    masked = [False] * len(text)
+    for i in range(len(text) - 1):
+        if text[i:i + 2] in shared:
+            masked[i] = masked[i + 1] = True
+    return "".join(" " if m else c for c, m in zip(text, masked)).split()
+
+
+def claim_support(sentence: str, evidence: str, question: str = "") -> float:
+    """Share of the sentence's own bigrams (not repeated from the question) found in the evidence."""
+    claim = set().union(*(char_ngrams(f) for f in claim_fragments(sentence, question))) if question \
+        else char_ngrams(sentence)
+    if not claim:
+        return 1.0
+    return len(claim & char_ngrams(evidence)) / len(claim)
+
+
+def check_sentence(sentence: str, cited_texts: list[str], question: str = "",
+                   min_support: float = MIN_SUPPORT) -> SupportResult:
+    """Supported when it cites something, all its numbers (with units) occur there and enough n-grams match.
+
+    Wording taken over from the question is not a claim, so its n-grams are left out of the overlap.
+    """
     if not cited_texts:
         return SupportResult(sentence, 0.0, (), False, "no citation")
     evidence = "\n".join(cited_texts)
-    score = ngram_support(sentence, evidence)
+    score = claim_support(sentence, evidence, question)
     missing = tuple(missing_numbers(sentence, evidence))
     if missing:
         return SupportResult(sentence, score, missing, False, f"numbers not in cited text: {', '.join(missing)}")

@@ -1,4 +1,4 @@
-from assistant.support import check_sentence, missing_numbers, ngram_support
+from assistant.support import check_sentence, claim_fragments, missing_numbers, ngram_support
 
 PARA = "天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右。"
 
@@ -10,7 +10,7 @@ def test_supported_sentence():
 
 def test_number_not_in_cited_text_is_unsupported():
     r = check_sentence("天津港将单个集装箱的综合成本节省 2000 元左右。", [PARA])
-    assert not r.supported and r.missing_numbers == ("2000",) and "numbers" in r.reason
+    assert not r.supported and r.missing_numbers == ("2000元",) and "numbers" in r.reason
 
 
 def test_no_citation_is_unsupported():
@@ -26,4 +26,22 @@ def test_ngram_support_and_missing_numbers():
     assert ngram_support("甲乙丙", "甲乙丙丁") == 1.0
     assert ngram_support("甲乙丙", "甲乙") == 0.5  # bigrams 甲乙 ✓, 乙丙 ✗
     assert missing_numbers("增长 41%和53%", "增长 41%和 53%") == []
-    assert missing_numbers("1.05 亿元", "1.5 亿元") == ["1.05"]
+    assert missing_numbers("1.05 亿元", "1.5 亿元") == ["1.05亿"]
+
+
+def test_number_with_another_unit_is_missing():
+    assert missing_numbers("获得了7万件专利", "已有 7 批 35 项") == ["7万"]
+    assert missing_numbers("共7批、35项", "已有 7 批 35 项") == []
+    assert missing_numbers("比例为3：7", "按照 3：7的比例") == []
+
+
+def test_question_wording_is_not_counted_as_a_claim():
+    q = "截至本报告编写时，试点示范已累计向全国推广了几批、共多少项经验？"
+    sentence = "截至本报告编写时，试点示范已累计向全国推广了7批、共35项经验。"
+    r = check_sentence(sentence, ["截至目前已有 7 批 35 项"], question=q)
+    assert r.supported
+    assert not check_sentence(sentence, ["截至目前已有 7 批 35 项"]).supported
+
+
+def test_claim_fragments_mask_question_wording():
+    assert claim_fragments("天津港节省了1000元左右。", "天津港节省了多少元？") == ["1000元左右"]
