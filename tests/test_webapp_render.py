@@ -1,0 +1,153 @@
+"""Pure rendering of the web app: citation links and anchors, highlighting, unsupported marks, refusals, history."""
+import re
+
+import pytest
+
+from assistant.pipeline import Assistant
+from retriever.hybrid import HybridRetriever
+from tests.conftest import FakeLLM
+from tests.test_pipeline import ALWAYS, NEVER, Q_COST, _source_number
+from webapp.render import (anchor_id, highlight, history_pairs, link_citations, matched_spans, message_text,
+                           normalize_messages, plain_answer, render_answer, render_sources, render_stopped, render_streaming,
+                           sources_panel, timings_line)
+
+
+@pytest.fixture
+def retriever(fake_index, fake_embedder):
+    return HybridRetriever.from_index_dir(fake_index, embedder=fake_embedder)
+
+
+def _answer(retriever, reply, question=Q_COST, calibration=ALWAYS):
+    return Assistant(retriever, FakeLLM([reply]), calibration=calibration).run(question)
+
+
+@pytest.fixture
+def cost_answer(retriever):
+    n = _source_number(retriever, Q_COST, "1000 元左右")
+    return _answer(retriever, f"天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右[{n}]。"), n
+
+
+def test_citations_link_to_anchors_in_the_sources_panel(cost_answer):
+    answer, n = cost_answer
+    msg = render_answer(answer, turn=3)
+    links = re.findall(r'<a class="cite" href="#([^"]+)"[^>]*>\[(\d+)\]</a>', msg)
+    assert links == [(anchor_id(3, n), str(n))]
+    sources = render_sources(answer, turn=3)
+    assert f'id="{anchor_id(3, n)}"' in sources
+    citation = answer.citations[0]
+    assert citation.label in sources and "检索得分" in sources
+    assert f"{answer.sources[n - 1].score:.4f}" in sources
+
+
+def test_unknown_marker_stays_plain_text():
+    out = link_citations("甲[1]乙[7]。", 1, {1: "标签"})
+    assert 'href="#src-1-1"' in out and "[7]" in out and "src-1-7" not in out
+
+
+def test_answer_and_labels_are_escaped():
+    out = link_citations("<b>x</b>[1]".replace("<", "&lt;").replace(">", "&gt;"), 2, {1: 'a"<b>'})
+    assert "<b>" not in out and 'title="a&quot;&lt;b&gt;"' in out
+
+
+def test_cited_paragraph_highlights_what_the_answer_repeats(cost_answer):
+    answer, n = cost_answer
+    sources = render_sources(answer, turn=1)
+    marked = re.findall(r"<mark>(.*?)</mark>", sources)
+    assert any("1000 元左右" in m for m in marked)
+    assert all(len(m.replace(" ", "")) >= 4 for m in marked)
+
+
+def test_highlight_ignores_whitespace_and_uses_each_part_once():
+    text = "即给予研发人员相应激励。试点后，赋予研发人员 70%的所有权，后续转化"
+    out = highlight(text, ["赋予研发人员70%的所有权[1]。"])
+    assert re.findall(r"<mark>(.*?)</mark>", out) == ["赋予研发人员 70%的所有权"]
+    assert matched_spans("完全无关的内容", ["天津港"]) == []
+
+
+def test_highlight_marks_the_window_shown_to_the_model():
+    text = "第一句很长的话。第二句是检索到的窗口。第三句。"
+    out = highlight(text, [], window="第二句是检索到的窗口。")
+    assert '<span class="window">第二句是检索到的窗口。</span>' in out
+    assert "window" not in highlight(text, [], window=text)  # whole paragraph: nothing to set apart
+
+
+def test_unsupported_sentence_is_marked(retriever):
+    n = _source_number(retriever, Q_COST, "1000 元左右")
+    answer = _answer(retriever, f"天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右[{n}]。另外还有很多别的好处。")
+    msg = render_answer(answer, turn=1)
+    assert answer.unsupported_sentences == ["另外还有很多别的好处。"]
+    marked = re.findall(r'<span class="unsupported" title="[^"]*">(.*?)</span>', msg)
+    assert marked == ["⚠ 另外还有很多别的好处。"]
+    assert "1000 元左右" not in "".join(marked)
+    assert 'class="note warn"' in msg
+
+
+def test_refusal_shows_closest_paragraphs(retriever):
+    answer = _answer(retriever, "不会生成。", "天津港的注册资本是多少？", calibration=NEVER)
+    msg = render_answer(answer, turn=1)
+    assert 'class="answer-text refused"' in msg and "cite" not in msg
+    sources = render_sources(answer, turn=1)
+    assert "最接近的段落" in sources and answer.contexts[0].chunk.label in sources
+    assert f"{answer.contexts[0].score:.4f}" in sources and 'id="src-' not in sources
+
+
+def test_sources_panel_keeps_older_turns_collapsed():
+    panel = sources_panel(["<p>one</p>", "<p>two</p>"])
+    assert panel.index("two") < panel.index("one")
+    assert panel.count("<details class=\"turn\" open>") == 1
+    assert "[n]" in sources_panel([])
+
+
+def test_streaming_message_is_escaped():
+    out = render_streaming("a<b>[1]", "检索中")
+    assert "&lt;b&gt;" in out and "检索中" in out and "<a " not in out
+
+
+def test_timings_line():
+    assert timings_line({"total_ms": 30134.1, "retrieve_ms": 997.8, "ttft_ms": 27970.6, "gen_tokens": 16},
+                        "llama") == "用时 30.1 s（检索 998 ms，首字 28.0 s，16 token） · llama"
+    assert timings_line({}) == ""
+
+
+def test_message_text_handles_str_parts_and_files():
+    assert message_text("问") == "问"
+    assert message_text([{"type": "text", "text": "问"}, {"type": "text", "text": "题"}]) == "问题"
+    assert message_text({"path": "/tmp/x.png"}) == ""
+    assert message_text(None) == ""
+
+
+def test_history_pairs_from_gradio_messages(cost_answer):
+    answer, _ = cost_answer
+    rendered = render_answer(answer, turn=1, backend="llama")
+    messages = [
+        {"role": "user", "metadata": None, "content": [{"text": "第一问", "type": "text"}], "options": None},
+        {"role": "assistant", "metadata": None, "content": [{"text": rendered, "type": "text"}], "options": None},
+        {"role": "user", "content": "第二问"},
+        {"role": "assistant", "metadata": {"title": "改写为：…"}, "content": "状态"},
+        {"role": "assistant", "content": '<div class="answer-text">回答 &amp; 二<a class="cite" href="#s">[2]</a>。</div>'},
+        {"role": "user", "content": "没有回答的问题"},
+    ]
+    pairs = history_pairs(messages)
+    assert pairs == [("第一问", plain_answer(rendered)), ("第二问", "回答 & 二。")]
+    assert pairs[0][1] == "天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右。"  # no [n], no timings
+
+
+def test_history_pairs_with_unsupported_marks_and_plain_strings():
+    msg = '<div class="answer-text">甲[1]。<span class="unsupported" title="x">⚠ 乙。</span></div><div class="timings">用时</div>'
+    assert history_pairs([{"role": "user", "content": "问"}, {"role": "assistant", "content": msg}]) == [("问", "甲。乙。")]
+    assert history_pairs([{"role": "user", "content": "问"}, {"role": "assistant", "content": "纯文本回答"}]) == [
+        ("问", "纯文本回答")]
+
+
+def test_normalize_messages_flattens_parts():
+    out = normalize_messages([{"role": "user", "content": [{"type": "text", "text": "问"}], "metadata": None},
+                              {"role": "system", "content": "x"}])
+    assert out == [{"role": "user", "content": "问"}]
+
+
+def test_stopped_message_keeps_partial_text():
+    out = render_stopped([{"type": "text", "text": render_streaming("天津港&lt;")}])
+    assert "streaming" not in out and "已停止" in out and "天津港&amp;lt;" in out
+    assert plain_answer(out) == "天津港&lt;"
+    assert render_stopped("final answer") == "final answer"
+    assert "…" not in render_stopped(render_streaming("", "检索中"))

@@ -1,0 +1,164 @@
+"""The Gradio Blocks: Chat, Batch, Evaluation and Library tabs wired to webapp.handlers."""
+from __future__ import annotations
+
+from functools import partial
+
+import gradio as gr
+
+from webapp import handlers as h
+from webapp.render import sources_panel
+from webapp.state import BACKENDS, AppState
+
+TITLE = "中文政策文件问答助手"
+EXAMPLES = [
+    "北京积水潭医院赋予研发人员多少比例的所有权？",
+    "融资租赁的海关监管有哪些创新？",
+    "天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省多少元？",
+    "服务业扩大开放综合试点示范已累计向全国推广了几批经验和案例？",
+    "天津港的注册资本是多少？",
+]
+
+CSS = """
+#sources { max-height: 72vh; overflow-y: auto; }
+#sources .source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
+  margin: 8px 0; background: var(--background-fill-secondary); scroll-margin-top: 12px; }
+#sources .source.flash { outline: 3px solid #f59e0b; }
+#sources .src-head { font-weight: 600; margin-bottom: 4px; }
+#sources .src-n { color: #2563eb; }
+#sources .src-label { font-size: 0.92em; }
+#sources .src-text { line-height: 1.7; }
+#sources .src-meta, #sources .turn-question { font-size: 0.82em; opacity: 0.75; margin-top: 4px; }
+#sources .src-title { font-weight: 600; margin: 6px 0 2px; }
+#sources mark { background: #fde68a; padding: 0 1px; border-radius: 2px; }
+#sources .window { background: rgba(37, 99, 235, 0.08); }
+#sources summary { cursor: pointer; font-weight: 600; }
+#chatbot a.cite { color: #2563eb; font-weight: 600; text-decoration: none; cursor: pointer; }
+#chatbot a.cite:hover { text-decoration: underline; }
+#chatbot .unsupported { background: rgba(239, 68, 68, 0.12); border-bottom: 2px dotted #ef4444; }
+#chatbot .note, #chatbot .rewrite, #chatbot .status-note { font-size: 0.85em; opacity: 0.8; margin-top: 4px; }
+#chatbot .note.warn { color: #b91c1c; opacity: 1; }
+#chatbot .timings { font-size: 0.78em; opacity: 0.6; margin-top: 6px; }
+#chatbot .refused { font-style: italic; }
+.error-box { color: #b91c1c; background: rgba(239, 68, 68, 0.08); border: 1px solid #ef4444; border-radius: 6px;
+  padding: 6px 10px; }
+.ok-box { color: #166534; background: rgba(34, 197, 94, 0.08); border: 1px solid #22c55e; border-radius: 6px;
+  padding: 6px 10px; }
+"""
+
+# a click on [n] in the chat opens the source's <details>, scrolls to it and flashes it
+HEAD = """
+<script>
+document.addEventListener('click', function (e) {
+  var a = e.target && e.target.closest ? e.target.closest('a.cite') : null;
+  if (!a) return;
+  var id = (a.getAttribute('href') || '').slice(1);
+  var el = id ? document.getElementById(id) : null;
+  if (!el) return;
+  e.preventDefault();
+  var d = el.closest('details');
+  while (d) { d.open = true; d = d.parentElement ? d.parentElement.closest('details') : null; }
+  el.scrollIntoView({behavior: 'smooth', block: 'center'});
+  el.classList.add('flash');
+  setTimeout(function () { el.classList.remove('flash'); }, 1800);
+});
+</script>
+"""
+
+
+def build_ui(state: AppState) -> gr.Blocks:
+    """All tabs; handlers get the shared state bound."""
+    with gr.Blocks(title=TITLE) as demo:
+        gr.Markdown(f"## {TITLE}\n本地运行、离线、每句话都注明出处。回答中的 **[n]** 可点击，右侧显示对应原文段落。")
+        status = gr.Markdown(state.status(), elem_id="app-status")
+        timer = gr.Timer(1.0)
+        turns = gr.State([])
+        backend_state = gr.State(state.backend)
+
+        with gr.Tab("问答", id="chat"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(elem_id="chatbot", label="对话", height=560, buttons=["copy"],
+                                         feedback_options=None, placeholder="请输入与文件有关的问题。")
+                    question = gr.Textbox(elem_id="question", label="问题", lines=2, max_lines=6,
+                                          placeholder="例如：北京积水潭医院赋予研发人员多少比例的所有权？（回车发送）")
+                    with gr.Row():
+                        send = gr.Button("发送", variant="primary", elem_id="send")
+                        stop = gr.Button("停止", variant="stop", elem_id="stop")
+                        clear = gr.Button("清空对话", elem_id="clear")
+                    gr.Examples(EXAMPLES, inputs=[question], label="示例问题")
+                    with gr.Accordion("设置", open=False):
+                        with gr.Row():
+                            top_k = gr.Slider(1, 9, value=state.cfg.retrieval.k, step=1, label="检索段落数 top-k",
+                                              elem_id="top-k")
+                            max_tokens = gr.Slider(32, 512, value=state.cfg.llm.max_tokens, step=16,
+                                                   label="最大回答长度（token）", elem_id="max-tokens")
+                        backend = gr.Radio(list(BACKENDS), value=state.backend, label="模型后端", elem_id="backend",
+                                           info="切换时按需加载另一个后端（transformers 首次加载较慢）")
+                with gr.Column(scale=2):
+                    gr.Markdown("### 来源")
+                    sources = gr.HTML(sources_panel([]), elem_id="sources", js_on_load=None)
+
+            answer_event = gr.on([send.click, question.submit], partial(h.chat, state),
+                                 inputs=[question, chatbot, turns, top_k, max_tokens, backend],
+                                 outputs=[chatbot, sources, turns, question],
+                                 concurrency_id="llm", concurrency_limit=1, show_progress="minimal")
+            stop.click(h.stop_chat, [chatbot], [chatbot], cancels=[answer_event], queue=False)
+            clear.click(h.clear_chat, None, [chatbot, sources, turns, question], cancels=[answer_event])
+            backend.change(partial(h.switch_backend, state), [backend, backend_state],
+                           [backend, backend_state, status], concurrency_id="load", concurrency_limit=1)
+
+        with gr.Tab("批量", id="batch"):
+            gr.Markdown("上传问题文件：`.txt`（每行一个问题）、`.jsonl`（`id`、`question`）或 `.csv`（`id,question` 表头）。"
+                        "结果可下载为 JSONL 和 CSV（含引用段落）。")
+            with gr.Row():
+                batch_file = gr.File(label="问题文件", file_types=[".txt", ".jsonl", ".csv"], elem_id="batch-file")
+                batch_out = gr.File(label="下载答案", file_count="multiple", interactive=False, elem_id="batch-out")
+            batch_run = gr.Button("开始回答", variant="primary", elem_id="batch-run")
+            batch_msg = gr.Markdown(elem_id="batch-msg")
+            batch_run.click(partial(h.batch, state), [batch_file, backend], [batch_out, batch_msg],
+                            concurrency_id="llm", concurrency_limit=1)
+
+        with gr.Tab("评测", id="eval"):
+            gr.Markdown("检索评测：dense / BM25 / hybrid 的 R@k、MRR、nDCG@10 与上下文预算内召回率"
+                        "（`python -m eval retrieval` 的同一计算）。")
+            with gr.Row():
+                eval_source = gr.Radio([("开发集 eval/dev.jsonl", "dev"), ("上传的评测集", "upload")], value="dev",
+                                       label="评测集")
+                eval_file = gr.File(label="评测集（JSONL）", file_types=[".jsonl"])
+                eval_k = gr.Slider(1, 20, value=10, step=1, label="评测深度 k")
+            eval_run = gr.Button("运行检索评测", variant="primary", elem_id="eval-run")
+            eval_table = gr.Dataframe(label="指标", interactive=False, elem_id="eval-table")
+            with gr.Row():
+                eval_plot = gr.Image(label="recall@k", type="filepath", interactive=False, elem_id="eval-plot")
+                eval_files = gr.File(label="报告文件", file_count="multiple", interactive=False)
+            eval_report = gr.Markdown(elem_id="eval-report")
+            eval_run.click(partial(h.evaluate, state), [eval_source, eval_file, eval_k],
+                           [eval_table, eval_plot, eval_report, eval_files], concurrency_id="index",
+                           concurrency_limit=1)
+
+        with gr.Tab("文档库", id="library"):
+            gr.Markdown("索引中的文档。上传 `.txt` / `.md` / `.pdf` / `.docx` 会增量更新索引（文件保存在 `data/uploads/`）。")
+            docs_table = gr.Dataframe(headers=h.DOC_HEADERS, interactive=False, elem_id="docs-table")
+            with gr.Row():
+                doc_file = gr.File(label="添加文档", file_types=[".txt", ".md", ".pdf", ".docx"], elem_id="doc-file")
+                with gr.Column():
+                    doc_add = gr.Button("添加到索引", variant="primary", elem_id="doc-add")
+                    doc_pick = gr.Dropdown(label="选择文档", choices=[], elem_id="doc-pick")
+                    doc_remove = gr.Button("从索引中删除", variant="stop", elem_id="doc-remove")
+            doc_msg = gr.HTML(elem_id="doc-msg", js_on_load=None)
+            doc_add.click(partial(h.library_add, state), [doc_file], [docs_table, doc_pick, doc_msg, doc_file],
+                          concurrency_id="index", concurrency_limit=1)
+            doc_remove.click(partial(h.library_remove, state), [doc_pick], [docs_table, doc_pick, doc_msg],
+                             concurrency_id="index", concurrency_limit=1)
+
+        timer.tick(partial(h.status_tick, state), None, [status, timer, docs_table, doc_pick],
+                   show_progress="hidden", queue=False)
+        demo.load(partial(h.status_tick, state), None, [status, timer, docs_table, doc_pick],
+                  show_progress="hidden", queue=False)
+    return demo
+
+
+def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs):
+    """Serve the app (queue on, custom CSS and the citation-click script)."""
+    demo.queue(default_concurrency_limit=1)
+    return demo.launch(server_name=host, server_port=port, css=CSS, head=HEAD, footer_links=["settings"], **kwargs)
