@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = _parser().parse_args(argv)
-    cfg = load_config(args.config)
+    cfg = load_config(getattr(args, "config", None))
     if getattr(args, "max_tokens", None):
         cfg = replace(cfg, llm=replace(cfg.llm, max_tokens=args.max_tokens))
     if args.command == "calibrate":

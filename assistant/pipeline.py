@@ -8,11 +8,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from assistant.answerability import Calibration, Features, coverage
-from assistant.citations import drop_invalid_markers, normalize_markers, split_answer
+from assistant.citations import Sentence, drop_invalid_markers, normalize_markers, split_answer
 from assistant.extractive import extractive_answer
 from assistant.llm import LLM, chatml
 from assistant.sources import Source, build_sources, sources_block
-from assistant.support import SupportResult, check_sentence
+from assistant.support import SupportResult, check_sentence, missing_numbers
 from retriever.hybrid import Hit, HybridRetriever
 from retriever.questions import check_question
 from settings import PROJECT_ROOT, Config
@@ -127,6 +127,35 @@ def resolve(sentences, sources: list[Source], question: str = "") -> tuple[list[
     return results, [citations[n] for n in sorted(citations)]
 
 
+def repair_citations(sentences: list[Sentence], sources: list[Source], question: str = "") -> list[Sentence]:
+    """Re-point a sentence to the one source that supports it when the sources it cites do not.
+
+    A 1.5B model often writes the right fact with the wrong number; the check then finds the paragraph that
+    really holds the fact. A sentence no single source supports keeps its markers (and is reported).
+    """
+    by_n = {s.n: s for s in sources}
+    out = []
+    for sent in sentences:
+        cited = [by_n[n].paragraph.text for n in sent.cites if n in by_n]
+        if check_sentence(sent.text, cited, question).supported or not sources:
+            out.append(sent)
+            continue
+        checks = [(check_sentence(sent.text, [src.paragraph.text], question), src) for src in sources]
+        best, src = max(checks, key=lambda c: (c[0].supported, c[0].score, -c[1].n))
+        out.append(Sentence(sent.text, (src.n,), sent.raw) if best.supported else sent)
+    return out
+
+
+def render_sentences(sentences: list[Sentence]) -> str:
+    """Answer text with each sentence's markers placed before its final punctuation."""
+    parts = []
+    for sent in sentences:
+        body = sent.text.rstrip("。！？；!?;")
+        end = sent.text[len(body):] or "。"
+        parts.append(body + "".join(f"[{n}]" for n in sent.cites) + end)
+    return "".join(parts)
+
+
 class Assistant:
     """Grounded question answering over one index with one LLM."""
 
@@ -227,9 +256,12 @@ class Assistant:
 
     def _grounded(self, question, standalone, generated, hits, sources, p_ans, feats) -> Answer:
         text = drop_invalid_markers(normalize_markers(generated.strip()), len(sources))
-        results, citations = resolve(split_answer(text), sources, standalone)
-        if any(r.missing_numbers for r in results) and not self.answer_all:
-            # figures the sources do not contain: the model is guessing, so the documents don't say
+        sentences = repair_citations(split_answer(text), sources, standalone)
+        text = render_sentences(sentences)
+        results, citations = resolve(sentences, sources, standalone)
+        all_text = "\n".join(src.paragraph.text for src in sources)
+        if any(missing_numbers(r.sentence, all_text) for r in results) and not self.answer_all:
+            # figures that no source contains: the model is guessing, so the documents don't say
             return self._refusal(question, standalone, hits, sources, p_ans, feats, generated)
         fallback = not any(r.supported for r in results)
         if fallback:

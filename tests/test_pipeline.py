@@ -114,3 +114,20 @@ def test_langchain_runnable_streams_and_invokes(retriever):
     chunks = list(runnable.stream({"question": "天津港一单制"}))
     assert "token" in chunks[0] and "answer" in chunks[-1]
     assert runnable.invoke("天津港一单制")["citations"]
+
+
+def test_wrong_citation_number_is_repaired_to_the_supporting_paragraph(retriever):
+    n = _source_number(retriever, Q_COST, "1000 元左右")
+    wrong = 1 if n != 1 else 2
+    reply = f"天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右[{wrong}]。"
+    assistant, _ = _assistant(retriever, reply)
+    answer = assistant.run(Q_COST)
+    assert not answer.refused and answer.unsupported_sentences == []
+    assert answer.answer.endswith(f"[{n}]。") and [c.n for c in answer.citations] == [n]
+
+
+def test_render_sentences_places_markers_before_punctuation():
+    from assistant.citations import Sentence
+    from assistant.pipeline import render_sentences
+
+    assert render_sentences([Sentence("甲。", (1, 2), ""), Sentence("乙", (3,), "")]) == "甲[1][2]。乙[3]。"
