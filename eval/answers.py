@@ -6,10 +6,9 @@ Line format: ``{"id", "question", "answer", "refused": bool, "citations": [{"n",
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from eval.dataset import DatasetError
+from eval.dataset import DatasetError, json_objects
 
 _REQUIRED = {"id": str, "answer": str, "refused": bool, "citations": list, "unsupported_sentences": list}
 
@@ -18,17 +17,7 @@ def parse_answers(lines: list[str], source: str = "<answers>") -> dict[str, dict
     """Answers by question id; raises DatasetError listing every bad line."""
     answers: dict[str, dict] = {}
     errors: list[str] = []
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            errors.append(f"line {n}: malformed JSON ({exc})")
-            continue
-        if not isinstance(obj, dict):
-            errors.append(f"line {n}: not a JSON object")
-            continue
+    for n, obj in json_objects(lines, errors):
         problems = [f"field {k!r} must be {t.__name__}" for k, t in _REQUIRED.items() if not isinstance(obj.get(k), t)]
         if isinstance(obj.get("citations"), list) and not all(
                 isinstance(c, dict) and isinstance(c.get("text"), str) for c in obj["citations"]):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,11 +81,8 @@ def _check_fields(obj: dict) -> list[str]:
     return problems
 
 
-def parse_items(lines: Iterable[str], source: str = "<set>") -> list[EvalItem]:
-    """Items from JSONL lines (blank lines skipped); raises DatasetError listing every bad line."""
-    items: list[EvalItem] = []
-    errors: list[str] = []
-    seen: dict[str, int] = {}
+def json_objects(lines: Iterable[str], errors: list[str]) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each JSON-object line; malformed lines are added to errors."""
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -97,6 +94,15 @@ def parse_items(lines: Iterable[str], source: str = "<set>") -> list[EvalItem]:
         if not isinstance(obj, dict):
             errors.append(f"line {n}: not a JSON object")
             continue
+        yield n, obj
+
+
+def parse_items(lines: Iterable[str], source: str = "<set>") -> list[EvalItem]:
+    """Items from JSONL lines (blank lines skipped); raises DatasetError listing every bad line."""
+    items: list[EvalItem] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for n, obj in json_objects(lines, errors):
         problems = _check_fields(obj)
         if problems:
             errors.append(f"line {n} (id {obj.get('id')!r}): " + "; ".join(problems))
