@@ -38,15 +38,20 @@ class Hit:
                 "ranks": self.ranks, "signal_scores": {k: round(v, 6) for k, v in self.signal_scores.items()}}
 
 
-def _top(scores: np.ndarray, n: int, allowed: np.ndarray | None) -> list[int]:
+def _top_ids(scores: np.ndarray, n: int, allowed: np.ndarray | None) -> np.ndarray:
+    """Indices of the n best finite scores (allowed ones only), best first, as an int64 array."""
     if allowed is not None:
         scores = np.where(allowed, scores, -np.inf)
     n = min(n, len(scores))
     if n <= 0:
-        return []
+        return np.zeros(0, dtype=np.int64)
     idx = np.argpartition(-scores, n - 1)[:n]
     idx = idx[np.argsort(-scores[idx], kind="stable")]
-    return [int(i) for i in idx if np.isfinite(scores[i])]
+    return idx[np.isfinite(scores[idx])].astype(np.int64, copy=False)
+
+
+def _top(scores: np.ndarray, n: int, allowed: np.ndarray | None) -> list[int]:
+    return _top_ids(scores, n, allowed).tolist()
 
 
 class HybridRetriever:
@@ -104,8 +109,9 @@ class HybridRetriever:
         q = self.embedder.embed_query(query).reshape(1, -1).astype(np.float32)
         n = min(self.cfg.candidates, len(self.chunks))
         scores, ids = self.stored.faiss_index.search(q, n)
-        pairs = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
-        return [i for i, _ in pairs], dict(pairs)
+        found = ids[0] >= 0
+        ids_list = ids[0][found].tolist()
+        return ids_list, dict(zip(ids_list, scores[0][found].tolist()))
 
     def run(self, query: str, k: int | None = None, mode: str = "hybrid", case: str | None = None,
             doc_id: str | None = None) -> list[Hit]:
@@ -132,8 +138,10 @@ class HybridRetriever:
             rankings["dense"], signal["dense"] = ids, scores
         if mode in ("hybrid", "bm25"):
             bm = self.stored.bm25.scores(query)
-            ids = [i for i in _top(bm, self.cfg.candidates, allowed) if bm[i] > 0]
-            rankings["bm25"], signal["bm25"] = ids, {i: float(bm[i]) for i in ids}
+            top = _top_ids(bm, self.cfg.candidates, allowed)
+            top = top[bm[top] > 0]
+            ids = top.tolist()
+            rankings["bm25"], signal["bm25"] = ids, dict(zip(ids, bm[top].tolist()))
         fused = reciprocal_rank_fusion(rankings, {"dense": self.cfg.dense_weight, "bm25": self.cfg.bm25_weight},
                                        self.cfg.rrf_k)
         hits = []
