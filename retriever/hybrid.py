@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import faiss
 import numpy as np
 
 from index.builder import staleness
@@ -70,7 +71,8 @@ class HybridRetriever:
     @classmethod
     def from_index_dir(cls, index_dir: str | Path, cfg: RetrievalConfig | None = None,
                        embedder: Embedder | None = None, threads: int = 2, allow_stale: bool = False) -> "HybridRetriever":
-        """Load an index folder; refuse a stale one unless allow_stale."""
+        """Load an index folder; refuse a stale one unless allow_stale. ``threads`` also caps FAISS's threads."""
+        faiss.omp_set_num_threads(threads)
         stored = load_index(index_dir)
         if not allow_stale:
             problems = staleness(stored.manifest)

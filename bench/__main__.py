@@ -1,0 +1,91 @@
+"""python -m bench {all,retrieval,indexing,answering} [--quick] — prints tables, writes bench/results.md."""
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    sub = p.add_subparsers(dest="part", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--quick", action="store_true", help="a short run (< 3 min for all parts)")
+    common.add_argument("--no-render", action="store_true", help=argparse.SUPPRESS)
+    sub.add_parser("all", parents=[common], help="retrieval, indexing and answering, each in its own process")
+    r = sub.add_parser("retrieval", parents=[common], help="HybridRetriever vs LangChain ensemble, real + synthetic scales")
+    r.add_argument("--scales", help="comma list of 'real' and multipliers, e.g. real,10,100,1000,1900")
+    r.add_argument("--lc-max-chunks", type=int, help="largest corpus the LangChain ensemble is built for")
+    r.add_argument("--budget-min", type=float, help="time budget; later scales are skipped when they would exceed it")
+    i = sub.add_parser("indexing", parents=[common], help="cold build vs raw embedder, warm rebuild")
+    i.add_argument("--rounds", type=int)
+    a = sub.add_parser("answering", parents=[common], help="assistant vs raw llama.cpp, prefix cache, transformers")
+    a.add_argument("--questions", type=int)
+    a.add_argument("--max-tokens", type=int)
+    a.add_argument("--no-transformers", action="store_true")
+    a.add_argument("--transformers", action="store_true", help="include the transformers backend even with --quick")
+    a.add_argument("--tf-questions", type=int)
+    a.add_argument("--tf-max-tokens", type=int)
+    w = sub.add_parser("retrieval-worker", help=argparse.SUPPRESS)
+    w.add_argument("spec")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser().parse_args(argv)
+    from bench import report
+
+    if args.part == "retrieval-worker":
+        from bench.retrieval import worker_main
+
+        worker_main(args.spec)
+        return 0
+    env_prefix = f"PYTHONPATH={os.environ['PYTHONPATH']} " if os.environ.get("PYTHONPATH") else ""
+    command = os.environ.get("BENCH_COMMAND") or env_prefix + "python -m bench " + shlex.join(argv)
+    if args.part == "all":
+        failed = []
+        env = {**os.environ, "BENCH_COMMAND": command}
+        for part in report.PARTS:
+            cmd = [sys.executable, "-m", "bench", part, "--no-render"] + (["--quick"] if args.quick else [])
+            print(f"\n### {part}", flush=True)
+            if subprocess.run(cmd, cwd=PROJECT, env=env).returncode != 0:
+                failed.append(part)
+        path = report.render()
+        print(f"\nwrote {path}" + (f"; FAILED: {', '.join(failed)}" if failed else ""))
+        return 1 if failed else 0
+    started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    t0 = time.perf_counter()
+    if args.part == "retrieval":
+        from bench import retrieval
+
+        scales = [s if s == "real" else int(s) for s in args.scales.split(",")] if args.scales else None
+        result = retrieval.run(args.quick, scales, args.lc_max_chunks, args.budget_min * 60 if args.budget_min else None)
+    elif args.part == "indexing":
+        from bench import indexing
+
+        result = indexing.run(args.quick, args.rounds)
+    else:
+        from bench import answering
+
+        tf = False if args.no_transformers else (True if args.transformers else None)
+        result = answering.run(args.quick, args.questions, args.max_tokens, tf, args.tf_questions, args.tf_max_tokens)
+    report.save_part(result, command, args.quick, time.perf_counter() - t0, started)
+    report.print_part(result)
+    if not args.no_render:
+        print(f"\nwrote {report.render()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""Pure helpers shared by the benchmarks: statistics, tables, memory probes, dev questions, recall."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from settings import PROJECT_ROOT
+
+BENCH_DIR = Path(__file__).resolve().parent
+DEV_FILE = PROJECT_ROOT / "eval" / "dev.jsonl"
+_WS = re.compile(r"\s+")
+
+
+# --- statistics -------------------------------------------------------------------------------------------
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """p-th percentile (0..100) with linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return math.nan
+    if not 0 <= p <= 100:
+        raise ValueError("p must be within 0..100")
+    xs = sorted(values)
+    pos = (len(xs) - 1) * p / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def summarize(values: Sequence[float]) -> dict:
+    """n, p50, p95, mean of a sample (NaN when empty)."""
+    return {"n": len(values), "p50": percentile(values, 50), "p95": percentile(values, 95),
+            "mean": sum(values) / len(values) if values else math.nan}
+
+
+def ratio(a: float | None, b: float | None) -> float:
+    """a / b, NaN when either is missing or b is 0."""
+    if a is None or b is None or not b or math.isnan(a) or math.isnan(b):
+        return math.nan
+    return a / b
+
+
+# --- formatting -------------------------------------------------------------------------------------------
+
+def fmt(x, digits: int = 3) -> str:
+    """Compact human number: '—' for missing, thousands separators for big, `digits` significant otherwise."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    if isinstance(x, bool) or isinstance(x, str):
+        return str(x)
+    if isinstance(x, int):
+        return f"{x:,}"
+    if x == 0:
+        return "0"
+    if abs(x) >= 10 ** (digits - 1):
+        return f"{x:,.0f}"
+    return f"{x:.{max(0, digits - 1 - math.floor(math.log10(abs(x))))}f}"
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
+    """A GitHub-markdown table; cells go through :func:`fmt`; pipes in cells are escaped."""
+    cell = lambda v: fmt(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |",
+             "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
+    """A plain aligned table for the terminal."""
+    data = [[fmt(h) for h in headers]] + [[fmt(v) for v in row] for row in rows]
+    widths = [max(_width(r[i]) for r in data) for i in range(len(headers))]
+    pad = lambda s, w: s + " " * (w - _width(s))  # noqa: E731
+    out = ["  ".join(pad(s, w) for s, w in zip(r, widths)).rstrip() for r in data]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def _width(s: str) -> int:
+    """Display width: CJK characters count as two columns."""
+    return sum(2 if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 1 for ch in s)
+
+
+def verdict(met: bool | None, text: str) -> dict:
+    """One target line: met / missed / not measured, with the measured explanation."""
+    return {"status": "not measured" if met is None else ("met" if met else "missed"), "text": text}
+
+
+# --- memory -----------------------------------------------------------------------------------------------
+
+def _status_kb(field: str) -> int | None:
+    try:
+        text = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    m = re.search(rf"^{field}:\s+(\d+) kB", text, re.M)
+    return int(m.group(1)) if m else None
+
+
+def rss_mb() -> float:
+    """Current resident set size (MB)."""
+    kb = _status_kb("VmRSS")
+    return kb / 1024 if kb is not None else math.nan
+
+
+class PeakRSS:
+    """Peak RSS growth of a code block (MB), resetting the kernel's high-water mark first.
+
+    Uses /proc/self/clear_refs (Linux ≥ 4.0) and VmHWM; falls back to resource.getrusage's
+    ru_maxrss, which cannot be reset (then the peak is only an upper bound after earlier phases).
+    """
+
+    def __enter__(self):
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+            self.exact = True
+        except OSError:
+            self.exact = False
+        self.start = rss_mb()
+        self.peak = self.retained = math.nan
+        return self
+
+    def __exit__(self, *exc):
+        hwm = _status_kb("VmHWM")
+        if hwm is None or not self.exact:
+            import resource
+
+            hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        self.peak = hwm / 1024 - self.start
+        self.retained = rss_mb() - self.start
+        return False
+
+
+# --- data -------------------------------------------------------------------------------------------------
+
+def load_dev(path: Path = DEV_FILE) -> list[dict]:
+    """The dev questions (id, question, evidence, type, ...)."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def squash(text: str) -> str:
+    """Text without any whitespace (the PDF-extracted report has spaces around numbers)."""
+    return _WS.sub("", text)
+
+
+def recalled(texts: Sequence[str], evidence: Sequence[str]) -> bool:
+    """True when every evidence quote occurs in the union of the texts (whitespace removed)."""
+    joined = "\x00".join(squash(t) for t in texts)
+    return bool(evidence) and all(squash(q) in joined for q in evidence)
+
+
+def recall_at(ranked: dict[str, Sequence[str]], questions: Sequence[dict], k: int = 5) -> tuple[float, int]:
+    """Recall@k over the answerable questions: ranked maps question id → ranked chunk texts."""
+    scored = [q for q in questions if q.get("type") != "unanswerable" and q.get("evidence")]
+    hits = sum(recalled(list(ranked[q["id"]])[:k], q["evidence"]) for q in scored)
+    return (hits / len(scored) if scored else math.nan), len(scored)
+
+
+# --- environment ------------------------------------------------------------------------------------------
+
+def machine() -> dict:
+    """nproc, CPU model, RAM, load average, Python and key package versions."""
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = _meminfo_gb()
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = (math.nan,) * 3
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                                text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = "?"
+    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": mem, "loadavg": [round(x, 2) for x in load],
+            "python": platform.python_version(), "platform": platform.platform(), "git": commit,
+            "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+
+
+def _meminfo_gb() -> float:
+    try:
+        m = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
+        return round(int(m.group(1)) / 1024 ** 2, 1) if m else math.nan
+    except OSError:
+        return math.nan
+
+
+def versions(*names: str) -> dict[str, str]:
+    """Installed versions of distributions (missing ones as '-')."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for n in names:
+        try:
+            out[n] = version(n)
+        except PackageNotFoundError:
+            out[n] = "-"
+    return out
+
+
+def loadavg() -> float:
+    """1-minute load average (NaN if unknown)."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return math.nan
