@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eval.dataset import DatasetError, json_objects
+from eval.dataset import DatasetError, json_objects, read_lines
 
 _REQUIRED = {"id": str, "answer": str, "refused": bool, "citations": list, "unsupported_sentences": list}
 
@@ -37,11 +37,4 @@ def parse_answers(lines: list[str], source: str = "<answers>") -> dict[str, dict
 
 def load_answers(path: str | Path) -> dict[str, dict]:
     """Read and check an answers JSONL file; raises DatasetError."""
-    path = Path(path)
-    if not path.is_file():
-        raise DatasetError(f"answers file not found: {path}")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"cannot read {path}: {exc}") from exc
-    return parse_answers(text.splitlines(), str(path))
+    return parse_answers(read_lines(path, "answers file"), str(path))

@@ -121,16 +121,20 @@ def parse_items(lines: Iterable[str], source: str = "<set>") -> list[EvalItem]:
     return items
 
 
-def load_dataset(path: str | Path) -> list[EvalItem]:
-    """Read and validate a question set file (UTF-8 JSONL); raises DatasetError."""
+def read_lines(path: str | Path, what: str) -> list[str]:
+    """Lines of a UTF-8 text file; DatasetError naming `what` if it is missing or unreadable."""
     path = Path(path)
     if not path.is_file():
-        raise DatasetError(f"question set not found: {path}")
+        raise DatasetError(f"{what} not found: {path}")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise DatasetError(f"cannot read {path}: {exc}") from exc
-    return parse_items(text.splitlines(), str(path))
+
+
+def load_dataset(path: str | Path) -> list[EvalItem]:
+    """Read and validate a question set file (UTF-8 JSONL); raises DatasetError."""
+    return parse_items(read_lines(path, "question set"), str(path))
 
 
 def check_against_corpus(items: Iterable[EvalItem], paragraphs: Mapping[str, str], source: str = "<set>") -> None:
