@@ -73,8 +73,9 @@ def coverage(question: str, source_texts: list[str]) -> float:
 
 
 def fit(features: list[Features], labels: list[bool], steps: int = 4000, lr: float = 0.1,
-        l2: float = 0.01) -> Calibration:
-    """Logistic regression by gradient descent, then the threshold with the best balanced accuracy."""
+        l2: float = 0.01, max_false_refusal: float = 0.05) -> Calibration:
+    """Logistic regression by gradient descent, then the highest threshold (most refusals) that refuses
+    at most ``max_false_refusal`` of the answerable questions: a wrong refusal costs users too."""
     import numpy as np
 
     x = np.array([f.vector() for f in features], dtype=float)
@@ -89,14 +90,7 @@ def fit(features: list[Features], labels: list[bool], steps: int = 4000, lr: flo
     weights = w / sd  # back to raw feature scale
     bias = b - float(np.sum(w * mu / sd))
     probs = 1 / (1 + np.exp(-(x @ weights + bias)))
-    best = max(sorted(set(np.round(probs, 4))) or [0.5], key=lambda t: _balanced_accuracy(probs >= t, y > 0.5))
-    return Calibration(tuple(float(v) for v in weights), float(bias), float(best))
+    answerable = probs[y > 0.5]
+    allowed = [t for t in sorted(set(np.round(probs, 4))) if np.mean(answerable < t) <= max_false_refusal]
+    return Calibration(tuple(float(v) for v in weights), float(bias), float(max(allowed, default=0.0)))
 
-
-def _balanced_accuracy(pred, truth) -> float:
-    import numpy as np
-
-    pos, neg = truth, ~truth
-    tpr = float(np.mean(pred[pos])) if pos.any() else 1.0
-    tnr = float(np.mean(~pred[neg])) if neg.any() else 1.0
-    return (tpr + tnr) / 2
