@@ -187,10 +187,13 @@ class Assistant:
         rewritten = text[0].strip().strip("“”\"") if text else ""
         return rewritten if 2 <= len(rewritten) <= 3 * len(question) + 80 else question
 
+    def _sources_prompt(self, question: str, sources: list[Source]) -> str:
+        """The numbered sources and the question: the prompt part shared by the check and the answer."""
+        return self.prompts.sources.format(sources=sources_block(sources), question=question)
+
     def features(self, question: str, sources: list[Source], hits: list[Hit]) -> Features:
         """Answerability signals for the question and its sources."""
-        user = self.prompts.sources.format(sources=sources_block(sources), question=question)
-        p_yes = self.llm.yes_probability(self._prompt(user + self.prompts.check))
+        p_yes = self.llm.yes_probability(self._prompt(self._sources_prompt(question, sources) + self.prompts.check))
         dense = max((h.signal_scores.get("dense", 0.0) for h in hits), default=0.0)
         return Features(p_yes, coverage(question, [s.text for s in sources]), dense)
 
@@ -209,21 +212,15 @@ class Assistant:
         retrieve_ms = (time.perf_counter() - t0) * 1000
         sources = build_sources(hits, self.retriever.paragraphs)
         ms = lambda: round((time.perf_counter() - started) * 1000, 1)  # noqa: E731
-        if not sources:
-            answer = self._refusal(question, standalone, hits, sources, 0.0)
-            answer.timings = {"retrieve_ms": round(retrieve_ms, 1), "ttft_ms": ms(), "total_ms": ms(), "gen_tokens": 0}
-            yield Event("token", answer.answer)
-            yield Event("answer", answer=answer)
-            return
-        feats = self.features(standalone, sources, hits)
-        p_ans = self.calibration.probability(feats)
-        if p_ans < self.calibration.threshold and not self.answer_all:
+        feats = self.features(standalone, sources, hits) if sources else None
+        p_ans = self.calibration.probability(feats) if feats else 0.0
+        if not sources or (p_ans < self.calibration.threshold and not self.answer_all):
             answer = self._refusal(question, standalone, hits, sources, p_ans, feats)
             answer.timings = {"retrieve_ms": round(retrieve_ms, 1), "ttft_ms": ms(), "total_ms": ms(), "gen_tokens": 0}
             yield Event("token", answer.answer)
             yield Event("answer", answer=answer)
             return
-        user = self.prompts.sources.format(sources=sources_block(sources), question=standalone) + self.prompts.answer
+        user = self._sources_prompt(standalone, sources) + self.prompts.answer
         pieces, ttft = [], None
         for piece in self.llm.stream(self._prompt(user), max_tokens or self.cfg.llm.max_tokens,
                                      grammar=citation_grammar(len(sources))):

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import BENCH_DIR, PeakRSS, load_dev, loadavg, ratio, verdict
+from bench.common import BENCH_DIR, PeakRSS, load_dev, loadavg, ratio, spread, verdict
 from bench.corpus import report_index
 from settings import DEFAULT_CACHE, load_config
 
@@ -121,13 +121,13 @@ class RawLlama:
 def expected_prompt(assistant, question: str) -> tuple[str, str]:
     """The answer prompt and grammar the assistant builds for a question (no history)."""
     from assistant.pipeline import citation_grammar
-    from assistant.sources import build_sources, sources_block
+    from assistant.sources import build_sources
     from retriever.questions import check_question
 
     q = check_question(question)
     hits = assistant.retriever.context(q, budget=assistant.cfg.retrieval.context_chars)
     sources = build_sources(hits, assistant.retriever.paragraphs)
-    user = assistant.prompts.sources.format(sources=sources_block(sources), question=q) + assistant.prompts.answer
+    user = assistant._sources_prompt(q, sources) + assistant.prompts.answer
     return assistant._prompt(user), citation_grammar(len(sources))
 
 
@@ -164,12 +164,6 @@ def cache_effect(llm, prefix: str, items: list[tuple[str, str]], trials: int) ->
     return out
 
 
-def _spread(items: list, n: int) -> list:
-    if n >= len(items):
-        return list(items)
-    step = len(items) / n
-    return [items[int(i * step)] for i in range(n)]
-
 
 def run(quick: bool = False, questions: int | None = None, max_tokens: int | None = None,
         transformers: bool | None = None, tf_questions: int | None = None, tf_max_tokens: int | None = None,
@@ -200,7 +194,7 @@ def run(quick: bool = False, questions: int | None = None, max_tokens: int | Non
     raw.llm.create_completion(prefix, max_tokens=1, temperature=0.0)  # same start state: constant prefix cached
 
     dev = [q for q in load_dev() if q.get("type") != "unanswerable"]
-    chosen = _spread(dev, n_q)
+    chosen = spread(dev, n_q)
     print(f"answering: {len(chosen)} question(s), max_tokens {max_tokens}, llama.cpp n_ctx {cfg.llm.n_ctx}, "
           f"threads {cfg.llm.n_threads}/{cfg.llm.n_threads_batch}", file=sys.stderr, flush=True)
     rows, items = [], []
@@ -225,7 +219,7 @@ def run(quick: bool = False, questions: int | None = None, max_tokens: int | Non
     tf = None
     if transformers:
         del raw
-        tf = guarded_transformers(assistant, cfg, _spread(chosen, tf_n), tf_max)
+        tf = guarded_transformers(assistant, cfg, spread(chosen, tf_n), tf_max)
     return report(rows, cache, tf, prefix_tokens, load_s, raw_load_s, max_tokens, cfg, quick)
 
 

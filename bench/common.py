@@ -11,25 +11,30 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from eval.answer_metrics import percentile as eval_percentile
+from eval.retrieval_metrics import recall_at_k
 from settings import PROJECT_ROOT
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEV_FILE = PROJECT_ROOT / "eval" / "dev.jsonl"
-_WS = re.compile(r"\s+")
 
 
 # --- statistics -------------------------------------------------------------------------------------------
 
 def percentile(values: Sequence[float], p: float) -> float:
-    """p-th percentile (0..100) with linear interpolation between closest ranks (numpy's default)."""
-    if not values:
-        return math.nan
+    """p-th percentile (0..100), as :func:`eval.answer_metrics.percentile` but NaN when empty."""
     if not 0 <= p <= 100:
         raise ValueError("p must be within 0..100")
-    xs = sorted(values)
-    pos = (len(xs) - 1) * p / 100
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+    value = eval_percentile(values, p)
+    return math.nan if value is None else value
+
+
+def spread(items: list, n: int) -> list:
+    """n items evenly spread over the list (all of them when n ≥ len)."""
+    if n >= len(items):
+        return list(items)
+    step = len(items) / n
+    return [items[int(i * step)] for i in range(n)]
 
 
 def summarize(values: Sequence[float]) -> dict:
@@ -144,21 +149,10 @@ def load_dev(path: Path = DEV_FILE) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def squash(text: str) -> str:
-    """Text without any whitespace (the PDF-extracted report has spaces around numbers)."""
-    return _WS.sub("", text)
-
-
-def recalled(texts: Sequence[str], evidence: Sequence[str]) -> bool:
-    """True when every evidence quote occurs in the union of the texts (whitespace removed)."""
-    joined = "\x00".join(squash(t) for t in texts)
-    return bool(evidence) and all(squash(q) in joined for q in evidence)
-
-
 def recall_at(ranked: dict[str, Sequence[str]], questions: Sequence[dict], k: int = 5) -> tuple[float, int]:
     """Recall@k over the answerable questions: ranked maps question id → ranked chunk texts."""
     scored = [q for q in questions if q.get("type") != "unanswerable" and q.get("evidence")]
-    hits = sum(recalled(list(ranked[q["id"]])[:k], q["evidence"]) for q in scored)
+    hits = sum(recall_at_k(list(ranked[q["id"]]), q["evidence"], k) for q in scored)
     return (hits / len(scored) if scored else math.nan), len(scored)
 
 

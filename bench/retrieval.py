@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import PeakRSS, load_dev, loadavg, ratio, recall_at, summarize, verdict
+from bench.common import PeakRSS, load_dev, loadavg, ratio, recall_at, spread, summarize, verdict
 from bench.corpus import WORKDIR, PrecomputedQueries, query_vectors, report_index
 from settings import Config, load_config
 
@@ -173,7 +173,7 @@ def run_scale(spec: dict) -> dict:
             print(f"  [{_label(scale)}] LangChain built in {out['lc_build']['build_s']:.1f} s", file=sys.stderr,
                   flush=True)
         n_q = spec["queries"] if lc is not None else spec.get("queries_alone", spec["queries"])
-        queries = _spread(questions, n_q)
+        queries = spread(questions, n_q)
         systems = {"ours": lambda q: ours.run(q, k=K)}
         if lc is not None:
             systems["langchain"] = lambda q: lc.invoke(q)[:K]
@@ -190,7 +190,7 @@ def run_scale(spec: dict) -> dict:
         if scale == "real":
             out["recall"] = recall_table(ours, lc, lc50, chunks, dev)
             if spec.get("live"):
-                out["live"] = live_latency(ours, lc, embedder, cfg, _spread(queries, spec.get("live_queries", 87)),
+                out["live"] = live_latency(ours, lc, embedder, cfg, spread(queries, spec.get("live_queries", 87)),
                                            spec.get("live_rounds", 1))
             if spec.get("plain"):
                 out["recall_plain"] = plain_recall(chunks, dev, cfg, embedder, spec["report_index"])
@@ -283,14 +283,6 @@ def plain_recall(chunks, dev, cfg: Config, embedder, report_index_dir: str) -> d
     r_d, _ = recall_at({q["id"]: text_of(lc.retrievers[1].invoke(q["question"])) for q in dev}, dev, K)
     return {"LangChain ensemble, page_content = chunk text only": r,
             "LangChain FAISS only, chunk text only": r_d, "LangChain BM25 only, chunk text only": r_bm}
-
-
-def _spread(items: list, n: int) -> list:
-    """n items evenly spread over the list (all of them when n ≥ len)."""
-    if n >= len(items):
-        return list(items)
-    step = len(items) / n
-    return [items[int(i * step)] for i in range(n)]
 
 
 def _label(scale) -> str:

@@ -7,14 +7,14 @@ A text *contains* a quote when the quote occurs in it once all whitespace is rem
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.support import squash
+
 TYPES = ("fact", "number", "multi", "unanswerable")
 UNANSWERABLE = "unanswerable"
-_WS = re.compile(r"\s+")
 _STR_FIELDS = ("id", "question", "answer", "type", "case")
 _LIST_FIELDS = ("evidence", "keywords")
 
@@ -40,11 +40,6 @@ class EvalItem:
     def answerable(self) -> bool:
         """False for questions the documents cannot answer."""
         return self.type != UNANSWERABLE
-
-
-def squash(text: str) -> str:
-    """The text with all whitespace removed."""
-    return _WS.sub("", text)
 
 
 def contains(text: str, quote: str) -> bool:

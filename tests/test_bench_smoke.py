@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from bench.common import fmt, markdown_table, percentile, recall_at, recalled, summarize, text_table
+from bench.common import fmt, markdown_table, percentile, recall_at, summarize, text_table
+from eval.retrieval_metrics import recall_at_k
 from bench.report import render_markdown
 from bench.synthetic import simulated_vectors, synthetic_chunks, vary
 from index.chunking import Chunk
@@ -37,8 +38,8 @@ def test_fmt_and_tables():
 
 
 def test_recall_ignores_whitespace_and_skips_unanswerable():
-    assert recalled(["截至目前已有 7 批\n35 项"], ["已有7批35项"])
-    assert not recalled(["a"], [])
+    assert recall_at_k(["截至目前已有 7 批\n35 项"], ["已有7批35项"], 1) == 1.0
+    assert not recall_at_k(["a"], [], 1)
     questions = [{"id": "1", "evidence": ["甲乙"], "type": "fact"},
                  {"id": "2", "evidence": ["丙", "丁"], "type": "fact"},
                  {"id": "3", "evidence": [], "type": "unanswerable"}]
