@@ -2,10 +2,13 @@
 
 Serves the Gradio UI at once; in the background it builds or updates the index for the
 corpus when it is missing or stale, then loads the assistant (status shown in the UI).
+Every handler (including adding and removing documents) is reachable over HTTP, so the app
+refuses to listen on a non-loopback address without ``--auth USER:PASSWORD`` (or ``$RAG_AUTH``).
 """
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import sys
 
@@ -24,12 +27,43 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--backend", choices=("llama", "transformers"), default=None,
                    help="LLM backend (default: from settings, llama)")
     p.add_argument("--config", help="TOML settings file (default: rag.toml in the project, if present)")
+    p.add_argument("--auth", help="USER:PASSWORD to require a login (default: $RAG_AUTH); needed for a "
+                                  "non-local --host")
     return p.parse_args(argv)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding to host serves this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # another host name: it may resolve to anything
+        return False
+
+
+def credentials(host: str, auth: str | None) -> tuple[str, str] | None:
+    """(user, password) from --auth/$RAG_AUTH; ValueError when missing for a non-loopback host or malformed."""
+    if not auth:
+        if is_loopback(host):
+            return None
+        raise ValueError(f"--host {host} serves the app (including adding and removing documents) to the "
+                         "network: set a login with --auth USER:PASSWORD or $RAG_AUTH, or keep the default "
+                         "--host 127.0.0.1")
+    user, sep, password = auth.partition(":")
+    if not (user and sep and password):
+        raise ValueError("--auth / $RAG_AUTH must be USER:PASSWORD")
+    return user, password
 
 
 def main(argv: list[str] | None = None) -> int:
     """Start loading in the background and serve the UI until interrupted."""
     args = parse_args(argv)
+    try:
+        login = credentials(args.host, args.auth or os.environ.get("RAG_AUTH"))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from settings import load_config
@@ -40,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     state = AppState(args.index, args.corpus, cfg, backend=args.backend or cfg.llm.backend)
     state.start_in_background()
     print(f"serving on http://{args.host}:{args.port} (index and model load in the background)", file=sys.stderr)
-    launch(build_ui(state), host=args.host, port=args.port)
+    launch(build_ui(state), host=args.host, port=args.port, max_queue=cfg.limits.max_queue, auth=login)
     return 0
 
 

@@ -58,8 +58,21 @@ class LLMConfig:
     n_ctx: int = 4096
     max_tokens: int = 384
     temperature: float = 0.0
-    n_threads: int = 1  # decode threads; 1 is safer on a contended 2-core box
-    n_threads_batch: int = 2  # prefill threads
+    n_threads: int = 0  # decode threads; 0 = measured by the llama.cpp self-test (assistant/llama_runtime.py)
+    n_threads_batch: int = 0  # prefill threads; 0 = measured
+    extra_buffers: str = "auto"  # llama.cpp extra buffer types (repacked weights): auto (measured) | on | off
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """Limits that keep one file or request from taking the machine (sizes in MB)."""
+
+    max_upload_mb: float = 20.0  # one added/uploaded document file
+    max_docx_ratio: float = 100.0  # a .docx part (over 1 MB) that unpacks more than this many times is a zip bomb
+    max_docx_unpacked_mb: float = 200.0  # a .docx whose parts unpack to more than this is refused
+    max_chunks_per_upload: int = 2000  # one added document (≈ a few minutes of e5 embedding)
+    max_batch_questions: int = 200  # one question file in the web app's batch tab
+    max_queue: int = 32  # web app: requests waiting in the queue before new ones are turned away
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,7 @@ class Config:
     index: IndexConfig = field(default_factory=IndexConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
 
 
 def _apply(section, values: dict):
@@ -88,7 +102,7 @@ def load_config(path: str | Path | None = None) -> Config:
         return cfg
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     updates = {}
-    for name in ("chunking", "index", "retrieval", "llm"):
+    for name in ("chunking", "index", "retrieval", "llm", "limits"):
         if name in data:
             updates[name] = _apply(getattr(cfg, name), data[name])
     return replace(cfg, **updates)

@@ -7,14 +7,10 @@ from dataclasses import replace
 
 from pathlib import Path
 
-from assistant.answerability import CALIBRATION_FILE
-from assistant.batch import FORMATS, answer_file
-from assistant.calibrate import calibrate
+from assistant.batch import FORMATS, answer_file, check_paths
+from assistant.calibrate import CALIBRATION_NAME, collect, fit_rows, load_rows, save_rows
 from assistant.factory import build_assistant
-from assistant.model_files import ModelError
-from index.embedders import EmbedderError
-from index.store import IndexStoreError
-from retriever.questions import QuestionFileError
+from errors import RagError
 from settings import DEFAULT_INDEX, load_config
 
 
@@ -38,9 +34,14 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--format", choices=FORMATS, help="also write a readable .csv or .md table")
     b.add_argument("--answer-all", action="store_true",
                    help="calibration runs: generate even where the answerability check would refuse")
-    c = sub.add_parser("calibrate", help="fit the answerability gate from a `batch --answer-all` output")
-    c.add_argument("--answers", required=True, help="answers JSONL with recorded features")
-    c.add_argument("--questions", required=True, help="the labelled eval set (JSONL with id and type)")
+    c = sub.add_parser("calibrate", parents=[common],
+                       help="fit the answerability gate on labelled questions of one or more indexed corpora")
+    c.add_argument("--set", action="append", default=[], metavar="INDEX=QUESTIONS",
+                   help="an index folder and its labelled question set (eval JSONL); repeat for more corpora")
+    c.add_argument("--signals", help="JSONL of recorded gate signals: written after collecting; "
+                                     "given alone (no --set), refit from it without the model")
+    c.add_argument("--out", help=f"calibration file (default: {CALIBRATION_NAME} in the first --set's index folder, "
+                                 "which that index then uses)")
     return p
 
 
@@ -51,15 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "max_tokens", None):
         cfg = replace(cfg, llm=replace(cfg.llm, max_tokens=args.max_tokens))
     if args.command == "calibrate":
-        try:
-            cal, counts = calibrate(Path(args.answers), Path(args.questions))
-        except (OSError, ValueError, KeyError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        print(f"saved {CALIBRATION_FILE}: weights {[round(w, 3) for w in cal.weights]}, bias {cal.bias:.3f}, "
-              f"threshold {cal.threshold:.3f}\n{counts}")
-        return 0
+        return _calibrate(args, cfg)
     try:
+        if args.command == "batch":  # refuse an --out/--format that would overwrite the input before loading
+            check_paths(args.file, args.out, args.format)
         assistant = build_assistant(args.index, args.backend, cfg)
         if args.command == "ask":
             answer = None
@@ -68,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(event.text, end="", flush=True)
                 elif event.kind == "status":
                     print(f"\n（{event.text}）", flush=True)
-                else:
+                elif event.kind == "answer":
                     answer = event.answer
             print()
             if answer.refused:
@@ -79,8 +75,6 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\n最终回答：{answer.answer}\n\n引用：")
                 for c in answer.citations:
                     print(f"[{c.n}] {c.label}\n    {c.text}")
-                for s in answer.unsupported_sentences:
-                    print(f"⚠ 未被引用段落支持：{s}")
             t = answer.timings
             print(f"\n(retrieve {t['retrieve_ms']:.0f} ms, first token {t['ttft_ms']:.0f} ms, "
                   f"total {t['total_ms']:.0f} ms, {t['gen_tokens']} tokens)")
@@ -92,9 +86,49 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{report.answered} answered, {report.skipped_existing} already in {report.out}, "
               f"{len(report.errors)} problems")
         return 0
-    except (IndexStoreError, EmbedderError, ModelError, QuestionFileError, ValueError) as exc:
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _calibrate(args, cfg) -> int:
+    """The calibrate command: collect gate signals per --set (or read --signals), fit, save, report."""
+    from eval.dataset import load_dataset
+
+    try:
+        sets = [s.split("=", 1) for s in args.set]
+        if any(len(s) != 2 for s in sets):
+            raise RagError("--set takes INDEX=QUESTIONS")
+        if sets:
+            rows = []
+            assistant = None
+            for index_dir, questions in sets:
+                items = load_dataset(questions)
+                if assistant is None:
+                    assistant = build_assistant(index_dir, args.backend, cfg)
+                else:
+                    assistant = assistant.with_index(index_dir)
+                rows += collect(assistant, items, Path(index_dir).name, show_progress=not args.quiet)
+            if args.signals:
+                save_rows(rows, Path(args.signals))
+        elif args.signals:
+            rows = load_rows(Path(args.signals))
+        else:
+            raise RagError("give --set INDEX=QUESTIONS (one or more) or --signals FILE")
+        cal, counts = fit_rows(rows)
+        out = Path(args.out) if args.out else Path(sets[0][0] if sets else args.index) / CALIBRATION_NAME
+        cal.save(out)
+    except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(f"saved {out}: weights {[round(w, 3) for w in cal.weights]}, bias {cal.bias:.3f}, "
+          f"threshold {cal.threshold:.3f}")
+    for corpus, c in counts.items():
+        print(f"  {corpus}: {c}")
+    return 0
 
 
 if __name__ == "__main__":

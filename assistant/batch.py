@@ -1,18 +1,37 @@
-"""Answer a question file into JSONL: progress bar, resumable, bad lines skipped (never fatal)."""
+"""Answer a question file into JSONL: progress bar, resumable, bad lines skipped (never fatal).
+
+Resuming never rewrites the output: answers are appended, and only a torn last line (a run
+killed mid-write, cut anywhere, even inside a UTF-8 character) is cut off. A question counts as
+done when a line with its id *and* the same question text is in the output, so editing a .txt
+file (ids are line numbers) never skips a new question.
+"""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import os
 import sys
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
 from assistant.pipeline import Assistant
-from retriever.questions import read_questions
+from errors import RagError
+from retriever.questions import Question, QuestionFileError, read_questions
 
 FORMATS = ("csv", "md")
+
+
+class BatchPathError(RagError, ValueError):
+    """An output path that would overwrite the question file (or the JSONL output itself)."""
+
+
+class TooManyQuestions(QuestionFileError):
+    """More questions than the caller allows in one batch."""
 
 
 @dataclass
@@ -23,65 +42,125 @@ class BatchReport:
     skipped_existing: int = 0
     errors: list[str] = field(default_factory=list)
     out: Path | None = None
+    cancelled: bool = False
+    remaining: int = 0  # questions left unanswered because of a cancel
+    torn_bytes: int = 0  # bytes of a torn last line cut off the output
+
+
+def question_key(qid: str, question: str) -> tuple[str, str]:
+    """What identifies an answered question: its id and a hash of its text."""
+    return str(qid), hashlib.sha256(question.strip().encode("utf-8")).hexdigest()[:16]
+
+
+def read_done(out: Path) -> tuple[dict[tuple[str, str], dict], int, int]:
+    """(answered records by question_key, end of the last complete line, bad complete lines).
+
+    Lines are decoded one by one, so a damaged line costs only itself.
+    """
+    if not out.is_file():
+        return {}, 0, 0
+    data = out.read_bytes()
+    end = data.rfind(b"\n") + 1  # bytes after the last newline are a torn (partial) line
+    done: dict[tuple[str, str], dict] = {}
+    bad = 0
+    for raw in data[:end].split(b"\n"):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8"))
+            done[question_key(record["id"], record["question"])] = record
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+            bad += 1
+    return done, end, bad
 
 
 def done_ids(out: Path) -> set[str]:
-    """IDs already answered in an output file (a torn last line is ignored and rewritten)."""
-    if not out.is_file():
-        return set()
-    ids, good = set(), []
-    for line in out.read_text(encoding="utf-8").splitlines():
-        try:
-            ids.add(str(json.loads(line)["id"]))
-            good.append(line)
-        except (ValueError, KeyError, TypeError):
-            continue
-    out.write_text("".join(l + "\n" for l in good), encoding="utf-8")
-    return ids
+    """IDs already answered in an output file (the file is not modified)."""
+    return {qid for qid, _ in read_done(out)[0]}
+
+
+def check_paths(questions_path: str | Path, out: str | Path, fmt: str | None = None) -> None:
+    """Refuse outputs that would overwrite the question file, or a table that would overwrite the JSONL."""
+    q, out = Path(questions_path).resolve(), Path(out).resolve()
+    targets = [("--out", out)] + ([(f"--format {fmt}", out.with_suffix(f".{fmt}"))] if fmt else [])
+    for what, target in targets:
+        if target == q or (target.exists() and q.exists() and os.path.samefile(target, q)):
+            raise BatchPathError(f"{what} would write {target}, which is the question file; choose another --out")
+    if fmt and out.with_suffix(f".{fmt}") == out:
+        raise BatchPathError(f"--format {fmt} would overwrite the answers {out}; give --out a .jsonl name")
 
 
 def write_table(rows: list[dict], path: Path, fmt: str) -> Path:
-    """A readable table of answers with their cited paragraph labels (.csv or .md)."""
+    """A readable table of answers with their cited paragraph labels (.csv or .md), replaced atomically."""
     target = path.with_suffix(f".{fmt}")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     cites = lambda r: "; ".join(f"[{c['n']}] {c['label']}" for c in r["citations"])  # noqa: E731
-    if fmt == "csv":
-        with open(target, "w", encoding="utf-8-sig", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["id", "question", "answer", "refused", "citations", "unsupported_sentences"])
-            for r in rows:
-                w.writerow([r["id"], r["question"], r["answer"], r["refused"], cites(r),
-                            " | ".join(r["unsupported_sentences"])])
-    else:
-        cell = lambda s: str(s).replace("|", "\\|").replace("\n", " ")  # noqa: E731
-        lines = ["| id | question | answer | refused | citations |", "|---|---|---|---|---|"]
-        lines += [f"| {cell(r['id'])} | {cell(r['question'])} | {cell(r['answer'])} | {r['refused']} | "
-                  f"{cell(cites(r))} |" for r in rows]
-        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        if fmt == "csv":
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(["id", "question", "answer", "refused", "citations", "unsupported_sentences"])
+                for r in rows:
+                    w.writerow([r["id"], r["question"], r["answer"], r["refused"], cites(r),
+                                " | ".join(r.get("unsupported_sentences", []))])
+        else:
+            cell = lambda s: str(s).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+            lines = ["| id | question | answer | refused | citations |", "|---|---|---|---|---|"]
+            lines += [f"| {cell(r['id'])} | {cell(r['question'])} | {cell(r['answer'])} | {r['refused']} | "
+                      f"{cell(cites(r))} |" for r in rows]
+            tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return target
 
 
 def answer_file(assistant: Assistant, questions_path: str | Path, out_path: str | Path,
-                fmt: str | None = None, show_progress: bool = True) -> BatchReport:
-    """Answer every question not yet in out_path, appending one JSON line each."""
-    questions, errors = read_questions(questions_path)
+                fmt: str | None = None, show_progress: bool = True, *, max_questions: int | None = None,
+                cancel: threading.Event | None = None,
+                turn: AbstractContextManager | None = None) -> BatchReport:
+    """Answer every question not yet in out_path, appending one JSON line each.
+
+    ``max_questions``: refuse larger files (TooManyQuestions). ``cancel``: stop before the next
+    question. ``turn``: a lock held around each question (the app's model turn, so chats interleave).
+    """
     out = Path(out_path)
+    check_paths(questions_path, out, fmt)
+    questions, errors = read_questions(questions_path)
+    if max_questions is not None and len(questions) > max_questions:
+        raise TooManyQuestions(f"{Path(questions_path).name} has {len(questions)} questions; at most "
+                               f"{max_questions} per batch here ([limits] max_batch_questions) — split the file "
+                               "or use `python -m assistant batch`")
     out.parent.mkdir(parents=True, exist_ok=True)
     report = BatchReport(errors=[f"skipped {e}" for e in errors], out=out)
-    done = done_ids(out)
-    todo = [q for q in questions if q.id not in done]
+    done, end, bad = read_done(out)
+    if bad:
+        report.errors.append(f"{bad} unreadable line(s) in {out.name} ignored (their questions are answered again)")
+    todo: list[Question] = [q for q in questions if question_key(q.id, q.question) not in done]
     report.skipped_existing = len(questions) - len(todo)
-    with open(out, "a", encoding="utf-8") as f:
-        for q in tqdm(todo, desc="answering", unit="q", disable=not show_progress, file=sys.stderr):
+    if out.is_file() and out.stat().st_size > end:  # cut only the torn tail, never rewrite the file
+        report.torn_bytes = out.stat().st_size - end
+        with open(out, "r+b") as f:
+            f.truncate(end)
+    with open(out, "ab") as f:
+        for i, q in enumerate(tqdm(todo, desc="answering", unit="q", disable=not show_progress, file=sys.stderr)):
+            if cancel is not None and cancel.is_set():
+                report.cancelled, report.remaining = True, len(todo) - i
+                break
             try:
-                answer = assistant.run(q.question)
+                with turn or nullcontext():
+                    answer = assistant.run(q.question)
             except Exception as exc:  # one bad question must not kill the run; it is retried next time
                 report.errors.append(f"{q.id}: {type(exc).__name__}: {exc}")
                 continue
-            f.write(json.dumps(answer.to_record(q.id), ensure_ascii=False) + "\n")
+            record = answer.to_record(q.id)
+            record["question"] = q.question  # the resume key uses the question as asked
+            f.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
             f.flush()
+            done[question_key(q.id, q.question)] = record
             report.answered += 1
     if fmt:
-        rows = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines() if l.strip()]
+        rows = [done[k] for k in (question_key(q.id, q.question) for q in questions) if k in done]
         write_table(rows, out, fmt)
     return report
 

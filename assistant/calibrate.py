@@ -1,41 +1,84 @@
-"""Fit the answerability gate on answers produced with ``batch --answer-all`` for a labelled question set."""
+"""Fit the answerability gate on labelled questions, from one or several corpora.
+
+For each question the pipeline runs up to the gate (condense, parts, retrieval, evidence, the model's
+reading of the evidence) and records every part's signals with its gold label: an unanswerable question's
+parts are negatives; an answerable question's parts are positives, or take the gold set's per-part labels
+when it lists as many parts as the question splits into (mixed questions otherwise are left out).
+Fitting several corpora together keeps the gate off any one corpus's scale.
+"""
 from __future__ import annotations
 
 import json
+import sys
+from dataclasses import asdict
 from pathlib import Path
 
-from assistant.answerability import CALIBRATION_FILE, Calibration, Features, fit
+from tqdm import tqdm
+
+from assistant.evidence import haystack
+from assistant.gate import Calibration, PartFeatures, fit
+from assistant.pipeline import Assistant
+from assistant.question_parts import split_parts
+from eval.dataset import EvalItem
+
+CALIBRATION_NAME = "calibration.json"
 
 
-def load_labelled_features(answers: Path, questions: Path) -> tuple[list[Features], list[bool], list[str]]:
-    """Features recorded in an answers JSONL, labelled answerable unless the set says 'unanswerable'."""
-    kinds = {}
-    for line in questions.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            item = json.loads(line)
-            kinds[str(item["id"])] = item.get("type", "fact")
-    feats, labels, ids = [], [], []
-    for line in answers.read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        if rec.get("features") and str(rec["id"]) in kinds:
-            feats.append(Features(**rec["features"]))
-            labels.append(kinds[str(rec["id"])] != "unanswerable")
-            ids.append(str(rec["id"]))
-    if not feats or all(labels) or not any(labels):
-        raise ValueError("need answers with recorded features for both answerable and unanswerable questions")
-    return feats, labels, ids
+def part_labels(item: EvalItem, n_parts: int) -> list[bool] | None:
+    """Gold labels for the question's predicted parts, or None when they cannot be aligned."""
+    if not item.answerable:
+        return [False] * n_parts
+    gold = item.parts
+    if not gold or all(p.answerable for p in gold):
+        return [True] * n_parts
+    if len(gold) == n_parts:
+        return [p.answerable for p in gold]
+    return None
 
 
-def calibrate(answers: Path, questions: Path, out: Path = CALIBRATION_FILE) -> tuple[Calibration, dict]:
-    """Fit, save, and report the gate's confusion counts on the same data."""
-    feats, labels, _ = load_labelled_features(answers, questions)
-    cal = fit(feats, labels)
-    cal.save(out)
-    pred = [cal.answerable(f) for f in feats]
-    counts = {
-        "answerable_kept": sum(p and y for p, y in zip(pred, labels)),
-        "answerable_refused": sum((not p) and y for p, y in zip(pred, labels)),
-        "unanswerable_refused": sum((not p) and (not y) for p, y in zip(pred, labels)),
-        "unanswerable_kept": sum(p and (not y) for p, y in zip(pred, labels)),
-    }
+def collect(assistant: Assistant, items: list[EvalItem], corpus: str, show_progress: bool = True) -> list[dict]:
+    """One row per labelled part: {"corpus", "id", "part", "label", "features"}."""
+    rows = []
+    for item in tqdm(items, desc=f"gate signals ({corpus})", unit="q", disable=not show_progress, file=sys.stderr):
+        if item.type == "overview" or not item.question.strip():
+            continue
+        parts = split_parts(item.question)
+        labels = part_labels(item, len(parts))
+        if labels is None:
+            continue
+        got = assistant.retrieve.run(item.question, parts)
+        evidence = assistant.select.run(item.question, parts, got.paragraphs)
+        context = "\n".join(haystack(p) for p in got.paragraphs)
+        verdicts = assistant.gate.run(item.question, evidence, context, answer_all=True)
+        for v, label in zip(verdicts, labels):
+            rows.append({"corpus": corpus, "id": item.id, "part": v.part.text, "label": label,
+                         "features": asdict(v.features)})
+    return rows
+
+
+def fit_rows(rows: list[dict], max_false_refusal: float = 0.05) -> tuple[Calibration, dict]:
+    """Fit on recorded rows; report the confusion counts on the same rows, per corpus."""
+    feats = [PartFeatures(**r["features"]) for r in rows]
+    labels = [bool(r["label"]) for r in rows]
+    if all(labels) or not any(labels):
+        raise ValueError("need both answerable and unanswerable questions to calibrate")
+    cal = fit(feats, labels, max_false_refusal=max_false_refusal)
+    counts: dict[str, dict[str, int]] = {}
+    for r, f, y in zip(rows, feats, labels):
+        c = counts.setdefault(r["corpus"], {"answerable_kept": 0, "answerable_refused": 0,
+                                            "unanswerable_refused": 0, "unanswerable_kept": 0})
+        keep = cal.probability(f) >= cal.threshold
+        key = ("answerable_" if y else "unanswerable_") + ("kept" if keep else "refused")
+        c[key] += 1
     return cal, counts
+
+
+def save_rows(rows: list[dict], path: Path) -> None:
+    """Write the recorded signals (JSONL), so fitting can be redone without the model."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+def load_rows(path: Path) -> list[dict]:
+    """Read rows written by :func:`save_rows`."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

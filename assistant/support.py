@@ -4,28 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from textutil import char_ngrams, squash
+
 NUMBER_RE = re.compile(r"(\d+(?:\.\d+)?)([%％\u4e00-\u9fff]?)")
-CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 MIN_SUPPORT = 0.6
-
-
-def squash(text: str) -> str:
-    """Text without whitespace, for containment tests."""
-    return re.sub(r"\s+", "", text)
-
-
-def char_ngrams(text: str, n: int = 2) -> set[str]:
-    """Set of character n-grams made only of CJK characters, letters or digits."""
-    t = re.sub(r"[^\w\u4e00-\u9fff]", "", text)
-    return {t[i:i + n] for i in range(len(t) - n + 1)}
-
-
-def ngram_support(sentence: str, evidence: str, n: int = 2) -> float:
-    """Share of the sentence's character n-grams found in the evidence (1.0 for an empty sentence)."""
-    grams = char_ngrams(sentence, n)
-    if not grams:
-        return 1.0
-    return len(grams & char_ngrams(evidence, n)) / len(grams)
 
 
 def _numbers(text: str) -> list[tuple[str, str]]:

@@ -29,13 +29,16 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--budget-min", type=float, help="time budget; later scales are skipped when they would exceed it")
     i = sub.add_parser("indexing", parents=[common], help="cold build vs raw embedder, warm rebuild")
     i.add_argument("--rounds", type=int)
-    a = sub.add_parser("answering", parents=[common], help="assistant vs raw llama.cpp, prefix cache, transformers")
-    a.add_argument("--questions", type=int)
+    a = sub.add_parser("answering", parents=[common],
+                       help="llama.cpp builds/runtimes (crash-safe children), latency per step, transformers")
+    a.add_argument("--per-kind", type=int, help="dev questions of each kind (default 5, quick 1)")
     a.add_argument("--max-tokens", type=int)
+    a.add_argument("--native-lib", help="folder holding a native llama_cpp build for configurations (a)/(b) "
+                                        "(default ~/.cache/zh-rag/llama-native)")
     a.add_argument("--no-transformers", action="store_true")
     a.add_argument("--transformers", action="store_true", help="include the transformers backend even with --quick")
-    a.add_argument("--tf-questions", type=int)
-    a.add_argument("--tf-max-tokens", type=int)
+    aw = sub.add_parser("answering-worker", help=argparse.SUPPRESS)
+    aw.add_argument("spec")
     w = sub.add_parser("retrieval-worker", help=argparse.SUPPRESS)
     w.add_argument("spec")
     return p
@@ -50,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
         from bench.retrieval import worker_main
 
         worker_main(args.spec)
+        return 0
+    if args.part == "answering-worker":
+        import json
+
+        from bench.answering import worker
+
+        print(json.dumps(worker(json.loads(args.spec)), ensure_ascii=False, default=str), flush=True)
         return 0
     env_prefix = f"PYTHONPATH={os.environ['PYTHONPATH']} " if os.environ.get("PYTHONPATH") else ""
     command = os.environ.get("BENCH_COMMAND") or env_prefix + "python -m bench " + shlex.join(argv)
@@ -79,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         from bench import answering
 
         tf = False if args.no_transformers else (True if args.transformers else None)
-        result = answering.run(args.quick, args.questions, args.max_tokens, tf, args.tf_questions, args.tf_max_tokens)
+        result = answering.run(args.quick, args.per_kind, args.max_tokens, args.native_lib, tf)
     report.save_part(result, command, args.quick, time.perf_counter() - t0, started)
     report.print_part(result)
     if not args.no_render:

@@ -1,372 +1,326 @@
-"""Answering benchmark: the assistant on llama.cpp vs raw llama_cpp.Llama on the identical prompt,
-the system-prompt prefix cache, and the transformers backend.
+"""Answering benchmark, on the machine at hand (CPU model and flags printed with the results).
 
-Both llama.cpp sides use the assistant's citation grammar (GBNF) and the same settings (n_ctx, n_threads,
-n_threads_batch, temperature 0, max_tokens, stop strings). Questions are answerable dev questions and
-``answer_all`` is on, so every question reaches generation.
+1. llama.cpp configurations, each in its own child process (a crash is reported, not fatal): (a) a native
+   ``-march=native`` build with its extra buffer types (as pip builds it without the project's settings),
+   (b) that build without extra buffer types, (c) the shipped build with the runtime the self-test chose.
+   For each: prefill and decode tok/s on a real answer prompt, and answer TTFT/total over the same questions.
+2. The shipped assistant over spread dev questions of each kind (fact/number/multi/unanswerable): TTFT and total
+   per step, and the overview and comparison questions.
+3. Prompt-lookup speculative decoding (llama-cpp-python's LlamaPromptLookupDecoding) against plain decoding.
+4. The transformers backend: the cached bf16 copy against loading the GGUF in float32 (which transformers keeps
+   packed only when the `kernels` package can fetch its GGUF kernel — offline it cannot), each in a child.
+
+The native build of (a)/(b) is not installed by the project; build it once with
+``pip install --no-deps --no-cache-dir --target ~/.cache/zh-rag/llama-native llama-cpp-python==0.3.36``
+(or point ``--native-lib`` at one); without it (a)/(b) say "not built".
 """
 from __future__ import annotations
 
 import json
+import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.common import BENCH_DIR, PeakRSS, load_dev, loadavg, ratio, spread, verdict
-from bench.corpus import report_index
+from bench.common import BENCH_DIR, PeakRSS, cpu_flags, load_dev, spread, verdict
 from settings import DEFAULT_CACHE, load_config
 
-UNRELATED = "请用一句话介绍长城。"
 OUT_DIR = BENCH_DIR / "out"
-FIRST_LOAD = OUT_DIR / "transformers-first-load.json"  # kept across runs: the conversion happens once
-NOISE_NOTE = ("The two sides of a pair run ~5–15 s apart on 2 cores shared with other jobs: a per-question ratio far from "
-              "1 (TTFT < 0.9, decode > 1.1) means a load burst hit one side; judge by the medians.")
+NATIVE_LIB = DEFAULT_CACHE / "llama-native"
+CONFIGS = ("native", "native-no-extra", "shipped")
+COMPARISONS = ["天津和北京在口岸通关方面的做法有什么不同？", "上海和海南在知识产权运用方面的做法有什么不同？"]
 
 
-class Recorder:
-    """Wraps an LLM and timestamps its calls (prompt, first/last streamed piece)."""
-
-    def __init__(self, llm):
-        self._llm = llm
-        self.calls: list[dict] = []
-
-    def __getattr__(self, name):
-        return getattr(self._llm, name)
-
-    def stream(self, prompt: str, max_tokens: int, grammar: str | None = None):
-        rec = {"kind": "stream", "prompt": prompt, "grammar": grammar, "start": time.perf_counter(),
-               "first": None, "last": None}
-        self.calls.append(rec)
-        for piece in self._llm.stream(prompt, max_tokens, grammar=grammar):
-            now = time.perf_counter()
-            rec["first"] = rec["first"] or now
-            rec["last"] = now
-            yield piece
-
-    def yes_probability(self, prompt: str, yes: str = "是", no: str = "否") -> float:
-        t = time.perf_counter()
-        p = self._llm.yes_probability(prompt, yes, no)
-        self.calls.append({"kind": "yes", "seconds": time.perf_counter() - t})
-        return p
-
-
-def _decode_rate(n_tokens: int, first: float | None, last: float | None) -> float | None:
-    if not first or not last or n_tokens < 2 or last <= first:
-        return None
-    return (n_tokens - 1) / (last - first)
-
-
-def run_assistant(assistant, recorder: Recorder, question: str, max_tokens: int) -> dict:
-    """One question through Assistant.stream, timed end to end and at the LLM call."""
-    recorder.calls.clear()
-    t0 = time.perf_counter()
-    first = answer = None
-    for event in assistant.stream(question, max_tokens=max_tokens):
-        if event.kind == "token" and first is None:
-            first = time.perf_counter()
-        elif event.kind == "answer":
-            answer = event.answer
-    t_end = time.perf_counter()
-    gen = [c for c in recorder.calls if c["kind"] == "stream"][-1]
-    yes = sum(c["seconds"] for c in recorder.calls if c["kind"] == "yes")
-    n = recorder.count_tokens(answer.generated) if answer.generated else 0
-    return {"ttft_ms": ((first or t_end) - t0) * 1000, "before_llm_ms": (gen["start"] - t0) * 1000,
-            "answerability_ms": yes * 1000, "retrieve_ms": answer.timings.get("retrieve_ms"),
-            "llm_ttft_ms": ((gen["first"] or t_end) - gen["start"]) * 1000,
-            "decode_tok_s": _decode_rate(n, gen["first"], gen["last"]), "total_ms": (t_end - t0) * 1000,
-            "tokens": n, "prompt": gen["prompt"], "grammar": gen["grammar"], "generated": answer.generated,
-            "prompt_tokens": recorder.count_tokens(gen["prompt"]), "refused": answer.refused,
-            "fallback": answer.fallback}
-
-
-class RawLlama:
-    """llama_cpp.Llama with the assistant's settings, called directly."""
-
-    def __init__(self, llm_cfg, path):
-        from llama_cpp import Llama
-
-        self.llm = Llama(model_path=str(path), n_ctx=llm_cfg.n_ctx, n_threads=llm_cfg.n_threads,
-                         n_threads_batch=llm_cfg.n_threads_batch, seed=0, verbose=False)
-        self.temperature = llm_cfg.temperature
-        self._grammars: dict[str, object] = {}
-
-    def complete(self, prompt: str, max_tokens: int, grammar: str | None) -> dict:
-        """create_completion(stream=True) timed: TTFT, decode rate, total."""
-        from llama_cpp import LlamaGrammar
-
-        from assistant.llm import STOP
-
-        t0 = time.perf_counter()
-        if grammar and grammar not in self._grammars:  # parsed once per text, like LlamaCppLLM does
-            self._grammars[grammar] = LlamaGrammar.from_string(grammar, verbose=False)
-        first = last = None
-        pieces = []
-        for part in self.llm.create_completion(prompt, max_tokens=max_tokens, temperature=self.temperature,
-                                               stream=True, stop=list(STOP),
-                                               grammar=self._grammars.get(grammar) if grammar else None):
-            text = part["choices"][0]["text"]
-            if text:
-                now = time.perf_counter()
-                first = first or now
-                last = now
-                pieces.append(text)
-        t_end = time.perf_counter()
-        generated = "".join(pieces)
-        n = len(self.llm.tokenize(generated.encode("utf-8"), add_bos=False, special=True)) if generated else 0
-        return {"ttft_ms": ((first or t_end) - t0) * 1000, "decode_tok_s": _decode_rate(n, first, last),
-                "total_ms": (t_end - t0) * 1000, "tokens": n, "generated": generated}
-
-
-def expected_prompt(assistant, question: str) -> tuple[str, str]:
-    """The answer prompt and grammar the assistant builds for a question (no history)."""
-    from assistant.pipeline import citation_grammar
-    from assistant.sources import build_sources
-    from retriever.questions import check_question
-
-    q = check_question(question)
-    hits = assistant.retriever.context(q, budget=assistant.cfg.retrieval.context_chars)
-    sources = build_sources(hits, assistant.retriever.paragraphs)
-    user = assistant._sources_prompt(q, sources) + assistant.prompts.answer
-    return assistant._prompt(user), citation_grammar(len(sources))
-
-
-def ttft_once(llm, prompt: str, grammar: str | None) -> float:
-    """ms to the first streamed piece of a short generation."""
-    t = time.perf_counter()
-    first = None
-    for _ in llm.stream(prompt, 4, grammar=grammar):
-        first = first or time.perf_counter()
-    return ((first or time.perf_counter()) - t) * 1000
-
-
-def cache_effect(llm, prefix: str, items: list[tuple[str, str]], trials: int) -> list[dict]:
-    """TTFT after warm(constant prefix) vs after an unrelated prompt (cold context), alternating order."""
-    from assistant.llm import chatml
-
-    unrelated = chatml("你是助手。", [], UNRELATED)
+def dev_questions(n_per_kind: int) -> list[dict]:
+    """Dev questions spread over each kind (overview questions are measured separately)."""
+    dev = load_dev()
     out = []
-    for i in range(trials):
-        prompt, grammar = items[i % len(items)]
-        row = {"prompt_tokens": llm.count_tokens(prompt)}
-        for mode in (("warm", "cold") if i % 2 == 0 else ("cold", "warm")):
-            if mode == "warm":
-                t = time.perf_counter()
-                llm.warm(prefix)
-                row["warm_call_ms"] = (time.perf_counter() - t) * 1000
-            else:
-                for _ in llm.stream(unrelated, 1):
-                    pass
-            row[mode] = ttft_once(llm, prompt, grammar)
-        out.append(row)
-        print(f"  prefix cache trial {i + 1}: warm {row['warm']:.0f} ms, cold {row['cold']:.0f} ms",
-              file=sys.stderr, flush=True)
+    for kind in ("fact", "number", "multi", "unanswerable"):
+        out += spread([q for q in dev if q["type"] == kind], n_per_kind)
     return out
 
 
+# ---------------------------------------------------------------- child side
 
-def run(quick: bool = False, questions: int | None = None, max_tokens: int | None = None,
-        transformers: bool | None = None, tf_questions: int | None = None, tf_max_tokens: int | None = None,
-        cache_trials: int | None = None) -> dict:
-    """Assistant vs raw llama.cpp per question, prefix-cache effect, transformers backend."""
+def worker(spec: dict) -> dict:
+    """Run in a child: one llama.cpp configuration (or the transformers backend) on the given questions."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if spec["kind"] == "transformers":
+        return _transformers_worker(spec)
+    from dataclasses import replace
+
     from assistant.factory import build_assistant
     from assistant.model_files import model_path
 
     cfg = load_config()
-    n_q = questions or (1 if quick else 8)
-    max_tokens = max_tokens or (32 if quick else cfg.llm.max_tokens)
-    transformers = (not quick) if transformers is None else transformers
-    tf_n = tf_questions or 2
-    tf_max = tf_max_tokens or 48
-    trials = cache_trials or (1 if quick else 3)
-
-    index_dir, _ = report_index(cfg)
+    if spec.get("extra_buffers"):
+        cfg = replace(cfg, llm=replace(cfg.llm, extra_buffers=spec["extra_buffers"]))
     t = time.perf_counter()
-    assistant = build_assistant(index_dir=index_dir, backend="llama", cfg=cfg)
+    assistant = build_assistant(spec["index"], "llama", cfg)
     load_s = time.perf_counter() - t
-    assistant.answer_all = True
-    recorder = Recorder(assistant.llm)
-    assistant.llm = recorder
-    t = time.perf_counter()
-    raw = RawLlama(cfg.llm, model_path())
-    raw_load_s = time.perf_counter() - t
-    prefix = assistant.constant_prefix
-    raw.llm.create_completion(prefix, max_tokens=1, temperature=0.0)  # same start state: constant prefix cached
-
-    dev = [q for q in load_dev() if q.get("type") != "unanswerable"]
-    chosen = spread(dev, n_q)
-    print(f"answering: {len(chosen)} question(s), max_tokens {max_tokens}, llama.cpp n_ctx {cfg.llm.n_ctx}, "
-          f"threads {cfg.llm.n_threads}/{cfg.llm.n_threads_batch}", file=sys.stderr, flush=True)
-    rows, items = [], []
-    for i, q in enumerate(chosen):
-        prompt, grammar = expected_prompt(assistant, q["question"])
-        res = {}
-        for who in (("assistant", "raw") if i % 2 == 0 else ("raw", "assistant")):
-            if who == "assistant":
-                res["a"] = run_assistant(assistant, recorder, q["question"], max_tokens)
-            else:
-                res["r"] = raw.complete(prompt, max_tokens, grammar)
-        a, r = res["a"], res["r"]
-        same_prompt = a["prompt"] == prompt and a["grammar"] == grammar
-        rows.append({"id": q["id"], "assistant": {k: v for k, v in a.items() if k not in ("prompt", "grammar")},
-                     "raw": r, "same_prompt": same_prompt, "same_output": a["generated"] == r["generated"]})
-        items.append((prompt, grammar))
-        print(f"  {q['id']}: TTFT assistant {a['ttft_ms']:.0f} ms vs raw {r['ttft_ms']:.0f} ms; decode "
-              f"{a['decode_tok_s'] or 0:.1f} vs {r['decode_tok_s'] or 0:.1f} tok/s", file=sys.stderr, flush=True)
-    cache = cache_effect(recorder._llm, prefix, items, trials)
-    prefix_tokens = recorder.count_tokens(prefix)
-
-    tf = None
-    if transformers:
-        del raw
-        tf = guarded_transformers(assistant, cfg, spread(chosen, tf_n), tf_max)
-    return report(rows, cache, tf, prefix_tokens, load_s, raw_load_s, max_tokens, cfg, quick)
-
-
-def guarded_transformers(assistant, cfg, questions: list[dict], max_tokens: int) -> dict:
-    """run_transformers, or why it could not run (transformers needs `accelerate` to read a GGUF)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("accelerate")
-    if spec is None:
-        return {"skipped": "the package `accelerate` is not installed: TransformersLLM.from_gguf raises "
-                           "\"accelerate is required when loading a GGUF file\" (requirements.txt does not list it)"}
-    try:
-        out = run_transformers(assistant, cfg, questions, max_tokens)
-    except Exception as exc:  # report, don't lose the llama.cpp results
-        return {"skipped": f"failed: {exc!r}"}
-    import accelerate
-
-    out["accelerate"] = f"accelerate {accelerate.__version__} from {Path(spec.origin).parent.parent}"
+    out = {"load_s": load_s, "runtime": assistant.llm.runtime.summary(), "library": _library_info()}
+    out.update(_raw_rates(assistant, spec["prompt_question"], spec["max_tokens"]))
+    if spec.get("prompt_lookup"):
+        out["prompt_lookup"] = _prompt_lookup(model_path(), assistant, spec["prompt_question"], spec["max_tokens"])
+    out["answers"] = [_answer(assistant, q) for q in spec["questions"]]
     return out
 
 
-def run_transformers(assistant, cfg, questions: list[dict], max_tokens: int) -> dict:
-    """The same assistant with the transformers backend (no grammar: the prompt alone asks for citations)."""
-    from assistant.llm import TransformersLLM
-    from assistant.model_files import model_path
-    from assistant.pipeline import Assistant
+def _library_info() -> dict:
+    import llama_cpp
 
-    gguf = model_path()
-    cached = (DEFAULT_CACHE / "models" / f"{gguf.stem}-hf" / "config.json").is_file()
-    print(f"answering: transformers backend ({'cached safetensors' if cached else 'first load: GGUF conversion'})",
-          file=sys.stderr, flush=True)
+    return {"path": str(Path(llama_cpp.__file__).parent), "system_info": llama_cpp.llama_print_system_info().decode()}
+
+
+def _answer(assistant, question: str) -> dict:
+    answer = assistant.run(question)
+    return {"question": question, "refused": answer.refused, "answer": answer.answer, "timings": answer.timings}
+
+
+def _answer_prompt(assistant, question: str) -> str:
+    from assistant.question_parts import split_parts
+
+    parts = split_parts(question)
+    got = assistant.retrieve.run(question, parts)
+    ev = assistant.select.run(question, parts, got.paragraphs)
+    return assistant.builder.answer(ev.sentences, question, [])
+
+
+def _raw_rates(assistant, question: str, max_tokens: int) -> dict:
+    """Prefill tok/s of a real answer prompt (prefix cache cleared) and decode tok/s of a free generation."""
+    llm = assistant.llm._llm
+    prompt = _answer_prompt(assistant, question)
+    tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+    llm.n_tokens = 0
+    t = time.perf_counter()
+    llm.eval(tokens)
+    prefill = len(tokens) / (time.perf_counter() - t)
+    first = last = None
+    n = 0
+    for _ in assistant.llm.stream(prompt, max_tokens):
+        now = time.perf_counter()
+        first = first or now
+        last = now
+        n += 1
+    decode = (n - 1) / (last - first) if n > 1 and last > first else float("nan")
+    return {"prompt_tokens": len(tokens), "prefill_tok_s": prefill, "decode_tok_s": decode, "decode_pieces": n}
+
+
+def _prompt_lookup(path: Path, assistant, question: str, max_tokens: int) -> dict:
+    """The same greedy generation with and without prompt-lookup drafting (its own Llama with logits_all)."""
+    from llama_cpp import Llama
+    from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+    from assistant.llama_runtime import model_params
+
+    prompt = _answer_prompt(assistant, question)
+    rt = assistant.llm.runtime
+    out = {}
+    for name, draft in (("plain", None), ("prompt-lookup", LlamaPromptLookupDecoding(num_pred_tokens=10))):
+        with model_params(rt.extra_buffers):
+            llm = Llama(model_path=str(path), n_ctx=2048, n_threads=rt.n_threads, n_threads_batch=rt.n_threads_batch,
+                        seed=0, verbose=False, draft_model=draft, logits_all=draft is not None)
+        t = time.perf_counter()
+        first, pieces = None, []
+        for part in llm.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, stream=True):
+            first = first or time.perf_counter()
+            pieces.append(part["choices"][0]["text"])
+        total = time.perf_counter() - t
+        text = "".join(pieces)
+        n = len(llm.tokenize(text.encode("utf-8"), add_bos=False)) if text else 0
+        out[name] = {"ttft_s": (first or time.perf_counter()) - t, "total_s": total, "tokens": n,
+                     "decode_tok_s": (n - 1) / (total - (first - t)) if first and n > 1 else float("nan"),
+                     "text": text}
+        del llm
+    out["same_text"] = out["plain"]["text"] == out["prompt-lookup"]["text"]
+    return out
+
+
+def _transformers_worker(spec: dict) -> dict:
+    import torch
+
+    from assistant.llm import TransformersLLM, chatml
+    from assistant.model_files import model_path
+
+    cfg = load_config()
     with PeakRSS() as mem:
         t = time.perf_counter()
-        llm = TransformersLLM.from_gguf(gguf, cfg=cfg.llm)
+        if spec["dtype"] == "bfloat16":
+            llm = TransformersLLM.from_gguf(model_path(), cfg=cfg.llm)
+        else:  # the GGUF straight into float32: packed blocks when a GGUF kernel is available, else dequantised
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+
+            gguf = model_path()
+            model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
+            tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+            llm = TransformersLLM(model, tok, name="transformers/float32", threads=os.cpu_count() or 1)
         load_s = time.perf_counter() - t
-    print(f"  transformers load {load_s:.1f} s, peak RSS growth {mem.peak:.0f} MB", file=sys.stderr, flush=True)
-    if not cached:  # the one-off conversion is worth keeping even after later runs load the cached copy
-        OUT_DIR.mkdir(parents=True, exist_ok=True)
-        FIRST_LOAD.write_text(json.dumps({"load_s": load_s, "peak_mb": mem.peak, "date": time.strftime("%Y-%m-%d %H:%M"),
-                                          "loadavg": loadavg()}), encoding="utf-8")
-    recorder = Recorder(llm)
-    ta = Assistant(assistant.retriever, recorder, cfg, prompts=assistant.prompts, calibration=assistant.calibration)
-    ta.answer_all = True
-    llama_recorder = assistant.llm
-    rows = []
-    for i, q in enumerate(questions):
-        res = {}
-        for who in (("tf", "llama") if i % 2 == 0 else ("llama", "tf")):  # interleaved, same max_tokens
-            if who == "tf":
-                res[who] = run_assistant(ta, recorder, q["question"], max_tokens)
-            else:
-                res[who] = run_assistant(assistant, llama_recorder, q["question"], max_tokens)
-        strip = lambda d: {k: v for k, v in d.items() if k not in ("prompt", "grammar")}  # noqa: E731
-        rows.append({"id": q["id"], **strip(res["tf"]), "llama": strip(res["llama"])})
-        print(f"  {q['id']}: transformers TTFT {res['tf']['ttft_ms']:.0f} ms vs llama.cpp {res['llama']['ttft_ms']:.0f} ms, "
-              f"decode {res['tf']['decode_tok_s'] or 0:.2f} vs {res['llama']['decode_tok_s'] or 0:.2f} tok/s",
-              file=sys.stderr, flush=True)
-    return {"load_s": load_s, "first_load": not cached, "peak_mb": mem.peak, "rows": rows, "max_tokens": max_tokens}
+    prompt = chatml("你是严谨的助手。", [], spec["prompt"])
+    t = time.perf_counter()
+    first, n = None, 0
+    for _ in llm.stream(prompt, spec["max_tokens"]):
+        first = first or time.perf_counter()
+        n += 1
+    total = time.perf_counter() - t
+    packed = any(type(m).__name__ == "GgufLinear" for m in llm._model.modules())
+    return {"load_s": load_s, "peak_rss_mb": mem.peak, "ttft_s": (first or time.perf_counter()) - t,
+            "total_s": total, "pieces": n, "decode_pieces_s": (n - 1) / (total - (first - t)) if first and n > 1 else None,
+            "weights_packed": packed, "prompt_tokens": llm.count_tokens(prompt)}
 
 
-def report(rows, cache, tf, prefix_tokens, load_s, raw_load_s, max_tokens, cfg, quick) -> dict:
-    med = statistics.median
-    table = []
-    for r in rows:
-        a, w = r["assistant"], r["raw"]
-        table.append([r["id"], a["prompt_tokens"], a["ttft_ms"], a["before_llm_ms"], w["ttft_ms"],
-                      ratio(a["ttft_ms"], w["ttft_ms"]), a["decode_tok_s"], w["decode_tok_s"],
-                      ratio(a["decode_tok_s"], w["decode_tok_s"]), a["tokens"], a["total_ms"], w["total_ms"],
-                      "yes" if r["same_output"] else "no"])
-    ttft_ratios = [ratio(r["assistant"]["ttft_ms"], r["raw"]["ttft_ms"]) for r in rows]
-    dec_ratios = [x for x in (ratio(r["assistant"]["decode_tok_s"], r["raw"]["decode_tok_s"]) for r in rows)
-                  if x == x]
-    col = lambda side, key: [r[side][key] for r in rows if r[side][key] is not None]  # noqa: E731
-    table.append(["median", med(col("assistant", "prompt_tokens")), med(col("assistant", "ttft_ms")),
-                  med(col("assistant", "before_llm_ms")), med(col("raw", "ttft_ms")), med(ttft_ratios),
-                  med(col("assistant", "decode_tok_s")) if col("assistant", "decode_tok_s") else None,
-                  med(col("raw", "decode_tok_s")) if col("raw", "decode_tok_s") else None,
-                  med(dec_ratios) if dec_ratios else None, med(col("assistant", "tokens")),
-                  med(col("assistant", "total_ms")), med(col("raw", "total_ms")), ""])
-    tables = [{
-        "caption": f"llama.cpp: Assistant.stream (answerability check + grammar-constrained answer) vs raw "
-                   f"llama_cpp.Llama.create_completion on the identical prompt string with the same citation grammar "
-                   f"(GBNF) for both, n_ctx {cfg.llm.n_ctx}, n_threads {cfg.llm.n_threads}, n_threads_batch "
-                   f"{cfg.llm.n_threads_batch}, temperature 0, max_tokens {max_tokens}; both start with the constant "
-                   f"prefix ({prefix_tokens} tokens) in their KV cache. Assistant TTFT is end to end (question in → "
-                   "first answer piece: retrieval incl. e5 query embedding, answerability yes/no pass, answer prefill); "
-                   "raw TTFT is create_completion → first piece. Times in ms",
-        "headers": ["question", "prompt tokens", "assistant TTFT", "…before the answer call", "raw TTFT",
-                    "TTFT ratio", "assistant decode tok/s", "raw decode tok/s", "decode ratio", "answer tokens",
-                    "assistant total", "raw total", "same text"],
-        "rows": table}]
-    if cache:
-        crow = [[i + 1, c["prompt_tokens"], c["warm"], c["cold"], c["cold"] - c["warm"], ratio(c["warm"], c["cold"]),
-                 c["warm_call_ms"]] for i, c in enumerate(cache)]
-        tables.append({"caption": "System-prompt prefix cache (LlamaCppLLM.stream of an answer prompt, grammar on, "
-                                  "TTFT in ms): after LlamaCppLLM.warm(assistant.constant_prefix) vs after an unrelated "
-                                  "prompt was evaluated (cold context; shares only the first ~3 tokens)",
-                       "headers": ["trial", "prompt tokens", "TTFT warm prefix", "TTFT cold", "saved", "warm/cold",
-                                   "warm() call"],
-                       "rows": crow})
-    notes = [f"Model load: assistant (e5 + index + llama.cpp + prefix warm) {load_s:.1f} s, raw Llama {raw_load_s:.1f} s.",
-             "Identical prompt check: " + ("all prompts the assistant sent equal the reconstructed prompt"
-                                           if all(r["same_prompt"] for r in rows) else
-                                           "SOME PROMPTS DIFFER (see raw json)") + ".",
-             "Decode tok/s = (tokens in the generated text − 1) / (last piece − first piece); tokens counted with the "
-             "model's tokenizer for both sides.",
-             NOISE_NOTE,
-             f"Assistant and raw llama.cpp generated the same text for {sum(r['same_output'] for r in rows)} of "
-             f"{len(rows)} questions (greedy decoding, same grammar)."]
-    if tf and "skipped" in tf:
-        notes.append(f"transformers backend not measured: {tf['skipped']}.")
-    elif tf:
-        notes.append(f"transformers backend loaded with {tf['accelerate']}.")
-        trow = [[r["id"], r["prompt_tokens"], r["ttft_ms"], r["answerability_ms"], r["llm_ttft_ms"],
-                 r["llama"]["ttft_ms"], ratio(r["ttft_ms"], r["llama"]["ttft_ms"]), r["decode_tok_s"],
-                 r["llama"]["decode_tok_s"], ratio(r["decode_tok_s"], r["llama"]["decode_tok_s"]), r["tokens"],
-                 r["total_ms"], r["llama"]["total_ms"]] for r in tf["rows"]]
-        load = (f"first load incl. GGUF → safetensors conversion {tf['load_s']:.1f} s, peak RSS growth "
-                f"{tf['peak_mb']:.0f} MB" if tf["first_load"] else
-                f"cached safetensors load {tf['load_s']:.1f} s, peak RSS growth {tf['peak_mb']:.0f} MB")
-        tables.append({"caption": f"transformers backend (TransformersLLM.from_gguf, bf16 on CPU, no grammar, no KV "
-                                  f"prefix reuse) vs the llama.cpp backend, both through Assistant.stream on the same "
-                                  f"question, interleaved, max_tokens {tf['max_tokens']}, ms; {load}",
-                       "headers": ["question", "prompt tokens", "transformers TTFT", "…answerability pass",
-                                   "…answer prefill → first piece", "llama.cpp TTFT", "TTFT ratio tf/llama",
-                                   "transformers decode tok/s", "llama.cpp decode tok/s", "decode ratio tf/llama",
-                                   "tf answer tokens", "transformers total", "llama.cpp total"],
-                       "rows": trow})
-        if FIRST_LOAD.is_file() and not tf["first_load"]:
-            fl = json.loads(FIRST_LOAD.read_text(encoding="utf-8"))
-            notes.append(f"transformers first load (GGUF → safetensors conversion, once per machine), measured "
-                         f"{fl['date']}: {fl['load_s']:.1f} s, peak RSS growth {fl['peak_mb']:.0f} MB.")
-    else:
-        notes.append("transformers backend skipped" + (" (--quick)" if quick else "") + ".")
-    t_ratio = med(ttft_ratios)
-    d_ratio = med(dec_ratios) if dec_ratios else float("nan")
-    a_before = med(col("assistant", "before_llm_ms"))
-    targets = [
-        {"name": "answer TTFT ≤ 1.3× raw llama.cpp prefill of the same prompt",
-         **verdict(t_ratio <= 1.3, f"median ratio {t_ratio:.3f} over {len(rows)} question(s) (per question: "
-                                   f"{', '.join(f'{x:.2f}' for x in ttft_ratios)}); the assistant spends a median "
-                                   f"{a_before:.0f} ms before its answer call (retrieval + the yes/no answerability pass, "
-                                   "which prefills the shared sources+question prefix that the answer call then reuses)")},
-        {"name": "decode ≥ 0.9× raw llama.cpp",
-         **verdict(d_ratio >= 0.9 if dec_ratios else None,
-                   f"median ratio {d_ratio:.3f} (per question: {', '.join(f'{x:.2f}' for x in dec_ratios)})")},
-    ]
-    return {"part": "answering", "title": "3. Answering: llama.cpp assistant vs raw llama.cpp, prefix cache, transformers",
+# ---------------------------------------------------------------- parent side
+
+def run_child(spec: dict, pythonpath: str | None = None, timeout: float = 3600) -> dict:
+    """Run :func:`worker` in a child process; a signal or an error becomes {"failed": …}."""
+    env = {**os.environ, "OMP_WAIT_POLICY": "passive"}
+    if pythonpath:
+        env["PYTHONPATH"] = os.pathsep.join([pythonpath, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    cmd = [sys.executable, "-m", "bench", "answering-worker", json.dumps(spec, ensure_ascii=False)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env,
+                              cwd=Path(__file__).resolve().parent.parent)
+    except subprocess.TimeoutExpired:
+        return {"failed": f"no result within {timeout:.0f} s"}
+    if proc.returncode < 0:
+        import signal
+
+        return {"failed": f"crashes ({signal.Signals(-proc.returncode).name})"}
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode or not lines:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"failed": f"exit {proc.returncode}: {tail}"}
+    return json.loads(lines[-1])
+
+
+def _med(values: list[float]) -> float:
+    values = [v for v in values if v == v]
+    return statistics.median(values) if values else float("nan")
+
+
+def _latency(answers: list[dict], key: str) -> float:
+    return _med([a["timings"][key] / 1000 for a in answers if key in a["timings"]])
+
+
+def run(quick: bool = False, per_kind: int | None = None, max_tokens: int | None = None,
+        native_lib: str | None = None, transformers: bool | None = None) -> dict:
+    """All sections; see the module docstring."""
+    from bench.corpus import report_index
+
+    cfg = load_config()
+    per_kind = per_kind or (1 if quick else 5)
+    max_tokens = max_tokens or (48 if quick else cfg.llm.max_tokens)
+    transformers = (not quick) if transformers is None else transformers
+    index_dir, _ = report_index(cfg)
+    questions = [q["question"] for q in dev_questions(per_kind)]
+    native = Path(native_lib or NATIVE_LIB)
+    has_native = (native / "llama_cpp").is_dir()
+    probe_q = questions[0]
+    results: dict[str, dict] = {}
+    for config in CONFIGS:
+        if config != "shipped" and not has_native:
+            results[config] = {"failed": f"not built (no llama_cpp in {native})"}
+            continue
+        spec = {"kind": "llama", "index": str(index_dir), "questions": questions,
+                "prompt_question": probe_q, "max_tokens": max_tokens,
+                "extra_buffers": {"native": "on", "native-no-extra": "off", "shipped": None}[config],
+                "prompt_lookup": config == "shipped" and not quick}
+        print(f"answering: llama.cpp configuration {config}…", file=sys.stderr, flush=True)
+        results[config] = run_child(spec, str(native) if config != "shipped" else None)
+        print(f"  {config}: {results[config].get('failed') or results[config]['runtime']}", file=sys.stderr,
+              flush=True)
+    overview_qs = [q["question"] for q in load_dev() if q["type"] == "overview"][: 2 if quick else 11]
+    print("answering: overview and comparison questions…", file=sys.stderr, flush=True)
+    structure = run_child({"kind": "llama", "index": str(index_dir), "questions": overview_qs + COMPARISONS,
+                           "prompt_question": probe_q, "max_tokens": max_tokens, "extra_buffers": None})
+    tf = {}
+    if transformers:
+        prompt = "用一句话说明融资租赁的作用。"
+        for dtype in ("bfloat16", "float32"):
+            print(f"answering: transformers backend, {dtype}…", file=sys.stderr, flush=True)
+            tf[dtype] = run_child({"kind": "transformers", "dtype": dtype, "prompt": prompt, "max_tokens": 32})
+    return report(results, structure, tf, overview_qs, per_kind, max_tokens, quick)
+
+
+def report(results: dict, structure: dict, tf: dict, overview_qs: list[str], per_kind: int, max_tokens: int,
+           quick: bool) -> dict:
+    """Tables, notes and target verdicts."""
+    config_rows, best = [], {}
+    for config in CONFIGS:
+        r = results[config]
+        if "failed" in r:
+            config_rows.append([config, r["failed"], None, None, None, None, None])
+            continue
+        ttft, total = _latency(r["answers"], "ttft_ms"), _latency(r["answers"], "total_ms")
+        config_rows.append([config, r["runtime"], r["prompt_tokens"], r["prefill_tok_s"], r["decode_tok_s"], ttft, total])
+        best[config] = {"prefill": r["prefill_tok_s"], "decode": r["decode_tok_s"], "ttft": ttft, "total": total,
+                        "n": len(r["answers"])}
+    tables = [{"caption": "llama.cpp configurations, each in a child process: (a) native build with extra buffer types, "
+                          "(b) native build without, (c) shipped build with the self-test's choice; median answer "
+                          "TTFT/total in s over the same dev questions; prefill/decode on one real answer prompt",
+               "headers": ["configuration", "runtime", "prompt tokens", "prefill tok/s", "decode tok/s",
+                           "answer TTFT s", "answer total s"],
+               "rows": config_rows}]
+    notes = []
+    shipped = results["shipped"]
+    if "failed" not in shipped:
+        answers = shipped["answers"]
+        rows = []
+        for key in ("retrieve_ms", "select_ms", "gate_ms", "ttft_ms", "generate_ms", "total_ms"):
+            vals = [a["timings"].get(key, 0) / 1000 for a in answers]
+            rows.append([key.removesuffix("_ms"), _med(vals), max(vals)])
+        tables.append({"caption": f"Shipped assistant over {len(answers)} dev questions ({per_kind} each of fact, number, "
+                                  f"multi, unanswerable), seconds", "headers": ["step", "median", "max"], "rows": rows})
+        notes.append(f"Library: {shipped['library']['system_info'].strip()}")
+        pl = shipped.get("prompt_lookup")
+        if pl:
+            tables.append({"caption": "Prompt-lookup speculative decoding (LlamaPromptLookupDecoding, num_pred_tokens 10, "
+                                      "needs logits_all=True) vs plain decoding, same prompt, greedy",
+                           "headers": ["decoding", "TTFT s", "total s", "tokens", "decode tok/s"],
+                           "rows": [[k, pl[k]["ttft_s"], pl[k]["total_s"], pl[k]["tokens"], pl[k]["decode_tok_s"]]
+                                    for k in ("plain", "prompt-lookup")]})
+            notes.append(f"Prompt lookup produced the same text: {pl['same_text']}.")
+    if "failed" not in structure:
+        ov = [a for a in structure["answers"] if a["question"] in overview_qs]
+        cmp_ = [a for a in structure["answers"] if a["question"] in COMPARISONS]
+        tables.append({"caption": "Overview questions (answered from the heading tree) and comparisons, seconds",
+                       "headers": ["kind", "n", "TTFT median", "total median", "total max"],
+                       "rows": [[name, len(a), _latency(a, "ttft_ms"), _latency(a, "total_ms"),
+                                 max((x["timings"]["total_ms"] / 1000 for x in a), default=None)]
+                                for name, a in (("overview", ov), ("comparison", cmp_))]})
+    if tf:
+        tables.append({"caption": "transformers backend, each in a child process: load, peak RSS growth, one short "
+                                  "generation (32 tokens max)",
+                       "headers": ["dtype", "load s", "peak RSS MB", "weights packed", "TTFT s", "total s", "pieces/s"],
+                       "rows": [[k, v.get("load_s"), v.get("peak_rss_mb"), v.get("weights_packed"), v.get("ttft_s"),
+                                 v.get("total_s"), v.get("decode_pieces_s")] if "failed" not in v else
+                                [k, v["failed"], None, None, None, None, None] for k, v in tf.items()]})
+    targets = []
+    if "shipped" in best:
+        top_ttft = min(v["ttft"] for v in best.values())
+        top_dec = max(v["decode"] for v in best.values())
+        s = best["shipped"]
+        crashed = [k for k in CONFIGS if "crashes" in results[k].get("failed", "")]
+        targets.append({"name": "the shipped configuration does not crash",
+                        **verdict(True, "ran" + (f"; crashed: {', '.join(crashed)}" if crashed else ""))})
+        targets.append({"name": "shipped answer TTFT ≥ 0.95× the best configuration that does not crash (speed = 1/TTFT)",
+                        **verdict(top_ttft / s["ttft"] >= 0.95,
+                                  f"shipped {s['ttft']:.2f} s vs best {top_ttft:.2f} s (ratio {top_ttft / s['ttft']:.2f})")})
+        targets.append({"name": "shipped decode ≥ 0.95× the best configuration that does not crash",
+                        **verdict(s["decode"] / top_dec >= 0.95,
+                                  f"shipped {s['decode']:.2f} vs best {top_dec:.2f} tok/s (ratio {s['decode'] / top_dec:.2f})")})
+        targets.append({"name": "p50 TTFT ≤ 5 s on dev questions", **verdict(s["ttft"] <= 5, f"{s['ttft']:.2f} s over {s['n']}")})
+        targets.append({"name": "p50 total ≤ 12 s on dev questions", **verdict(s["total"] <= 12, f"{s['total']:.2f} s")})
+    if "failed" not in structure:
+        ov = [a for a in structure["answers"] if a["question"] in overview_qs]
+        cmp_ = [a for a in structure["answers"] if a["question"] in COMPARISONS]
+        targets.append({"name": "overview p50 ≤ 15 s", **verdict(_latency(ov, "total_ms") <= 15,
+                                                                 f"{_latency(ov, 'total_ms'):.2f} s over {len(ov)}")})
+        targets.append({"name": "comparison p50 ≤ 25 s", **verdict(_latency(cmp_, "total_ms") <= 25,
+                                                                   f"{_latency(cmp_, 'total_ms'):.2f} s over {len(cmp_)}")})
+    notes.append(f"CPU flags: {cpu_flags()}")
+    notes.append(f"max_tokens {max_tokens}; {'quick' if quick else 'full'} run.")
+    return {"part": "answering", "title": "3. Answering: llama.cpp builds and runtimes, latency per step, transformers",
             "tables": tables, "notes": notes, "targets": targets,
-            "raw": {"rows": rows, "cache": cache, "transformers": tf, "loadavg": loadavg()}}
+            "raw": {"configs": results, "structure": structure, "transformers": tf}}

@@ -158,8 +158,20 @@ def recall_at(ranked: dict[str, Sequence[str]], questions: Sequence[dict], k: in
 
 # --- environment ------------------------------------------------------------------------------------------
 
+def cpu_flags() -> str:
+    """The SIMD-relevant CPU flags of /proc/cpuinfo (avx*, amx*, fma, f16c, bmi*, sse4*)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                flags = line.split(":", 1)[1].split()
+                return " ".join(f for f in flags if re.match(r"(avx|amx|fma|f16c|bmi|sse4)", f)) or "-"
+    except OSError:
+        pass
+    return "?"
+
+
 def machine() -> dict:
-    """nproc, CPU model, RAM, load average, Python and key package versions."""
+    """nproc, CPU model and SIMD flags, RAM, load average, Python and key package versions."""
     cpu = "?"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -178,7 +190,7 @@ def machine() -> dict:
                                 text=True, timeout=5).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit = "?"
-    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": mem, "loadavg": [round(x, 2) for x in load],
+    return {"nproc": os.cpu_count(), "cpu": cpu, "cpu_flags": cpu_flags(), "ram_gb": mem, "loadavg": [round(x, 2) for x in load],
             "python": platform.python_version(), "platform": platform.platform(), "git": commit,
             "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
 

@@ -56,6 +56,7 @@ def render_markdown(parts: list[dict]) -> str:
         lines += ["## Machine", "",
                   markdown_table(["nproc", "CPU model (/proc/cpuinfo)", "RAM GB", "Python", "git HEAD"],
                                  [[m["nproc"], m["cpu"], m["ram_gb"], m["python"], m["git"]]]), "",
+                  f"CPU flags (SIMD): {m.get('cpu_flags', '?')}", "",
                   "Packages: " + ", ".join(f"{k} {v}" for k, v in parts[-1]["versions"].items()), ""]
         lines += ["## Targets", "",
                   markdown_table(["part", "target", "result", "measured"],

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from eval.answer_metrics import score_answers
 from eval.answers import load_answers
-from eval.dataset import DatasetError, EvalItem, check_against_corpus, load_dataset
+from eval.dataset import DatasetError, EvalItem, check_against_corpus, load_dataset, paragraph_haystack
 from eval.report import (answer_summary_rows, retrieval_rows, text_table, write_answers_report,
                          write_retrieval_report)
 from eval.retrieval import evaluate_retrieval, retriever_rankers
@@ -20,7 +20,8 @@ from settings import DEFAULT_INDEX, PROJECT_ROOT, load_config
 
 OUT_ROOT = PROJECT_ROOT / "eval" / "out"
 SET_HELP = ("gold question set (JSONL: id, question, answer, evidence [verbatim quotes], keywords, "
-            "type fact|number|multi|unanswerable, case; optional paragraph_ids)")
+            "type fact|number|multi|overview|unanswerable; optional case, paragraph_ids, parts, trap; "
+            "see eval/README_sets.md)")
 
 
 class EvalError(RuntimeError):
@@ -67,7 +68,8 @@ def _modes(text: str) -> list[str]:
 
 
 def _paragraph_texts(paragraphs) -> dict[str, str]:
-    return {pid: p.text for pid, p in paragraphs.items()}
+    """Paragraph ID -> heading path + text (evidence may quote a heading)."""
+    return {pid: paragraph_haystack(p) for pid, p in paragraphs.items()}
 
 
 def cmd_retrieval(args, retriever: HybridRetriever | None = None, baseline_embedder: Embedder | None = None) -> int:

@@ -1,34 +1,24 @@
-"""Answer metrics: keywords, refusals, citations, supported sentences, latency (pure functions).
+"""Answer metrics: keywords per part, refusals, citations, echoes, latency, and which step failed (pure).
 
-Works on answers as written by ``python -m assistant batch`` (see :mod:`eval.answers`) joined to the
-gold items by id. Undefined ratios (nothing to divide by) are ``None``.
+Works on answers as written by ``python -m assistant batch`` (see :mod:`eval.answers`) joined to the gold
+items by id. Rates come with 95% Wilson intervals. Undefined ratios (nothing to divide by) are ``None``.
 """
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 
-from eval.dataset import EvalItem, squash
+from assistant.verify import is_echo
+from eval.dataset import EvalItem, labelled
+from textutil import split_sentences, squash
 
-SENTENCE_SPLIT = re.compile(r"[。！？；\n]")
-
-
-def split_sentences(answer: str) -> list[str]:
-    """Answer sentences: split at 。！？； and newlines, blanks dropped."""
-    return [s.strip() for s in SENTENCE_SPLIT.split(answer) if s.strip()]
+STEPS = ("retrieval", "selection", "gate", "generation", "verification")
 
 
 def keywords_found(answer: str, keywords: Sequence[str]) -> int:
     """How many keywords occur in the answer (whitespace removed from both)."""
     text = squash(answer)
     return sum(1 for k in keywords if squash(k) in text)
-
-
-def supported_share(answer: str, unsupported: Sequence[str]) -> float | None:
-    """1 - unsupported / sentences (floored at 0); None for an answer without sentences."""
-    n = len(split_sentences(answer))
-    return max(0.0, 1.0 - len(unsupported) / n) if n else None
 
 
 def ratio(num: float, den: float) -> float | None:
@@ -39,6 +29,21 @@ def ratio(num: float, den: float) -> float | None:
 def mean(values: Sequence[float]) -> float | None:
     """Arithmetic mean, None when empty."""
     return sum(values) / len(values) if values else None
+
+
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """95% Wilson score interval of a proportion (None when n is 0)."""
+    if not n:
+        return None
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def rate(successes: int, n: int) -> dict:
+    """A proportion with its counts and Wilson interval."""
+    return {"value": ratio(successes, n), "k": successes, "n": n, "ci95": wilson(successes, n)}
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -65,16 +70,6 @@ def latency_summary(timings: Sequence[Mapping]) -> dict:
     return out
 
 
-def refusal_scores(unanswerable: Sequence[bool], refused: Sequence[bool]) -> dict:
-    """Precision/recall/F1 of refusing, the positive class being 'unanswerable'."""
-    tp = sum(1 for u, r in zip(unanswerable, refused) if u and r)
-    fp = sum(1 for u, r in zip(unanswerable, refused) if not u and r)
-    fn = sum(1 for u, r in zip(unanswerable, refused) if u and not r)
-    p, r = ratio(tp, tp + fp), ratio(tp, tp + fn)
-    f1 = None if p is None or r is None else (2 * p * r / (p + r) if p + r else 0.0)
-    return {"precision": p, "recall": r, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
-
-
 def cited_paragraphs(answer: Mapping) -> list[dict]:
     """The answer's citations, one per distinct paragraph (first occurrence kept)."""
     seen: set[str] = set()
@@ -87,19 +82,60 @@ def cited_paragraphs(answer: Mapping) -> list[dict]:
     return out
 
 
+def answer_sentences(answer: Mapping) -> list[str]:
+    """The sentences shown to the user, without part notes (those say a part is missing, they claim nothing)."""
+    lines = answer.get("lines")
+    if lines is not None:
+        return [line["text"] for line in lines if line.get("origin") != "note"]
+    return split_sentences(answer["answer"])
+
+
+def echo_count(question: str, answer: Mapping) -> int:
+    """Answer sentences that restate the question instead of answering it."""
+    if answer.get("refused"):
+        return 0
+    return sum(1 for s in answer_sentences(answer) if is_echo(s, question))
+
+
+def failed_step(item: EvalItem, answer: Mapping, missing: Sequence[str]) -> str:
+    """Which pipeline step lost the answer: the first step after which the missing keywords are gone."""
+    if not item.answerable:
+        return "gate"
+    contexts = squash("".join(labelled(c.get("text", ""), c.get("label", "")) for c in answer.get("contexts", [])))
+    evidence = squash("".join(labelled(e.get("text", ""), e.get("label", "")) for e in answer.get("evidence", [])))
+    if any(squash(k) not in contexts for k in missing):
+        return "retrieval"
+    if answer.get("evidence") is not None and any(squash(k) not in evidence for k in missing):
+        return "selection"
+    parts = answer.get("parts") or []
+    if answer.get("refused") or any(not p.get("answerable", True) for p in parts):
+        return "gate"
+    rejected = squash("".join(r.get("sentence", "") for r in answer.get("rejected", [])))
+    if missing and all(squash(k) in rejected for k in missing):
+        return "verification"
+    return "generation"
+
+
 def question_row(item: EvalItem, answer: Mapping) -> dict:
     """Per-question facts used by the aggregate metrics and the failure list."""
     cites = cited_paragraphs(answer)
     quotes = [squash(q) for q in item.evidence]
-    cite_texts = [squash(c.get("text", "")) for c in cites]
+    cite_texts = [squash(labelled(c.get("text", ""), c.get("label", ""))) for c in cites]  # heading path counts
+    text = "" if answer["refused"] else answer["answer"]
+    gold_parts = [p for p in item.answer_parts() if p.answerable]
+    parts_ok = [keywords_found(text, p.keywords) == len(p.keywords) for p in gold_parts]
+    missing = [k for p in gold_parts for k in p.keywords if squash(k) not in squash(text)]
     return {
         "id": item.id, "type": item.type, "case": item.case, "answerable": item.answerable,
-        "refused": bool(answer["refused"]),
-        "keywords_found": keywords_found(answer["answer"], item.keywords), "keywords_total": len(item.keywords),
+        "trap": item.trap, "refused": bool(answer["refused"]),
+        "parts_total": len(parts_ok), "parts_ok": sum(parts_ok),
+        "correct": item.answerable and bool(parts_ok) and all(parts_ok) and not answer["refused"],
+        "missing_keywords": missing,
         "citations": len(cites),
         "citations_with_quote": sum(1 for t in cite_texts if any(q in t for q in quotes)),
         "quotes_cited": sum(1 for q in quotes if any(q in t for t in cite_texts)), "quotes_total": len(quotes),
-        "supported_share": supported_share(answer["answer"], answer.get("unsupported_sentences", [])),
+        "echoes": echo_count(item.question, answer),
+        "caught_echoes": sum(1 for r in answer.get("rejected", []) if r.get("echo")),
     }
 
 
@@ -110,66 +146,74 @@ def failure_reasons(row: Mapping) -> list[str]:
     if row["refused"]:
         return ["refused an answerable question"]
     reasons = []
-    if row["keywords_found"] < row["keywords_total"]:
-        reasons.append(f"missing keywords ({row['keywords_found']}/{row['keywords_total']} found)")
+    if not row["correct"]:
+        reasons.append(f"parts answered {row['parts_ok']}/{row['parts_total']} "
+                       f"(missing: {', '.join(row['missing_keywords'])})")
     if not row["citations"]:
         reasons.append("no citations")
+    if row["echoes"]:
+        reasons.append(f"{row['echoes']} echo sentence(s)")
     return reasons
 
 
-def failure_entry(item: EvalItem, answer: Mapping, reasons: list[str]) -> dict:
-    """A readable failure: the question, expected and given answer, cited texts and the reasons."""
+def failure_entry(item: EvalItem, answer: Mapping, row: Mapping, reasons: list[str]) -> dict:
+    """A readable failure: the question, expected and given answer, cited texts, the reasons and the step."""
     return {
         "id": item.id, "type": item.type, "case": item.case, "question": item.question,
-        "expected": item.answer, "answer": answer["answer"],
-        "missing_keywords": [k for k in item.keywords if squash(k) not in squash(answer["answer"])],
+        "expected": item.answer, "answer": answer["answer"], "missing_keywords": row["missing_keywords"],
         "cited": [f"[{c.get('n', '?')}] {c.get('label', '')}: {c.get('text', '')}" for c in cited_paragraphs(answer)],
-        "reasons": reasons,
+        "reasons": reasons, "step": failed_step(item, answer, row["missing_keywords"]),
+        "rejected": [f"{r.get('sentence')} — {r.get('reason')}" for r in answer.get("rejected", [])],
     }
 
 
 def _group_scores(rows: Sequence[Mapping]) -> dict:
     answerable = [r for r in rows if r["answerable"]]
-    return {
-        "n": len(rows),
-        "keyword_accuracy": mean([float(r["keywords_found"] == r["keywords_total"]) for r in answerable]),
-        "refused": mean([float(r["refused"]) for r in rows]),
-    }
+    return {"n": len(rows), "keyword_accuracy": mean([float(r["correct"]) for r in answerable]),
+            "refused": mean([float(r["refused"]) for r in rows])}
 
 
 def score_answers(items: Sequence[EvalItem], answers: Mapping[str, Mapping]) -> dict:
     """All answer metrics for the gold items; items without an answer are listed in ``missing`` and left out."""
     rows = [question_row(it, answers[it.id]) for it in items if it.id in answers]
-    answerable = [r for r in rows if r["answerable"]]
+    answerable = [r for r in rows if r["answerable"] and r["type"] != "overview"]
+    overview = [r for r in rows if r["type"] == "overview"]
+    unanswerable = [r for r in rows if not r["answerable"]]
     answered = [r for r in answerable if not r["refused"]]
-    shares = [r["supported_share"] for r in rows if not r["refused"] and r["supported_share"] is not None]
     by_id = {it.id: it for it in items}
     failures = []
     for r in rows:
         reasons = failure_reasons(r)
         if reasons:
-            failures.append(failure_entry(by_id[r["id"]], answers[r["id"]], reasons))
+            failures.append(failure_entry(by_id[r["id"]], answers[r["id"]], r, reasons))
+    steps = {s: sum(1 for f in failures if f["step"] == s) for s in STEPS}
 
     def grouped(key: str) -> dict:
         groups: dict[str, list[Mapping]] = {}
         for r in rows:
-            groups.setdefault(r[key], []).append(r)
+            groups.setdefault(r[key] or "—", []).append(r)
         return {k: _group_scores(g) for k, g in groups.items()}
 
     return {
         "n_questions": len(items), "n_answered": len(rows),
         "missing": [it.id for it in items if it.id not in answers],
         "unknown_ids": [a for a in answers if a not in by_id],
-        "n_answerable": len(answerable), "n_unanswerable": len(rows) - len(answerable),
-        "keyword_accuracy": mean([float(r["keywords_found"] == r["keywords_total"]) for r in answerable]),
-        "keyword_share": mean([r["keywords_found"] / r["keywords_total"] for r in answerable if r["keywords_total"]]),
-        "refusal": refusal_scores([not r["answerable"] for r in rows], [r["refused"] for r in rows]),
-        "false_refusal_rate": ratio(sum(r["refused"] for r in answerable), len(answerable)),
-        "citation_precision": ratio(sum(r["citations_with_quote"] for r in answered),
-                                    sum(r["citations"] for r in answered)),
-        "citation_recall": ratio(sum(r["quotes_cited"] for r in answered), sum(r["quotes_total"] for r in answered)),
-        "supported_share": mean(shares),
+        "n_answerable": len(answerable), "n_unanswerable": len(unanswerable), "n_overview": len(overview),
+        "keyword_accuracy": rate(sum(r["correct"] for r in answerable), len(answerable)),
+        "part_accuracy": rate(sum(r["parts_ok"] for r in answerable), sum(r["parts_total"] for r in answerable)),
+        "multi_part_accuracy": rate(sum(r["correct"] for r in answerable if r["parts_total"] > 1),
+                                    sum(1 for r in answerable if r["parts_total"] > 1)),
+        "heading_recall": rate(sum(r["parts_ok"] for r in overview), sum(r["parts_total"] for r in overview)),
+        "refusal_recall": rate(sum(r["refused"] for r in unanswerable), len(unanswerable)),
+        "false_refusals": rate(sum(r["refused"] for r in answerable), len(answerable)),
+        "refusal_precision": rate(sum(r["refused"] for r in unanswerable),
+                                  sum(r["refused"] for r in rows if r["type"] != "overview")),
+        "citation_precision": rate(sum(r["citations_with_quote"] for r in answered),
+                                   sum(r["citations"] for r in answered)),
+        "citation_recall": rate(sum(r["quotes_cited"] for r in answered), sum(r["quotes_total"] for r in answered)),
+        "echo_sentences": sum(r["echoes"] for r in rows), "caught_echoes": sum(r["caught_echoes"] for r in rows),
+        "failed_step": steps,
         "latency": latency_summary([answers[r["id"]].get("timings") or {} for r in rows]),
-        "by_type": grouped("type"), "by_case": grouped("case"),
+        "by_type": grouped("type"), "by_case": grouped("case"), "by_trap": grouped("trap"),
         "per_question": rows, "failures": failures,
     }

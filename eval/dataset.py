@@ -1,8 +1,12 @@
 """Load and validate a gold question set (JSONL, one question per line).
 
 Each line: ``{"id", "question", "answer", "evidence": [verbatim quotes], "keywords": [...],
-"type": "fact"|"number"|"multi"|"unanswerable", "case": label}`` and optionally ``"paragraph_ids"``.
-A text *contains* a quote when the quote occurs in it once all whitespace is removed from both.
+"type": "fact"|"number"|"multi"|"overview"|"unanswerable"}`` and optionally ``"case"`` (label, default ""),
+``"paragraph_ids"``, ``"parts"`` (``[{"ask", "keywords", "answerable"}]``, what each part of the question asks
+and the strings a correct answer to it must contain) and, on unanswerable items, ``"trap"`` (why the question
+looks answerable: one of :data:`TRAPS`). See ``eval/README_sets.md``.
+A text *contains* a quote when the quote occurs in it once all whitespace is removed from both; a paragraph's
+or chunk's heading path counts as part of its text (:func:`paragraph_haystack`, :func:`labelled`).
 """
 from __future__ import annotations
 
@@ -11,16 +15,32 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.support import squash
+from textutil import squash
 
-TYPES = ("fact", "number", "multi", "unanswerable")
+TYPES = ("fact", "number", "multi", "overview", "unanswerable")
 UNANSWERABLE = "unanswerable"
-_STR_FIELDS = ("id", "question", "answer", "type", "case")
+OVERVIEW = "overview"
+TRAPS = ("missing_fact", "near_miss", "wrong_case", "out_of_scope")
+_STR_FIELDS = ("id", "question", "answer", "type")
+_OPTIONAL_STR_FIELDS = ("case", "trap")
 _LIST_FIELDS = ("evidence", "keywords")
+HEADING_FIELDS = ("title", "category", "case", "section", "subsection", "item", "box")
 
 
 class DatasetError(ValueError):
     """The question set cannot be used; the message lists every problem found."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing a question asks: a short description and the strings a correct answer to it must contain.
+
+    An unanswerable part (the documents do not give it) has no keywords.
+    """
+
+    ask: str
+    keywords: tuple[str, ...] = ()
+    answerable: bool = True
 
 
 @dataclass(frozen=True)
@@ -33,13 +53,23 @@ class EvalItem:
     evidence: tuple[str, ...]
     keywords: tuple[str, ...]
     type: str
-    case: str
+    case: str = ""
     paragraph_ids: tuple[str, ...] = ()
+    parts: tuple[Part, ...] = ()
+    trap: str = ""
 
     @property
     def answerable(self) -> bool:
         """False for questions the documents cannot answer."""
         return self.type != UNANSWERABLE
+
+    def answer_parts(self) -> tuple[Part, ...]:
+        """The given parts; else one part made of the top-level keywords (none for an unanswerable item)."""
+        if self.parts:
+            return self.parts
+        if not self.answerable:
+            return ()
+        return (Part(self.question, self.keywords, True),)
 
 
 def contains(text: str, quote: str) -> bool:
@@ -47,17 +77,73 @@ def contains(text: str, quote: str) -> bool:
     return squash(quote) in squash(text)
 
 
+def labelled(text: str, label: str = "") -> str:
+    """A chunk's or cited paragraph's text preceded by its heading label: what it "contains" for the metrics."""
+    return f"{label}\n{text}" if label else text
+
+
+def paragraph_haystack(p) -> str:
+    """A paragraph's heading path (title, category, case, section, subsection, item, box) + newline + its text.
+
+    ``p`` is an :class:`index.documents.Paragraph` (or anything with those attributes). Evidence may quote a
+    heading, so corpus checks look at this rather than at the bare text.
+    """
+    heads = [h for h in (getattr(p, name, "") for name in HEADING_FIELDS) if h]
+    return "\n".join([*heads, p.text])
+
+
+def _check_parts(obj: dict) -> list[str]:
+    """Problems with the optional ``parts`` field (only called when the rest of the line is well-formed)."""
+    parts = obj["parts"]
+    if not (isinstance(parts, list) and parts):
+        return ["field 'parts' must be a non-empty list of objects"]
+    problems = []
+    for i, part in enumerate(parts, start=1):
+        if not isinstance(part, dict):
+            problems.append(f"part {i} is not an object")
+            continue
+        unknown = sorted(set(part) - {"ask", "keywords", "answerable"})
+        if unknown:
+            problems.append(f"part {i} has unknown field(s) {', '.join(unknown)}")
+        if not (isinstance(part.get("ask"), str) and part["ask"].strip()):
+            problems.append(f"part {i}: 'ask' must be a non-empty string")
+        kws = part.get("keywords")
+        if not (isinstance(kws, list) and all(isinstance(k, str) and squash(k) for k in kws)):
+            problems.append(f"part {i}: 'keywords' must be a list of non-empty strings")
+            continue
+        answerable = part.get("answerable", True)
+        if not isinstance(answerable, bool):
+            problems.append(f"part {i}: 'answerable' must be true or false")
+        elif answerable and not kws:
+            problems.append(f"part {i}: an answerable part needs at least one keyword")
+        elif not answerable and kws:
+            problems.append(f"part {i}: an unanswerable part must have empty keywords")
+    if problems:
+        return problems
+    answerable_parts = [p for p in parts if p.get("answerable", True)]
+    if obj["type"] == UNANSWERABLE:
+        if answerable_parts:
+            problems.append("unanswerable item cannot have answerable parts")
+    elif not answerable_parts:
+        problems.append("answerable item needs at least one answerable part")
+    else:
+        joined = [k for p in answerable_parts for k in p["keywords"]]
+        if joined != obj["keywords"]:
+            problems.append(f"'keywords' {obj['keywords']} must equal the answerable parts' keywords in order {joined}")
+    return problems
+
+
 def _check_fields(obj: dict) -> list[str]:
     problems = []
     for name in (*_STR_FIELDS, *_LIST_FIELDS):
         if name not in obj:
             problems.append(f"missing field {name!r}")
-    for name in _STR_FIELDS:
+    for name in (*_STR_FIELDS, *_OPTIONAL_STR_FIELDS):
         if name in obj and not isinstance(obj[name], str):
             problems.append(f"field {name!r} must be a string")
-    for name in ("id", "question"):
-        if isinstance(obj.get(name), str) and not obj[name].strip():
-            problems.append(f"field {name!r} is empty")
+    # An empty question is allowed (outside sets have a few; it is scored as a miss), an empty id is not.
+    if isinstance(obj.get("id"), str) and not obj["id"].strip():
+        problems.append("field 'id' is empty")
     for name in _LIST_FIELDS:
         value = obj.get(name)
         if name in obj and not (isinstance(value, list) and all(isinstance(v, str) and squash(v) for v in value)):
@@ -73,7 +159,20 @@ def _check_fields(obj: dict) -> list[str]:
         problems.append("unanswerable item must have empty evidence and keywords")
     elif obj["type"] != UNANSWERABLE and not obj["evidence"]:
         problems.append("answerable item has no evidence")
+    if "trap" in obj:
+        if obj["type"] != UNANSWERABLE:
+            problems.append("'trap' is only for unanswerable items")
+        elif obj["trap"] not in TRAPS:
+            problems.append(f"unknown trap {obj['trap']!r} (use one of {', '.join(TRAPS)})")
+    if "parts" in obj:
+        problems += _check_parts(obj)
+    elif obj["type"] == OVERVIEW:
+        problems.append("overview item needs 'parts' (one per heading the answer must list)")
     return problems
+
+
+def _parts(obj: dict) -> tuple[Part, ...]:
+    return tuple(Part(p["ask"].strip(), tuple(p["keywords"]), p.get("answerable", True)) for p in obj.get("parts", ()))
 
 
 def json_objects(lines: Iterable[str], errors: list[str]) -> Iterator[tuple[int, dict]]:
@@ -107,8 +206,8 @@ def parse_items(lines: Iterable[str], source: str = "<set>") -> list[EvalItem]:
             continue
         seen[obj["id"]] = n
         items.append(EvalItem(obj["id"], obj["question"].strip(), obj["answer"], tuple(obj["evidence"]),
-                              tuple(obj["keywords"]), obj["type"], obj["case"],
-                              tuple(obj.get("paragraph_ids", ()))))
+                              tuple(obj["keywords"]), obj["type"], obj.get("case", ""),
+                              tuple(obj.get("paragraph_ids", ())), _parts(obj), obj.get("trap", "")))
     if errors:
         raise DatasetError(f"{source}: {len(errors)} problem(s):\n  " + "\n  ".join(errors))
     if not items:
@@ -132,12 +231,14 @@ def load_dataset(path: str | Path) -> list[EvalItem]:
     return parse_items(read_lines(path, "question set"), str(path))
 
 
-def check_against_corpus(items: Iterable[EvalItem], paragraphs: Mapping[str, str], source: str = "<set>") -> None:
-    """Require every quote to occur inside one paragraph text (and given paragraph_ids to exist).
+def check_against_corpus(items: Iterable[EvalItem], paragraphs: Mapping, source: str = "<set>") -> None:
+    """Require every quote to occur inside one paragraph (and given paragraph_ids to exist).
 
-    ``paragraphs`` maps paragraph ID -> text. Raises one DatasetError naming all offending ids.
+    ``paragraphs`` maps paragraph ID -> text; callers pass :func:`paragraph_haystack` so that a quote of a
+    heading (a case title, ``（三）探索数据知识产权保护规则``) is accepted. A value that is not a string is taken
+    to be a paragraph and turned into its haystack. Raises one DatasetError naming all offending ids.
     """
-    texts = [squash(t) for t in paragraphs.values()]
+    texts = [squash(t if isinstance(t, str) else paragraph_haystack(t)) for t in paragraphs.values()]
     missing: dict[str, list[str]] = {}
     unknown: dict[str, list[str]] = {}
     for item in items:

@@ -136,21 +136,31 @@ def _write_text(path: Path, text: str) -> Path:
     return path
 
 
+def fmt_rate(r: Mapping | None) -> str:
+    """'0.850 (17/20, 95% CI 0.64–0.95)' for a rate dict of :func:`eval.answer_metrics.rate`."""
+    if not r or r.get("value") is None:
+        return "–"
+    lo, hi = r["ci95"]
+    return f"{r['value']:.3f} ({r['k']}/{r['n']}, 95% CI {lo:.2f}–{hi:.2f})"
+
+
 def answer_summary_rows(m: Mapping) -> list[list]:
     """(metric, value) rows of the answer metrics."""
-    ref, lat = m["refusal"], m["latency"]
+    lat = m["latency"]
+    steps = ", ".join(f"{k} {v}" for k, v in m["failed_step"].items())
     return [
         ["questions scored / in set", f"{m['n_answered']} / {m['n_questions']}"],
-        ["keyword accuracy (all keywords, answerable)", m["keyword_accuracy"]],
-        ["keyword share (mean per answerable)", m["keyword_share"]],
-        ["refusal precision (unanswerable = positive)", ref["precision"]],
-        ["refusal recall", ref["recall"]],
-        ["refusal F1", ref["f1"]],
-        ["refusal tp / fp / fn", f"{ref['tp']} / {ref['fp']} / {ref['fn']}"],
-        ["false-refusal rate (answerable)", m["false_refusal_rate"]],
-        ["citation precision", m["citation_precision"]],
-        ["citation recall", m["citation_recall"]],
-        ["supported sentence share", m["supported_share"]],
+        ["keyword accuracy (every part, answerable)", fmt_rate(m["keyword_accuracy"])],
+        ["part accuracy (answerable parts)", fmt_rate(m["part_accuracy"])],
+        ["multi-part questions fully answered", fmt_rate(m["multi_part_accuracy"])],
+        ["heading recall (overview questions)", fmt_rate(m["heading_recall"])],
+        ["refusal recall (unanswerable refused)", fmt_rate(m["refusal_recall"])],
+        ["false refusals (answerable refused)", fmt_rate(m["false_refusals"])],
+        ["refusal precision", fmt_rate(m["refusal_precision"])],
+        ["citation precision (cited paragraph holds a gold quote)", fmt_rate(m["citation_precision"])],
+        ["citation recall (gold quotes cited)", fmt_rate(m["citation_recall"])],
+        ["echo sentences in answers / caught by the checks", f"{m['echo_sentences']} / {m['caught_echoes']}"],
+        ["failures by step", steps],
         ["total ms p50 / p95 / mean", " / ".join(fmt(lat["total_ms"][s], 0) for s in ("p50", "p95", "mean"))],
         ["ttft ms p50 / p95 / mean", " / ".join(fmt(lat["ttft_ms"][s], 0) for s in ("p50", "p95", "mean"))],
         ["generated tokens (mean)", fmt(lat["gen_tokens"]["mean"], 1)],
@@ -162,27 +172,31 @@ def answers_markdown(m: Mapping, meta: Mapping) -> str:
     parts = [
         "# Answer evaluation", "",
         f"Questions: `{meta['questions']}`. Answers: `{meta['answers']}`. Index: `{meta['index']}`.", "",
-        "Keywords and quotes match with whitespace removed. Citation precision: share of cited paragraphs (answered "
-        "answerable questions) holding ≥1 gold quote; citation recall: share of gold quotes inside some cited "
-        "paragraph. Supported share: 1 − unsupported / sentences (split at 。！？； and newlines), mean over "
-        "non-refused answers.", "",
+        "Keywords and quotes match with whitespace removed; a question is correct when every answerable part's "
+        "keywords are in the answer. Rates with 95% Wilson intervals. Citation precision: share of cited "
+        "paragraphs (answered answerable questions) holding ≥1 gold quote (heading path included); citation "
+        "recall: share of gold quotes inside some cited paragraph. Echo: an answer sentence that restates the "
+        "question. Failed step: retrieval (a missing keyword is in no retrieved chunk), selection (not in the "
+        "evidence sentences), gate (refused, or a part judged unanswerable; for unanswerable questions: answered), "
+        "verification (only in rejected sentences), generation (otherwise).", "",
         "## Summary", "", md_table(["metric", "value"], answer_summary_rows(m)), "",
     ]
     if m["missing"]:
         parts += [f"**No answer for {len(m['missing'])} question(s):** {', '.join(m['missing'])}", ""]
     if m["unknown_ids"]:
         parts += [f"Answers for ids not in the set (ignored): {', '.join(m['unknown_ids'])}", ""]
-    for key in ("by_type", "by_case"):
+    for key in ("by_type", "by_trap", "by_case"):
         rows = [[g, s["n"], s["keyword_accuracy"], s["refused"]] for g, s in m[key].items()]
         parts += [f"## {key.replace('_', ' ').capitalize()}", "",
                   md_table([key.removeprefix("by_"), "n", "keyword accuracy", "refused share"], rows), ""]
     parts += [f"## Failures ({len(m['failures'])})", ""]
     for f in m["failures"]:
-        parts += [f"### {f['id']} ({f['type']}, {f['case']}) — {'; '.join(f['reasons'])}", "",
+        parts += [f"### {f['id']} ({f['type']}, {f['case']}) — step: {f['step']} — {'; '.join(f['reasons'])}", "",
                   f"* **Question:** {f['question']}", f"* **Expected:** {f['expected']}",
                   f"* **Answer:** {fmt(f['answer'])}"]
         if f["missing_keywords"]:
             parts.append(f"* **Missing keywords:** {', '.join(f['missing_keywords'])}")
+        parts += [f"* **Rejected:** {r}" for r in f["rejected"]]
         parts.append("* **Cited:** " + ("none" if not f["cited"] else ""))
         parts += [f"  * {c}" for c in f["cited"]]
         parts.append("")

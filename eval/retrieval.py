@@ -5,17 +5,18 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from eval.dataset import EvalItem
-from eval.retrieval_metrics import BUDGET_CHARS, aggregate, recall_curve, score_question
+from eval.retrieval_metrics import BUDGET_CHARS, Ranked, aggregate, recall_curve, score_question
 from retriever.hybrid import HybridRetriever
 
-Ranker = Callable[[str, int], list[str]]  # (question, n) -> ranked texts, best first
+Ranker = Callable[[str, int], list[str]]  # (question, n) -> ranked texts (str or Ranked), best first
 CONTEXT_DEPTH = 20  # hits the answerer's context is cut from (HybridRetriever.context)
 
 
 def retriever_rankers(retriever: HybridRetriever, modes: Sequence[str]) -> dict[str, Ranker]:
-    """One ranker per retrieval mode (dense, bm25, hybrid) of a loaded retriever."""
+    """One ranker per retrieval mode (dense, bm25, hybrid) of a loaded retriever; texts carry chunk labels."""
     def make(mode: str) -> Ranker:
-        return lambda question, n: [h.chunk.text for h in retriever.run(question, k=n, mode=mode)]
+        return lambda question, n: [Ranked(h.chunk.text, h.chunk.label)
+                                    for h in retriever.run(question, k=n, mode=mode)]
 
     return {mode: make(mode) for mode in modes}
 
@@ -26,7 +27,7 @@ def evaluate_ranker(items: Sequence[EvalItem], ranker: Ranker, k: int = 10, budg
     rows, curves = [], []
     started = time.perf_counter()
     for it in scored:
-        ranked = ranker(it.question, max(k, CONTEXT_DEPTH))
+        ranked = ranker(it.question, max(k, CONTEXT_DEPTH)) if it.question.strip() else []  # empty: a miss
         rows.append(score_question(ranked, it.evidence, k, budget))
         curves.append(recall_curve(ranked[:k], it.evidence, k))
     elapsed = time.perf_counter() - started

@@ -1,14 +1,15 @@
 """Retrieval metrics for one question's ranked chunk texts, and their aggregation (pure functions).
 
 A chunk is *relevant* when it contains at least one of the question's gold quotes
-(whitespace ignored, see :func:`eval.dataset.contains`). Ranks start at 1.
+(whitespace ignored, see :func:`eval.dataset.contains`); a :class:`Ranked` text's heading label counts as part of
+what it contains, so a quote of a heading is found in the chunks under it. Ranks start at 1.
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
 
-from eval.dataset import squash
+from eval.dataset import labelled, squash
 from retriever.fusion import fit_to_budget
 
 KS = (1, 3, 5, 10)
@@ -16,10 +17,30 @@ BUDGET_CHARS = 1200
 NDCG_K = 10
 
 
+class Ranked(str):
+    """A ranked chunk text carrying its heading label.
+
+    It is the text itself (its length is what the context budget counts), but quotes are also looked for in
+    the label (:func:`haystack`).
+    """
+
+    label: str
+
+    def __new__(cls, text: str, label: str = "") -> "Ranked":
+        obj = super().__new__(cls, text)
+        obj.label = label
+        return obj
+
+
+def haystack(text: str) -> str:
+    """What a ranked text contains: its label (when it is :class:`Ranked`) and the text."""
+    return labelled(str(text), getattr(text, "label", ""))
+
+
 def quote_sets(texts: Sequence[str], quotes: Sequence[str]) -> list[frozenset[int]]:
-    """For each text, the indices of the quotes it contains."""
+    """For each text, the indices of the quotes it contains (label included, see :func:`haystack`)."""
     squashed = [squash(q) for q in quotes]
-    return [frozenset(i for i, q in enumerate(squashed) if q in squash(t)) for t in texts]
+    return [frozenset(i for i, q in enumerate(squashed) if q in squash(haystack(t))) for t in texts]
 
 
 def all_found(found: Sequence[frozenset[int]], n_quotes: int, n: int) -> float:

@@ -5,10 +5,8 @@ import argparse
 import sys
 from dataclasses import replace
 
+from errors import RagError
 from index.builder import add_document, build_index, previous_manifest, remove_document, staleness
-from index.embedders import EmbedderError
-from index.loaders import DocumentError
-from index.store import IndexStoreError
 from settings import DEFAULT_CORPUS, DEFAULT_INDEX, load_config
 
 
@@ -20,15 +18,20 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", default=str(DEFAULT_INDEX), help="index folder (default: %(default)s)")
     common.add_argument("--config", help="TOML settings file (default: rag.toml in the project, if present)")
-    b = sub.add_parser("build", parents=[common], help="build or update the index for a corpus folder")
+    writer = argparse.ArgumentParser(add_help=False)
+    writer.add_argument("--no-wait", action="store_true",
+                        help="fail at once if another process is updating this index (default: wait for it)")
+    b = sub.add_parser("build", parents=[common, writer], help="build or update the index for a corpus folder")
     b.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="corpus folder (default: the bundled report)")
-    b.add_argument("--rebuild", action="store_true", help="start from scratch (ignore old index and embedding cache)")
+    b.add_argument("--rebuild", action="store_true",
+                   help="re-read every document and re-embed every chunk (fresh embedding cache); the live index "
+                        "stays in use until the new one replaces it; also repairs a damaged index")
     b.add_argument("--embedder", help="e5 (default), use, or st:<local sentence-transformers folder>")
     b.add_argument("--threads", type=int, help="embedder threads")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
-    a = sub.add_parser("add", parents=[common], help="add or update one document file")
+    a = sub.add_parser("add", parents=[common, writer], help="add or update one document file")
     a.add_argument("file")
-    r = sub.add_parser("remove", parents=[common], help="remove one document by its ID (see status)")
+    r = sub.add_parser("remove", parents=[common, writer], help="remove one document by its ID (see status)")
     r.add_argument("doc_id")
     sub.add_parser("status", parents=[common], help="list indexed documents and whether the index is fresh")
     return p
@@ -43,14 +46,17 @@ def main(argv: list[str] | None = None) -> int:
                                          threads=args.threads or cfg.index.threads))
     try:
         if args.command == "build":
-            report = build_index(args.corpus, args.index, cfg, rebuild=args.rebuild, show_progress=not args.quiet)
+            report = build_index(args.corpus, args.index, cfg, rebuild=args.rebuild, show_progress=not args.quiet,
+                                 wait=not args.no_wait)
             print(report.summary())
-        elif args.command == "add":
-            print(add_document(args.file, args.index, cfg).summary())
-        elif args.command == "remove":
+        elif args.command in ("add", "remove"):  # keep the embedder the index was built with
             manifest = previous_manifest(args.index) or {}
-            cfg = replace(cfg, index=replace(cfg.index, embedder=manifest.get("embedder", {}).get("spec", "e5")))
-            print(remove_document(args.doc_id, args.index, cfg).summary())
+            cfg = replace(cfg, index=replace(cfg.index, embedder=manifest.get("embedder", {}).get(
+                "spec", cfg.index.embedder)))
+            if args.command == "add":
+                print(add_document(args.file, args.index, cfg, wait=not args.no_wait).summary())
+            else:
+                print(remove_document(args.doc_id, args.index, cfg, wait=not args.no_wait).summary())
         else:
             manifest = previous_manifest(args.index)
             if manifest is None:
@@ -58,10 +64,15 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             for doc_id, info in manifest["documents"].items():
                 print(f"{doc_id}\t{info['paragraphs']} paragraphs\t{info['chunks']} chunks\t{info['path']}")
+            for path, info in sorted(manifest.get("skipped", {}).items()):
+                print(f"skipped (not indexed)\t{path}\t{info.get('reason', '')}")
             print(f"embedder {manifest['embedder']['name']}, {manifest['index_type']} index, built {manifest['built_at']}")
-            problems = staleness(manifest)
+            problems = staleness(manifest, cfg.chunking)
             print("stale:\n  " + "\n  ".join(problems) if problems else "fresh")
-    except (DocumentError, EmbedderError, IndexStoreError, KeyError) as exc:
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:  # disk full, permission denied… while reading or writing files
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -10,8 +10,10 @@ from typing import Callable, Protocol
 
 import numpy as np
 
+from errors import RagError
 
-class EmbedderError(RuntimeError):
+
+class EmbedderError(RagError, RuntimeError):
     """An embedder that cannot be loaded (missing package, wrong model folder)."""
 
 

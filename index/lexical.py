@@ -8,6 +8,8 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from textutil import squash
+
 STOPWORDS = frozenset("的 了 是 在 和 与 及 等 对 为 将 并 也 有 中 上 下 个 这 那 哪些 什么 怎么 如何 多少 吗 呢 哪 其 之 以 于 由 被 把 从 到 就 都 而 或 又 该 各 其中 通过 进行 我们 报告 文件 资料 提到 介绍".split())
 CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
 WORD_RE = re.compile(r"[\w\u4e00-\u9fff]")
@@ -23,6 +25,35 @@ def _jieba_module():
         jieba.setLogLevel(logging.WARNING)
         _jieba = jieba
     return _jieba
+
+
+# question words and generic request words: not key terms
+REQUEST_WORDS = frozenset("""是否 哪个 哪些 哪里 哪年 哪一年 哪家 哪几 何时 为何 为什么 多大 多久 多长 多少 几个 几项 具体 主要
+ 分别 目前 情况 相关 方面 什么 如何 怎样 怎么 有何 请问 说明 介绍 报告 资料 文中 提到 采取 做法 举措 哪些方面 一共 共有 累计 截至
+ 以来 其中 通过 进行 开展 实现 达到 有关 以及 这个 这项 该 其 这些 那些 有没有 能否 可以 已经 一下 简述 概括 总结 列举 什么样
+ 案例 这个案例 该案例""".split())
+
+
+def key_terms(text: str) -> list[str]:
+    """Key terms of a question or heading: content words (≥2 chars, not question words), the bigrams of long
+    words, and numbers with their unit."""
+    terms: list[str] = []
+    for w in content_words(text):
+        if w in REQUEST_WORDS or len(w) < 2 or all(c in "的了是在和与及等" for c in w):
+            continue
+        if re.fullmatch(r"\d+", w):  # bare numbers are matched with their unit below
+            continue
+        terms.append(w)
+        if len(w) >= 4 and not re.search(r"\d", w):
+            terms += [w[i:i + 2] for i in range(len(w) - 1)]
+    for m in re.finditer(r"\d+(?:\.\d+)?\s*[年月日%％万亿个项批家人次倍]?", text):
+        terms.append(squash(m.group(0)))
+    return list(dict.fromkeys(terms))
+
+
+def jieba_words(text: str) -> list[str]:
+    """jieba's segmentation of text (words as cut, whitespace dropped)."""
+    return [w for w in _jieba_module().lcut(text) if w.strip()]
 
 
 def content_words(text: str) -> list[str]:

@@ -3,13 +3,17 @@
 Layout of an index folder::
 
     CURRENT               name of the live version (replaced atomically)
-    v-<stamp>/manifest.json
-    v-<stamp>/paragraphs.jsonl, chunks.jsonl, vectors.npy, vectors.faiss, bm25/
+    v-<stamp>-<pid>-<token>/manifest.json
+    v-<stamp>-<pid>-<token>/paragraphs.jsonl, chunks.jsonl, vectors.npy, vectors.faiss, bm25/
     embeddings.sqlite     embedding cache shared by all versions
+    .lock                 held by the one writer at a time (see index.lock)
 
-A build writes a complete new version folder, fsyncs it, then replaces CURRENT:
-an interrupted build leaves the previous version live. Loading verifies every
-file against the manifest's sha256, so a corrupt index is reported, not served.
+A build writes a complete new version folder under a name of its own, fsyncs it, then
+replaces CURRENT: an interrupted build leaves the previous version live. The version that was
+live before stays on disk until the next write (a reader that read CURRENT just before the
+switch still finds it); older ones are deleted. A reader whose version disappears or changes
+under it retries once with the new CURRENT. Loading verifies every file against the manifest's
+sha256, so a corrupt index is reported, not served.
 No pickle anywhere: JSON, .npy (allow_pickle=False) and FAISS's own format.
 """
 from __future__ import annotations
@@ -17,14 +21,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import secrets
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
 import numpy as np
 
+from errors import RagError
 from index.chunking import Chunk
 from index.documents import Paragraph
 from index.lexical import BM25Index
@@ -32,9 +40,11 @@ from index.lexical import BM25Index
 FORMAT_VERSION = 1
 CURRENT = "CURRENT"
 DATA_FILES = ("paragraphs.jsonl", "chunks.jsonl", "vectors.npy", "vectors.faiss")
+# temporary entries carry their writer's pid: ".tmp-v-<stamp>-<pid>-<token>", ".CURRENT.<pid>-<token>.tmp", …
+_WRITER_PID_RE = re.compile(r"-(\d+)-[0-9a-f]{8}(?:\.[a-z]+)?$|\.(\d+)-[0-9a-f]{8}\.tmp$")
 
 
-class IndexStoreError(RuntimeError):
+class IndexStoreError(RagError, RuntimeError):
     """Base class for index problems."""
 
 
@@ -44,6 +54,18 @@ class IndexNotFound(IndexStoreError):
 
 class CorruptIndex(IndexStoreError):
     """Files missing, truncated or not matching the manifest."""
+
+
+class IndexLocked(IndexStoreError):
+    """Another writer holds the index folder's lock (and we were asked not to wait)."""
+
+
+class DocumentNotFound(IndexStoreError, LookupError):
+    """No document with this ID in the index."""
+
+    def __init__(self, doc_id: str, index_dir: str | Path):
+        super().__init__(f"document {doc_id!r} is not in the index {index_dir} (see `python -m index status`)")
+        self.doc_id = doc_id
 
 
 @dataclass
@@ -96,13 +118,56 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def writer_token() -> str:
+    """A name part unique to this writer: ``<pid>-<8 hex>`` (the pid lets clean-up spare live writers)."""
+    return f"{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def writer_alive(name: str) -> bool:
+    """Whether the writer that created a temporary entry (pid in its name) may still be running."""
+    m = _WRITER_PID_RE.search(name)
+    return bool(m) and _pid_alive(int(m.group(1) or m.group(2)))
+
+
+def _pointer(index_dir: Path) -> str | None:
+    try:
+        return (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CorruptIndex(f"index {index_dir}: cannot read {CURRENT}: {exc}") from exc
+
+
 def write_index(index_dir: str | Path, manifest: dict, paragraphs: list[Paragraph], chunks: list[Chunk],
-                vectors: np.ndarray, faiss_index: faiss.Index, bm25: BM25Index) -> Path:
-    """Write a new version and make it live atomically; returns the version folder."""
+                vectors: np.ndarray, faiss_index: faiss.Index, bm25: BM25Index,
+                before_switch: Callable[[], Callable[[], None] | None] | None = None) -> Path:
+    """Write a new version and make it live atomically; returns the version folder.
+
+    Writers that may run concurrently must hold :func:`index.lock.index_lock` (the builder does).
+    ``before_switch`` runs once the new version is complete on disk, just before CURRENT names it
+    (e.g. to move an uploaded file into place); it may return an undo function, called if the
+    switch then fails.
+    """
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    name = f"v-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    token = writer_token()
+    name = f"v-{time.strftime('%Y%m%d-%H%M%S')}-{token}"
     tmp = index_dir / f".tmp-{name}"
+    final = index_dir / name
+    pointer = index_dir / f".{CURRENT}.{token}.tmp"
+    previous = _pointer(index_dir)
     tmp.mkdir()
     try:
         _write_jsonl(tmp / "paragraphs.jsonl", (p.to_dict() for p in paragraphs))
@@ -116,66 +181,137 @@ def write_index(index_dir: str | Path, manifest: dict, paragraphs: list[Paragrap
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         for f in (*files, "manifest.json"):
             _fsync(tmp / f)
-        final = index_dir / name
         os.replace(tmp, final)
-        pointer = index_dir / f".{CURRENT}.tmp"
-        pointer.write_text(name, encoding="utf-8")
-        _fsync(pointer)
-        os.replace(pointer, index_dir / CURRENT)
+        _fsync(index_dir)
+        undo = before_switch() if before_switch else None
+        try:
+            pointer.write_text(name, encoding="utf-8")
+            _fsync(pointer)
+            os.replace(pointer, index_dir / CURRENT)
+        except BaseException:
+            if undo:
+                undo()
+            raise
+        _fsync(index_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        pointer.unlink(missing_ok=True)
+        if final.exists() and _pointer(index_dir) != name:
+            shutil.rmtree(final, ignore_errors=True)
         raise
-    _remove_old_versions(index_dir, keep=name)
+    remove_old_versions(index_dir, keep={name, previous or ""})
     return final
 
 
-def _remove_old_versions(index_dir: Path, keep: str) -> None:
-    for entry in index_dir.iterdir():
-        if entry.is_dir() and (entry.name.startswith("v-") or entry.name.startswith(".tmp-v-")) and entry.name != keep:
+def remove_old_versions(index_dir: str | Path, keep: set[str]) -> None:
+    """Delete versions not in keep and temporary entries left by writers that are gone.
+
+    Called with the index lock held, so the only live writer is the caller; a temporary entry
+    whose writer is still running (by pid) is left alone all the same.
+    """
+    for entry in Path(index_dir).iterdir():
+        if entry.name.startswith("v-") and entry.is_dir() and entry.name not in keep:
             shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith((".tmp-v-", f".{CURRENT}.")) and not writer_alive(entry.name):
+            shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+
+
+def _version_dir(index_dir: Path, name: str | None) -> Path:
+    if name is None:
+        raise IndexNotFound(f"no index in {index_dir}: build one with `python -m index build --index {index_dir}`")
+    version = index_dir / name
+    if not name or "/" in name or not version.is_dir():
+        raise CorruptIndex(f"index {index_dir}: CURRENT points to missing {name!r}; "
+                           f"rebuild with `python -m index build --rebuild --index {index_dir}`")
+    return version
+
+
+def _retrying(index_dir: str | Path, read: Callable[[Path], object]):
+    """read(live version folder); once more if CURRENT changed meanwhile (a writer switched under us)."""
+    index_dir = Path(index_dir)
+    for attempt in range(2):
+        name = _pointer(index_dir)
+        try:
+            return read(_version_dir(index_dir, name))
+        except CorruptIndex:
+            if attempt == 0 and _pointer(index_dir) != name:
+                continue
+            raise
+    raise AssertionError("unreachable")
 
 
 def current_version(index_dir: str | Path) -> Path:
     """The live version folder; raises IndexNotFound / CorruptIndex."""
     index_dir = Path(index_dir)
-    pointer = index_dir / CURRENT
-    if not pointer.is_file():
-        raise IndexNotFound(f"no index in {index_dir}: build one with `python -m index build --index {index_dir}`")
-    version = index_dir / pointer.read_text(encoding="utf-8").strip()
-    if not version.is_dir():
-        raise CorruptIndex(f"index {index_dir}: CURRENT points to missing {version.name}; rebuild with --rebuild")
-    return version
+    return _version_dir(index_dir, _pointer(index_dir))
+
+
+def _read_manifest_at(version: Path) -> dict:
+    path = version / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CorruptIndex(f"unreadable manifest {path}: {exc}") from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("documents"), dict):
+        raise CorruptIndex(f"unreadable manifest {path}: not an index manifest")
+    return manifest
 
 
 def read_manifest(index_dir: str | Path) -> dict:
     """The live version's manifest (no data files read)."""
-    path = current_version(index_dir) / "manifest.json"
+    return _retrying(index_dir, _read_manifest_at)
+
+
+def live_version(index_dir: str | Path) -> tuple[Path, dict]:
+    """The live version folder and its manifest, read consistently."""
+    return _retrying(index_dir, lambda v: (v, _read_manifest_at(v)))
+
+
+def _verified(version: Path, manifest: dict, name: str) -> Path:
+    path = version / name
+    expected = manifest.get("files", {}).get(name)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CorruptIndex(f"unreadable manifest {path}: {exc}") from exc
+        if expected is None or not path.is_file():
+            raise FileNotFoundError(path)
+        ok = sha256_file(path) == expected
+    except OSError as exc:
+        raise CorruptIndex(f"index file missing: {path}; rebuild with `python -m index build --rebuild`") from exc
+    if not ok:
+        raise CorruptIndex(f"index file corrupt (checksum mismatch): {path}; "
+                           "rebuild with `python -m index build --rebuild`")
+    return path
 
 
-def load_index(index_dir: str | Path, verify: bool = True) -> StoredIndex:
-    """Load the live version, checking every file against the manifest."""
-    version = current_version(index_dir)
-    manifest = read_manifest(index_dir)
+def read_paragraphs(version: Path, manifest: dict) -> list[Paragraph]:
+    """The paragraphs of one version, checked against its manifest (used to reuse unchanged documents)."""
+    path = _verified(version, manifest, "paragraphs.jsonl")
+    try:
+        return _paragraphs_from(path)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise CorruptIndex(f"index {version} cannot be read: {exc}; rebuild with --rebuild") from exc
+
+
+def _paragraphs_from(path: Path) -> list[Paragraph]:
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            d = json.loads(line)
+            d.pop("label", None)
+            out.append(Paragraph(**d))
+    return out
+
+
+def _load_version(version: Path, verify: bool) -> StoredIndex:
+    manifest = _read_manifest_at(version)
     if manifest.get("format_version") != FORMAT_VERSION:
         raise CorruptIndex(f"index format {manifest.get('format_version')} is not {FORMAT_VERSION}; rebuild with --rebuild")
     for f in (*DATA_FILES, *manifest.get("files", {})):
-        path = version / f
-        if not path.is_file() or f not in manifest.get("files", {}):
-            raise CorruptIndex(f"index file missing: {path}; rebuild with `python -m index build --rebuild`")
-        if verify and sha256_file(path) != manifest["files"][f]:
-            raise CorruptIndex(f"index file corrupt (checksum mismatch): {path}; "
-                               "rebuild with `python -m index build --rebuild`")
+        if verify:
+            _verified(version, manifest, f)
+        elif not (version / f).is_file() or f not in manifest.get("files", {}):
+            raise CorruptIndex(f"index file missing: {version / f}; rebuild with `python -m index build --rebuild`")
     try:
-        paragraphs = {}
-        with open(version / "paragraphs.jsonl", encoding="utf-8") as fh:
-            for line in fh:
-                d = json.loads(line)
-                d.pop("label", None)
-                paragraphs[d["id"]] = Paragraph(**d)
+        paragraphs = {p.id: p for p in _paragraphs_from(version / "paragraphs.jsonl")}
         with open(version / "chunks.jsonl", encoding="utf-8") as fh:
             chunks = [Chunk.from_dict(json.loads(line)) for line in fh]
         vectors = np.load(version / "vectors.npy", allow_pickle=False)
@@ -186,3 +322,8 @@ def load_index(index_dir: str | Path, verify: bool = True) -> StoredIndex:
     if not (len(chunks) == len(vectors) == faiss_index.ntotal == manifest["counts"]["chunks"]):
         raise CorruptIndex(f"index {version}: chunk/vector counts disagree; rebuild with --rebuild")
     return StoredIndex(version, manifest, paragraphs, chunks, vectors, faiss_index, bm25)
+
+
+def load_index(index_dir: str | Path, verify: bool = True) -> StoredIndex:
+    """Load the live version, checking every file against the manifest (retried once if CURRENT moves)."""
+    return _retrying(index_dir, lambda v: _load_version(v, verify))

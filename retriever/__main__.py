@@ -9,10 +9,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from index.embedders import EmbedderError
-from index.store import IndexStoreError
+from errors import RagError
 from retriever.hybrid import MODES, HybridRetriever
-from retriever.questions import QuestionFileError, check_question, read_questions
+from retriever.questions import check_question, read_questions
 from settings import DEFAULT_INDEX, load_config
 
 
@@ -42,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give either a question or --questions FILE")
     if args.questions and not args.out:
         parser.error("--questions needs --out OUT.jsonl")
+    if args.questions and Path(args.out).resolve() == Path(args.questions).resolve():
+        parser.error("--out must not be the question file itself")
     cfg = load_config(args.config)
     try:
         retriever = HybridRetriever.from_index_dir(args.index, cfg.retrieval, threads=cfg.index.threads)
@@ -73,9 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         tmp.replace(out)
         print(f"{len(questions)} questions searched, {len(errors)} skipped → {out}")
         return 0
-    except (IndexStoreError, EmbedderError, QuestionFileError, ValueError) as exc:
+    except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from index.documents import Paragraph
 from index.embedders import Embedder, make_embedder
 from index.store import IndexStoreError, StoredIndex, load_index
 from retriever.fusion import fit_to_budget, reciprocal_rank_fusion
+from retriever.questions import EmptyQuestion
 from settings import RetrievalConfig
 
 MODES = ("hybrid", "dense", "bm25")
@@ -122,7 +123,7 @@ class HybridRetriever:
             raise ValueError(f"mode must be one of {MODES}")
         query = query.strip()
         if not query:
-            raise ValueError("empty question")
+            raise EmptyQuestion()
         k = k or self.cfg.k
         allowed = self._allowed(case, doc_id)
         if allowed is not None and not allowed.any():

@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.loaders import decode_text
+from errors import RagError
+from index.loaders import DocumentError, decode_text
 
 MAX_QUESTION_CHARS = 500
 
@@ -20,17 +21,36 @@ class Question:
     question: str
 
 
-class QuestionFileError(ValueError):
+class QuestionFileError(RagError, ValueError):
     """The question file cannot be used at all."""
 
 
+class QuestionError(RagError, ValueError):
+    """A question that cannot be asked; the subclass says why."""
+
+
+class EmptyQuestion(QuestionError):
+    """Nothing but whitespace."""
+
+    def __init__(self):
+        super().__init__("empty question")
+
+
+class QuestionTooLong(QuestionError):
+    """Over MAX_QUESTION_CHARS characters."""
+
+    def __init__(self, length: int, limit: int = MAX_QUESTION_CHARS):
+        super().__init__(f"question longer than {limit} characters ({length})")
+        self.length, self.limit = length, limit
+
+
 def check_question(text: str) -> str:
-    """Strip a question; raise ValueError if it is empty or too long."""
+    """Strip a question; raise EmptyQuestion or QuestionTooLong (QuestionError) if it cannot be asked."""
     text = (text or "").strip()
     if not text:
-        raise ValueError("empty question")
+        raise EmptyQuestion()
     if len(text) > MAX_QUESTION_CHARS:
-        raise ValueError(f"question longer than {MAX_QUESTION_CHARS} characters")
+        raise QuestionTooLong(len(text))
     return text
 
 
@@ -42,7 +62,10 @@ def read_questions(path: str | Path) -> tuple[list[Question], list[str]]:
     suffix = path.suffix.lower()
     if suffix not in (".txt", ".jsonl", ".csv"):
         raise QuestionFileError(f"unsupported question file {path.name}: use .txt, .jsonl or .csv")
-    text = decode_text(path.read_bytes())
+    try:
+        text = decode_text(path.read_bytes())
+    except DocumentError as exc:
+        raise QuestionFileError(f"{path.name}: {exc}") from exc
     items: list[Question] = []
     errors: list[str] = []
     seen: set[str] = set()
@@ -50,7 +73,7 @@ def read_questions(path: str | Path) -> tuple[list[Question], list[str]]:
     def add(qid: str, question, where: str):
         try:
             q = check_question(question if isinstance(question, str) else "")
-        except ValueError as exc:
+        except QuestionError as exc:
             errors.append(f"{where}: {exc}")
             return
         if qid in seen:

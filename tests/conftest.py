@@ -81,13 +81,15 @@ def e5_index(tmp_path_factory) -> Path:
 
 
 class FakeLLM:
-    """Scripted LLM: replies in order (the last one repeats) and a fixed P(是)."""
+    """Scripted LLM: replies in order (the last one repeats); when asked to pick an option, it gives
+    ``p_none`` to the first option ("0": no sentence answers) and prefers option ``pick`` among the others."""
 
     name = "fake-llm"
 
-    def __init__(self, replies=("资料说明了答案[1]。",), p_yes=0.95):
+    def __init__(self, replies=("资料说明了答案[1]。",), p_none=0.05, pick=1):
         self.replies = list(replies)
-        self.p_yes = p_yes
+        self.p_none = p_none
+        self.pick = pick
         self.prompts: list[str] = []
         self.grammars: list[str | None] = []
 
@@ -98,9 +100,16 @@ class FakeLLM:
         for i in range(0, len(reply), 3):
             yield reply[i:i + 3]
 
-    def yes_probability(self, prompt, yes="是", no="否"):
+    def option_probabilities(self, prompt, options):
         self.prompts.append(prompt)
-        return self.p_yes
+        if len(options) == 1:
+            return [1.0]
+        rest = (1 - self.p_none) / (len(options) - 1)
+        probs = [self.p_none] + [rest] * (len(options) - 1)
+        pick = min(self.pick, len(options) - 1)
+        probs[pick] += rest * 0.5
+        total = sum(probs)
+        return [p / total for p in probs]
 
     def count_tokens(self, text):
         return len(text)
@@ -109,3 +118,24 @@ class FakeLLM:
 @pytest.fixture
 def fake_llm() -> FakeLLM:
     return FakeLLM()
+
+
+# answerability calibrations for scripted tests: P(answerable) = sigmoid(bias) for every part
+Q_COST = "天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省多少元？"
+
+
+def _calibrations():
+    from assistant.gate import Calibration
+
+    return Calibration((0.0,) * 6, 5.0, 0.5), Calibration((0.0,) * 6, -5.0, 0.5)
+
+
+ALWAYS, NEVER = _calibrations()
+
+
+def evidence_number(retriever, question: str, needle: str) -> int:
+    """The [k] under which the evidence sentence containing needle is shown to the model for this question."""
+    from assistant.pipeline import Assistant
+
+    answer = Assistant(retriever, FakeLLM(["占位[1]。"]), calibration=ALWAYS).run(question)
+    return next(i for i, c in enumerate(answer.evidence, start=1) if needle in c.text)

@@ -3,45 +3,45 @@ import json
 
 import pytest
 
-from eval.answer_metrics import (latency_summary, percentile, refusal_scores, score_answers, split_sentences,
-                                 supported_share)
+from eval.answer_metrics import echo_count, failed_step, latency_summary, percentile, score_answers, wilson
 from eval.answers import load_answers, parse_answers
-from eval.dataset import DatasetError, EvalItem
+from eval.dataset import DatasetError, EvalItem, Part
 
 ITEMS = [
     EvalItem("a1", "院方获得了哪些收益？", "30万现金和5%收益。", ("院方获得 30万现金",), ("30万", "5%"), "number", "X"),
     EvalItem("a2", "顺序如何调整？", "先赋权后转化，分类赋权。", ("先赋权后转化", "分类赋权"), ("先赋权后转化", "分类"),
              "fact", "X"),
-    EvalItem("a3", "甲是什么？", "甲方案。", ("甲方案",), ("甲",), "multi", "Y"),
-    EvalItem("a4", "乙是什么？", "乙。", ("乙数据",), ("乙",), "fact", "Y"),
+    EvalItem("a3", "甲是什么？乙是什么？", "甲方案。乙方案。", ("甲方案",), ("甲", "乙"), "multi", "Y",
+             parts=(Part("甲", ("甲",), True), Part("乙", ("乙",), True))),
+    EvalItem("a4", "丁是什么？", "丁。", ("丁数据",), ("丁",), "fact", "Y"),
     EvalItem("u1", "丙有多少？", "根据现有资料无法回答", (), (), "unanswerable", "X"),
-    EvalItem("u2", "丁有多少？", "根据现有资料无法回答", (), (), "unanswerable", "Y"),
+    EvalItem("u2", "戊有多少？", "根据现有资料无法回答", (), (), "unanswerable", "Y"),
 ]
 
 
-def answer(qid, text, refused=False, citations=(), unsupported=(), total=None, ttft=None, tokens=None):
+def answer(qid, text, refused=False, citations=(), total=None, ttft=None, tokens=None, **extra):
     timings = {k: v for k, v in (("retrieve_ms", 10), ("ttft_ms", ttft), ("total_ms", total),
                                  ("gen_tokens", tokens)) if v is not None}
     return {"id": qid, "question": "?", "answer": text, "refused": refused,
             "citations": [{"n": n, "paragraph_id": pid, "label": f"L-{pid}", "text": t} for n, pid, t in citations],
-            "unsupported_sentences": list(unsupported), "contexts": [], "timings": timings}
+            "unsupported_sentences": [], "contexts": [], "timings": timings, **extra}
 
 
 ANSWERS = {a["id"]: a for a in [
-    # a1: both keywords; 2 distinct cited paragraphs (p1 cited twice), p1 holds the quote; 1 of 2 sentences unsupported
+    # a1: both keywords; 2 distinct cited paragraphs (p1 cited twice), p1 holds the quote
     answer("a1", "院方获得 30万 现金。还有5%的收益！",
            citations=[(1, "p1", "院方获得 30万现金收益"), (2, "p2", "无关段落"), (3, "p1", "院方获得 30万现金收益")],
-           unsupported=["还有5%的收益"], total=1000, ttft=200, tokens=40),
+           total=1000, ttft=200, tokens=40),
     # a2: 1 of 2 keywords; 1 cited paragraph holding quote 先赋权后转化 (whitespace inside), not 分类赋权
     answer("a2", "调整为先赋权后转化。", citations=[(1, "p3", "调整为“先赋权 后转化”")], total=3000, ttft=400, tokens=60),
-    # a3: answerable but refused
-    answer("a3", "根据现有资料无法回答", refused=True, total=500, ttft=100, tokens=10),
-    # a4: keyword found, but no citations and its only sentence unsupported; no ttft recorded
-    answer("a4", "乙是答案", unsupported=["乙是答案"], total=2000, tokens=30),
+    # a3: two parts, only 甲 answered
+    answer("a3", "甲是甲方案。", citations=[(1, "p5", "甲方案")], total=500, ttft=100, tokens=10),
+    # a4: keyword found, no citations; no ttft recorded
+    answer("a4", "丁是答案", total=2000, tokens=30),
     # u1: correctly refused
     answer("u1", "根据现有资料无法回答。", refused=True, total=100, ttft=50, tokens=5),
     # u2: unanswerable, but answered
-    answer("u2", "大约十项。", citations=[(1, "p9", "其他")], unsupported=["大约十项"], total=4000, ttft=300, tokens=50),
+    answer("u2", "大约十项。", citations=[(1, "p9", "其他")], total=4000, ttft=300, tokens=50),
 ]}
 
 
@@ -56,64 +56,66 @@ def test_counts(metrics):
     assert metrics["missing"] == [] and metrics["unknown_ids"] == []
 
 
-def test_keyword_accuracy_and_share(metrics):
-    # answerable a1..a4 all keywords? a1 2/2 yes, a2 1/2 no, a3 0/1 no (refused), a4 1/1 yes → 2/4
-    assert metrics["keyword_accuracy"] == 0.5
-    # share: (2/2 + 1/2 + 0/1 + 1/1) / 4 = 2.5 / 4
-    assert metrics["keyword_share"] == 0.625
+def test_keyword_accuracy_counts_every_part(metrics):
+    # a1 yes, a2 no (分类 missing), a3 no (乙 missing), a4 yes → 2/4; parts: 2/2 + 0/1... a1 1/1, a2 0/1, a3 1/2, a4 1/1
+    assert (metrics["keyword_accuracy"]["k"], metrics["keyword_accuracy"]["n"]) == (2, 4)
+    assert (metrics["part_accuracy"]["k"], metrics["part_accuracy"]["n"]) == (3, 5)
+    assert (metrics["multi_part_accuracy"]["k"], metrics["multi_part_accuracy"]["n"]) == (0, 1)
+    assert metrics["by_type"]["fact"] == {"n": 2, "keyword_accuracy": 0.5, "refused": 0.0}
 
 
-def test_refusal_scores(metrics):
-    # positive = unanswerable; tp = u1, fp = a3 (refused answerable), fn = u2 (answered unanswerable)
-    assert metrics["refusal"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "tp": 1, "fp": 1, "fn": 1}
-    assert metrics["false_refusal_rate"] == 0.25  # a3 of 4 answerable
+def test_refusals(metrics):
+    assert (metrics["refusal_recall"]["k"], metrics["refusal_recall"]["n"]) == (1, 2)
+    assert (metrics["false_refusals"]["k"], metrics["false_refusals"]["n"]) == (0, 4)
+    assert metrics["refusal_precision"]["value"] == 1.0
 
 
 def test_citation_precision_and_recall(metrics):
-    # answered answerable: a1, a2, a4 (a3 refused). Distinct cited paragraphs: a1 {p1, p2}, a2 {p3}, a4 {} = 3,
-    # holding a gold quote: p1, p3 = 2 → 2/3
-    assert metrics["citation_precision"] == pytest.approx(2 / 3)
-    # gold quotes inside some cited paragraph: a1 1/1, a2 1/2, a4 0/1 → 2/4
-    assert metrics["citation_recall"] == 0.5
+    # answered answerable: a1 (p1 ✓, p2 ✗), a2 (p3 ✓), a3 (p5 ✓), a4 none → 3/4; quotes: a1 1/1, a2 1/2, a3 1/1, a4 0/1
+    assert (metrics["citation_precision"]["k"], metrics["citation_precision"]["n"]) == (3, 4)
+    assert (metrics["citation_recall"]["k"], metrics["citation_recall"]["n"]) == (3, 5)
 
 
-def test_supported_share(metrics):
-    # non-refused answers: a1 1 - 1/2 = 0.5, a2 1 - 0/1 = 1, a4 1 - 1/1 = 0, u2 1 - 1/1 = 0 → 1.5 / 4
-    assert metrics["supported_share"] == 0.375
+def test_rates_have_wilson_intervals(metrics):
+    lo, hi = metrics["keyword_accuracy"]["ci95"]
+    assert lo < 0.5 < hi
+    assert wilson(0, 0) is None
+    assert wilson(20, 20)[1] == 1.0 and wilson(20, 20)[0] == pytest.approx(0.839, abs=1e-3)
 
 
 def test_latency(metrics):
     lat = metrics["latency"]
-    # total_ms sorted: 100 500 1000 2000 3000 4000; p50 at position 2.5 → 1000 + 0.5·1000 = 1500;
-    # p95 at 5·0.95 = 4.75 → 3000 + 0.75·1000 = 3750; mean 10600 / 6
-    assert lat["total_ms"] == pytest.approx({"p50": 1500, "p95": 3750, "mean": 10600 / 6, "n": 6})
-    # ttft_ms (a4 has none) sorted: 50 100 200 300 400; p50 at 2 → 200; p95 at 3.8 → 300 + 0.8·100 = 380; mean 1050/5
-    assert lat["ttft_ms"] == pytest.approx({"p50": 200, "p95": 380, "mean": 210, "n": 5})
-    # tokens: (40 + 60 + 10 + 30 + 5 + 50) / 6 = 195 / 6
-    assert lat["gen_tokens"] == {"mean": 32.5, "n": 6}
+    assert lat["total_ms"]["n"] == 6 and lat["ttft_ms"]["n"] == 5
+    assert lat["total_ms"]["p50"] == pytest.approx(1500.0)
 
 
-def test_breakdowns(metrics):
-    # X: a1 (all keywords), a2 (not), u1 (refused) → accuracy 1/2, refused 1/3
-    assert metrics["by_case"]["X"] == pytest.approx({"n": 3, "keyword_accuracy": 0.5, "refused": 1 / 3})
-    # Y: a3 (refused, no keyword), a4 (all), u2 (answered) → 1/2, 1/3
-    assert metrics["by_case"]["Y"] == pytest.approx({"n": 3, "keyword_accuracy": 0.5, "refused": 1 / 3})
-    assert metrics["by_type"]["fact"] == {"n": 2, "keyword_accuracy": 0.5, "refused": 0.0}  # a2 no, a4 yes
-    assert metrics["by_type"]["unanswerable"] == {"n": 2, "keyword_accuracy": None, "refused": 0.5}
-
-
-def test_failures_say_why(metrics):
+def test_failures_say_why_and_which_step(metrics):
     failures = {f["id"]: f for f in metrics["failures"]}
-    assert list(failures) == ["a2", "a3", "a4", "u2"]  # a1 and u1 are fine
-    assert failures["a2"]["reasons"] == ["missing keywords (1/2 found)"]
+    assert list(failures) == ["a2", "a3", "a4", "u2"]
     assert failures["a2"]["missing_keywords"] == ["分类"]
-    assert failures["a2"]["cited"] == ["[1] L-p3: 调整为“先赋权 后转化”"]
-    assert failures["a2"]["question"] == "顺序如何调整？" and failures["a2"]["answer"] == "调整为先赋权后转化。"
-    assert failures["a2"]["expected"] == "先赋权后转化，分类赋权。"
-    assert failures["a3"]["reasons"] == ["refused an answerable question"]
-    assert failures["a4"]["reasons"] == ["no citations"] and failures["a4"]["cited"] == []
+    assert failures["a3"]["reasons"][0].startswith("parts answered 1/2")
+    assert failures["a4"]["reasons"] == ["no citations"]
     assert failures["u2"]["reasons"] == ["answered an unanswerable question (not refused)"]
-    assert failures["u2"]["cited"] == ["[1] L-p9: 其他"] and failures["u2"]["missing_keywords"] == []
+    assert failures["u2"]["step"] == "gate"
+
+
+def test_failed_step_attribution():
+    item = ITEMS[1]
+    base = {"answer": "x", "refused": False, "contexts": [{"text": "先赋权后转化，分类赋权", "label": ""}],
+            "evidence": [{"text": "先赋权后转化", "label": ""}], "parts": [{"answerable": True}], "rejected": []}
+    assert failed_step(item, {**base, "contexts": []}, ["分类"]) == "retrieval"
+    assert failed_step(item, base, ["分类"]) == "selection"
+    ev = {**base, "evidence": [{"text": "先赋权后转化，分类赋权", "label": ""}]}
+    assert failed_step(item, {**ev, "refused": True}, ["分类"]) == "gate"
+    assert failed_step(item, {**ev, "rejected": [{"sentence": "分类赋权"}]}, ["分类"]) == "verification"
+    assert failed_step(item, ev, ["分类"]) == "generation"
+
+
+def test_echo_sentences_are_counted_but_notes_are_not():
+    ans = {"answer": "", "refused": False,
+           "lines": [{"text": "天津港一单制跑了多少里程", "origin": "model"},
+                     {"text": "资料中没有关于“天津港一单制跑了多少里程”的信息。", "origin": "note"}]}
+    assert echo_count("天津港一单制跑了多少里程？", ans) == 1
 
 
 def test_missing_and_unknown_answers_are_reported():
@@ -121,19 +123,12 @@ def test_missing_and_unknown_answers_are_reported():
     answers = {**ANSWERS, "zz": answer("zz", "多余")}
     m = score_answers([*ITEMS, extra], answers)
     assert m["missing"] == ["a5"] and m["unknown_ids"] == ["zz"]
-    assert m["n_answered"] == 6 and m["keyword_accuracy"] == 0.5  # a5 is left out of the metrics …
-    assert [f["id"] for f in m["failures"]] == ["a2", "a3", "a4", "u2"]  # … and not listed as a failure
+    assert m["n_answered"] == 6 and m["keyword_accuracy"]["value"] == 0.5
 
 
 def test_helpers():
-    assert split_sentences("甲。乙！丙？丁；戊\n己\n\n 。") == ["甲", "乙", "丙", "丁", "戊", "己"]
-    assert supported_share("", []) is None
-    assert supported_share("一。二。", ["一", "二", "三"]) == 0.0  # floored at 0
     assert percentile([7.0], 95) == 7.0 and percentile([], 50) is None
     assert percentile([1, 2, 3, 4], 50) == 2.5  # position 1.5
-    assert refusal_scores([False, False], [False, False]) == {"precision": None, "recall": None, "f1": None,
-                                                             "tp": 0, "fp": 0, "fn": 0}
-    assert refusal_scores([True, False], [False, True])["f1"] == 0.0  # p = 0/1, r = 0/1
     assert latency_summary([{}])["total_ms"] == {"p50": None, "p95": None, "mean": None, "n": 0}
 
 
@@ -151,3 +146,17 @@ def test_answers_file_loading(tmp_path):
     assert text.startswith("answers.jsonl: 4 problem(s)")
     assert "line 1 (id 'a1'): field 'refused' must be bool" in text and "line 2: malformed JSON" in text
     assert "line 4: duplicate id 'u1'" in text and "line 5 (id 'a2'): each citation must be an object" in text
+
+
+def test_a_cited_paragraph_contains_the_headings_of_its_label():
+    heading = "（三）探索数据知识产权保护规则"
+    item = EvalItem("o1", "知识产权案例下一步方向有哪些？", "", (heading, "（一）加快完善知识产权价值评估体系"),
+                    ("数据知识产权",), "overview", "知识产权")
+    cite = {"n": 1, "paragraph_id": "p24", "label": f"突破堵点… › 三、下一步开放创新发展方向 › {heading} › 第1段",
+            "text": "针对数字经济快速发展态势"}
+    ans = {"id": "o1", "answer": "探索数据知识产权保护规则。", "refused": False, "citations": [cite],
+           "unsupported_sentences": []}
+    row = score_answers([item], {"o1": ans})["per_question"][0]
+    assert row["citations_with_quote"] == 1 and row["quotes_cited"] == 1 and row["quotes_total"] == 2
+    no_label = {**ans, "citations": [{**cite, "label": ""}]}
+    assert score_answers([item], {"o1": no_label})["per_question"][0]["quotes_cited"] == 0

@@ -19,6 +19,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 QUESTION = "北京积水潭医院赋予研发人员多少比例的所有权？"
+FOLLOW_UP = "那它比非一单制模式缩短了几天运输时间？"
 LABEL = "专栏 1 试点示范省市科技成果转化赋权案例 › 第1段"
 START_TIMEOUT_S = 300  # server up, index checked, model loaded (slow shared machine)
 ANSWER_TIMEOUT_S = 240
@@ -105,5 +106,37 @@ def test_question_answered_with_clickable_citation_and_source(app_url, tmp_path)
                 target = PROJECT_ROOT / os.environ["APP_SCREENSHOT"]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(shot, target)
+        finally:
+            browser.close()
+
+
+def test_enter_sends_a_question_typed_meanwhile_waits_and_a_follow_up_is_understood(app_url):
+    """Enter sends; a question typed while an answer streams is not lost (sending is blocked visibly and the
+    text stays); a follow-up (那它…) is rewritten with the conversation and answered from the right paragraph."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(app_url)
+            expect(page.locator("#app-status")).to_contain_text("就绪", timeout=START_TIMEOUT_S * 1000)
+            box = page.locator("#question textarea")
+            box.fill("天津港“一单制”海铁联运将单个集装箱的综合成本节省了多少？")
+            box.press("Enter")
+            send = page.locator("#send")
+            expect(send).to_be_disabled(timeout=10_000)  # answering: sending is blocked, visibly
+            box.fill(FOLLOW_UP)
+            box.press("Enter")  # ignored while the first answer streams: the text must stay in the box
+            expect(box).to_have_value(FOLLOW_UP)
+            bots = page.locator('#chatbot [data-testid="bot"]')
+            expect(bots.last).to_contain_text("1000", timeout=ANSWER_TIMEOUT_S * 1000)
+            expect(send).to_be_enabled(timeout=ANSWER_TIMEOUT_S * 1000)
+            expect(box).to_have_value(FOLLOW_UP)
+            box.press("Enter")
+            expect(page.locator('#chatbot [data-testid="user"]')).to_have_count(2, timeout=10_000)
+            expect(bots.last.locator(".rewrite")).to_contain_text("一单制", timeout=ANSWER_TIMEOUT_S * 1000)
+            expect(bots.last).to_contain_text("4", timeout=ANSWER_TIMEOUT_S * 1000)
+            expect(send).to_be_enabled(timeout=ANSWER_TIMEOUT_S * 1000)
         finally:
             browser.close()

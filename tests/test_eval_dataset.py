@@ -3,7 +3,9 @@ import json
 
 import pytest
 
-from eval.dataset import DatasetError, EvalItem, check_against_corpus, contains, load_dataset, parse_items, squash
+from eval.dataset import (TRAPS, DatasetError, EvalItem, Part, check_against_corpus, contains, labelled,
+                          load_dataset, paragraph_haystack, parse_items, squash)
+from index.documents import Paragraph
 from index.loaders import load_document
 from settings import PROJECT_ROOT
 from tests.conftest import REPORT
@@ -40,7 +42,8 @@ def test_valid_set_is_parsed_into_items(tmp_path):
     ('{"id": "q1", "question": ', "malformed JSON"),
     ('["not", "an", "object"]', "not a JSON object"),
     (row(question=None), "'question' must be a string"),
-    ({k: v for k, v in row().items() if k != "case"}, "missing field 'case'"),
+    ({k: v for k, v in row().items() if k != "answer"}, "missing field 'answer'"),
+    (row(case=3), "'case' must be a string"),
     (row(evidence="甲乙丙"), "'evidence' must be a list of non-empty strings"),
     (row(evidence=["  "]), "'evidence' must be a list of non-empty strings"),
     (row(keywords=[1]), "'keywords' must be a list"),
@@ -94,9 +97,131 @@ def test_quotes_must_occur_inside_one_paragraph():
     assert "'c'" not in text and "c:" not in text
 
 
-@pytest.mark.parametrize("name, n", [("dev.jsonl", 87), ("test.jsonl", 28)])
+# --- optional case, parts, overview, trap, heading evidence -------------------------------------------------
+
+U = {"type": "unanswerable", "evidence": [], "keywords": []}
+
+
+def part(ask="甲是什么", keywords=("甲",), **extra) -> dict:
+    return {"ask": ask, "keywords": list(keywords), **extra}
+
+
+def test_case_is_optional_and_defaults_to_empty():
+    items = parse_items(lines({k: v for k, v in row(**U).items() if k != "case"},
+                              {k: v for k, v in row(id="q2").items() if k != "case"}))
+    assert [it.case for it in items] == ["", ""]
+    assert EvalItem("x", "问", "答", (), (), "unanswerable").case == ""
+
+
+def test_an_empty_question_is_accepted_but_an_empty_id_is_not():
+    assert parse_items(lines(row(question="  ")))[0].question == ""
+    with pytest.raises(DatasetError, match="'id' is empty"):
+        parse_items(lines(row(id=" ")))
+
+
+def test_parts_are_parsed_with_answerable_defaulting_to_true():
+    item = parse_items(lines(row(type="multi", keywords=["甲", "乙", "丙"],
+                                 parts=[part(keywords=["甲", "乙"]), part("丙呢", ["丙"], answerable=True),
+                                        part("丁呢", [], answerable=False)])))[0]
+    assert item.parts == (Part("甲是什么", ("甲", "乙"), True), Part("丙呢", ("丙",), True), Part("丁呢", (), False))
+    assert item.answer_parts() == item.parts
+
+
+def test_answer_parts_without_given_parts():
+    answerable, unanswerable = parse_items(lines(row(keywords=["甲", "乙"]), row(id="q2", **U)))
+    assert answerable.parts == () and answerable.answer_parts() == (Part("问题？", ("甲", "乙"), True),)
+    assert unanswerable.answer_parts() == ()
+
+
+@pytest.mark.parametrize("bad, message", [
+    (row(parts=[]), "'parts' must be a non-empty list"),
+    (row(parts="甲"), "'parts' must be a non-empty list"),
+    (row(parts=["甲"]), "part 1 is not an object"),
+    (row(parts=[part(ask=" ")]), "part 1: 'ask' must be a non-empty string"),
+    (row(parts=[part(keywords=["甲", ""])]), "part 1: 'keywords' must be a list of non-empty strings"),
+    (row(parts=[part(), {"ask": "乙", "keywords": "乙"}]), "part 2: 'keywords' must be a list"),
+    (row(parts=[part(answerable="yes")]), "'answerable' must be true or false"),
+    (row(parts=[part(extra=1)]), "part 1 has unknown field(s) extra"),
+    (row(parts=[part(keywords=[])]), "part 1: an answerable part needs at least one keyword"),
+    (row(parts=[part(), part("乙", ["乙"], answerable=False)]), "part 2: an unanswerable part must have empty keywords"),
+    (row(keywords=["甲", "乙"], parts=[part(keywords=["甲"])]), "must equal the answerable parts' keywords"),
+    (row(keywords=["乙", "甲"], parts=[part(keywords=["甲"]), part("乙", ["乙"])]), "must equal the answerable parts'"),
+    (row(keywords=[], parts=[part(keywords=[], answerable=False)]), "needs at least one answerable part"),
+    (row(**U, parts=[part()]), "unanswerable item cannot have answerable parts"),
+    (row(type="overview"), "overview item needs 'parts'"),
+])
+def test_bad_parts_are_rejected(bad, message):
+    with pytest.raises(DatasetError, match="line 1") as err:
+        parse_items(lines(bad))
+    assert message in str(err.value)
+
+
+def test_overview_item_lists_one_part_per_heading():
+    heads = ["（一）加快完善知识产权价值评估体系", "（二）推动知识产权转化运用服务模式创新", "（三）探索数据知识产权保护规则"]
+    item = parse_items(lines(row(type="overview", evidence=heads, keywords=["价值评估", "转化运用", "数据知识产权"],
+                                 parts=[part(h[3:], [k]) for h, k in zip(heads, ["价值评估", "转化运用", "数据知识产权"])])))[0]
+    assert item.type == "overview" and item.answerable and len(item.answer_parts()) == 3
+
+
+def test_trap_values():
+    items = parse_items(lines(*(row(id=t, trap=t, **U) for t in TRAPS), row(id="plain", **U)))
+    assert [it.trap for it in items] == [*TRAPS, ""]
+    assert parse_items(lines(row(**U, trap="near_miss", parts=[part(keywords=[], answerable=False)])))[0].parts
+    for bad, message in [(row(id="a", trap="tricky", **U), "unknown trap 'tricky'"),
+                         (row(id="b", trap="near_miss"), "'trap' is only for unanswerable items"),
+                         (row(id="c", trap=1, **U), "'trap' must be a string")]:
+        with pytest.raises(DatasetError, match=message):
+            parse_items(lines(bad))
+
+
+def test_paragraph_haystack_puts_the_heading_path_before_the_text():
+    p = Paragraph("d:p1", "d", "针对数字经济快速发展态势。", title="报告", category="产业综合类案例",
+                  case="突破堵点贯通知识产权服务业产业链体系", section="三、下一步开放创新发展方向",
+                  subsection="（三）探索数据知识产权保护规则。")
+    assert paragraph_haystack(p) == ("报告\n产业综合类案例\n突破堵点贯通知识产权服务业产业链体系\n三、下一步开放创新发展方向\n"
+                                     "（三）探索数据知识产权保护规则。\n针对数字经济快速发展态势。")
+    assert paragraph_haystack(Paragraph("d:p0", "d", "正文")) == "正文"
+    assert labelled("正文", "甲 › 乙") == "甲 › 乙\n正文" and labelled("正文") == "正文"
+
+
+def test_heading_evidence_is_accepted_against_the_haystack_not_the_bare_text():
+    p = Paragraph("d:p1", "d", "针对数字经济快速发展态势。", case="突破堵点贯通知识产权服务业产业链体系",
+                  section="三、下一步开放创新发展方向", subsection="（三）探索数据知识产权保护规则。")
+    items = parse_items(lines(row(evidence=["（三）探索数据知识产权保护规则", "突破堵点贯通知识产权服务业产业链体系"])))
+    check_against_corpus(items, {p.id: paragraph_haystack(p)})
+    check_against_corpus(items, {p.id: p})  # a paragraph object is turned into its haystack
+    with pytest.raises(DatasetError, match="quote not in any paragraph"):
+        check_against_corpus(items, {p.id: p.text})
+
+
+def test_the_outside_cmrc_set_loads_as_it_is():
+    path = PROJECT_ROOT.parent / "shared" / "corpora" / "cmrc2018-trial" / "questions.jsonl"
+    if not path.is_file():
+        pytest.skip("shared CMRC corpus not present")
+    items = load_dataset(path)
+    assert len(items) == 896 and sum(not it.answerable for it in items) == 120
+
+
+# --- the bundled sets -----------------------------------------------------------------------------------------
+
+SET_SIZES = {"dev.jsonl": 149, "test.jsonl": 81}  # counts per type and trap: eval/README_sets.md
+
+
+@pytest.mark.parametrize("name, n", SET_SIZES.items())
 def test_bundled_sets_are_valid_against_the_report(name, n):
     doc = load_document(REPORT)
     items = load_dataset(PROJECT_ROOT / "eval" / name)
     assert len(items) == n
-    check_against_corpus(items, {p.id: p.text for p in doc.paragraphs}, name)
+    check_against_corpus(items, {p.id: paragraph_haystack(p) for p in doc.paragraphs}, name)
+
+
+@pytest.mark.parametrize("name", SET_SIZES)
+def test_bundled_sets_label_every_unanswerable_item_and_every_overview_heading(name):
+    items = load_dataset(PROJECT_ROOT / "eval" / name)
+    assert all(it.trap for it in items if not it.answerable)
+    report = squash(REPORT.read_text(encoding="utf-8"))
+    for it in items:
+        for part in it.answer_parts():  # every keyword occurs in the report (whitespace removed)
+            assert all(squash(k) in report for k in part.keywords), (it.id, part)
+        if it.type == "overview":
+            assert len(it.parts) >= 2 and len(it.evidence) == len(it.parts), it.id

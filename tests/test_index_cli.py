@@ -14,3 +14,25 @@ def test_build_with_use_embedder_then_status(tmp_path, corpus_dir, capsys):
     assert main(["status", "--index", idx]) == 0
     out = capsys.readouterr().out
     assert "use-multilingual-v3" in out and out.strip().endswith("fresh")
+
+
+def test_status_lists_skipped_files_and_a_damaged_index_is_an_error(tmp_path, capsys, fake_embedder):
+    from index.builder import build_index
+    from index.store import current_version
+    from settings import Config
+
+    corpus, idx = tmp_path / "c", tmp_path / "i"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("一、总体要求\n\n推进服务业扩大开放。\n", encoding="utf-8")
+    (corpus / "empty.txt").write_bytes(b"")
+    build_index(corpus, idx, Config(), embedder=fake_embedder, show_progress=False)
+    assert main(["status", "--index", str(idx)]) == 0
+    out = capsys.readouterr().out
+    assert f"skipped (not indexed)\t{(corpus / 'empty.txt').resolve()}\tno text found in empty.txt" in out
+    assert out.strip().endswith("fresh")
+    manifest = current_version(idx) / "manifest.json"
+    manifest.write_text("{", encoding="utf-8")
+    assert main(["status", "--index", str(idx)]) == 2
+    assert "unreadable manifest" in capsys.readouterr().err
+    assert main(["build", "--corpus", str(corpus), "--index", str(idx), "--quiet"]) == 2
+    assert "Nothing was changed" in capsys.readouterr().err and manifest.read_text() == "{"

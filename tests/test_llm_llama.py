@@ -4,7 +4,7 @@ import re
 import pytest
 
 from assistant.llm import LlamaCppLLM, chatml
-from assistant.pipeline import citation_grammar
+from assistant.prompting import citation_grammar
 from settings import LLMConfig
 
 SOURCES = ("资料：\n[1] 天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右。\n"
@@ -23,11 +23,24 @@ def test_grammar_forces_cited_sentences(llm):
     assert "1000" in text
 
 
-def test_yes_probability_prefers_answerable(llm):
-    check = "\n资料中是否包含回答该问题所需的信息？只回答“是”或“否”。"
-    p_in = llm.yes_probability(chatml("你是审核员。", [], SOURCES + "北京积水潭医院赋予研发人员多少所有权？" + check))
-    p_out = llm.yes_probability(chatml("你是审核员。", [], SOURCES + "上海交通大学的校长是谁？" + check))
-    assert 0 < p_out < p_in < 1
+def test_option_probabilities_pick_the_answering_source(llm):
+    ask = "\n哪一条资料回答了这个问题？只输出编号，都不能回答时输出0。"
+    probs = llm.option_probabilities(chatml("你是审核员。", [], SOURCES + "北京积水潭医院赋予研发人员多少所有权？" + ask),
+                                     ["0", "1", "2"])
+    assert abs(sum(probs) - 1) < 1e-6 and max(range(3), key=probs.__getitem__) == 2
+
+
+def test_long_prefill_then_decode(llm):
+    """Batches of many tokens crashed llama.cpp's AMX kernels; a one-token prompt did not."""
+    prompt = chatml("只根据资料回答。", [], SOURCES * 2 + "天津港一单制节省多少成本？北京积水潭医院赋予研发人员多少所有权？")
+    assert llm.count_tokens(prompt) >= 64
+    text = "".join(llm.stream(prompt, max_tokens=16))
+    assert 1 <= llm.count_tokens(text) <= 17
+
+
+def test_runtime_was_chosen_by_the_self_test(llm):
+    assert llm.runtime.n_threads >= 1 and llm.runtime.n_threads_batch >= 1
+    assert llm.runtime.measured, "the choice must come from a measurement"
 
 
 def test_stream_respects_max_tokens(llm):

@@ -38,9 +38,28 @@ def test_generation_is_deterministic(tiny_llm):
     assert list(tiny_llm.stream(PROMPT, max_tokens=6)) == list(tiny_llm.stream(PROMPT, max_tokens=6))
 
 
-def test_yes_probability_is_a_probability(tiny_llm):
-    p = tiny_llm.yes_probability(PROMPT + "是否")
-    assert 0.0 < p < 1.0
+def test_option_probabilities_are_a_distribution(tiny_llm):
+    probs = tiny_llm.option_probabilities(PROMPT + "是否", ["0", "1", "2"])
+    assert len(probs) == 3 and abs(sum(probs) - 1) < 1e-6 and all(0 < p < 1 for p in probs)
+
+
+def test_closing_the_stream_stops_generation_and_frees_the_model(tiny_llm, monkeypatch):
+    model = tiny_llm._model
+    original, lengths = model.generate, []
+
+    def generate(**kwargs):
+        kwargs["eos_token_id"] = None  # only the stop criterion or max_new_tokens can end it
+        out = original(**kwargs)
+        lengths.append(out.shape[-1] - kwargs["input_ids"].shape[-1])
+        return out
+
+    monkeypatch.setattr(model, "generate", generate)
+    stream = tiny_llm.stream(PROMPT, max_tokens=400)
+    next(stream)
+    stream.close()  # what Stop does in the app
+    assert tiny_llm._lock.acquire(timeout=60)  # generate() has ended and released the model
+    tiny_llm._lock.release()
+    assert lengths and lengths[0] < 400
 
 
 def test_count_tokens_counts_characters_and_specials(tiny_llm):

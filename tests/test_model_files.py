@@ -1,4 +1,5 @@
 import hashlib
+import os
 
 import pytest
 
@@ -43,3 +44,55 @@ def test_real_model_is_assembled_and_verified(tmp_path):
     path = model_path(QWEN_CODER_1_5B.name)
     assert path.stat().st_size == sum(p.stat().st_size for p in part_paths(QWEN_CODER_1_5B))
     assert path.read_bytes()[:4] == b"GGUF"
+
+
+# ---------------------------------------------------------------- the cached file is re-checked when it changes
+
+@pytest.fixture
+def small_model(tmp_path, monkeypatch):
+    """A 2-part 'model' registered under a test name, assembled into tmp_path/cache."""
+    import assistant.model_files as mf
+
+    parts = _parts(tmp_path, [b"GGUF" + b"a" * 1000, b"b" * 1000])
+    data = b"".join(p.read_bytes() for p in parts)
+    spec = ModelSpec("tiny", "tiny_part", 2, hashlib.sha256(data).hexdigest(), "tiny.gguf", "pip install tiny")
+    monkeypatch.setitem(mf.MODELS, "tiny", spec)
+    monkeypatch.setattr(mf, "part_paths", lambda s: parts)
+    hashed = []
+    real = mf._sha256
+    monkeypatch.setattr(mf, "_sha256", lambda p: hashed.append(p) or real(p))
+    return tmp_path / "cache", data, hashed
+
+
+def test_same_size_byte_flip_is_detected_and_repaired(small_model):
+    import os
+
+    cache, data, hashed = small_model
+    path = model_path("tiny", cache)
+    assert path.read_bytes() == data and hashed == []  # assembled and verified while written
+    assert model_path("tiny", cache) == path and hashed == []  # unchanged: trusted as recorded
+    st = path.stat()
+    flipped = bytearray(data)
+    flipped[10] ^= 0xFF
+    path.write_bytes(bytes(flipped))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same mtime
+    assert model_path("tiny", cache).read_bytes() == data and hashed == [path]
+
+
+def test_stale_part_files_are_removed(small_model):
+    import subprocess
+    import sys
+
+    cache, _, _ = small_model
+    cache.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    stale = cache / f"tiny.gguf.{dead}.part"
+    stale.write_bytes(b"x" * 100)
+    live = cache / f"tiny.gguf.{os.getppid()}.part"  # another process still assembling
+    live.write_bytes(b"x")
+    model_path("tiny", cache)
+    assert not stale.exists() and live.exists()
+    stale.write_bytes(b"x")
+    model_path("tiny", cache)  # also on a later start, with the model already there
+    assert not stale.exists()

@@ -1,15 +1,11 @@
+"""The wired pipeline on the bundled report (fake embedder, scripted LLM): events, parts, refusals, checks."""
 import pytest
 
-from assistant.answerability import Calibration
-from assistant.pipeline import Assistant, citation_grammar
-from assistant.sources import build_sources
+from assistant.gate import Calibration
+from assistant.pipeline import Assistant, remap_markers
 from retriever.hybrid import HybridRetriever
-from tests.conftest import FakeLLM
-
-ALWAYS = Calibration((0.0, 0.0, 0.0), 5.0, 0.5)   # P(answerable) = sigmoid(5) → answer
-NEVER = Calibration((0.0, 0.0, 0.0), -5.0, 0.5)   # → refuse
-# worded like the paragraph, so even the fake embedder ranks that paragraph first
-Q_COST = "天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省多少元？比非“一单制”海铁联运模式缩短几天？"
+from retriever.questions import QuestionError
+from tests.conftest import ALWAYS, NEVER, Q_COST, FakeLLM, evidence_number
 
 
 @pytest.fixture
@@ -17,117 +13,113 @@ def retriever(fake_index, fake_embedder):
     return HybridRetriever.from_index_dir(fake_index, embedder=fake_embedder)
 
 
-def _source_number(retriever, question, needle):
-    """The [n] under which the paragraph containing needle is shown for this question."""
-    sources = build_sources(retriever.context(question), retriever.paragraphs)
-    return next(s.n for s in sources if needle in s.text)
-
-
-def _assistant(retriever, reply, calibration=ALWAYS, **kw):
-    llm = FakeLLM([reply], **kw)
+def _assistant(retriever, replies, calibration=ALWAYS, **kw):
+    llm = FakeLLM(list(replies) if isinstance(replies, (list, tuple)) else [replies], **kw)
     return Assistant(retriever, llm, calibration=calibration), llm
 
 
-def test_grounded_answer_maps_citations_to_paragraphs(retriever):
-    n = _source_number(retriever, Q_COST, "1000 元左右")
-    reply = f"天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右[{n}]。"
-    assistant, llm = _assistant(retriever, reply)
+def test_grounded_answer_cites_the_paragraph(retriever):
+    k = evidence_number(retriever, Q_COST, "1000 元左右")
+    assistant, llm = _assistant(retriever, f"天津港“一单制”海铁联运将单个集装箱的综合成本节省1000元左右[{k}]。")
     answer = assistant.run(Q_COST)
     assert not answer.refused and not answer.fallback
-    assert answer.answer == reply and answer.unsupported_sentences == []
     c = answer.citations[0]
-    assert c.n == n and c.paragraph_id == answer.sources[n - 1].paragraph.id
-    assert c.text == retriever.paragraphs[c.paragraph_id].text and "1000 元左右" in c.text
-    assert llm.grammars[-1] == citation_grammar(len(answer.sources))
+    assert "1000 元左右" in c.text and c.text == retriever.paragraphs[c.paragraph_id].text
+    assert answer.answer == f"天津港“一单制”海铁联运将单个集装箱的综合成本节省1000元左右[{c.n}]。"
+    assert "grammar" not in llm.grammars[-1] and "cite ::=" in llm.grammars[-1]
 
 
-def test_low_answerability_refuses_before_generation(retriever):
-    assistant, llm = _assistant(retriever, "不会生成。", calibration=NEVER)
+def test_gate_refuses_before_generation(retriever):
+    assistant, llm = _assistant(retriever, "不会生成[1]。", calibration=NEVER)
     answer = assistant.run("天津港的注册资本是多少？")
     assert answer.refused and answer.answer.startswith("根据现有资料无法回答")
-    assert answer.citations == [] and answer.contexts  # closest paragraphs still listed
-    assert llm.grammars == []  # nothing was generated
+    assert answer.contexts and llm.grammars == []
 
 
-def test_invented_number_turns_into_refusal(retriever):
-    assistant, _ = _assistant(retriever, "天津东疆融资租赁公司的注册资本为 987 亿元[1]。")
-    answer = assistant.run("天津东疆融资租赁公司的注册资本是多少？")
-    assert answer.refused and "987" in answer.generated
+def test_anchor_missing_from_the_whole_index_refuses_without_the_model(retriever):
+    assistant, llm = _assistant(retriever, "不会生成[1]。")
+    answer = assistant.run("2021年广州口岸的出口整体通关时间是多少？")
+    assert answer.refused and llm.prompts == []
+    assert answer.verdicts[0].absent == ("广州",)
 
 
-def test_unsupported_text_falls_back_to_extractive(retriever):
-    assistant, _ = _assistant(retriever, "这是一个与资料无关的说法[1]。")
-    answer = assistant.run("船边直提")
-    assert answer.fallback and not answer.refused
-    assert answer.citations and all(s.supported for s in answer.sentences)
-
-
-def test_unsupported_sentence_is_reported_not_hidden(retriever):
-    n = _source_number(retriever, Q_COST, "1000 元左右")
-    reply = f"天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右[{n}]。另外还有很多别的好处。"
-    assistant, _ = _assistant(retriever, reply)
+def test_invented_figure_is_removed_and_the_evidence_is_quoted(retriever):
+    assistant, _ = _assistant(retriever, "天津港一单制节省成本987元[1]。")
     answer = assistant.run(Q_COST)
-    assert answer.unsupported_sentences == ["另外还有很多别的好处。"]
+    assert "987" not in answer.answer and answer.rejected
+    assert not answer.refused and answer.fallback and "1000" in answer.answer  # verbatim extract
 
 
-def test_stream_yields_tokens_then_answer(retriever):
+def test_echo_sentence_never_reaches_the_user(retriever):
+    assistant, _ = _assistant(retriever, "天津港一单制海铁联运将单个集装箱的综合成本节省多少元[1]。")
+    answer = assistant.run(Q_COST)
+    assert answer.rejected[0].echo
+    assert "多少" not in answer.answer
+
+
+def test_every_part_is_answered_or_said_missing(retriever):
+    q = "2021年天津口岸进口和出口整体通关时间分别是多少？"
+    k = evidence_number(retriever, q, "0.74")
+    assistant, _ = _assistant(retriever, f"2021年天津口岸出口整体通关时间仅0.74小时[{k}]。")
+    answer = assistant.run(q)
+    assert [p.answered_by for p in answer.parts] == ["extract", "model"]
+    assert "34.93" in answer.answer and "0.74" in answer.answer
+
+
+def test_part_without_evidence_gets_a_note(retriever):
+    q = "天津口岸出口整体通关时间是多少？天津港的注册资本是多少？"
+    calib = Calibration((0.0, 20.0, 0.0, 0.0, 0.0, 0.0), -10.0, 0.5)  # answerable only with aligned evidence
+    k = evidence_number(retriever, q, "0.74")
+    assistant, _ = _assistant(retriever, f"天津口岸出口整体通关时间仅0.74小时[{k}]。", calibration=calib)
+    answer = assistant.run(q)
+    assert [p.answered_by for p in answer.parts] == ["model", "none"]
+    assert "资料中没有关于“天津港的注册资本是多少”的信息" in answer.answer
+
+
+def test_stream_sends_evidence_before_tokens_and_maps_markers(retriever):
     assistant, _ = _assistant(retriever, "天津港通过“一单制”海铁联运节省成本[1]。")
-    events = list(assistant.stream("天津港一单制海铁联运节省多少成本"))
+    events = list(assistant.stream(Q_COST))
     kinds = [e.kind for e in events]
-    assert kinds[-1] == "answer" and kinds.count("token") >= 2
-    assert "".join(e.text for e in events if e.kind == "token") == events[-1].answer.generated
+    assert kinds.index("evidence") < kinds.index("token") and kinds[-1] == "answer"
+    assert events[kinds.index("evidence")].sources
+
+
+def test_remap_markers_across_pieces():
+    assert "".join(remap_markers(iter(["甲[", "3", "]乙[1", "]"]), {3: 2, 1: 1})) == "甲[2]乙[1]"
 
 
 def test_follow_up_is_condensed_with_history(retriever):
-    llm = FakeLLM(["天津港的“船边直提”模式节省了多少时间？", "天津港“船边直提”[1]。"])
-    assistant = Assistant(retriever, llm, calibration=ALWAYS)
+    assistant, llm = _assistant(retriever, ["天津港的“船边直提”模式节省了多少时间？", "天津港“船边直提”[1]。"])
     answer = assistant.run("那它节省了多少时间？", history=[("天津港的船边直提是什么？", "是一种通关模式[1]。")])
     assert answer.standalone_question == "天津港的“船边直提”模式节省了多少时间？"
     assert "天津港的船边直提是什么？" in llm.prompts[0]
 
 
-def test_standalone_question_is_not_condensed(retriever, fake_llm):
-    assistant = Assistant(retriever, fake_llm, calibration=ALWAYS)
+def test_standalone_question_is_not_condensed(retriever):
+    assistant, _ = _assistant(retriever, "回答[1]。")
     answer = assistant.run("北京积水潭医院赋予研发人员多少所有权比例？", history=[("前一个问题", "回答")])
     assert answer.standalone_question == answer.question
 
 
-def test_empty_question_rejected(retriever, fake_llm):
-    with pytest.raises(ValueError):
-        Assistant(retriever, fake_llm).run("  ")
+def test_empty_question_rejected(retriever):
+    assistant, _ = _assistant(retriever, "回答[1]。")
+    with pytest.raises(QuestionError):
+        assistant.run("  ")
 
 
-def test_record_has_batch_fields(retriever):
-    assistant, _ = _assistant(retriever, "天津港通过“一单制”海铁联运节省成本[1]。")
-    rec = assistant.run("天津港一单制").to_record("q1")
-    assert {"id", "question", "answer", "refused", "citations", "unsupported_sentences", "contexts",
-            "timings"} <= set(rec)
-    assert set(rec["timings"]) == {"retrieve_ms", "ttft_ms", "total_ms", "gen_tokens"}
-    assert set(rec["citations"][0]) == {"n", "paragraph_id", "label", "text"}
+def test_record_has_batch_fields_and_step_timings(retriever):
+    assistant, _ = _assistant(retriever, "天津港通过“一单制”海铁联运节省成本1000元左右[1]。")
+    rec = assistant.run(Q_COST).to_record("q1")
+    assert {"id", "question", "answer", "refused", "citations", "unsupported_sentences", "contexts", "timings",
+            "parts", "evidence", "rejected", "lines"} <= set(rec)
+    assert {"condense_ms", "retrieve_ms", "select_ms", "gate_ms", "ttft_ms", "total_ms", "gen_tokens"} <= set(rec["timings"])
 
 
 def test_langchain_runnable_streams_and_invokes(retriever):
     from assistant.langchain import AssistantRunnable
 
-    assistant, _ = _assistant(retriever, "天津港通过“一单制”海铁联运节省成本[1]。")
+    assistant, _ = _assistant(retriever, "天津港通过“一单制”海铁联运节省成本1000元左右[1]。")
     runnable = AssistantRunnable(assistant)
-    chunks = list(runnable.stream({"question": "天津港一单制"}))
-    assert "token" in chunks[0] and "answer" in chunks[-1]
-    assert runnable.invoke("天津港一单制")["citations"]
-
-
-def test_wrong_citation_number_is_repaired_to_the_supporting_paragraph(retriever):
-    n = _source_number(retriever, Q_COST, "1000 元左右")
-    wrong = 1 if n != 1 else 2
-    reply = f"天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右[{wrong}]。"
-    assistant, _ = _assistant(retriever, reply)
-    answer = assistant.run(Q_COST)
-    assert not answer.refused and answer.unsupported_sentences == []
-    assert answer.answer.endswith(f"[{n}]。") and [c.n for c in answer.citations] == [n]
-
-
-def test_render_sentences_places_markers_before_punctuation():
-    from assistant.citations import Sentence
-    from assistant.pipeline import render_sentences
-
-    assert render_sentences([Sentence("甲。", (1, 2), ""), Sentence("乙", (3,), "")]) == "甲[1][2]。乙[3]。"
+    chunks = list(runnable.stream({"question": Q_COST}))
+    assert "answer" in chunks[-1]
+    assert runnable.invoke(Q_COST)["citations"]

@@ -5,8 +5,8 @@ import pytest
 
 from eval.dataset import EvalItem
 from eval.retrieval import evaluate_ranker
-from eval.retrieval_metrics import (aggregate, budget_recall, cutoffs, hit_at_k, ndcg_at_k, recall_at_k,
-                                    recall_curve, reciprocal_rank, score_question)
+from eval.retrieval_metrics import (Ranked, aggregate, budget_recall, cutoffs, haystack, hit_at_k, ndcg_at_k,
+                                    recall_at_k, recall_curve, reciprocal_rank, score_question)
 
 
 def pad(n: int) -> str:
@@ -132,3 +132,26 @@ def test_evaluate_ranker_aggregates_answerable_questions_only():
 
 def test_aggregate_of_nothing():
     assert aggregate([], [], []) == {"overall": {"n": 0}, "by_type": {}, "by_case": {}}
+
+
+def test_a_heading_quote_is_contained_in_a_chunk_whose_label_holds_it():
+    heading = "（三）探索数据知识产权保护规则"
+    label = "突破堵点贯通知识产权服务业产业链体系 › 三、下一步开放创新发展方向 › （三）探索数据知识产权保护规则 › 第1段"
+    ranked = [Ranked(pad(50), "其他 › 第1段"), Ranked("针对数字经济快速发展态势", label)]
+    assert reciprocal_rank(ranked, [heading]) == 0.5
+    assert recall_at_k(ranked, [heading, "数字经济"], 2) == 1.0
+    assert hit_at_k([str(t) for t in ranked], [heading], 2) == 0.0  # plain texts: the heading is not in them
+    assert haystack(ranked[1]).startswith(label) and haystack("甲") == "甲"
+    # the budget still counts the text only: 700 + 501 characters > 1200 however short the labels are
+    assert budget_recall([Ranked(pad(700), "标"), Ranked(pad(501), heading)], [heading]) == 0.0
+    assert budget_recall([Ranked(pad(700), "标"), Ranked(pad(500), heading)], [heading]) == 1.0
+
+
+def test_an_empty_question_is_scored_as_a_miss_without_calling_the_ranker():
+    def ranker(question, n):
+        assert question.strip(), "the ranker must not see an empty question"
+        return ["甲乙丙"]
+
+    result = evaluate_ranker([EvalItem("e1", " ", "", ("甲乙丙",), (), "fact"),
+                              EvalItem("e2", "问", "", ("甲乙丙",), (), "fact")], ranker, k=3)
+    assert [r["R@1"] for r in result["per_question"]] == [0.0, 1.0]

@@ -1,15 +1,17 @@
 """Web app handlers and state with the fake model: streaming chat, stop, errors, uploads, batch, evaluation."""
 import csv
+import shutil
 import threading
+from pathlib import Path
 
 import pytest
 
 from assistant.model_files import ModelError
 from assistant.pipeline import Assistant
+from index.builder import build_index
 from retriever.hybrid import HybridRetriever
-from settings import Config
-from tests.conftest import REPORT, FakeLLM
-from tests.test_pipeline import ALWAYS, Q_COST, _source_number
+from settings import ChunkingConfig, Config, LimitsConfig
+from tests.conftest import ALWAYS, Q_COST, REPORT, FakeLLM, evidence_number
 from webapp import handlers as h
 from webapp.render import message_text
 from webapp.state import AppState, ensure_index
@@ -21,7 +23,7 @@ REPLY = "天津港通过“一单制”海铁联运，将单个集装箱的综�
 def reply(fake_index, fake_embedder):
     """REPLY citing the source number under which the fake retriever shows the 1000-yuan paragraph."""
     r = HybridRetriever.from_index_dir(fake_index, embedder=fake_embedder)
-    return REPLY.format(n=_source_number(r, Q_COST, "1000 元左右"))
+    return REPLY.format(n=evidence_number(r, Q_COST, "1000 元左右"))
 
 
 class LockedLLM(FakeLLM):
@@ -289,3 +291,280 @@ def test_app_defaults_to_localhost():
     assert args.host == "127.0.0.1" and args.port == 7860 and args.backend is None
     assert parse_args(["--port", "9000", "--backend", "transformers"]).port == 9000
     assert REPORT.is_file()
+
+
+# ---------------------------------------------------------------- start-up: damaged index, uploads folder, chunking
+
+def _damage_manifest(index_dir):
+    path = index_dir / _current(index_dir) / "manifest.json"
+    path.write_text(path.read_text(encoding="utf-8")[:200], encoding="utf-8")
+
+
+def test_start_with_a_damaged_index_refuses_and_keeps_it(fake_index, corpus_dir, fake_embedder, tmp_path):
+    damaged = _current(fake_index)
+    _damage_manifest(fake_index)
+    s = _state(fake_index, corpus_dir, fake_embedder, tmp_path)
+    s.start(show_progress=False)
+    assert s.phase == "error" and "--rebuild" in s.message and "程序错误" not in s.message
+    assert _current(fake_index) == damaged and h.library_view(s)[1].choices == []
+
+
+def test_uploads_are_a_corpus_folder_and_survive_rebuilds(state, tmp_path, fake_embedder):
+    doc = tmp_path / "港口新政.md"
+    doc.write_text("# 港口新政\n\n试点港口推行“智慧闸口”，车辆通关时间缩短到 30 秒。\n", encoding="utf-8")
+    assert "已添加" in h.library_add(state, str(doc))[2]
+    assert str(state.uploads_dir.resolve()) in state.manifest()["corpus_dirs"]
+    build_index(state.corpus_dir, state.index_dir, Config(), rebuild=True, embedder=fake_embedder,
+                show_progress=False)
+    assert "港口新政" in state.manifest()["documents"]
+    shutil.rmtree(state.index_dir)  # even an index lost entirely gets the uploads back at the next start
+    s = _state(state.index_dir, state.corpus_dir, fake_embedder, tmp_path)
+    s.start(show_progress=False)
+    assert s.ready and "港口新政" in s.manifest()["documents"]
+
+
+def test_changed_chunking_settings_make_the_app_update_the_index(fake_index, corpus_dir, fake_embedder):
+    cfg = Config(chunking=ChunkingConfig(max_chars=200))
+    check = ensure_index(corpus_dir, fake_index, cfg, fake_embedder, show_progress=False)
+    assert check.action == "updated" and check.reasons[0].startswith("chunking settings changed")
+    assert ensure_index(corpus_dir, fake_index, cfg, fake_embedder, show_progress=False).action == "fresh"
+
+
+# ---------------------------------------------------------------- uploads: names, failures, limits, cancel
+
+def _file(folder, name, text):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return str(folder / name)
+
+
+def test_same_name_uploads_become_distinct_documents_or_replace_explicitly(state, tmp_path):
+    first = _file(tmp_path / "a", "notes.txt", "第一份笔记：海外仓数量增加到 200 个。")
+    second = _file(tmp_path / "b", "notes.txt", "第二份笔记：口岸通关时间缩短一半。")
+    h.library_add(state, first)
+    h.library_add(state, second)
+    docs = state.manifest()["documents"]
+    assert {d: Path(docs[d]["path"]).name for d in ("notes", "notes_2")} == {"notes": "notes.txt",
+                                                                            "notes_2": "notes_2.txt"}
+    assert (state.uploads_dir / "notes.txt").read_text(encoding="utf-8").startswith("第一份")
+    with pytest.warns(UserWarning, match="内容相同的文档已在索引中：notes"):
+        h.library_add(state, first)
+    third = _file(tmp_path / "c", "notes.txt", "第三份笔记：替换第一份。")
+    _, _, msg, _ = h.library_add(state, third, True)
+    assert "updated: notes" in msg and set(state.manifest()["documents"]) >= {"notes", "notes_2"}
+    assert (state.uploads_dir / "notes.txt").read_text(encoding="utf-8").startswith("第三份")
+    assert sorted(p.name for p in state.uploads_dir.iterdir()) == ["notes.txt", "notes_2.txt"]
+
+
+@pytest.mark.parametrize("fail_at", ["write", "switch"])
+def test_a_failed_index_write_leaves_the_stored_upload_alone(state, tmp_path, monkeypatch, fail_at):
+    import index.builder as builder
+    import index.store as store
+
+    h.library_add(state, _file(tmp_path / "a", "notes.txt", "第一份笔记：海外仓数量增加到 200 个。"))
+    before = _current(state.index_dir)
+    if fail_at == "write":
+        def full(*a, **k):
+            raise OSError(28, "No space left on device")
+        monkeypatch.setattr(builder, "write_index", full)
+    else:  # the new version is complete and the upload moved into place, then switching CURRENT fails
+        real = store._fsync
+
+        def fsync(path):
+            if Path(path).name.startswith(".CURRENT."):
+                raise OSError(28, "No space left on device")
+            real(path)
+        monkeypatch.setattr(store, "_fsync", fsync)
+    with pytest.warns(UserWarning, match="No space left"):
+        _, _, msg, _ = h.library_add(state, _file(tmp_path / "b", "notes.txt", "第二份笔记。"), True)
+    assert "索引未改变" in msg and _current(state.index_dir) == before
+    assert (state.uploads_dir / "notes.txt").read_text(encoding="utf-8").startswith("第一份")
+    assert [p.name for p in state.uploads_dir.iterdir()] == ["notes.txt"]
+
+
+def test_hostile_uploads_are_rejected_and_change_nothing(state, tmp_path):
+    from tests.test_loaders import HOSTILE, make_hostile, zip_bomb_docx
+
+    before = _current(state.index_dir)
+    files = [make_hostile(tmp_path, name) for name in HOSTILE] + [zip_bomb_docx(tmp_path / "bomb.docx")]
+    for f in files:
+        with pytest.warns(UserWarning, match=f"无法添加 {f.name}"):
+            assert "索引未改变" in h.library_add(state, str(f))[2]
+    assert _current(state.index_dir) == before and list(state.uploads_dir.iterdir()) == []
+
+
+def test_upload_size_limit_and_cancel(state, tmp_path):
+    before = _current(state.index_dir)
+    big = _file(tmp_path, "big.txt", "口岸通关服务的补充说明。" * 2000)
+    state.cfg = Config(limits=LimitsConfig(max_upload_mb=0.01))
+    with pytest.warns(UserWarning, match="max_upload_mb"):
+        h.library_add(state, big)
+    state.cfg = Config()
+    embedder = state.retriever.embedder
+    real = embedder.embed_passages
+
+    def press_cancel(texts):  # the user presses 取消添加 while the upload is embedded
+        h.library_cancel(state)
+        return real(texts)
+
+    embedder.embed_passages = press_cancel
+    with pytest.warns(UserWarning, match="已取消添加 big.txt"):
+        assert "索引未改变" in h.library_add(state, big)[2]
+    assert _current(state.index_dir) == before and list(state.uploads_dir.iterdir()) == []
+
+
+def test_upload_while_another_writer_holds_the_index_fails_clearly(state, tmp_path):
+    from index.lock import index_lock
+
+    before = _current(state.index_dir)
+    with index_lock(state.index_dir):  # e.g. `python -m index build` running in a terminal
+        with pytest.warns(UserWarning, match="being updated by another writer"):
+            h.library_add(state, _file(tmp_path / "up", "memo.txt", "补充说明。"))
+    assert list(state.uploads_dir.iterdir()) == [] and _current(state.index_dir) == before
+
+
+# ---------------------------------------------------------------- batch: interleaving, cap, cancel, clean-up
+
+Q_CHAT = "天津港的一单制节省多少成本？"
+
+
+class _StubRecord:
+    def __init__(self, question):
+        self.question = question
+
+    def to_record(self, qid):
+        return {"id": qid, "question": self.question, "answer": "答。", "refused": False, "citations": [],
+                "unsupported_sentences": []}
+
+
+def _gated_state(fake_index, corpus_dir, fake_embedder, tmp_path, log, gate):
+    """An app whose 'assistant' only logs: a batch question waits for the gate, a chat answers at once."""
+    from types import SimpleNamespace
+
+    class Gated:
+        def __init__(self, retriever):
+            self.retriever = retriever
+
+        def run(self, question, history=None, **kw):
+            log.append(("batch", question))
+            gate.acquire()
+            return _StubRecord(question)
+
+        def stream(self, question, history=None, **kw):
+            log.append(("chat", question))
+            yield SimpleNamespace(kind="token", text="回答", answer=None)
+
+    s = _state(fake_index, corpus_dir, fake_embedder, tmp_path,
+               factory=lambda d, backend: Gated(HybridRetriever.from_index_dir(d, embedder=fake_embedder)))
+    s.start(show_progress=False)
+    return s
+
+
+def _wait_until(condition):
+    while not condition():
+        threading.Event().wait(0.01)
+
+
+def test_chat_waits_for_one_batch_question_not_the_whole_batch(fake_index, corpus_dir, fake_embedder, tmp_path):
+    log, gate = [], threading.Semaphore(0)
+    s = _gated_state(fake_index, corpus_dir, fake_embedder, tmp_path, log, gate)
+    q = tmp_path / "qs.txt"
+    q.write_text("问题一：天津港\n问题二：船边直提\n问题三：人才服务\n", encoding="utf-8")
+    result = {}
+    batch = threading.Thread(target=lambda: result.setdefault("batch", h.batch(s, str(q), "llama")))
+    batch.start()
+    _wait_until(lambda: log == [("batch", "问题一：天津港")])
+    chat = threading.Thread(target=lambda: result.setdefault("chat", _run(h.chat(s, Q_CHAT, [], [], 5, 128,
+                                                                                  "llama"))))
+    chat.start()
+    _wait_until(lambda: s.llm_turn.waiting() == 1)  # the chat queues behind the batch's current question
+    gate.release()  # the first batch question finishes
+    chat.join()
+    assert log[:2] == [("batch", "问题一：天津港"), ("chat", Q_CHAT)]  # the chat went before question two
+    assert "等待批量任务" in message_text(result["chat"][1][0][-1]["content"])
+    assert "回答" in message_text(result["chat"][-1][0][-1]["content"])
+    gate.release(), gate.release()
+    batch.join()
+    assert "已回答 **3** 个问题" in result["batch"][1] and not s.llm_turn.locked()
+
+
+def test_batch_size_is_capped(state, tmp_path):
+    state.cfg = Config(limits=LimitsConfig(max_batch_questions=2))
+    q = tmp_path / "qs.txt"
+    q.write_text("一\n二\n三\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="max_batch_questions"):
+        files, summary = h.batch(state, str(q), "llama")
+    assert files is None and "at most 2" in summary
+
+
+def test_batch_cancel_keeps_the_answers_so_far_and_old_runs_are_cleaned(fake_index, corpus_dir, fake_embedder,
+                                                                        tmp_path):
+    log, gate = [], threading.Semaphore(0)
+    s = _gated_state(fake_index, corpus_dir, fake_embedder, tmp_path, log, gate)
+    q = tmp_path / "qs.txt"
+    q.write_text("问题一：天津港\n问题二：船边直提\n问题三：人才服务\n", encoding="utf-8")
+    result = {}
+    batch = threading.Thread(target=lambda: result.setdefault("batch", h.batch(s, str(q), "llama")))
+    batch.start()
+    _wait_until(lambda: len(log) == 1)
+    assert "正在取消" in h.batch_cancel(s)
+    gate.release()
+    batch.join()
+    files, summary = result["batch"]
+    assert "已取消：其余 2 个问题未回答" in summary and len(open(files[0], encoding="utf-8").readlines()) == 1
+    first_run = Path(files[0]).parent
+    for _ in range(3):
+        gate.release()
+    files2, _ = h.batch(s, str(q), "llama")
+    assert not first_run.exists() and Path(files2[0]).is_file()
+    root = s._scratch_root
+    del s, batch, result
+    import gc
+
+    gc.collect()
+    assert not root.exists()
+
+
+def test_a_bug_in_batch_is_not_shown_as_not_ready(state, tmp_path, monkeypatch):
+    def broken(backend=None):
+        raise RuntimeError("a real bug")
+
+    monkeypatch.setattr(state, "snapshot", broken)
+    q = tmp_path / "qs.txt"
+    q.write_text("一\n", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="a real bug"):
+        h.batch(state, str(q), "llama")
+
+
+def test_batch_runs_in_its_own_queue_with_cancel_buttons(state):
+    from webapp.ui import build_ui
+
+    demo = build_ui(state)
+    ids = {c.get("props", {}).get("elem_id") for c in demo.config["components"]}
+    assert {"batch-cancel", "doc-cancel", "doc-replace"} <= ids
+    fns = {d.fn.func.__name__: d for d in demo.fns.values() if hasattr(d.fn, "func")}
+    assert fns["batch"].concurrency_id == "batch" and fns["chat"].concurrency_id == "llm"
+
+
+# ---------------------------------------------------------------- app: network host needs a login, bounded queue
+
+def test_app_refuses_a_network_host_without_a_login(monkeypatch, capsys):
+    import app
+
+    monkeypatch.delenv("RAG_AUTH", raising=False)
+    assert app.main(["--host", "0.0.0.0"]) == 2
+    assert "--auth USER:PASSWORD" in capsys.readouterr().err
+    assert app.credentials("127.0.0.1", None) is None and app.credentials("::1", None) is None
+    assert app.credentials("0.0.0.0", "ann:s3cret") == ("ann", "s3cret")
+    with pytest.raises(ValueError, match="USER:PASSWORD"):
+        app.credentials("0.0.0.0", "ann")
+
+
+def test_launch_bounds_the_queue_and_passes_the_login(state, monkeypatch):
+    from webapp.ui import build_ui, launch
+
+    demo = build_ui(state)
+    captured = {}
+    monkeypatch.setattr(demo, "launch", lambda **kw: captured.update(kw))
+    launch(demo, max_queue=5, auth=("ann", "s3cret"))
+    assert demo._queue.max_size == 5 and captured["auth"] == ("ann", "s3cret")

@@ -3,10 +3,10 @@ import re
 
 import pytest
 
+from assistant.gate import Calibration
 from assistant.pipeline import Assistant
 from retriever.hybrid import HybridRetriever
-from tests.conftest import FakeLLM
-from tests.test_pipeline import ALWAYS, NEVER, Q_COST, _source_number
+from tests.conftest import ALWAYS, NEVER, Q_COST, FakeLLM, evidence_number
 from webapp.render import (anchor_id, highlight, history_pairs, link_citations, matched_spans, message_text,
                            normalize_messages, plain_answer, render_answer, render_sources, render_stopped, render_streaming,
                            sources_panel, timings_line)
@@ -23,8 +23,9 @@ def _answer(retriever, reply, question=Q_COST, calibration=ALWAYS):
 
 @pytest.fixture
 def cost_answer(retriever):
-    n = _source_number(retriever, Q_COST, "1000 元左右")
-    return _answer(retriever, f"天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右[{n}]。"), n
+    k = evidence_number(retriever, Q_COST, "1000 元左右")
+    answer = _answer(retriever, f"天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右[{k}]。")
+    return answer, answer.citations[0].n
 
 
 def test_citations_link_to_anchors_in_the_sources_panel(cost_answer):
@@ -71,15 +72,20 @@ def test_highlight_marks_the_window_shown_to_the_model():
     assert "window" not in highlight(text, [], window=text)  # whole paragraph: nothing to set apart
 
 
-def test_unsupported_sentence_is_marked(retriever):
-    n = _source_number(retriever, Q_COST, "1000 元左右")
-    answer = _answer(retriever, f"天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右[{n}]。另外还有很多别的好处。")
+def test_rejected_sentence_is_not_shown_and_the_removal_is_said(retriever):
+    k = evidence_number(retriever, Q_COST, "1000 元左右")
+    answer = _answer(retriever, f"天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右[{k}]。另外还有很多别的好处[{k}]。")
     msg = render_answer(answer, turn=1)
-    assert answer.unsupported_sentences == ["另外还有很多别的好处。"]
-    marked = re.findall(r'<span class="unsupported" title="[^"]*">(.*?)</span>', msg)
-    assert marked == ["⚠ 另外还有很多别的好处。"]
-    assert "1000 元左右" not in "".join(marked)
-    assert 'class="note warn"' in msg
+    assert [r.claim.text for r in answer.rejected] == ["另外还有很多别的好处。"]
+    assert "别的好处" not in msg and "未通过核查，已删除" in msg
+
+
+def test_extracts_and_missing_parts_are_marked(retriever):
+    q = "天津口岸出口整体通关时间是多少？天津港的注册资本是多少？"
+    calib = Calibration((0.0, 20.0, 0.0, 0.0, 0.0, 0.0), -10.0, 0.5)
+    answer = _answer(retriever, "无关的说法[1]。", q, calibration=calib)
+    msg = render_answer(answer, turn=1)
+    assert 'class="extract"' in msg and 'class="part-missing"' in msg and "原文摘录" in msg
 
 
 def test_refusal_shows_closest_paragraphs(retriever):
@@ -132,8 +138,8 @@ def test_history_pairs_from_gradio_messages(cost_answer):
     assert pairs[0][1] == "天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右。"  # no [n], no timings
 
 
-def test_history_pairs_with_unsupported_marks_and_plain_strings():
-    msg = '<div class="answer-text">甲[1]。<span class="unsupported" title="x">⚠ 乙。</span></div><div class="timings">用时</div>'
+def test_history_pairs_with_marked_lines_and_plain_strings():
+    msg = '<div class="answer-text">甲[1]。<span class="extract" title="x">乙。</span></div><div class="timings">用时</div>'
     assert history_pairs([{"role": "user", "content": "问"}, {"role": "assistant", "content": msg}]) == [("问", "甲。乙。")]
     assert history_pairs([{"role": "user", "content": "问"}, {"role": "assistant", "content": "纯文本回答"}]) == [
         ("问", "纯文本回答")]

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.dataset import check_against_corpus, load_dataset
+from eval.dataset import check_against_corpus, load_dataset, paragraph_haystack
 from eval.report import retrieval_rows, write_retrieval_report
 from eval.retrieval import evaluate_retrieval, retriever_rankers
 from eval.retrieval_metrics import BUDGET_CHARS
@@ -39,7 +39,8 @@ def run_retrieval_eval(questions: str | Path, retriever: HybridRetriever, out_di
     Raises eval.dataset.DatasetError for a bad set or quotes that are not in the index.
     """
     items = load_dataset(questions)
-    check_against_corpus(items, {pid: p.text for pid, p in retriever.paragraphs.items()}, str(questions))
+    check_against_corpus(items, {pid: paragraph_haystack(p) for pid, p in retriever.paragraphs.items()},
+                         str(questions))
     results = evaluate_retrieval(items, retriever_rankers(retriever, modes), k, BUDGET_CHARS)
     meta = {"questions": str(questions), "index": index_label, "k": k, "budget": BUDGET_CHARS,
             "n_questions": len(items), "n_scored": sum(it.answerable for it in items),

@@ -1,35 +1,37 @@
 """Event handlers of the app: each takes the AppState and component values and returns component values.
 
-Errors never escape: the user gets a gr.Warning toast and/or an error box; the app keeps running.
+Each handler is an edge: it catches the project's errors (RagError and its kinds) once and shows their
+message in a gr.Warning toast and/or an error box; the app keeps running. Other exceptions are bugs
+and are not dressed up as user errors.
 """
 from __future__ import annotations
 
-import tempfile
+import sys
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
 import gradio as gr
 
 from assistant.batch import answer_file
-from assistant.model_files import ModelError
+from errors import Cancelled, RagError
 from eval.dataset import DatasetError
-from index.loaders import DocumentError
-from index.store import IndexStoreError
-from retriever.questions import MAX_QUESTION_CHARS, QuestionFileError, check_question
+from index.store import DocumentNotFound
+from retriever.questions import EmptyQuestion, QuestionError, QuestionFileError, QuestionTooLong, check_question
 from webapp.evaluation import DEV_SET, run_retrieval_eval
 from webapp.render import (documents_rows, error_box, esc, history_pairs, normalize_messages, render_answer,
-                           render_sources, render_stopped, render_streaming, sources_panel)
+                           render_evidence, render_sources, render_stopped, render_streaming, sources_panel)
 from webapp.state import AppState, NotReady
 
 DOC_HEADERS = ["doc_id", "标题", "段落", "块", "文件"]
 
 
-def question_error(exc: ValueError, question: str) -> str:
-    """A user-facing message for check_question's ValueError."""
-    if "empty" in str(exc):
+def question_error(exc: QuestionError, question: str) -> str:
+    """A user-facing message for check_question's error, by its kind."""
+    if isinstance(exc, EmptyQuestion):
         return "请输入问题。"
-    if "longer" in str(exc):
-        return f"问题太长：最多 {MAX_QUESTION_CHARS} 字（当前 {len((question or '').strip())} 字）。"
+    if isinstance(exc, QuestionTooLong):
+        return f"问题太长：最多 {exc.limit} 字（当前 {exc.length} 字）。"
     return f"无法提问：{exc}"
 
 
@@ -47,7 +49,7 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
     unchanged = (messages, gr.skip(), turns, gr.skip())
     try:
         q = check_question(question)
-    except ValueError as exc:
+    except QuestionError as exc:
         _warn(question_error(exc, question))
         yield unchanged
         return
@@ -57,7 +59,7 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
         _warn(f"尚未就绪：{exc}")
         yield unchanged
         return
-    except (ModelError, IndexStoreError, ValueError, OSError) as exc:
+    except RagError as exc:
         _warn(f"无法加载后端 {backend}：{exc}")
         yield unchanged
         return
@@ -67,6 +69,10 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
                 {"role": "assistant", "content": render_streaming("", "检索并核对资料…")}]
     yield messages, gr.skip(), turns, ""
     text, status = "", "检索并核对资料…"
+    if not state.llm_turn.acquire(blocking=False):  # a batch is using the model: wait for its current question
+        messages[-1] = {"role": "assistant", "content": render_streaming("", "等待批量任务的当前问题完成…")}
+        yield list(messages), gr.skip(), turns, gr.skip()
+        state.llm_turn.acquire()
     events = assistant.stream(q, history=history or None, k=int(k) if k else None,
                               max_tokens=int(max_tokens) if max_tokens else None)
     try:
@@ -76,6 +82,9 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
                 turns.append(render_sources(event.answer, turn))
                 yield list(messages), sources_panel(turns), list(turns), gr.skip()
                 return
+            if event.kind == "evidence":  # show the evidence at once, before the answer is written
+                yield list(messages), sources_panel([*turns, render_evidence(q, event.sources)]), turns, gr.skip()
+                continue
             if event.kind == "status":
                 status = event.text
             elif event.kind == "token":
@@ -90,6 +99,7 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
         yield messages, gr.skip(), turns, gr.skip()
     finally:
         events.close()  # on Stop, Gradio closes this generator: release the LLM at once
+        state.llm_turn.release()
 
 
 def stop_chat(messages: list) -> list[dict]:
@@ -112,7 +122,9 @@ def switch_backend(state: AppState, backend: str, previous: str) -> tuple[str, s
         return previous, previous, state.status()
     try:
         state.assistant(backend)
-    except Exception as exc:  # ModelError, ImportError, out of memory…: keep the previous backend
+    except Exception as exc:  # ModelError, or out of memory / a library's own error while loading weights
+        if not isinstance(exc, RagError):
+            traceback.print_exc(file=sys.stderr)
         _warn(f"无法加载后端 {backend}：{type(exc).__name__}: {exc}")
         return previous, previous, state.status() + f"\n\n✖ 无法加载后端 {backend}：{esc(str(exc))}"
     return backend, backend, state.status()
@@ -128,28 +140,50 @@ def status_tick(state: AppState) -> tuple:
 # ---------------------------------------------------------------- batch
 
 def batch(state: AppState, file: str | None, backend: str, progress=gr.Progress(track_tqdm=True)) -> tuple:
-    """Answer an uploaded question file. Outputs: download files, summary Markdown."""
+    """Answer an uploaded question file. Outputs: download files, summary Markdown.
+
+    Takes the model one question at a time (a chat waits for one question, not the batch);
+    at most ``[limits] max_batch_questions`` questions; the cancel button stops it after the
+    current question and the answers so far are offered for download.
+    """
     if not file:
         _warn("请先上传问题文件（.txt / .jsonl / .csv）。")
         return None, error_box("没有上传问题文件。")
     try:
         assistant = state.snapshot(backend)
-    except Exception as exc:
+    except NotReady as exc:
         _warn(f"尚未就绪：{exc}")
         return None, error_box(f"尚未就绪：{exc}")
+    except RagError as exc:
+        _warn(f"无法加载后端 {backend}：{exc}")
+        return None, error_box(f"无法加载后端 {backend}：{exc}")
     progress(0, desc="answering")
-    out = Path(tempfile.mkdtemp(prefix="rag-batch-")) / "answers.jsonl"
+    out = state.scratch("batch") / "answers.jsonl"
+    state.batch_cancel.clear()
     try:
-        report = answer_file(assistant, file, out, fmt="csv", show_progress=True)
-    except (QuestionFileError, DocumentError, ValueError, OSError) as exc:
+        report = answer_file(assistant, file, out, fmt="csv", show_progress=True,
+                             max_questions=state.cfg.limits.max_batch_questions, cancel=state.batch_cancel,
+                             turn=state.llm_turn)
+    except QuestionFileError as exc:
         _warn(f"无法读取问题文件：{exc}")
         return None, error_box(f"无法读取问题文件：{exc}")
+    except (RagError, OSError) as exc:
+        _warn(f"批量回答失败：{exc}")
+        return None, error_box(f"批量回答失败：{exc}")
     lines = [f"已回答 **{report.answered}** 个问题。"]
+    if report.cancelled:
+        lines.insert(0, f"已取消：其余 {report.remaining} 个问题未回答。")
     if report.errors:
         lines.append(f"{len(report.errors)} 个问题被跳过：")
         lines += [f"- {esc(e)}" for e in report.errors[:20]]
-    files = [str(out)] + ([str(out.with_suffix(".csv"))] if out.with_suffix(".csv").is_file() else [])
-    return files, "\n".join(lines)
+    files = [str(p) for p in (out, out.with_suffix(".csv")) if p.is_file()]
+    return files or None, "\n".join(lines)
+
+
+def batch_cancel(state: AppState) -> str:
+    """Cancel button of the batch tab: stop after the current question."""
+    state.batch_cancel.set()
+    return "正在取消：当前问题完成后停止…"
 
 
 # ---------------------------------------------------------------- evaluation
@@ -166,10 +200,10 @@ def evaluate(state: AppState, source: str, upload: str | None, k: float) -> tupl
     except NotReady as exc:
         _warn(f"尚未就绪：{exc}")
         return empty
-    out = Path(tempfile.mkdtemp(prefix="rag-eval-"))
+    out = state.scratch("eval")
     try:
         run = run_retrieval_eval(path, retriever, out, k=int(k), index_label=str(state.index_dir))
-    except (DatasetError, ValueError, OSError) as exc:
+    except (DatasetError, RagError, ValueError, OSError) as exc:  # DatasetError is not a RagError yet
         _warn("评测集无法使用，详见下方。")
         return None, None, f"**评测集无法使用：**\n\n```\n{exc}\n```", None
     table = gr.Dataframe(value=run.rows, headers=run.header)
@@ -179,26 +213,42 @@ def evaluate(state: AppState, source: str, upload: str | None, k: float) -> tupl
 # ---------------------------------------------------------------- library
 
 def library_view(state: AppState) -> tuple:
-    """Outputs: documents table, document dropdown."""
-    rows = documents_rows(state.manifest())
+    """Outputs: documents table, document dropdown (empty while the index is missing or damaged)."""
+    try:
+        manifest = state.manifest()
+    except RagError:  # a damaged index: the status line says what to do
+        manifest = None
+    rows = documents_rows(manifest)
     ids = [r[0] for r in rows]
     return gr.Dataframe(value=rows, headers=DOC_HEADERS), gr.Dropdown(choices=ids, value=None)
 
 
-def library_add(state: AppState, file: str | None) -> tuple:
-    """Add an uploaded document. Outputs: table, dropdown, message HTML, upload box (cleared)."""
+def library_add(state: AppState, file: str | None, replace: bool = False) -> tuple:
+    """Add an uploaded document. Outputs: table, dropdown, message HTML, upload box (cleared).
+
+    A document of the same name is kept and the upload becomes ``name_2``, unless ``replace``.
+    """
     table, docs = library_view(state)
     if not file:
         _warn("请先选择要上传的文件。")
         return table, docs, error_box("没有选择文件。"), None
     name = Path(file).name
     try:
-        report = state.add_upload(file)
-    except (DocumentError, NotReady, IndexStoreError, OSError) as exc:
+        report = state.add_upload(file, replace=bool(replace))
+    except Cancelled:
+        _warn(f"已取消添加 {name}。")
+        return table, docs, error_box(f"已取消添加 {name}（索引未改变）"), None
+    except (RagError, OSError) as exc:
         _warn(f"无法添加 {name}：{exc}")
         return table, docs, error_box(f"无法添加 {name}：{exc}（索引未改变）"), None
     table, docs = library_view(state)
     return table, docs, f'<div class="ok-box">✔ 已添加 {esc(name)}：{esc(report.summary())}</div>', None
+
+
+def library_cancel(state: AppState) -> str:
+    """Cancel button of the library tab: stop a running upload (the index stays unchanged)."""
+    state.cancel_add()
+    return error_box("正在取消添加…")
 
 
 def library_remove(state: AppState, doc_id: str | None) -> tuple:
@@ -209,10 +259,10 @@ def library_remove(state: AppState, doc_id: str | None) -> tuple:
         return table, docs, error_box("没有选择文档。")
     try:
         report = state.remove(doc_id)
-    except KeyError:
+    except DocumentNotFound:
         _warn(f"索引中没有文档 {doc_id}。")
         return table, docs, error_box(f"索引中没有文档 {doc_id}。")
-    except (DocumentError, NotReady, IndexStoreError, OSError) as exc:
+    except (RagError, OSError) as exc:
         _warn(f"无法删除文档：{exc}")
         return table, docs, error_box(f"无法删除 {doc_id}：{exc}（索引未改变）")
     table, docs = library_view(state)

@@ -12,7 +12,6 @@ from retriever.hybrid import Hit
 
 MIN_MATCH = 4  # shortest answer/paragraph common substring (characters, whitespace ignored) that is highlighted
 ANSWER_CLASS = "answer-text"
-WARN = "⚠"
 TAG_RE = re.compile(r"<[^>]+>")
 ANSWER_DIV_RE = re.compile(rf'<div class="{ANSWER_CLASS}[^"]*">(.*?)</div>', re.S)
 
@@ -58,16 +57,18 @@ def render_streaming(text: str, status: str = "") -> str:
     return f'{note}<div class="{ANSWER_CLASS} streaming">{body}</div>'
 
 
-def _sentence_html(raw: str, supported: bool, reason: str, turn: int, labels: dict[int, str]) -> str:
-    body = link_citations(esc(raw), turn, labels)
-    if supported:
-        return body
-    title = esc(f"未被所引段落支持：{reason}" if reason else "未被所引段落支持")
-    return f'<span class="unsupported" title="{title}">{WARN} {body}</span>'
+def _line_html(line, turn: int, labels: dict[int, str]) -> str:
+    body = link_citations(esc(line.render() if line.cites else line.text), turn, labels)
+    if line.origin == "note":
+        return f'<span class="part-missing">{body}</span>'
+    if line.origin == "extract":
+        return f'<span class="extract" title="原文摘录">{body}</span>'
+    return body
 
 
 def render_answer(answer: Answer, turn: int, backend: str = "") -> str:
-    """The final assistant message: answer with linked [n], unsupported sentences marked, notes and timings."""
+    """The final assistant message: answer lines with linked [n] (extracts and missing parts marked), notes
+    and timings."""
     parts = []
     if answer.standalone_question and answer.standalone_question != answer.question:
         parts.append(f'<div class="rewrite">按上下文理解为：{esc(answer.standalone_question)}</div>')
@@ -76,17 +77,14 @@ def render_answer(answer: Answer, turn: int, backend: str = "") -> str:
         parts.append('<div class="note">资料中没有找到依据；右侧列出最接近的段落。</div>')
     else:
         labels = {c.n: c.label for c in answer.citations}
-        sentences = split_answer(answer.answer)
-        if len(sentences) == len(answer.sentences):
-            body = "".join(_sentence_html(s.raw, r.supported, r.reason, turn, labels)
-                           for s, r in zip(sentences, answer.sentences))
-        else:  # defensive: cannot pair sentences with verdicts, link markers only
-            body = link_citations(esc(answer.answer), turn, labels)
+        sep = "<br>" if answer.outline else ""  # an overview is a list, one item per line
+        body = sep.join(_line_html(line, turn, labels) for line in answer.lines)
         parts.append(f'<div class="{ANSWER_CLASS}">{body}</div>')
-        if answer.unsupported_sentences:
-            parts.append(f'<div class="note warn">{WARN} 标记的句子未能在所引段落中找到依据，请核对原文。</div>')
         if answer.fallback:
-            parts.append('<div class="note">生成的回答未通过引用核查，已改为摘录原文。</div>')
+            parts.append('<div class="note">带底纹的句子是原文摘录：生成的回答没有覆盖这一部分，或未通过引用核查。</div>')
+        if answer.rejected:
+            parts.append(f'<div class="note">{len(answer.rejected)} 个生成的句子未通过核查，已删除'
+                         '（复述问题、数字与所引原文不符或不在所问对象旁）。</div>')
     line = timings_line(answer.timings, backend)
     if line:
         parts.append(f'<div class="timings">{esc(line)}</div>')
@@ -195,6 +193,10 @@ def render_sources(answer: Answer, turn: int) -> str:
         for n in sent.cites:
             cited_by.setdefault(n, []).append(sent.text)
     blocks = []
+    if answer.outline:  # an overview: the scope's outline first, each heading a link to its paragraph
+        items = "".join(f'<li><a class="cite" href="#{anchor_id(turn, n)}" data-n="{n}">{esc(h)}</a></li>'
+                        for h, n in answer.outline)
+        blocks.append(f'<div class="src-title">提纲</div><ol class="outline">{items}</ol>')
     for c in answer.citations:
         text = highlight(c.text, cited_by.get(c.n, []), c.source_text)
         blocks.append(
@@ -226,6 +228,17 @@ def render_contexts(hits: Sequence[Hit], title: str) -> str:
     return f'<div class="src-title">{esc(title)}</div>{rows}'
 
 
+def render_evidence(question: str, sources: Sequence) -> str:
+    """The evidence selected for a question, shown while the answer is being written."""
+    q = f'<div class="turn-question">问：{esc(question)}</div>'
+    if not sources:
+        return q + '<div class="note">没有检索到相关段落。</div>'
+    rows = "".join(f'<div class="source evidence"><div class="src-head"><span class="src-n">[{s.n}]</span> '
+                   f'<span class="src-label">{esc(s.paragraph.label)}</span></div>'
+                   f'<div class="src-text">{esc(s.text)}</div></div>' for s in sources)
+    return q + '<div class="src-title">依据（正在生成回答）</div>' + rows
+
+
 def sources_panel(turns: Sequence[str]) -> str:
     """All answers' source blocks, newest first and open, older ones collapsed."""
     if not turns:
@@ -255,11 +268,11 @@ def message_text(content) -> str:
 
 
 def plain_answer(content) -> str:
-    """The answer of a rendered assistant message as plain text: only the answer div, no tags, ⚠ or [n]."""
+    """The answer of a rendered assistant message as plain text: only the answer div, no tags or [n]."""
     text = message_text(content)
     m = ANSWER_DIV_RE.search(text)
     body = m.group(1) if m else text
-    body = html.unescape(TAG_RE.sub("", body)).replace(f"{WARN} ", "").replace(WARN, "")
+    body = html.unescape(TAG_RE.sub("", body))
     return re.sub(r"\s+", " ", strip_markers(body)).strip()
 
 

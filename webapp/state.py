@@ -5,7 +5,10 @@ import copy
 import os
 import shutil
 import sys
+import tempfile
 import threading
+import traceback
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,9 +16,11 @@ from pathlib import Path
 from assistant.factory import build_assistant
 from assistant.llm import LLM, load_llm
 from assistant.pipeline import Assistant
+from errors import RagError
 from index.builder import BuildReport, add_document, build_index, previous_manifest, remove_document, staleness
 from index.embedders import Embedder
-from index.loaders import SUPPORTED_SUFFIXES, DocumentError, load_document
+from index.loaders import SUPPORTED_SUFFIXES, DocumentError, check_file_size
+from index.store import sha256_file, writer_token
 from retriever.hybrid import HybridRetriever
 from settings import PROJECT_ROOT, Config
 
@@ -23,8 +28,59 @@ BACKENDS = ("llama", "transformers")
 DEFAULT_UPLOADS = PROJECT_ROOT / "data" / "uploads"
 
 
-class NotReady(RuntimeError):
+class NotReady(RagError):
     """The index or model is still loading (or failed to load)."""
+
+
+class DuplicateDocument(DocumentError):
+    """The uploaded file's content is already in the index."""
+
+
+class TurnLock:
+    """The model's turn: a FIFO lock, so waiters are served in arrival order.
+
+    The chat takes it for one answer and a batch for one question at a time, so a chat sent
+    during a batch waits for the batch's current question only, never for the whole batch.
+    """
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._next = 0  # next ticket to hand out
+        self._serving = 0  # ticket allowed to hold the lock
+
+    def acquire(self, blocking: bool = True) -> bool:
+        """Wait for our turn (or, non-blocking, take it only if nobody holds or waits)."""
+        with self._cond:
+            if not blocking and self._next != self._serving:
+                return False
+            ticket = self._next
+            self._next += 1
+            while ticket != self._serving:
+                self._cond.wait()
+            return True
+
+    def release(self) -> None:
+        """End our turn; the longest waiter goes next."""
+        with self._cond:
+            self._serving += 1
+            self._cond.notify_all()
+
+    def locked(self) -> bool:
+        """Whether someone holds the turn."""
+        with self._cond:
+            return self._next != self._serving
+
+    def waiting(self) -> int:
+        """How many are waiting for a turn."""
+        with self._cond:
+            return max(0, self._next - self._serving - 1)
+
+    def __enter__(self) -> "TurnLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
 
 
 @dataclass
@@ -43,28 +99,41 @@ class IndexCheck:
         return f"{verb}（{self.reasons[0]}{' 等' if len(self.reasons) > 1 else ''}）"
 
 
-def index_reasons(corpus_dir: Path, manifest: dict | None) -> list[str]:
-    """Why the index must be (re)built for corpus_dir; empty when it is fresh."""
+def index_reasons(corpus_dir: Path, manifest: dict | None, cfg: Config | None = None,
+                  extra_dirs: tuple[Path, ...] = ()) -> list[str]:
+    """Why the index must be (re)built for corpus_dir (and extra_dirs); empty when it is fresh."""
     if manifest is None:
         return ["no index yet"]
-    reasons = staleness(manifest)
-    if str(corpus_dir.resolve()) not in manifest.get("corpus_dirs", []):
+    recorded = manifest.get("corpus_dirs", [])
+    # an extra folder (the uploads) not recorded yet only matters once it holds a document the index lacks
+    extra = [str(Path(d).resolve()) for d in extra_dirs if str(Path(d).resolve()) not in recorded]
+    reasons = staleness({**manifest, "corpus_dirs": [*recorded, *extra]}, cfg.chunking if cfg else None)
+    if str(Path(corpus_dir).resolve()) not in recorded:
         reasons.append(f"corpus folder not indexed yet: {corpus_dir}")
     return reasons
 
 
 def ensure_index(corpus_dir: Path, index_dir: Path, cfg: Config, embedder: Embedder | None = None,
-                 show_progress: bool = True) -> IndexCheck:
-    """Build the index when missing, update it when stale (same embedder as before), else leave it."""
+                 show_progress: bool = True, uploads_dir: Path | None = None) -> IndexCheck:
+    """Build the index when missing, update it when stale (same embedder as before), else leave it.
+
+    A damaged index raises CorruptIndex: it is never replaced without an explicit --rebuild.
+    ``uploads_dir`` is a corpus folder of its own, so uploads survive any rebuild.
+    """
+    extra = ()
+    if uploads_dir is not None:
+        Path(uploads_dir).mkdir(parents=True, exist_ok=True)
+        extra = (Path(uploads_dir),)
     manifest = previous_manifest(index_dir)
-    reasons = index_reasons(corpus_dir, manifest)
+    reasons = index_reasons(corpus_dir, manifest, cfg, extra)
     if not reasons:
         return IndexCheck("fresh", [])
     if manifest is not None:  # keep the embedder the index was built with
         cfg = replace(cfg, index=replace(cfg.index, embedder=manifest["embedder"]["spec"]))
     for r in reasons:
         print(f"index: {r}", file=sys.stderr)
-    report = build_index(corpus_dir, index_dir, cfg, embedder=embedder, show_progress=show_progress)
+    report = build_index(corpus_dir, index_dir, cfg, embedder=embedder, show_progress=show_progress,
+                         extra_dirs=extra)
     print(report.summary(), file=sys.stderr)
     return IndexCheck("built" if manifest is None else "updated", reasons, report)
 
@@ -101,6 +170,10 @@ class AppState:
         self.index_message = ""
         self._load_lock = threading.Lock()
         self._index_lock = threading.Lock()
+        self.llm_turn = TurnLock()  # one answer (chat) or one question (batch) at a time
+        self.add_cancel = threading.Event()  # set by the library tab's cancel button
+        self.batch_cancel = threading.Event()  # set by the batch tab's cancel button
+        self._scratch_root: Path | None = None
 
     # ------------------------------------------------------------ start-up
     def start(self, show_progress: bool = True) -> None:
@@ -108,13 +181,16 @@ class AppState:
         try:
             self.phase, self.message = "indexing", "正在检查索引…"
             self.index_message = ensure_index(self.corpus_dir, self.index_dir, self.cfg, self._embedder,
-                                              show_progress).message()
+                                              show_progress, uploads_dir=self.uploads_dir).message()
             self.phase, self.message = "loading", f"{self.index_message}；正在加载模型（{self.backend}）…"
             self.assistant(self.backend)
             self.phase, self.message = "ready", f"{self.index_message}；模型 {self.backend} 已加载"
-        except Exception as exc:  # shown in the UI; the server keeps running
-            self.phase, self.message = "error", f"启动失败：{type(exc).__name__}: {exc}"
+        except RagError as exc:  # shown in the UI; the server keeps running
+            self.phase, self.message = "error", f"启动失败：{exc}"
             print(self.message, file=sys.stderr)
+        except Exception as exc:  # a bug or an unexpected library failure: say so, with the traceback on stderr
+            traceback.print_exc()
+            self.phase, self.message = "error", f"启动失败（程序错误）：{type(exc).__name__}: {exc}"
 
     def start_in_background(self, show_progress: bool = True) -> threading.Thread:
         """``start`` in a daemon thread, so the UI is served while the index and model load."""
@@ -139,7 +215,7 @@ class AppState:
         """The assistant for a backend, loading it on first use (the first via ``build_assistant``)."""
         backend = backend or self.backend
         if backend not in BACKENDS:
-            raise ValueError(f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")
+            raise RagError(f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")
         if backend in self.assistants:  # no lock: another backend may be loading meanwhile
             return self.assistants[backend]
         with self._load_lock:
@@ -176,39 +252,104 @@ class AppState:
 
     # ------------------------------------------------------------ library
     def manifest(self) -> dict | None:
-        """The live index manifest."""
+        """The live index manifest (None when there is none; CorruptIndex when damaged)."""
         return previous_manifest(self.index_dir)
 
-    def add_upload(self, upload: str | Path) -> BuildReport:
-        """Copy an uploaded file into uploads_dir, add it to the index and reload the retriever.
+    def _target_for(self, name: str, replace: bool) -> Path:
+        """Where an upload is stored: its own name, or name_2, name_3… when that is taken (unless replace)."""
+        name = name.lstrip(".") or "upload"
+        target = self.uploads_dir / name
+        if replace or not target.exists():
+            return target
+        stem, suffix = Path(name).stem, Path(name).suffix
+        n = 2
+        while (self.uploads_dir / f"{stem}_{n}{suffix}").exists():
+            n += 1
+        return self.uploads_dir / f"{stem}_{n}{suffix}"
 
-        Raises DocumentError for an unsupported or unreadable file; then nothing is saved and
-        the index is untouched.
+    def add_upload(self, upload: str | Path, replace: bool = False) -> BuildReport:
+        """Add an uploaded file to the index as a document of uploads_dir, then reload the retriever.
+
+        A file whose name is taken becomes a distinct document (``name_2.txt``) unless ``replace``.
+        The file is indexed from a staging copy and moved to its place in uploads_dir only once the
+        new index version is complete, just before it goes live; on any error (DocumentError for an
+        unusable file, a size limit, IndexLocked when another writer is busy, Cancelled) nothing is
+        saved and the index is unchanged.
         """
         upload = Path(upload)
         if upload.suffix.lower() not in SUPPORTED_SUFFIXES:
             raise DocumentError(f"不支持的文件类型 {upload.suffix or '(无扩展名)'}：请上传 "
                                 f"{' / '.join(SUPPORTED_SUFFIXES)}")
+        check_file_size(upload, self.cfg.limits)
         retriever = self.retriever  # NotReady before the first load
-        load_document(upload)  # unreadable → DocumentError before anything is saved or indexed
         with self._index_lock:
-            self.uploads_dir.mkdir(parents=True, exist_ok=True)
-            target = self.uploads_dir / upload.name
-            tmp = self.uploads_dir / f".upload-{os.getpid()}-{upload.name}"
+            self.add_cancel.clear()
+            manifest = self.manifest() or {"documents": {}}
+            sha = sha256_file(upload)
+            target = self._target_for(upload.name, replace)
+            same = next((k for k, v in manifest["documents"].items()
+                         if v["sha256"] == sha and (v["path"] != str(target.resolve()) or not replace)), None)
+            if same:
+                raise DuplicateDocument(f"内容相同的文档已在索引中：{same}")
+            staging = self.uploads_dir / f".staging-{writer_token()}"
+            staging.mkdir(parents=True)
             try:
-                shutil.copyfile(upload, tmp)
-                os.replace(tmp, target)
+                staged = staging / target.name
+                shutil.copyfile(upload, staged)
+                placement = _Placement(staged, target)
+                report = add_document(staged, self.index_dir, self.cfg, embedder=retriever.embedder,
+                                      show_progress=True, wait=False, record_as=target, before_switch=placement,
+                                      cancel=self.add_cancel, corpus_dir=self.uploads_dir)
+                placement.done()
             finally:
-                tmp.unlink(missing_ok=True)
-            report = add_document(target, self.index_dir, self.cfg, embedder=retriever.embedder,
-                                  show_progress=True)
+                shutil.rmtree(staging, ignore_errors=True)
             self._reload_retriever()
         return report
 
+    def cancel_add(self) -> None:
+        """Ask a running upload to stop (it stops while embedding; the index stays unchanged)."""
+        self.add_cancel.set()
+
     def remove(self, doc_id: str) -> BuildReport:
-        """Remove a document from the index (KeyError if unknown) and reload the retriever."""
+        """Remove a document from the index (DocumentNotFound if unknown) and reload the retriever."""
         retriever = self.retriever
         with self._index_lock:
-            report = remove_document(doc_id, self.index_dir, self.cfg, embedder=retriever.embedder)
+            report = remove_document(doc_id, self.index_dir, self.cfg, embedder=retriever.embedder, wait=False)
             self._reload_retriever()
         return report
+
+    # ------------------------------------------------------------ scratch files
+    def scratch(self, kind: str) -> Path:
+        """A new empty folder for one run's output files (batch answers, evaluation reports).
+
+        Earlier runs' folders of the same kind are deleted (Gradio has copied their files to its
+        own cache by then); the whole scratch root goes when the app exits.
+        """
+        if self._scratch_root is None:
+            self._scratch_root = Path(tempfile.mkdtemp(prefix="rag-app-"))
+            weakref.finalize(self, shutil.rmtree, str(self._scratch_root), True)
+        for old in self._scratch_root.glob(f"{kind}-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        return Path(tempfile.mkdtemp(prefix=f"{kind}-", dir=self._scratch_root))
+
+
+class _Placement:
+    """Moves a staged upload to its place just before the switch; undone if the switch fails."""
+
+    def __init__(self, staged: Path, target: Path):
+        self.staged, self.target = staged, target
+        self.backup = target.with_name(f".replaced-{writer_token()}-{target.name}")
+
+    def __call__(self) -> Callable[[], None]:
+        if self.target.exists():  # an explicit replace: keep the old file until the new version is live
+            os.replace(self.target, self.backup)
+        os.replace(self.staged, self.target)
+        return self.undo
+
+    def undo(self) -> None:
+        os.replace(self.target, self.staged)
+        if self.backup.exists():
+            os.replace(self.backup, self.target)
+
+    def done(self) -> None:
+        self.backup.unlink(missing_ok=True)

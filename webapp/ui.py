@@ -34,7 +34,8 @@ CSS = """
 #sources summary { cursor: pointer; font-weight: 600; }
 #chatbot a.cite { color: #2563eb; font-weight: 600; text-decoration: none; cursor: pointer; }
 #chatbot a.cite:hover { text-decoration: underline; }
-#chatbot .unsupported { background: rgba(239, 68, 68, 0.12); border-bottom: 2px dotted #ef4444; }
+#chatbot .extract { background: rgba(37, 99, 235, 0.08); border-radius: 3px; }
+#chatbot .part-missing { color: #92400e; }
 #chatbot .note, #chatbot .rewrite, #chatbot .status-note { font-size: 0.85em; opacity: 0.8; margin-top: 4px; }
 #chatbot .note.warn { color: #b91c1c; opacity: 1; }
 #chatbot .timings { font-size: 0.78em; opacity: 0.6; margin-top: 6px; }
@@ -45,7 +46,7 @@ CSS = """
   padding: 6px 10px; }
 """
 
-# a click on [n] in the chat opens the source's <details>, scrolls to it and flashes it
+# a click on [n] in the chat opens the source's <details>, scrolls to it and flashes it; Enter sends
 HEAD = """
 <script>
 document.addEventListener('click', function (e) {
@@ -61,8 +62,26 @@ document.addEventListener('click', function (e) {
   el.classList.add('flash');
   setTimeout(function () { el.classList.remove('flash'); }, 1800);
 });
+// Enter in the question box sends (Shift+Enter: new line; Enter that confirms an IME composition: ignored).
+// While an answer is being written the send button is disabled: the typed question stays in the box.
+document.addEventListener('keydown', function (e) {
+  var t = e.target;
+  if (!t || t.tagName !== 'TEXTAREA' || !t.closest || !t.closest('#question')) return;
+  if (e.key !== 'Enter' || e.shiftKey || e.isComposing || e.keyCode === 229) return;
+  e.preventDefault();
+  var b = document.querySelector('#send');
+  if (b && !b.disabled) b.click();
+}, true);
 </script>
 """
+
+
+def _busy():
+    return gr.update(interactive=False, value="回答中…")
+
+
+def _idle():
+    return gr.update(interactive=True, value="发送")
 
 
 def build_ui(state: AppState) -> gr.Blocks:
@@ -98,25 +117,35 @@ def build_ui(state: AppState) -> gr.Blocks:
                     gr.Markdown("### 来源")
                     sources = gr.HTML(sources_panel([]), elem_id="sources", js_on_load=None)
 
-            answer_event = gr.on([send.click, question.submit], partial(h.chat, state),
-                                 inputs=[question, chatbot, turns, top_k, max_tokens, backend],
-                                 outputs=[chatbot, sources, turns, question],
-                                 concurrency_id="llm", concurrency_limit=1, show_progress="minimal")
-            stop.click(h.stop_chat, [chatbot], [chatbot], cancels=[answer_event], queue=False)
-            clear.click(h.clear_chat, None, [chatbot, sources, turns, question], cancels=[answer_event])
+            # sending is blocked (button disabled, visibly) while an answer is written: a question typed
+            # meanwhile stays in the box instead of being lost
+            answer_event = send.click(_busy, None, [send], queue=False).then(
+                partial(h.chat, state), inputs=[question, chatbot, turns, top_k, max_tokens, backend],
+                outputs=[chatbot, sources, turns, question], concurrency_id="llm", concurrency_limit=1,
+                show_progress="minimal")
+            answer_event.then(_idle, None, [send], queue=False)
+            stop.click(h.stop_chat, [chatbot], [chatbot], cancels=[answer_event], queue=False).then(
+                _idle, None, [send], queue=False)
+            clear.click(h.clear_chat, None, [chatbot, sources, turns, question], cancels=[answer_event]).then(
+                _idle, None, [send], queue=False)
             backend.change(partial(h.switch_backend, state), [backend, backend_state],
                            [backend, backend_state, status], concurrency_id="load", concurrency_limit=1)
 
         with gr.Tab("批量", id="batch"):
             gr.Markdown("上传问题文件：`.txt`（每行一个问题）、`.jsonl`（`id`、`question`）或 `.csv`（`id,question` 表头）。"
-                        "结果可下载为 JSONL 和 CSV（含引用段落）。")
+                        f"结果可下载为 JSONL 和 CSV（含引用段落）。每个文件最多 {state.cfg.limits.max_batch_questions} 个问题；"
+                        "批量回答时仍可在问答页提问。")
             with gr.Row():
                 batch_file = gr.File(label="问题文件", file_types=[".txt", ".jsonl", ".csv"], elem_id="batch-file")
                 batch_out = gr.File(label="下载答案", file_count="multiple", interactive=False, elem_id="batch-out")
-            batch_run = gr.Button("开始回答", variant="primary", elem_id="batch-run")
+            with gr.Row():
+                batch_run = gr.Button("开始回答", variant="primary", elem_id="batch-run")
+                batch_stop = gr.Button("取消", variant="stop", elem_id="batch-cancel")
             batch_msg = gr.Markdown(elem_id="batch-msg")
+            # its own queue: the batch takes the model one question at a time, so chats go in between
             batch_run.click(partial(h.batch, state), [batch_file, backend], [batch_out, batch_msg],
-                            concurrency_id="llm", concurrency_limit=1)
+                            concurrency_id="batch", concurrency_limit=1)
+            batch_stop.click(partial(h.batch_cancel, state), None, [batch_msg], queue=False)
 
         with gr.Tab("评测", id="eval"):
             gr.Markdown("检索评测：dense / BM25 / hybrid 的 R@k、MRR、nDCG@10 与上下文预算内召回率"
@@ -137,17 +166,23 @@ def build_ui(state: AppState) -> gr.Blocks:
                            concurrency_limit=1)
 
         with gr.Tab("文档库", id="library"):
-            gr.Markdown("索引中的文档。上传 `.txt` / `.md` / `.pdf` / `.docx` 会增量更新索引（文件保存在 `data/uploads/`）。")
+            gr.Markdown("索引中的文档。上传 `.txt` / `.md` / `.pdf` / `.docx` 会增量更新索引（文件保存在 `data/uploads/`，"
+                        f"单个文件不超过 {state.cfg.limits.max_upload_mb:g} MB）。")
             docs_table = gr.Dataframe(headers=h.DOC_HEADERS, interactive=False, elem_id="docs-table")
             with gr.Row():
                 doc_file = gr.File(label="添加文档", file_types=[".txt", ".md", ".pdf", ".docx"], elem_id="doc-file")
                 with gr.Column():
-                    doc_add = gr.Button("添加到索引", variant="primary", elem_id="doc-add")
+                    doc_replace = gr.Checkbox(label="替换同名文档（否则另存为 name_2）", value=False,
+                                              elem_id="doc-replace")
+                    with gr.Row():
+                        doc_add = gr.Button("添加到索引", variant="primary", elem_id="doc-add")
+                        doc_cancel = gr.Button("取消添加", elem_id="doc-cancel")
                     doc_pick = gr.Dropdown(label="选择文档", choices=[], elem_id="doc-pick")
                     doc_remove = gr.Button("从索引中删除", variant="stop", elem_id="doc-remove")
             doc_msg = gr.HTML(elem_id="doc-msg", js_on_load=None)
-            doc_add.click(partial(h.library_add, state), [doc_file], [docs_table, doc_pick, doc_msg, doc_file],
-                          concurrency_id="index", concurrency_limit=1)
+            doc_cancel.click(partial(h.library_cancel, state), None, [doc_msg], queue=False)
+            doc_add.click(partial(h.library_add, state), [doc_file, doc_replace],
+                          [docs_table, doc_pick, doc_msg, doc_file], concurrency_id="index", concurrency_limit=1)
             doc_remove.click(partial(h.library_remove, state), [doc_pick], [docs_table, doc_pick, doc_msg],
                              concurrency_id="index", concurrency_limit=1)
 
@@ -158,7 +193,7 @@ def build_ui(state: AppState) -> gr.Blocks:
     return demo
 
 
-def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs):
-    """Serve the app (queue on, custom CSS and the citation-click script)."""
-    demo.queue(default_concurrency_limit=1)
+def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, max_queue: int | None = 32, **kwargs):
+    """Serve the app (bounded queue, custom CSS and the citation-click script)."""
+    demo.queue(default_concurrency_limit=1, max_size=max_queue)
     return demo.launch(server_name=host, server_port=port, css=CSS, head=HEAD, footer_links=["settings"], **kwargs)

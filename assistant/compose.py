@@ -1,0 +1,124 @@
+"""Pipeline step: the final answer from the checked sentences, part by part (pure).
+
+Every part of the question ends up in one of three states, never silently dropped:
+answered by the model (a checked sentence covers it), answered by extraction (the gate found aligned evidence
+but no checked sentence covers the part: the evidence sentence is quoted verbatim), or not in the documents
+(said in a note). Citations point to paragraphs, numbered in evidence order.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.citations import split_answer
+from assistant.evidence import Candidate
+from assistant.gate import PartVerdict
+from assistant.verify import Verdict, covers
+
+
+@dataclass(frozen=True)
+class Source:
+    """Source [n]: a paragraph and the excerpt of it shown to the model."""
+
+    n: int
+    paragraph: object  # index.documents.Paragraph
+    text: str  # the selected sentences of the paragraph, in order
+    chunk_id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A resolved [n]: the paragraph it points to, with its exact text."""
+
+    n: int
+    paragraph_id: str
+    label: str
+    text: str
+    source_text: str  # the part of the paragraph that was shown to the model
+
+
+@dataclass(frozen=True)
+class Line:
+    """One sentence of the final answer and where it comes from."""
+
+    text: str  # without markers
+    cites: tuple[int, ...]  # source numbers
+    origin: str  # "model" | "extract" | "note" | "outline" (an overview's list, see assistant.overview)
+
+    def render(self) -> str:
+        """The sentence with its markers before the final punctuation."""
+        body = self.text.rstrip("。！？；!?;")
+        end = self.text[len(body):] or "。"
+        return body + "".join(f"[{n}]" for n in self.cites) + end
+
+
+@dataclass(frozen=True)
+class PartOutcome:
+    """How one part of the question was answered."""
+
+    text: str
+    answerable: bool  # the gate's verdict
+    p_answerable: float
+    answered_by: str  # "model" | "extract" | "outline" | "none"
+
+
+def number_sources(sentences: list[Candidate], chunk_of: dict[str, tuple[str, float]]) -> dict[str, Source]:
+    """One source per paragraph of the evidence, numbered in evidence order (paragraph id → Source)."""
+    grouped: dict[str, list[Candidate]] = {}
+    for c in sentences:
+        grouped.setdefault(c.paragraph.id, []).append(c)
+    out = {}
+    for n, (pid, cands) in enumerate(grouped.items(), start=1):
+        cands.sort(key=lambda c: c.start)
+        chunk_id, score = chunk_of.get(pid, ("", 0.0))
+        out[pid] = Source(n, cands[0].paragraph, "".join(c.text for c in cands), chunk_id, score)
+    return out
+
+
+def extract_line(c: Candidate, source: Source) -> Line:
+    """A verbatim evidence sentence as an answer line."""
+    text = re.sub(r"^[一二三四五六七八九十]+是", "", c.text.strip())
+    return Line(text, (source.n,), "extract")
+
+
+def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[int, Candidate],
+            sources: dict[str, Source], missing_note: str) -> tuple[list[Line], list[PartOutcome]]:
+    """Answer lines in order: checked model sentences, then for each uncovered part an extract or a note."""
+    lines: list[Line] = []
+    for v in checks:
+        if v.ok:
+            cites = tuple(dict.fromkeys(sources[evidence[n].paragraph.id].n for n in v.claim.cites if n in evidence))
+            lines.append(Line(v.claim.text, cites, "model"))
+    outcomes = []
+    for verdict in verdicts:
+        if verdict.answerable and any(covers(line.text, verdict.part) for line in lines if line.origin == "model"):
+            outcomes.append(PartOutcome(verdict.part.text, True, verdict.p_answerable, "model"))
+            continue
+        pick = verdict.best or verdict.choice
+        if verdict.answerable and pick is not None and pick.paragraph.id in sources:
+            line = extract_line(pick, sources[pick.paragraph.id])
+            if all(line.text not in existing.text for existing in lines):
+                lines.append(line)
+            outcomes.append(PartOutcome(verdict.part.text, True, verdict.p_answerable, "extract"))
+        else:
+            if len(verdicts) > 1:
+                lines.append(Line(missing_note.format(part=verdict.part.text.rstrip("？?。")), (), "note"))
+            outcomes.append(PartOutcome(verdict.part.text, verdict.answerable, verdict.p_answerable, "none"))
+    return lines, outcomes
+
+
+def citations_for(lines: list[Line], sources: dict[str, Source]) -> list[Citation]:
+    """The cited sources, in number order, with their paragraphs' exact text."""
+    by_n = {s.n: s for s in sources.values()}
+    cited = sorted({n for line in lines for n in line.cites})
+    return [Citation(n, by_n[n].paragraph.id, by_n[n].paragraph.label, by_n[n].paragraph.text, by_n[n].text)
+            for n in cited if n in by_n]
+
+
+def claims_of(text: str):
+    """Generated text → claims (sentence text + cited evidence numbers)."""
+    from assistant.citations import drop_invalid_markers, normalize_markers
+    from assistant.verify import Claim
+
+    return [Claim(s.text, s.cites) for s in split_answer(drop_invalid_markers(normalize_markers(text.strip()), 9))]

@@ -1,0 +1,253 @@
+"""Sentence-level evidence: the sentences of the retrieved paragraphs that bear on each question part (pure).
+
+Terms of a question are its content words (jieba) and the character bigrams inside longer words,
+weighted by their inverse document frequency over the index's paragraphs, so that a rare name counts
+more than a common word. A sentence scores the weighted share of the question's terms it contains, its
+paragraph's heading path counting half. Each part of the question keeps its best sentences, so a
+multi-part question never loses a part's evidence to another part's.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from assistant.question_parts import Part
+from index.documents import Paragraph
+from index.lexical import key_terms
+from textutil import sentence_spans, squash
+
+HEADING_WEIGHT = 0.5
+YEAR_RE = re.compile(r"(?:19|20)\d{2}\s*年")
+NUMBER_RE = re.compile(r"\d|[一二三四五六七八九十百千万亿两]+\s*[个项批家种次天年月倍人件所条类位座只名亿万元]")
+DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[上下]半年|年底|年初")
+
+
+@dataclass(frozen=True)
+class TermStats:
+    """Document frequencies of terms over the index's paragraphs (text + heading path)."""
+
+    df: Counter
+    n_docs: int
+    texts: tuple[str, ...] = field(repr=False, default=())
+
+    @classmethod
+    def from_paragraphs(cls, paragraphs: Iterable[Paragraph]) -> "TermStats":
+        """Count, for each bigram, how many paragraphs contain it (lowercased, whitespace removed)."""
+        texts = tuple(squash(haystack(p)).lower() for p in paragraphs)
+        df: Counter = Counter()
+        for t in texts:
+            df.update({t[i:i + 2] for i in range(len(t) - 1)})
+        return cls(df, len(texts), texts)
+
+    def idf(self, term: str) -> float:
+        """Smoothed inverse document frequency of a term (its rarest bigram for longer terms)."""
+        t = term.lower()
+        grams = [t[i:i + 2] for i in range(len(t) - 1)] or [t]
+        df = min(self.df.get(g, 0) for g in grams)
+        if len(t) > 2 and df > 0 and self.texts:  # exact count for a longer term when it is rare enough
+            df = sum(1 for text in self.texts if t in text) if df < 50 else df
+        return math.log(1 + (self.n_docs + 1) / (df + 0.5))
+
+    def in_corpus(self, term: str) -> bool:
+        """True when some paragraph contains the term."""
+        t = term.lower()
+        if len(t) <= 2:
+            return self.df.get(t, 0) > 0
+        return any(t in text for text in self.texts)
+
+
+def haystack(p: Paragraph) -> str:
+    """A paragraph's heading path and text: what a question about it can match."""
+    heads = [p.title, p.category, p.case, p.section, p.subsection, p.item, p.box]
+    return "\n".join([*(h for h in heads if h), p.text])
+
+
+def heading_text(p: Paragraph) -> str:
+    """The heading path alone."""
+    return "\n".join(h for h in (p.title, p.case, p.section, p.subsection, p.item, p.box) if h)
+
+
+def filler_present(text: str, part: Part) -> bool:
+    """Does text contain the kind of answer the part asks for (a year, a number with its unit…)?"""
+    if part.slot == "time":
+        return bool(DATE_RE.search(text))
+    if part.slot == "number":
+        t = squash(text)
+        if part.unit:
+            return bool(re.search(rf"(\d|[一二三四五六七八九十两百千])[\d.]*[万亿]?{re.escape(part.unit)}", t))
+        return bool(NUMBER_RE.search(t))
+    return True
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved paragraph."""
+
+    paragraph: Paragraph
+    start: int
+    end: int
+    rank: int  # retrieval rank of its paragraph (0 = best)
+
+    @property
+    def text(self) -> str:
+        """The sentence's exact text."""
+        return self.paragraph.text[self.start:self.end]
+
+
+def candidates(paragraphs: list[Paragraph]) -> list[Candidate]:
+    """Every sentence of the paragraphs (in retrieval order), title-like lines (short, no end mark) left out."""
+    out = []
+    for rank, p in enumerate(paragraphs):
+        for s, e in sentence_spans(p.text):
+            text = p.text[s:e]
+            if e - s < 12 and not re.search(r"[。！？；!?;：:，,]", text):
+                continue
+            out.append(Candidate(p, s, e, rank))
+    return out
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate sentence with its match to one question part."""
+
+    candidate: Candidate
+    score: float  # weighted share of the part's terms found
+    filler: bool  # the sentence holds a filler of the part's slot
+    matched: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+def score_sentence(terms: list[str], weights: dict[str, float], cand: Candidate, part: Part,
+                   context: str = "") -> Scored:
+    """Weighted share of terms in the sentence (full weight), its heading path or given context (half)."""
+    sent = squash(cand.text).lower()
+    head = squash(heading_text(cand.paragraph) + context).lower()
+    total = sum(weights[t] for t in terms) or 1.0
+    got, matched, missing = 0.0, [], []
+    for t in terms:
+        if t.lower() in sent:
+            got += weights[t]
+            matched.append(t)
+        elif t.lower() in head:
+            got += HEADING_WEIGHT * weights[t]
+            matched.append(t)
+        else:
+            missing.append(t)
+    return Scored(cand, got / total, filler_present(cand.text, part), tuple(matched), tuple(missing))
+
+
+def rank_for_part(part: Part, question: str, cands: list[Candidate], stats: TermStats,
+                  others: tuple[Part, ...] = ()) -> list[Scored]:
+    """Candidates ranked for one part: its own terms count double, the question's terms that belong to no
+    other part once; a sentence that names no place, organisation or year of its own may lean on the sentence
+    before it (half weight, like its heading path)."""
+    own = key_terms(part.text)
+    theirs = {t for p in others for t in key_terms(p.text)}
+    shared = [t for t in key_terms(question) if t not in own and t not in theirs]
+    weights = {t: 2 * stats.idf(t) for t in own}
+    weights.update({t: stats.idf(t) for t in shared})
+    if part.focus:
+        for t in key_terms(part.focus) or [part.focus]:
+            weights[t] = weights.get(t, stats.idf(t)) * 2
+    terms = list(weights)
+    scored = [score_sentence(terms, weights, c, part, leaning_context(c)) for c in cands]
+    # ties: the sentence with a slot filler, then the better-retrieved paragraph, then document order
+    return sorted(scored, key=lambda s: (-(s.score + (0.05 if s.filler else 0.0)), s.candidate.rank,
+                                         s.candidate.start))
+
+
+def names_something(text: str) -> bool:
+    """Does the text name a place, person, organisation or year of its own?"""
+    import jieba.posseg as pseg
+
+    if re.search(r"(?:19|20)\d{2}\s*年", text):
+        return True
+    return any(w.flag in ("ns", "nr", "nt", "nz") and len(w.word) >= 2 for w in pseg.cut(text))
+
+
+def previous_sentence(c: Candidate) -> str:
+    """The sentence before c in its paragraph ('' for the first)."""
+    prev = ""
+    for s, e in sentence_spans(c.paragraph.text):
+        if e <= c.start:
+            prev = c.paragraph.text[s:e]
+    return prev
+
+
+def leaning_context(c: Candidate) -> str:
+    """The previous sentence when c names nothing of its own (该平台…, 进口…时间), else ''."""
+    return "" if names_something(c.text) else previous_sentence(c)
+
+
+SHORT_SENTENCE = 24
+
+
+def _next_sentence(c: Candidate) -> Candidate | None:
+    for s, e in sentence_spans(c.paragraph.text):
+        if s >= c.end:
+            return Candidate(c.paragraph, s, e, c.rank)
+    return None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Selected sentences per part, and all of them in presentation order."""
+
+    parts: list[Part]
+    per_part: list[list[Scored]]  # best first, for each part
+    sentences: list[Candidate]  # the union, grouped by paragraph in retrieval order, sentences in text order
+
+
+def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats: TermStats,
+           per_part: int | None = None, max_chars: int = 520) -> Evidence:
+    """The best sentences for each part (round-robin over parts until max_chars), with their neighbours
+    when a chosen sentence is too short to stand alone."""
+    cands = candidates(paragraphs)
+    ranked = [rank_for_part(p, question, cands, stats, tuple(o for o in parts if o is not p)) for p in parts]
+    per_part = per_part or (5 if len(parts) == 1 else 3)
+    chosen: dict[tuple[str, int], Candidate] = {}
+    used = 0
+    for depth in range(per_part):
+        for ranking in ranked:
+            if depth >= len(ranking) or (depth > 0 and ranking[depth].score <= 0):
+                continue
+            c = ranking[depth].candidate
+            key = (c.paragraph.id, c.start)
+            if key in chosen:
+                continue
+            if used + (c.end - c.start) > max_chars and chosen:
+                continue
+            chosen[key] = c
+            used += c.end - c.start
+            nxt = _next_sentence(c)
+            if c.end - c.start < SHORT_SENTENCE and nxt and (c.paragraph.id, nxt.start) not in chosen:
+                chosen[(c.paragraph.id, nxt.start)] = nxt  # a lead-in (五是…。) needs what follows it
+                used += nxt.end - nxt.start
+    order = {p.id: i for i, p in enumerate(paragraphs)}
+    sentences = sorted(chosen.values(), key=lambda c: (order[c.paragraph.id], c.start))
+    return Evidence(parts, ranked, sentences)
+
+
+class SelectEvidence:
+    """Pipeline step: the sentences of the retrieved paragraphs that bear on each part."""
+
+    def __init__(self, paragraphs: Iterable[Paragraph], max_chars: int = 520, per_part: int | None = None):
+        self.stats = TermStats.from_paragraphs(paragraphs)
+        self.max_chars = max_chars
+        self.per_part = per_part
+
+    def run(self, question: str, parts: list[Part], paragraphs: list[Paragraph]) -> Evidence:
+        """Evidence for the question's parts, at most MAX_EVIDENCE sentences."""
+        from assistant.prompting import MAX_EVIDENCE
+
+        ev = select(parts, question, paragraphs, self.stats, self.per_part, self.max_chars)
+        if len(ev.sentences) > MAX_EVIDENCE:
+            keep = {id(s.candidate) for ranking in ev.per_part for s in ranking[:2]}
+            kept = [c for c in ev.sentences if id(c) in keep][:MAX_EVIDENCE]
+            rest = [c for c in ev.sentences if id(c) not in keep]
+            chosen = {id(c) for c in kept + rest[:MAX_EVIDENCE - len(kept)]}
+            ev = Evidence(ev.parts, ev.per_part, [c for c in ev.sentences if id(c) in chosen])
+        return ev

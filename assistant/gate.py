@@ -1,0 +1,216 @@
+"""Answerability, part by part: can the selected evidence answer this part of the question?
+
+Signals, all independent of the corpus's similarity scale:
+
+* **anchors**: the names, places, years and quoted terms of the question. An anchor that no paragraph of the
+  whole index contains (广州 when the documents cover 上海) means the documents cannot answer; an anchor missing
+  from the retrieved paragraphs is a strong sign of it.
+* **aligned evidence**: the best sentence that holds a filler of the asked slot (a year for 哪一年, a number with
+  the asked unit for 多少项) *and* every anchor (in the sentence, its heading path or the sentence before it),
+  scored by the weighted share of the question's terms it contains. A figure of another entity does not align.
+* **the model's reading**: the LLM is shown the numbered evidence sentences and asked which one answers the
+  part (0 = none); the probability it gives to 0 against the sentence numbers, and its pick.
+
+A logistic model over these (fitted by ``python -m assistant calibrate`` on labelled questions from more than
+one corpus) gives P(answerable) per part.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from assistant.evidence import (Candidate, Evidence, Scored, TermStats, filler_present, heading_text,
+                               leaning_context)
+from assistant.question_parts import Part
+from textutil import squash
+
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+ANCHOR_POS = frozenset("ns nr nt nz nrt nrfg".split())
+YEARISH_RE = re.compile(r"(?:19|20)\d{2}\s*年(?:\d{1,2}\s*月)?(?:[底末初])?")
+QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,20})[”\"」』》]")
+LATIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9+\-]{1,}")
+GENERIC_ANCHORS = frozenset("中国 我国 全国 国家 国内 国际 境外 境内 中央 地方 省市 试点 示范".split())
+
+
+def anchors(text: str) -> list[str]:
+    """Terms a passage must contain to be about what the question asks: years, quoted names, Latin words and
+    proper nouns (jieba's place/person/organisation tags)."""
+    import jieba.posseg as pseg
+
+    found = [squash(m.group(0)) for m in YEARISH_RE.finditer(text)]
+    found += [m.group(1) for m in QUOTED_RE.finditer(text)]
+    found += [m.group(0) for m in LATIN_RE.finditer(text)]
+    for w in pseg.cut(text):
+        word = w.word.strip()
+        if w.flag in ANCHOR_POS and len(word) >= 2 and word not in GENERIC_ANCHORS:
+            found.append(word)
+    return list(dict.fromkeys(a for a in found if a))
+
+
+def _context_of(c: Candidate) -> str:
+    """What a sentence may lean on: its heading path, and the sentence before it when it names no place,
+    organisation or year of its own (该平台…, 其中…)."""
+    return heading_text(c.paragraph) + leaning_context(c)
+
+
+def holds(c: Candidate, terms: list[str]) -> bool:
+    """Every term occurs in the sentence or what it leans on (whitespace and case ignored)."""
+    hay = squash(c.text + _context_of(c)).lower()
+    return all(squash(t).lower() in hay for t in terms)
+
+
+@dataclass(frozen=True)
+class PartFeatures:
+    """Answerability signals for one part."""
+
+    coverage: float  # best weighted share of the part's terms in one sentence
+    aligned: float  # the same, over sentences holding the slot filler and every anchor (0 if none)
+    absent_in_corpus: int  # anchors no paragraph of the index contains
+    absent_in_context: int  # anchors none of the retrieved paragraphs contains
+    p_none: float = 0.5  # the model's probability that no sentence answers (0.5 when not asked)
+    choice_aligned: bool = False  # the sentence the model picked holds the slot filler and every anchor
+
+    def vector(self) -> list[float]:
+        """Model inputs."""
+        p = min(max(self.p_none, 1e-4), 1 - 1e-4)
+        return [self.coverage, self.aligned, float(self.absent_in_corpus > 0), float(self.absent_in_context > 0),
+                math.log(p / (1 - p)), float(self.choice_aligned)]
+
+
+def aligned_best(ranking: list[Scored], part: Part, part_anchors: list[str]) -> Scored | None:
+    """The best-scoring sentence that holds the slot filler and every anchor."""
+    for s in ranking:
+        if s.score <= 0:
+            break
+        if filler_present(s.candidate.text, part) and holds(s.candidate, part_anchors):
+            return s
+    return None
+
+
+def anchors_of_part(part: Part, question: str, others: tuple[Part, ...] = ()) -> list[str]:
+    """The part's own anchors; a part that names none (审批步骤有何变化？) inherits the question's anchors,
+    except those that single out another part (its enumerated item)."""
+    own = anchors(part.text)
+    if own:
+        return own
+    return [a for a in anchors(question) if not any(o.focus and a in o.focus for o in others)]
+
+
+def lexical_features(part: Part, question: str, ranking: list[Scored], context_text: str,
+                     stats: TermStats, others: tuple[Part, ...] = ()) -> tuple[PartFeatures, Scored | None, list[str]]:
+    """The signals that need no model: coverage, alignment, absent anchors."""
+    part_anchors = anchors_of_part(part, question, others)
+    ctx = squash(context_text).lower()
+    absent_ctx = [a for a in part_anchors if squash(a).lower() not in ctx]
+    absent_corpus = [a for a in absent_ctx if not stats.in_corpus(squash(a))]
+    best = aligned_best(ranking, part, part_anchors)
+    coverage = ranking[0].score if ranking else 0.0
+    return (PartFeatures(coverage, best.score if best else 0.0, len(absent_corpus), len(absent_ctx)),
+            best, absent_ctx)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic weights over PartFeatures.vector() and the decision threshold."""
+
+    weights: tuple[float, ...] = (1.5, 5.0, -4.0, -1.5, -1.2, 1.0)
+    bias: float = -2.5
+    threshold: float = 0.5
+
+    def probability(self, f: PartFeatures) -> float:
+        """P(the part is answerable from the evidence)."""
+        z = self.bias + sum(w * x for w, x in zip(self.weights, f.vector()))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50), -50)))
+
+    def save(self, path: Path = CALIBRATION_FILE) -> None:
+        """Write as JSON."""
+        path.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_FILE) -> "Calibration":
+        """Read the JSON written by :meth:`save`; defaults when absent or of an older shape."""
+        try:
+            d = json.loads(path.read_text(encoding="utf-8"))
+            cal = cls(tuple(d["weights"]), d["bias"], d["threshold"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls()
+        return cal if len(cal.weights) == len(cls().weights) else cls()
+
+
+@dataclass(frozen=True)
+class PartVerdict:
+    """The gate's decision for one part."""
+
+    part: Part
+    answerable: bool
+    p_answerable: float
+    features: PartFeatures
+    best: Candidate | None  # the aligned (or best) evidence sentence
+    choice: Candidate | None  # the sentence the model picked, if asked
+    absent: tuple[str, ...]  # anchors missing from the retrieved paragraphs
+
+
+def fit(features: list[PartFeatures], labels: list[bool], steps: int = 5000, lr: float = 0.1,
+        l2: float = 0.01, max_false_refusal: float = 0.05) -> Calibration:
+    """Logistic regression by gradient descent, then the highest threshold that refuses at most
+    ``max_false_refusal`` of the answerable parts (a wrong refusal costs users too)."""
+    import numpy as np
+
+    x = np.array([f.vector() for f in features], dtype=float)
+    y = np.array(labels, dtype=float)
+    mu, sd = x.mean(0), x.std(0) + 1e-9
+    xs = (x - mu) / sd
+    w, b = np.zeros(x.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(xs @ w + b)))
+        w -= lr * (xs.T @ (p - y) / len(y) + l2 * w)
+        b -= lr * float(np.mean(p - y))
+    weights = w / sd
+    bias = b - float(np.sum(w * mu / sd))
+    probs = 1 / (1 + np.exp(-(x @ weights + bias)))
+    answerable = probs[y > 0.5]
+    allowed = [t for t in sorted(set(np.round(probs, 4))) if np.mean(answerable < t) <= max_false_refusal]
+    return Calibration(tuple(float(v) for v in weights), float(bias), float(max(allowed, default=0.0)))
+
+
+class Gate:
+    """Pipeline step: a verdict for each part of the question.
+
+    An anchor that the whole index lacks refuses the part at once (no model call); otherwise the model
+    reads the numbered evidence and says which sentence answers the part, and the calibrated logistic
+    model combines that with the lexical signals.
+    """
+
+    def __init__(self, llm, prompts, stats: TermStats, calibration: Calibration | None = None):
+        self.llm = llm
+        self.prompts = prompts  # assistant.prompting.PromptBuilder
+        self.stats = stats
+        self.calibration = calibration or Calibration.load()
+
+    def run(self, question: str, evidence: Evidence, context_text: str, answer_all: bool = False) -> list[PartVerdict]:
+        """Verdicts in part order; ``answer_all`` (calibration runs) keeps every part but records the signals."""
+        verdicts = []
+        for i, part in enumerate(evidence.parts):
+            others = tuple(p for p in evidence.parts if p is not part)
+            feats, best, absent = lexical_features(part, question, evidence.per_part[i], context_text, self.stats,
+                                                   others)
+            choice = None
+            if evidence.sentences and (answer_all or not feats.absent_in_corpus):
+                asked = part.text if len(evidence.parts) > 1 else question
+                options = [str(n) for n in range(len(evidence.sentences) + 1)]
+                probs = self.llm.option_probabilities(self.prompts.choose(evidence.sentences, asked), options)
+                pick = max(range(1, len(probs)), key=lambda n: probs[n]) if len(probs) > 1 else 0
+                choice = evidence.sentences[pick - 1] if pick else None
+                picked_ok = choice is not None and filler_present(choice.text, part) and holds(
+                    choice, anchors_of_part(part, question, others))
+                feats = PartFeatures(feats.coverage, feats.aligned, feats.absent_in_corpus, feats.absent_in_context,
+                                     probs[0], picked_ok)
+            p = self.calibration.probability(feats) if evidence.sentences else 0.0
+            # an anchor no paragraph of the index contains: the documents cannot say it, whatever the signals
+            ok = answer_all or (bool(evidence.sentences) and not feats.absent_in_corpus
+                                and p >= self.calibration.threshold)
+            verdicts.append(PartVerdict(part, ok, p, feats, best.candidate if best else None, choice, tuple(absent)))
+        return verdicts

@@ -1,0 +1,104 @@
+"""Prompt texts (prompts/*.txt), the numbered evidence block and the citation grammar (pure)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.evidence import Candidate
+from assistant.llm import chatml
+from index.documents import LABEL_SEP, short_heading
+from settings import PROJECT_ROOT
+
+PROMPTS_DIR = PROJECT_ROOT / "prompts"
+MAX_EVIDENCE = 9  # sentence numbers are one digit, so the grammar stays simple
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """Prompt templates from prompts/ (Chinese)."""
+
+    system: str
+    evidence: str
+    choose: str
+    answer: str
+    answer_parts: str
+    condense: str
+    example: str
+    example_answer: str
+    refusal: str
+    part_missing: str
+
+    @classmethod
+    def load(cls, folder: Path = PROMPTS_DIR) -> "Prompts":
+        """Read every template file of the folder."""
+        read = lambda name: (folder / f"{name}.txt").read_text(encoding="utf-8").strip("\n")  # noqa: E731
+        return cls(**{name: read(name) for name in cls.__dataclass_fields__})
+
+    @property
+    def refusal_line(self) -> str:
+        """The one-line refusal."""
+        return self.refusal.splitlines()[0]
+
+
+def heading_line(c: Candidate) -> str:
+    """The heading path shown above a paragraph's sentences."""
+    p = c.paragraph
+    parts = [p.case or p.title, p.section, p.subsection, p.item, p.box]
+    return "〔" + LABEL_SEP.join(short_heading(x) for x in parts if x) + "〕"
+
+
+def evidence_block(sentences: list[Candidate]) -> str:
+    """Sentences numbered [1]..[n], under their paragraph's heading path."""
+    lines, last = [], None
+    for i, c in enumerate(sentences, start=1):
+        if c.paragraph.id != last:
+            lines.append(heading_line(c))
+            last = c.paragraph.id
+        lines.append(f"[{i}] {c.text.strip()}")
+    return "\n".join(lines)
+
+
+class PromptBuilder:
+    """Every prompt the answer pipeline sends, built so that they share the longest possible prefix:
+    system + worked example, then the evidence block and the question."""
+
+    def __init__(self, prompts: Prompts):
+        self.prompts = prompts
+        self._turns = [(prompts.example, prompts.example_answer)]
+
+    @property
+    def constant_prefix(self) -> str:
+        """System prompt + worked example: identical for every request (prefix-cached)."""
+        return chatml(self.prompts.system, self._turns, "")[: -len("<|im_end|>\n<|im_start|>assistant\n")]
+
+    def _user(self, sentences: list[Candidate], question: str, instruction: str) -> str:
+        body = self.prompts.evidence.format(evidence=evidence_block(sentences), question=question)
+        return chatml(self.prompts.system, self._turns, body + instruction)
+
+    def choose(self, sentences: list[Candidate], question: str) -> str:
+        """Which sentence answers the question (0 = none)?"""
+        return self._user(sentences, question, self.prompts.choose)
+
+    def answer(self, sentences: list[Candidate], question: str, parts: list[str]) -> str:
+        """Answer the question (each listed part in its own sentence when there are several)."""
+        if len(parts) > 1:
+            listed = "\n".join(f"{i}. {p}" for i, p in enumerate(parts, start=1))
+            instruction = self.prompts.answer_parts.format(parts=listed)
+        else:
+            instruction = self.prompts.answer
+        return self._user(sentences, question, instruction)
+
+    def condense(self, history: list[tuple[str, str]], question: str) -> str:
+        """Rewrite a follow-up into a standalone question."""
+        lines = "\n".join(f"用户：{q}\n助手：{a[:200]}" for q, a in history[-3:])
+        return chatml("你负责改写问题。", [], self.prompts.condense.format(history=lines, question=question))
+
+
+def citation_grammar(n_sources: int, max_sentences: int = 3) -> str:
+    """GBNF forcing 1..max_sentences sentences, each ending with [n] markers of existing sources."""
+    digits = f"[1-{max(1, min(n_sources, 9))}]"
+    optional = " ".join(["sent?"] * (max_sentences - 1))
+    return (f"root ::= sent {optional}\n"
+            "sent ::= body cite cite? \"。\"\n"
+            "body ::= [^\\[\\]。？?\\n<]{2,120}\n"
+            f"cite ::= \"[\" {digits} \"]\"\n")

@@ -1,0 +1,44 @@
+"""Pipeline step: hybrid retrieval for the question and, when it has several parts, for each part."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.question_parts import Part
+from index.documents import Paragraph
+from retriever.hybrid import Hit, HybridRetriever
+
+PART_HITS = 2  # extra chunks retrieved for each part of a multi-part question
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """The chunks retrieved and the paragraphs they cover, best first, each paragraph once."""
+
+    hits: list[Hit]
+    paragraphs: list[Paragraph]
+
+
+class Retrieve:
+    """Chunks that fit the context budget for the question, plus the best chunks for each part."""
+
+    def __init__(self, retriever: HybridRetriever, budget: int):
+        self.retriever = retriever
+        self.budget = budget
+
+    def run(self, question: str, parts: list[Part], case: str | None = None, k: int | None = None) -> Retrieved:
+        """Retrieve; ``k`` caps the number of chunks for the whole question."""
+        hits = self.retriever.context(question, budget=self.budget, case=case)
+        if k:
+            hits = hits[:k]
+        if len(parts) > 1:
+            seen = {h.chunk.id for h in hits}
+            for part in parts:
+                for h in self.retriever.run(part.text, k=PART_HITS, case=case):
+                    if h.chunk.id not in seen:
+                        seen.add(h.chunk.id)
+                        hits.append(h)
+        paragraphs: dict[str, Paragraph] = {}
+        for h in hits:
+            for pid in h.chunk.paragraph_ids:
+                paragraphs.setdefault(pid, self.retriever.paragraphs[pid])
+        return Retrieved(hits, list(paragraphs.values()))

@@ -1,0 +1,119 @@
+"""Check each generated sentence against the evidence it cites (pure).
+
+A sentence survives only if it
+
+* is an answer, not an echo: it does not end in a question mark, does not keep a question word, and states
+  something the question did not already say;
+* is supported by what it cites: its figures occur there with their units and enough of its own wording
+  (not repeated from the question) does (see :mod:`assistant.support`);
+* puts figures in their slot: every figure it gives occurs in a cited sentence that also holds the question's
+  anchors (the entity, place and year asked about), so a real figure of another entity is rejected;
+* says something new: duplicates are dropped.
+
+A sentence that its own citation does not support but another evidence sentence does is re-pointed there.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.evidence import Candidate, filler_present
+from assistant.gate import holds
+from assistant.question_parts import Part
+from assistant.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments
+from textutil import char_ngrams, squash
+
+INTERROGATIVE_RE = re.compile(r"多少|几[个项批家种次天年月倍人件所条类位座只名]|哪[个些里年家一]|什么|是否|吗|如何|怎样|怎么|为何|为什么|有何")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A generated sentence and the evidence sentences it cites (by their evidence number)."""
+
+    text: str
+    cites: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the checks said of one sentence."""
+
+    claim: Claim
+    ok: bool
+    reason: str = ""
+    support: SupportResult | None = None
+    echo: bool = False
+
+
+def is_echo(sentence: str, question: str) -> bool:
+    """True for a sentence that restates (part of) the question instead of answering it."""
+    s = sentence.strip()
+    if s.endswith(("？", "?")):
+        return True
+    own = "".join(claim_fragments(s, question))
+    own_cjk = re.sub(r"[^\w\u4e00-\u9fff]", "", own)
+    has_new_figure = any(n not in squash(question) for n, _ in NUMBER_RE.findall(squash(s)))
+    if INTERROGATIVE_RE.search(s) and not has_new_figure:
+        return True
+    return len(own_cjk) < 2 and not has_new_figure
+
+
+def figures(sentence: str, question: str) -> list[str]:
+    """Figures the sentence states that the question does not (numbers with their unit character)."""
+    q = squash(question)
+    return [n + u for n, u in NUMBER_RE.findall(squash(sentence)) if n not in q]
+
+
+def slot_aligned(sentence: str, question: str, cited: list[Candidate], anchor_sets: list[list[str]]) -> bool:
+    """Every new figure of the sentence sits in a cited sentence that also holds the anchors of some part
+    of the question (the entity, place and year that part asks about)."""
+    for fig in figures(sentence, question):
+        number = re.match(r"\d+(?:\.\d+)?", fig).group(0)
+        homes = [c for c in cited if number in squash(c.text)]
+        if homes and not any(holds(c, a) for c in homes for a in anchor_sets or [[]]):
+            return False
+    return True
+
+
+def _texts(cited: list[Candidate]) -> list[str]:
+    return [c.text for c in cited] + [c.paragraph.text for c in cited]
+
+
+def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate],
+           anchor_sets: list[list[str]]) -> list[Verdict]:
+    """A verdict for each claim, in order (duplicates of an accepted sentence are rejected)."""
+    out: list[Verdict] = []
+    seen: list[set[str]] = []
+    for claim in claims:
+        cited = [evidence[n] for n in claim.cites if n in evidence]
+        if is_echo(claim.text, question):
+            out.append(Verdict(claim, False, "restates the question", echo=True))
+            continue
+        grams = char_ngrams(claim.text)
+        if any(len(grams & g) >= 0.8 * max(1, min(len(grams), len(g))) for g in seen):
+            out.append(Verdict(claim, False, "repeats an earlier sentence"))
+            continue
+        # support against the cited sentences, with their paragraphs as the wider context
+        support = check_sentence(claim.text, _texts(cited), question)
+        if not support.supported:  # a small model often cites the wrong number: re-point to the one that holds it
+            best = max(evidence, key=lambda n: check_sentence(claim.text, _texts([evidence[n]]), question).score,
+                       default=None)
+            repaired = check_sentence(claim.text, _texts([evidence[best]]), question) if best else support
+            if not repaired.supported:
+                out.append(Verdict(claim, False, support.reason, support))
+                continue
+            claim, cited, support = Claim(claim.text, (best,)), [evidence[best]], repaired
+        if not slot_aligned(claim.text, question, cited, anchor_sets):
+            out.append(Verdict(claim, False, "a figure is not next to what the question asks about", support))
+            continue
+        seen.append(grams)
+        out.append(Verdict(claim, True, "", support))
+    return out
+
+
+def covers(text: str, part: Part) -> bool:
+    """Does an accepted sentence answer this part (its focus, when it has one, and a filler of its slot)?"""
+    if part.focus and not (squash(part.focus) in squash(text) or
+                           len(char_ngrams(part.focus) & char_ngrams(text)) >= max(1, len(char_ngrams(part.focus)) // 2)):
+        return False
+    return filler_present(text, part)

@@ -1,0 +1,51 @@
+"""The final answer, part by part: model sentences, verbatim extracts, notes (assistant.compose)."""
+from assistant.compose import Line, citations_for, claims_of, compose, number_sources
+from assistant.evidence import Candidate
+from assistant.gate import PartFeatures, PartVerdict
+from assistant.question_parts import Part
+from assistant.verify import Claim, Verdict
+from index.documents import Paragraph
+
+PARA = Paragraph("d:p1", "d", "二是进口整体通关时间 34.93 小时。出口整体通关时间仅 0.74 小时。")
+CUT = PARA.text.index("。") + 1
+S1 = Candidate(PARA, 0, CUT, 0)
+S2 = Candidate(PARA, CUT, len(PARA.text), 0)
+EVIDENCE = {1: S1, 2: S2}
+SOURCES = number_sources([S1, S2], {"d:p1": ("d:c1", 0.5)})
+IMPORT = Part("进口整体通关时间是多少？", "进口", "number")
+EXPORT = Part("出口整体通关时间是多少？", "出口", "number")
+FEATS = PartFeatures(1.0, 1.0, 0, 0)
+
+
+def _verdict(part, ok=True, best=None):
+    return PartVerdict(part, ok, 0.9 if ok else 0.1, FEATS, best, None, ())
+
+
+def test_one_source_per_paragraph():
+    assert [s.n for s in SOURCES.values()] == [1] and SOURCES["d:p1"].chunk_id == "d:c1"
+
+
+def test_uncovered_answerable_part_is_extracted_verbatim_without_the_enumeration_word():
+    checks = [Verdict(Claim("出口整体通关时间为0.74小时", (2,)), True)]
+    lines, outcomes = compose([_verdict(IMPORT, best=S1), _verdict(EXPORT, best=S2)], checks, EVIDENCE, SOURCES,
+                              "资料中没有关于“{part}”的信息。")
+    assert [o.answered_by for o in outcomes] == ["extract", "model"]
+    assert lines[1] == Line("进口整体通关时间 34.93 小时。", (1,), "extract")
+
+
+def test_unanswerable_part_gets_a_note():
+    lines, outcomes = compose([_verdict(IMPORT, ok=False), _verdict(EXPORT, best=S2)],
+                              [Verdict(Claim("出口整体通关时间为0.74小时", (2,)), True)], EVIDENCE, SOURCES,
+                              "资料中没有关于“{part}”的信息。")
+    assert lines[-1].origin == "note" and "进口整体通关时间是多少" in lines[-1].text
+    assert citations_for(lines, SOURCES)[0].text == PARA.text
+
+
+def test_rejected_sentences_are_left_out():
+    lines, _ = compose([_verdict(EXPORT, best=S2)], [Verdict(Claim("错误", (2,)), False, "x")], EVIDENCE, SOURCES, "")
+    assert all(line.text != "错误" for line in lines)
+
+
+def test_markers_render_before_punctuation_and_claims_parse():
+    assert Line("甲。", (1, 2), "model").render() == "甲[1][2]。"
+    assert claims_of("甲[1]。乙[2][3]。") == [Claim("甲。", (1,)), Claim("乙。", (2, 3))]

@@ -1,0 +1,42 @@
+from assistant.evidence import TermStats, filler_present, select
+from index.lexical import key_terms
+from assistant.question_parts import Part, split_parts
+from index.documents import Paragraph
+
+P1 = Paragraph("d:p0001", "d", "北京和天津两市推动两地海关加强协作。2021 年天津口岸出口整体通关时间仅 0.74 小时，"
+               "比上一年压缩 48.6%；进口整体通关时间 34.93 小时。", case="跨境贸易", section="二、口岸通关")
+P2 = Paragraph("d:p0002", "d", "五是增加铁路提单金融属性。重庆推动铁路提单用于信用证、托收和汇款等结算业务。",
+               case="物流", section="一、主要做法")
+P3 = Paragraph("d:p0003", "d", "上海建立知识产权质押融资风险补偿机制。", case="知识产权")
+STATS = TermStats.from_paragraphs([P1, P2, P3])
+
+
+def test_key_terms_drop_question_words_and_keep_years():
+    terms = key_terms("2021年天津口岸的出口整体通关时间是多少？")
+    assert "2021年" in terms and "天津" in terms and "多少" not in terms
+
+
+def test_rare_terms_weigh_more():
+    assert STATS.idf("信用证") > STATS.idf("推动")  # 推动 is in two of the three paragraphs
+    assert STATS.in_corpus("托收") and not STATS.in_corpus("广州")
+
+
+def test_the_answer_sentence_is_selected_for_each_part():
+    q = "2021年天津口岸进口和出口整体通关时间分别是多少？"
+    ev = select(split_parts(q), q, [P1, P2, P3], STATS)
+    texts = [c.text for c in ev.sentences]
+    assert any("0.74" in t for t in texts) and any("34.93" in t for t in texts)
+    assert all(ranking[0].candidate.paragraph.id == "d:p0001" for ranking in ev.per_part)
+
+
+def test_a_short_lead_in_brings_the_next_sentence():
+    q = "重庆把铁路提单用到了哪些结算业务上？"
+    ev = select(split_parts(q), q, [P2], STATS)
+    assert any("信用证" in c.text for c in ev.sentences)
+
+
+def test_slot_fillers():
+    assert filler_present("2021 年起", Part("哪一年", slot="time"))
+    assert not filler_present("长期以来", Part("哪一年", slot="time"))
+    assert filler_present("已有 7 批 35 项", Part("几批", slot="number", unit="批"))
+    assert not filler_present("已有 35 项", Part("几批", slot="number", unit="批"))

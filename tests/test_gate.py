@@ -1,0 +1,77 @@
+"""The answerability gate's signals and calibration (assistant.gate)."""
+import pytest
+
+from assistant.evidence import TermStats, select
+from assistant.gate import Calibration, Gate, PartFeatures, anchors, anchors_of_part, fit, lexical_features
+from assistant.question_parts import Part, split_parts
+from index.documents import Paragraph
+from tests.conftest import FakeLLM
+
+P1 = Paragraph("d:p1", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。上海口岸进口整体通关时间为 40 小时。", case="跨境贸易")
+P2 = Paragraph("d:p2", "d", "北京积水潭医院赋予研发人员 70%的所有权。", case="知识产权")
+STATS = TermStats.from_paragraphs([P1, P2])
+
+
+def _features(question):
+    parts = split_parts(question)
+    ev = select(parts, question, [P1, P2], STATS)
+    return lexical_features(parts[0], question, ev.per_part[0], P1.text + P2.text, STATS)
+
+
+def test_anchors_are_years_places_quoted_and_latin_terms():
+    a = anchors("2021年天津港“一单制”PCT申请有多少？")
+    assert {"2021年", "天津港", "一单制", "PCT"} <= set(a)
+
+
+def test_a_part_without_anchors_inherits_the_question_s():
+    q = "海南外籍人员联审联检后申请信息精简了多少？审批步骤有何变化？"
+    parts = split_parts(q)
+    assert "海南" in anchors_of_part(parts[1], q, (parts[0],))
+
+
+def test_aligned_evidence_needs_the_filler_and_the_anchors():
+    feats, best, absent = _features("2021年天津口岸的出口整体通关时间是多少？")
+    assert feats.aligned > 0.5 and "0.74" in best.candidate.text and absent == []
+    feats, best, _ = _features("2021年上海口岸的出口整体通关时间是多少？")  # 40 hours belong to 上海 but no year
+    assert best is None or "0.74" not in best.candidate.text
+
+
+def test_anchor_missing_from_the_corpus_is_counted():
+    feats, _, absent = _features("2021年广州口岸的出口整体通关时间是多少？")
+    assert feats.absent_in_corpus == 1 and absent == ["广州"]
+
+
+def test_gate_refuses_an_absent_anchor_without_asking_the_model():
+    llm = FakeLLM()
+    q = "2021年广州口岸的出口整体通关时间是多少？"
+    ev = select(split_parts(q), q, [P1, P2], STATS)
+
+    class Prompts:
+        def choose(self, sentences, question):
+            return "prompt"
+
+    [v] = Gate(llm, Prompts(), STATS, Calibration((0.0,) * 6, 5.0, 0.5)).run(q, ev, P1.text)
+    assert not v.answerable and llm.prompts == []
+
+
+def test_model_probability_is_a_feature():
+    f = PartFeatures(0.9, 0.9, 0, 0, p_none=0.9)
+    g = PartFeatures(0.9, 0.9, 0, 0, p_none=0.1)
+    cal = Calibration((0.0, 0.0, 0.0, 0.0, -1.0, 0.0), 0.0, 0.5)
+    assert cal.probability(g) > 0.5 > cal.probability(f)
+
+
+def test_fit_separates_and_keeps_false_refusals_low():
+    good = [PartFeatures(0.9, 0.8 + i / 100, 0, 0, 0.1) for i in range(20)]
+    bad = [PartFeatures(0.6, 0.1, 0, 1, 0.7) for _ in range(20)]
+    cal = fit(good + bad, [True] * 20 + [False] * 20)
+    assert sum(cal.probability(f) >= cal.threshold for f in good) >= 19  # at most 5% of answerable refused
+    assert sum(cal.probability(f) >= cal.threshold for f in bad) <= 2
+
+
+def test_calibration_round_trip_and_old_shapes(tmp_path):
+    cal = Calibration((1.0,) * 6, -1.0, 0.4)
+    cal.save(tmp_path / "c.json")
+    assert Calibration.load(tmp_path / "c.json") == cal
+    (tmp_path / "old.json").write_text('{"weights": [1, 2, 3], "bias": 0, "threshold": 0.5}', encoding="utf-8")
+    assert Calibration.load(tmp_path / "old.json") == Calibration()

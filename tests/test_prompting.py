@@ -1,0 +1,34 @@
+"""Prompts share their prefix; the evidence block numbers sentences under their headings (assistant.prompting)."""
+import re
+
+from assistant.evidence import Candidate
+from assistant.prompting import PromptBuilder, Prompts, citation_grammar, evidence_block
+from index.documents import Paragraph
+
+P = Paragraph("d:p1", "d", "甲句。乙句。", case="案例一", section="一、主要做法")
+Q = Paragraph("d:p2", "d", "丙句。", case="案例二")
+SENTENCES = [Candidate(P, 0, 3, 0), Candidate(P, 3, 6, 0), Candidate(Q, 0, 3, 1)]
+
+
+def test_evidence_block_numbers_sentences_under_their_heading_path():
+    assert evidence_block(SENTENCES) == "〔案例一 › 一、主要做法〕\n[1] 甲句。\n[2] 乙句。\n〔案例二〕\n[3] 丙句。"
+
+
+def test_choose_and_answer_prompts_share_the_evidence_prefix():
+    b = PromptBuilder(Prompts.load())
+    choose, answer = b.choose(SENTENCES, "问题？"), b.answer(SENTENCES, "问题？", [])
+    shared = len(next(i for i, (x, y) in enumerate(zip(choose, answer)) if x != y) * "x")
+    assert shared > len(b.constant_prefix) and "[3] 丙句。" in choose[:shared]
+    assert answer.startswith(b.constant_prefix)
+
+
+def test_multi_part_answer_lists_the_parts():
+    b = PromptBuilder(Prompts.load())
+    prompt = b.answer(SENTENCES, "甲和乙分别是什么？", ["甲是什么？", "乙是什么？"])
+    assert "1. 甲是什么？" in prompt and "2. 乙是什么？" in prompt
+
+
+def test_grammar_allows_only_existing_sentence_numbers_and_no_question_marks():
+    g = citation_grammar(3, max_sentences=2)
+    assert '"[" [1-3] "]"' in g and "sent?" in g and "？" in g
+    assert re.search(r"body ::= \[\^.*？", g)
