@@ -12,7 +12,7 @@ import ipaddress
 import os
 import sys
 
-from settings import DEFAULT_CORPUS, DEFAULT_INDEX
+from settings import BACKENDS, DEFAULT_CORPUS, DEFAULT_INDEX, apply_process_env
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -24,7 +24,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="port (default: %(default)s)")
     p.add_argument("--index", default=str(DEFAULT_INDEX), help="index folder (default: %(default)s)")
     p.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="corpus folder (default: the bundled report)")
-    p.add_argument("--backend", choices=("llama", "transformers"), default=None,
+    p.add_argument("--backend", choices=BACKENDS, default=None,
                    help="LLM backend (default: from settings, llama)")
     p.add_argument("--config", help="TOML settings file (default: rag.toml in the project, if present)")
     p.add_argument("--auth", help="USER:PASSWORD to require a login (default: $RAG_AUTH); needed for a "
@@ -64,8 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    apply_process_env()
     from settings import load_config
     from webapp.state import AppState
     from webapp.ui import build_ui, launch

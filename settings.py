@@ -15,6 +15,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
 DEFAULT_INDEX = PROJECT_ROOT / "index" / "data"
 DEFAULT_CACHE = Path(os.environ.get("RAG_CACHE", Path.home() / ".cache" / "zh-rag"))
+DEV_SET = PROJECT_ROOT / "eval" / "dev.jsonl"
+BACKENDS = ("llama", "transformers")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class RetrievalConfig:
     dense_weight: float = 1.0
     bm25_weight: float = 1.5  # tuned on eval/dev.jsonl: MRR 0.971 → 0.986, budget recall 1.0 either way
     context_chars: int = 1200  # context budget handed to the answerer
+    context_depth: int = 20  # hits the context is cut from
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,6 @@ class LLMConfig:
     backend: str = "llama"  # llama | transformers
     n_ctx: int = 4096
     max_tokens: int = 384
-    temperature: float = 0.0
     n_threads: int = 0  # decode threads; 0 = measured by the llama.cpp self-test (assistant/llama_runtime.py)
     n_threads_batch: int = 0  # prefill threads; 0 = measured
     extra_buffers: str = "auto"  # llama.cpp extra buffer types (repacked weights): auto (measured) | on | off
@@ -84,6 +86,21 @@ class Config:
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+
+
+# the process-wide environment every entry point and model loader wants (set once, never overriding the user's)
+PROCESS_ENV = {
+    "HF_HUB_OFFLINE": "1",  # models come from installed packages; never from a hub
+    "OMP_WAIT_POLICY": "passive",  # OpenMP threads sleep when idle: 2 shared cores
+    "TOKENIZERS_PARALLELISM": "false",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+}
+
+
+def apply_process_env() -> None:
+    """Set PROCESS_ENV's defaults (variables the user set stay as they are). Call before loading models."""
+    for key, value in PROCESS_ENV.items():
+        os.environ.setdefault(key, value)
 
 
 def _apply(section, values: dict):

@@ -1,13 +1,17 @@
 """Small text helpers shared by every package (pure functions): squash, n-grams, one sentence splitter,
-display width and number formatting."""
+display width, number formatting and tables."""
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections.abc import Sequence
 
 SENTENCE_END = "。！？；!?;"
 # a sentence runs to its end mark(s), closing quotes/brackets stay with it; a tail without an end mark is one too
 SENTENCE_RE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]+[”’」』）)]*|[^。！？；!?;\n]+")
+# the same cut, keeping every character (line breaks inside a piece): for exact re-joining
+PIECE_RE = re.compile(r"[^。！？；!?;]*[。！？；!?;]+[”’」』）)]*|[^。！？；!?;]+$")
 NON_WORD_RE = re.compile(r"[^\w\u4e00-\u9fff]")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -21,6 +25,17 @@ def char_ngrams(text: str, n: int = 2) -> set[str]:
     """Set of character n-grams made only of CJK characters, letters or digits."""
     t = NON_WORD_RE.sub("", text)
     return {t[i:i + n] for i in range(len(t) - n + 1)}
+
+
+def bigram_tokens(text: str) -> list[str]:
+    """Lower-cased character bigrams in order, repeats kept, whitespace removed (one character → itself)."""
+    s = squash(text).lower()
+    return [s] if len(s) == 1 else [s[i:i + 2] for i in range(len(s) - 1)]
+
+
+def sentence_pieces(text: str) -> list[str]:
+    """The text cut after 。！？；!?; (closing quotes stay with their sentence): "".join(pieces) == text."""
+    return PIECE_RE.findall(text)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -47,14 +62,34 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(text))
 
 
-def fmt_number(value, digits: int = 3) -> str:
-    """A table cell: '—' for None/NaN, integers as is, floats rounded."""
-    if value is None or (isinstance(value, float) and value != value):
+def fmt(x, digits: int = 3) -> str:
+    """A table cell: '—' for missing, thousands separators for big numbers, `digits` significant otherwise."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return f"{value:.{digits}f}" if abs(value) < 1000 else f"{value:,.0f}"
-    return str(value)
+    if isinstance(x, (bool, str)):
+        return str(x)
+    if isinstance(x, int):
+        return f"{x:,}"
+    if x == 0:
+        return "0"
+    if abs(x) >= 10 ** (digits - 1):
+        return f"{x:,.0f}"
+    return f"{x:.{max(0, digits - 1 - math.floor(math.log10(abs(x))))}f}"
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
+    """A GitHub-markdown table; cells go through :func:`fmt`; pipes and line breaks in cells are escaped."""
+    cell = lambda v: fmt(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
+    """A plain aligned table for the terminal (CJK characters count two columns)."""
+    data = [[fmt(h) for h in headers]] + [[fmt(v) for v in row] for row in rows]
+    widths = [max(display_width(r[i]) for r in data) for i in range(len(headers))]
+    pad = lambda s, w: s + " " * (w - display_width(s))  # noqa: E731
+    out = ["  ".join(pad(s, w) for s, w in zip(r, widths)).rstrip() for r in data]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out)

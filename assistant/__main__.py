@@ -11,7 +11,7 @@ from assistant.batch import FORMATS, answer_file, check_paths
 from assistant.calibrate import CALIBRATION_NAME, collect, fit_rows, load_rows, save_rows
 from assistant.factory import build_assistant
 from errors import RagError
-from settings import DEFAULT_INDEX, load_config
+from settings import BACKENDS, DEFAULT_INDEX, load_config
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,7 +21,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", default=str(DEFAULT_INDEX), help="index folder (default: %(default)s)")
-    common.add_argument("--backend", choices=("llama", "transformers"), help="LLM backend (default: llama)")
+    common.add_argument("--backend", choices=BACKENDS, help="LLM backend (default: llama)")
     common.add_argument("--config", help="TOML settings file")
     common.add_argument("--max-tokens", type=int, help="answer length limit in tokens")
     common.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--format", choices=FORMATS, help="also write a readable .csv or .md table")
     b.add_argument("--answer-all", action="store_true",
                    help="calibration runs: generate even where the answerability check would refuse")
+    b.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS|auto|local",
+                   help="answer on Ray workers, each loading the model once: local (this machine; the default when "
+                        "the flag is given alone), auto (the cluster this machine joined with `ray start`) or "
+                        "HOST:PORT; the answers are written here, in input order")
+    b.add_argument("--workers", type=int, help="with --ray: answer workers (default: one per 2 CPUs of the cluster)")
     c = sub.add_parser("calibrate", parents=[common],
                        help="fit the answerability gate on labelled questions of one or more indexed corpora")
     c.add_argument("--set", action="append", default=[], metavar="INDEX=QUESTIONS",
@@ -56,6 +61,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "batch":  # refuse an --out/--format that would overwrite the input before loading
             check_paths(args.file, args.out, args.format)
+            if args.workers and args.ray is None:
+                raise RagError("--workers goes with --ray")
+            if args.ray is not None:  # the model is loaded by the Ray workers, not here
+                from assistant.ray_batch import AssistantSpec, answer_file_on_ray  # imports ray
+
+                spec = AssistantSpec.of(args.index, args.backend, cfg, args.answer_all)
+                return _batch_done(answer_file_on_ray(spec, args.file, args.out, args.format,
+                                                      show_progress=not args.quiet, address=args.ray,
+                                                      workers=args.workers))
         assistant = build_assistant(args.index, args.backend, cfg)
         if args.command == "ask":
             answer = None
@@ -80,15 +94,18 @@ def main(argv: list[str] | None = None) -> int:
                   f"total {t['total_ms']:.0f} ms, {t['gen_tokens']} tokens)")
             return 0
         assistant.answer_all = args.answer_all
-        report = answer_file(assistant, args.file, args.out, args.format, show_progress=not args.quiet)
-        for e in report.errors:
-            print(e, file=sys.stderr)
-        print(f"{report.answered} answered, {report.skipped_existing} already in {report.out}, "
-              f"{len(report.errors)} problems")
-        return 0
+        return _batch_done(answer_file(assistant, args.file, args.out, args.format, show_progress=not args.quiet))
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+
+
+def _batch_done(report) -> int:
+    for e in report.errors:
+        print(e, file=sys.stderr)
+    print(f"{report.answered} answered, {report.skipped_existing} already in {report.out}, "
+          f"{len(report.errors)} problems")
+    return 0
 
 
 def _calibrate(args, cfg) -> int:

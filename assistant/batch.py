@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ from errors import RagError
 from retriever.questions import Question, QuestionFileError, read_questions
 
 FORMATS = ("csv", "md")
+# the questions to do -> for each, in order, its answer record or an error message
+Answers = Callable[[list[Question]], Iterator[dict | str]]
 
 
 class BatchPathError(RagError, ValueError):
@@ -115,14 +118,30 @@ def write_table(rows: list[dict], path: Path, fmt: str) -> Path:
     return target
 
 
-def answer_file(assistant: Assistant, questions_path: str | Path, out_path: str | Path,
+def _one_by_one(assistant: Assistant, turn: AbstractContextManager | None) -> Answers:
+    def answers(todo: list[Question]) -> Iterator[dict | str]:
+        for q in todo:
+            try:
+                with turn or nullcontext():
+                    answer = assistant.run(q.question)
+            except Exception as exc:  # reported by answer_file, and the run goes on
+                yield f"{type(exc).__name__}: {exc}"
+                continue
+            yield answer.to_record(q.id)
+    return answers
+
+
+def answer_file(assistant: Assistant | None, questions_path: str | Path, out_path: str | Path,
                 fmt: str | None = None, show_progress: bool = True, *, max_questions: int | None = None,
                 cancel: threading.Event | None = None,
-                turn: AbstractContextManager | None = None) -> BatchReport:
+                turn: AbstractContextManager | None = None, answers: Answers | None = None) -> BatchReport:
     """Answer every question not yet in out_path, appending one JSON line each.
 
     ``max_questions``: refuse larger files (TooManyQuestions). ``cancel``: stop before the next
     question. ``turn``: a lock held around each question (the app's model turn, so chats interleave).
+    ``answers``: where the answers come from instead of ``assistant`` — called once with the
+    questions to do, it yields for each of them, in their order, its record
+    (``Answer.to_record``) or an error message (``assistant.ray_batch`` answers on Ray workers).
     """
     out = Path(out_path)
     check_paths(questions_path, out, fmt)
@@ -142,23 +161,25 @@ def answer_file(assistant: Assistant, questions_path: str | Path, out_path: str 
         report.torn_bytes = out.stat().st_size - end
         with open(out, "r+b") as f:
             f.truncate(end)
-    with open(out, "ab") as f:
-        for i, q in enumerate(tqdm(todo, desc="answering", unit="q", disable=not show_progress, file=sys.stderr)):
-            if cancel is not None and cancel.is_set():
-                report.cancelled, report.remaining = True, len(todo) - i
-                break
-            try:
-                with turn or nullcontext():
-                    answer = assistant.run(q.question)
-            except Exception as exc:  # one bad question must not kill the run; it is retried next time
-                report.errors.append(f"{q.id}: {type(exc).__name__}: {exc}")
-                continue
-            record = answer.to_record(q.id)
-            record["question"] = q.question  # the resume key uses the question as asked
-            f.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
-            f.flush()
-            done[question_key(q.id, q.question)] = record
-            report.answered += 1
+    results = (answers or _one_by_one(assistant, turn))(todo) if todo else iter(())
+    try:
+        with open(out, "ab") as f:
+            for i, q in enumerate(tqdm(todo, desc="answering", unit="q", disable=not show_progress, file=sys.stderr)):
+                if cancel is not None and cancel.is_set():
+                    report.cancelled, report.remaining = True, len(todo) - i
+                    break
+                record = next(results)
+                if isinstance(record, str):  # one bad question must not kill the run; it is retried next time
+                    report.errors.append(f"{q.id}: {record}")
+                    continue
+                record["question"] = q.question  # the resume key uses the question as asked
+                f.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+                f.flush()
+                done[question_key(q.id, q.question)] = record
+                report.answered += 1
+    finally:
+        if hasattr(results, "close"):
+            results.close()  # e.g. stops the Ray workers of assistant.ray_batch
     if fmt:
         rows = [done[k] for k in (question_key(q.id, q.question) for q in questions) if k in done]
         write_table(rows, out, fmt)
@@ -166,8 +187,17 @@ def answer_file(assistant: Assistant, questions_path: str | Path, out_path: str 
 
 
 def run_batch(questions_path: str | Path, out_path: str | Path, index_dir: str | Path | None = None,
-              backend: str = "llama", fmt: str | None = None) -> BatchReport:
-    """Load the index and model, then answer a question file (used by ``python -m eval answers``)."""
+              backend: str = "llama", fmt: str | None = None, *, ray: str | None = None,
+              workers: int | None = None) -> BatchReport:
+    """Load the index and model, then answer a question file (used by ``python -m eval answers``).
+
+    ``ray``: answer on Ray workers instead (an address: local, auto or HOST:PORT; see assistant.ray_batch).
+    """
+    if ray is not None:
+        from assistant.ray_batch import AssistantSpec, answer_file_on_ray
+
+        return answer_file_on_ray(AssistantSpec.of(index_dir, backend), questions_path, out_path, fmt,
+                                  address=ray, workers=workers)
     from assistant.factory import build_assistant
 
     return answer_file(build_assistant(index_dir, backend), questions_path, out_path, fmt)

@@ -52,7 +52,7 @@ def collect(assistant: Assistant, items: list[EvalItem], corpus: str, show_progr
         verdicts = assistant.gate.run(item.question, evidence, context, answer_all=True)
         for v, label in zip(verdicts, labels):
             rows.append({"corpus": corpus, "id": item.id, "part": v.part.text, "label": label,
-                         "features": asdict(v.features)})
+                         "features": asdict(v.features), "checked": v.best.text if v.best else ""})
     return rows
 
 

@@ -1,9 +1,9 @@
 """Pipeline step: the final answer from the checked sentences, part by part (pure).
 
 Every part of the question ends up in one of three states, never silently dropped:
-answered by the model (a checked sentence covers it), answered by extraction (the gate found aligned evidence
-but no checked sentence covers the part: the evidence sentence is quoted verbatim), or not in the documents
-(said in a note). Citations point to paragraphs, numbered in evidence order.
+answered by the model (a checked sentence covers it), answered by extraction (no checked sentence covers the
+part, but its best evidence sentence holds the asked slot and the question's anchors: it is quoted verbatim),
+or not in the documents (said in a note; when no part is answered the whole answer is a refusal). Citations point to paragraphs, numbered in evidence order.
 """
 from __future__ import annotations
 
@@ -95,8 +95,8 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[i
         if verdict.answerable and any(covers(line.text, verdict.part) for line in lines if line.origin == "model"):
             outcomes.append(PartOutcome(verdict.part.text, True, verdict.p_answerable, "model"))
             continue
-        pick = verdict.best or verdict.choice
-        if verdict.answerable and pick is not None and pick.paragraph.id in sources:
+        pick = verdict.best
+        if verdict.answerable and verdict.grounded and pick is not None and pick.paragraph.id in sources:
             line = extract_line(pick, sources[pick.paragraph.id])
             if all(line.text not in existing.text for existing in lines):
                 lines.append(line)

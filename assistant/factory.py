@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from assistant.llm import load_llm
+from assistant.gate import Calibration
+from assistant.llm import LLM, load_llm
+from assistant.prompting import Prompts
 from assistant.pipeline import Assistant, calibration_for
 from retriever.hybrid import HybridRetriever
 from settings import DEFAULT_INDEX, Config, load_config
@@ -18,7 +20,13 @@ def build_assistant(index_dir: str | Path | None = None, backend: str | None = N
         cfg = replace(cfg, llm=replace(cfg.llm, backend=backend))
     retriever = HybridRetriever.from_index_dir(index_dir or DEFAULT_INDEX, cfg.retrieval, threads=cfg.index.threads)
     llm = load_llm(cfg.llm.backend, cfg.llm)
-    assistant = Assistant(retriever, llm, cfg, calibration=calibration_for(index_dir or DEFAULT_INDEX))
+    return assistant_with(retriever, llm, cfg, calibration_for(index_dir or DEFAULT_INDEX))
+
+
+def assistant_with(retriever: HybridRetriever, llm: LLM, cfg: Config, calibration: Calibration,
+                   prompts: Prompts | None = None) -> Assistant:
+    """An Assistant over a loaded retriever and LLM, the LLM's prompt prefix cache warmed."""
+    assistant = Assistant(retriever, llm, cfg, prompts, calibration)
     if hasattr(llm, "warm"):
         llm.warm(assistant.constant_prefix)
     return assistant

@@ -5,11 +5,13 @@ Signals, all independent of the corpus's similarity scale:
 * **anchors**: the names, places, years and quoted terms of the question. An anchor that no paragraph of the
   whole index contains (广州 when the documents cover 上海) means the documents cannot answer; an anchor missing
   from the retrieved paragraphs is a strong sign of it.
-* **aligned evidence**: the best sentence that holds a filler of the asked slot (a year for 哪一年, a number with
-  the asked unit for 多少项) *and* every anchor (in the sentence, its heading path or the sentence before it),
-  scored by the weighted share of the question's terms it contains. A figure of another entity does not align.
-* **the model's reading**: the LLM is shown the numbered evidence sentences and asked which one answers the
-  part (0 = none); the probability it gives to 0 against the sentence numbers, and its pick.
+* **aligned evidence**: over the sentences that hold a filler of the asked slot (a year for 哪一年, a number with
+  the asked unit for 多少项), the best product of the weighted share of the question's terms a sentence contains
+  and the weighted share of the anchors it holds (in the sentence, its heading path or the sentence it leans
+  on; rare anchors weigh more). A figure of another entity does not align.
+* **the model's reading**: the LLM is shown that one sentence alone (with its heading path) and the part, and
+  asked whether the sentence directly gives what the part asks for (a number, a year, a name…); its P(是).
+  Shown the whole evidence list instead, the 1.5B model says yes to nearly everything (measured on dev).
 
 A logistic model over these (fitted by ``python -m assistant calibrate`` on labelled questions from more than
 one corpus) gives P(answerable) per part.
@@ -29,6 +31,7 @@ from textutil import squash
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 ANCHOR_POS = frozenset("ns nr nt nz nrt nrfg".split())
+MIN_ANCHORS = 0.7  # weighted share of the anchors a sentence must hold to be about what is asked
 YEARISH_RE = re.compile(r"(?:19|20)\d{2}\s*年(?:\d{1,2}\s*月)?(?:[底末初])?")
 QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,20})[”\"」』》]")
 LATIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9+\-]{1,}")
@@ -56,10 +59,28 @@ def _context_of(c: Candidate) -> str:
     return heading_text(c.paragraph) + leaning_context(c)
 
 
-def holds(c: Candidate, terms: list[str]) -> bool:
-    """Every term occurs in the sentence or what it leans on (whitespace and case ignored)."""
+def found(term: str, hay: str) -> bool:
+    """A term occurs in hay (squashed, lower-cased): verbatim, or for a long name most of its bigrams do
+    (乐城全球特药险 ~ 乐城特药险)."""
+    t = squash(term).lower()
+    if t in hay:
+        return True
+    grams = {t[i:i + 2] for i in range(len(t) - 1)}
+    return len(t) >= 4 and sum(g in hay for g in grams) >= 0.6 * len(grams)
+
+
+def anchor_coverage(c: Candidate, terms: list[str], idf) -> float:
+    """The idf-weighted share of the anchors that a sentence holds, with what it leans on (1.0 without anchors)."""
+    if not terms:
+        return 1.0
     hay = squash(c.text + _context_of(c)).lower()
-    return all(squash(t).lower() in hay for t in terms)
+    total = sum(idf(t) for t in terms)
+    return sum(idf(t) for t in terms if found(t, hay)) / total if total else 1.0
+
+
+def holds(c: Candidate, terms: list[str], idf) -> bool:
+    """The sentence holds (nearly) all the anchors: MIN_ANCHORS of their weight."""
+    return anchor_coverage(c, terms, idf) >= MIN_ANCHORS
 
 
 @dataclass(frozen=True)
@@ -67,27 +88,35 @@ class PartFeatures:
     """Answerability signals for one part."""
 
     coverage: float  # best weighted share of the part's terms in one sentence
-    aligned: float  # the same, over sentences holding the slot filler and every anchor (0 if none)
+    aligned: float  # best term share × anchor share over the sentences holding a slot filler (0 if none)
     absent_in_corpus: int  # anchors no paragraph of the index contains
     absent_in_context: int  # anchors none of the retrieved paragraphs contains
-    p_none: float = 0.5  # the model's probability that no sentence answers (0.5 when not asked)
-    choice_aligned: bool = False  # the sentence the model picked holds the slot filler and every anchor
+    p_yes: float = 0.5  # the model's P(是) that the best sentence gives what is asked (0.5 when not asked)
 
     def vector(self) -> list[float]:
         """Model inputs."""
-        p = min(max(self.p_none, 1e-4), 1 - 1e-4)
+        p = min(max(self.p_yes, 1e-4), 1 - 1e-4)
         return [self.coverage, self.aligned, float(self.absent_in_corpus > 0), float(self.absent_in_context > 0),
-                math.log(p / (1 - p)), float(self.choice_aligned)]
+                math.log(p / (1 - p))]
 
 
-def aligned_best(ranking: list[Scored], part: Part, part_anchors: list[str]) -> Scored | None:
-    """The best-scoring sentence that holds the slot filler and every anchor."""
+def alignment(s: Scored, part: Part, part_anchors: list[str], idf) -> float:
+    """Term share × anchor share of a sentence that holds the slot filler; 0 for one that does not."""
+    if not filler_present(s.candidate.text, part):
+        return 0.0
+    return s.score * anchor_coverage(s.candidate, part_anchors, idf)
+
+
+def aligned_best(ranking: list[Scored], part: Part, part_anchors: list[str], idf) -> tuple[Scored | None, float]:
+    """The sentence with the best alignment, and its value."""
+    best, value = None, 0.0
     for s in ranking:
-        if s.score <= 0:
+        if s.score <= value:  # alignment ≤ score: nothing further down can win
             break
-        if filler_present(s.candidate.text, part) and holds(s.candidate, part_anchors):
-            return s
-    return None
+        v = alignment(s, part, part_anchors, idf)
+        if v > value:
+            best, value = s, v
+    return best, value
 
 
 def anchors_of_part(part: Part, question: str, others: tuple[Part, ...] = ()) -> list[str]:
@@ -106,18 +135,17 @@ def lexical_features(part: Part, question: str, ranking: list[Scored], context_t
     ctx = squash(context_text).lower()
     absent_ctx = [a for a in part_anchors if squash(a).lower() not in ctx]
     absent_corpus = [a for a in absent_ctx if not stats.in_corpus(squash(a))]
-    best = aligned_best(ranking, part, part_anchors)
+    best, value = aligned_best(ranking, part, part_anchors, stats.idf)
     coverage = ranking[0].score if ranking else 0.0
-    return (PartFeatures(coverage, best.score if best else 0.0, len(absent_corpus), len(absent_ctx)),
-            best, absent_ctx)
+    return PartFeatures(coverage, value, len(absent_corpus), len(absent_ctx)), best, absent_ctx
 
 
 @dataclass(frozen=True)
 class Calibration:
     """Logistic weights over PartFeatures.vector() and the decision threshold."""
 
-    weights: tuple[float, ...] = (1.5, 5.0, -4.0, -1.5, -1.2, 1.0)
-    bias: float = -2.5
+    weights: tuple[float, ...] = (1.0, 4.0, -4.0, -1.5, 1.0)
+    bias: float = -3.0
     threshold: float = 0.5
 
     def probability(self, f: PartFeatures) -> float:
@@ -148,9 +176,9 @@ class PartVerdict:
     answerable: bool
     p_answerable: float
     features: PartFeatures
-    best: Candidate | None  # the aligned (or best) evidence sentence
-    choice: Candidate | None  # the sentence the model picked, if asked
+    best: Candidate | None  # the aligned evidence sentence (else the best-matching one): what the model checked
     absent: tuple[str, ...]  # anchors missing from the retrieved paragraphs
+    grounded: bool = False  # best holds a slot filler and (nearly) all anchors: fit to be quoted as the answer
 
 
 def fit(features: list[PartFeatures], labels: list[bool], steps: int = 5000, lr: float = 0.1,
@@ -179,9 +207,8 @@ def fit(features: list[PartFeatures], labels: list[bool], steps: int = 5000, lr:
 class Gate:
     """Pipeline step: a verdict for each part of the question.
 
-    An anchor that the whole index lacks refuses the part at once (no model call); otherwise the model
-    reads the numbered evidence and says which sentence answers the part, and the calibrated logistic
-    model combines that with the lexical signals.
+    An anchor that the whole index lacks refuses the part at once (no model call); otherwise the model checks
+    the part's best sentence, and the calibrated logistic model combines its P(是) with the lexical signals.
     """
 
     def __init__(self, llm, prompts, stats: TermStats, calibration: Calibration | None = None):
@@ -197,20 +224,17 @@ class Gate:
             others = tuple(p for p in evidence.parts if p is not part)
             feats, best, absent = lexical_features(part, question, evidence.per_part[i], context_text, self.stats,
                                                    others)
-            choice = None
-            if evidence.sentences and (answer_all or not feats.absent_in_corpus):
+            checked = best.candidate if best else (evidence.per_part[i][0].candidate if evidence.per_part[i] else None)
+            if checked is not None and (answer_all or not feats.absent_in_corpus):
                 asked = part.text if len(evidence.parts) > 1 else question
-                options = [str(n) for n in range(len(evidence.sentences) + 1)]
-                probs = self.llm.option_probabilities(self.prompts.choose(evidence.sentences, asked), options)
-                pick = max(range(1, len(probs)), key=lambda n: probs[n]) if len(probs) > 1 else 0
-                choice = evidence.sentences[pick - 1] if pick else None
-                picked_ok = choice is not None and filler_present(choice.text, part) and holds(
-                    choice, anchors_of_part(part, question, others))
+                p_yes = self.llm.option_probabilities(self.prompts.check(checked, asked, part.slot), ["是", "否"])[0]
                 feats = PartFeatures(feats.coverage, feats.aligned, feats.absent_in_corpus, feats.absent_in_context,
-                                     probs[0], picked_ok)
+                                     p_yes)
             p = self.calibration.probability(feats) if evidence.sentences else 0.0
             # an anchor no paragraph of the index contains: the documents cannot say it, whatever the signals
             ok = answer_all or (bool(evidence.sentences) and not feats.absent_in_corpus
                                 and p >= self.calibration.threshold)
-            verdicts.append(PartVerdict(part, ok, p, feats, best.candidate if best else None, choice, tuple(absent)))
+            grounded = best is not None and filler_present(best.candidate.text, part) and holds(
+                best.candidate, anchors_of_part(part, question, others), self.stats.idf)
+            verdicts.append(PartVerdict(part, ok, p, feats, checked, tuple(absent), grounded))
         return verdicts

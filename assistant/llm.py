@@ -16,7 +16,7 @@ from typing import Protocol
 
 from assistant.llama_runtime import choose_runtime, model_params, usable_cpus
 from assistant.model_files import ModelError, model_path
-from settings import DEFAULT_CACHE, LLMConfig
+from settings import BACKENDS, DEFAULT_CACHE, LLMConfig, apply_process_env
 
 STOP = ("<|im_end|>", "<|endoftext|>", "<|im_start|>")
 
@@ -39,7 +39,8 @@ class LLM(Protocol):
         """Generate greedily, yielding text pieces; grammar (GBNF) constrains the output where supported."""
 
     def option_probabilities(self, prompt: str, options: list[str]) -> list[float]:
-        """Softmax over the next-token logits of each option's first token (one forward pass)."""
+        """Softmax over the next-token logits of each option's first token (one forward pass of a short prompt;
+        it must not disturb the cached prefix of the answer prompts)."""
 
     def count_tokens(self, text: str) -> int:
         """Number of tokens in text."""
@@ -73,6 +74,7 @@ class LlamaCppLLM:
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"llama.cpp cannot load {path}: {exc}") from exc
         self.name = f"llama.cpp/{path.stem}"
+        self._side: SideContext | None = None  # second KV cache for short scoring prompts, made on first use
         self._grammars: dict[str, object] = {}
         self._lock = threading.Lock()  # one llama context: one request at a time
 
@@ -103,13 +105,13 @@ class LlamaCppLLM:
         self._llm.eval(tokens[keep:])
 
     def option_probabilities(self, prompt: str, options: list[str]) -> list[float]:
-        """Softmax over the logits of each option's first token after prompt (prefix KV cache reused)."""
-        import numpy as np
-
+        """Softmax over the logits of each option's first token after prompt, computed in the side context so the
+        answer prompt's cached prefix survives (the side context keeps its own prefix: the check's system prompt)."""
         with self._lock:
+            if self._side is None:
+                self._side = SideContext(self._llm, self.runtime.n_threads_batch)
             tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-            self._eval_prompt(tokens)
-            logits = np.ctypeslib.as_array(self._llm._ctx.get_logits(), shape=(self._llm.n_vocab(),))
+            logits = self._side.last_logits(tokens)
             ids = [self._llm.tokenize(o.encode("utf-8"), add_bos=False)[0] for o in options]
             return softmax([float(logits[i]) for i in ids])
 
@@ -121,6 +123,41 @@ class LlamaCppLLM:
     def count_tokens(self, text: str) -> int:
         """Token count."""
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+
+class SideContext:
+    """A second llama.cpp context on the same weights, with a KV cache of its own (a few MB), for short scoring
+    prompts: they keep their own prefix cached and leave the main context's answer prefix alone."""
+
+    def __init__(self, llm, n_threads: int, n_ctx: int = 1024, n_batch: int = 512):
+        import llama_cpp
+        from llama_cpp import _internals
+
+        params = llama_cpp.llama_context_default_params()
+        params.n_ctx, params.n_batch, params.n_ubatch = n_ctx, n_batch, n_batch
+        params.n_threads = params.n_threads_batch = n_threads
+        self._ctx = _internals.LlamaContext(model=llm._model, params=params, verbose=False)
+        self._batch = _internals.LlamaBatch(n_tokens=n_batch, embd=0, n_seq_max=1, verbose=False)
+        self._n_vocab = llm.n_vocab()
+        self._n_batch = n_batch
+        self._cached: list[int] = []
+
+    def last_logits(self, tokens: list[int]):
+        """Next-token logits after tokens (the common prefix with the previous call is not evaluated again)."""
+        import numpy as np
+
+        keep = 0
+        for a, b in zip(self._cached, tokens[:-1]):
+            if a != b:
+                break
+            keep += 1
+        self._ctx.kv_cache_seq_rm(0, keep, -1)
+        for i in range(keep, len(tokens), self._n_batch):
+            chunk = tokens[i:i + self._n_batch]
+            self._batch.set_batch(chunk, n_past=i, logits_all=False)
+            self._ctx.decode(self._batch)
+        self._cached = list(tokens)
+        return np.ctypeslib.as_array(self._ctx.get_logits(), shape=(self._n_vocab,)).copy()
 
 
 class TransformersLLM:
@@ -140,7 +177,7 @@ class TransformersLLM:
                   cache_dir: str | Path | None = None) -> "TransformersLLM":
         """Load the GGUF (dequantised to bf16) once, then a cached safetensors copy (~seconds)."""
         cfg = cfg or LLMConfig()
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        apply_process_env()
         try:
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -226,4 +263,4 @@ def load_llm(backend: str, cfg: LLMConfig | None = None) -> LLM:
         return LlamaCppLLM(cfg=cfg)
     if backend == "transformers":
         return TransformersLLM.from_gguf(cfg=cfg)
-    raise ModelError(f"unknown backend {backend!r}: use 'llama' or 'transformers'")
+    raise ModelError(f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")

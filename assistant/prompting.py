@@ -11,6 +11,9 @@ from settings import PROJECT_ROOT
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 MAX_EVIDENCE = 9  # sentence numbers are one digit, so the grammar stays simple
+# what a question part asks for, by slot, as the check prompt names it
+ASKED = {"number": "具体数字", "time": "具体时间（年份或日期）", "entity": "具体名称", "yesno": "明确的是或否",
+         "list": "具体内容", "method": "具体做法", "reason": "具体原因", "other": "具体内容"}
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,8 @@ class Prompts:
 
     system: str
     evidence: str
-    choose: str
+    check_system: str
+    check: str
     answer: str
     answer_parts: str
     condense: str
@@ -75,9 +79,12 @@ class PromptBuilder:
         body = self.prompts.evidence.format(evidence=evidence_block(sentences), question=question)
         return chatml(self.prompts.system, self._turns, body + instruction)
 
-    def choose(self, sentences: list[Candidate], question: str) -> str:
-        """Which sentence answers the question (0 = none)?"""
-        return self._user(sentences, question, self.prompts.choose)
+    def check(self, sentence: Candidate, question: str, slot: str) -> str:
+        """Does this one sentence give what the question asks? (是/否; its own short system prompt)"""
+        label = heading_line(sentence).strip("〔〕")
+        body = self.prompts.check.format(label=label, sentence=sentence.text.strip(), question=question,
+                                         asked=ASKED.get(slot, ASKED["other"]))
+        return chatml(self.prompts.check_system, [], body)
 
     def answer(self, sentences: list[Candidate], question: str, parts: list[str]) -> str:
         """Answer the question (each listed part in its own sentence when there are several)."""

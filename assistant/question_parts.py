@@ -52,9 +52,15 @@ def slot_of(text: str) -> str:
     return "other"
 
 
+# a measure character that starts a word instead (多少所有权, 多少人员, 多少项目…) is not a unit
+NOT_A_UNIT_RE = re.compile(r"所有|人员|人才|人口|家庭|名称|名单|条件|条例|项目|件事|位置|年[度底初]|次数")
+
+
 def _unit_of(text: str) -> str:
     m = MULTI_NUMBER_RE.search(text)
-    return (m.group(2) or "") if m else ""
+    if not m or not m.group(2):
+        return ""
+    return "" if NOT_A_UNIT_RE.match(text, m.start(2)) else m.group(2)
 
 
 def _part(text: str, focus: str = "") -> Part:

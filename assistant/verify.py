@@ -64,13 +64,13 @@ def figures(sentence: str, question: str) -> list[str]:
     return [n + u for n, u in NUMBER_RE.findall(squash(sentence)) if n not in q]
 
 
-def slot_aligned(sentence: str, question: str, cited: list[Candidate], anchor_sets: list[list[str]]) -> bool:
+def slot_aligned(sentence: str, question: str, cited: list[Candidate], anchor_sets: list[list[str]], idf) -> bool:
     """Every new figure of the sentence sits in a cited sentence that also holds the anchors of some part
     of the question (the entity, place and year that part asks about)."""
     for fig in figures(sentence, question):
         number = re.match(r"\d+(?:\.\d+)?", fig).group(0)
         homes = [c for c in cited if number in squash(c.text)]
-        if homes and not any(holds(c, a) for c in homes for a in anchor_sets or [[]]):
+        if homes and not any(holds(c, a, idf) for c in homes for a in anchor_sets or [[]]):
             return False
     return True
 
@@ -80,7 +80,7 @@ def _texts(cited: list[Candidate]) -> list[str]:
 
 
 def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate],
-           anchor_sets: list[list[str]]) -> list[Verdict]:
+           anchor_sets: list[list[str]], idf=lambda term: 1.0) -> list[Verdict]:
     """A verdict for each claim, in order (duplicates of an accepted sentence are rejected)."""
     out: list[Verdict] = []
     seen: list[set[str]] = []
@@ -103,7 +103,7 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate],
                 out.append(Verdict(claim, False, support.reason, support))
                 continue
             claim, cited, support = Claim(claim.text, (best,)), [evidence[best]], repaired
-        if not slot_aligned(claim.text, question, cited, anchor_sets):
+        if not slot_aligned(claim.text, question, cited, anchor_sets, idf):
             out.append(Verdict(claim, False, "a figure is not next to what the question asks about", support))
             continue
         seen.append(grams)

@@ -1,4 +1,4 @@
-"""python -m bench {all,retrieval,indexing,answering} [--quick] — prints tables, writes bench/results.md."""
+"""python -m bench {all,retrieval,indexing,answering,scaling} [--quick] — prints tables, writes bench/results.md."""
 from __future__ import annotations
 
 import argparse
@@ -9,9 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from settings import apply_process_env  # noqa: E402
+
+apply_process_env()
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--quick", action="store_true", help="a short run (< 3 min for all parts)")
     common.add_argument("--no-render", action="store_true", help=argparse.SUPPRESS)
-    sub.add_parser("all", parents=[common], help="retrieval, indexing and answering, each in its own process")
+    sub.add_parser("all", parents=[common], help="retrieval, indexing, answering and scaling, each in its own process")
     r = sub.add_parser("retrieval", parents=[common], help="HybridRetriever vs LangChain ensemble, real + synthetic scales")
     r.add_argument("--scales", help="comma list of 'real' and multipliers, e.g. real,10,100,1000,1900")
     r.add_argument("--lc-max-chunks", type=int, help="largest corpus the LangChain ensemble is built for")
@@ -37,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
                                         "(default ~/.cache/zh-rag/llama-native)")
     a.add_argument("--no-transformers", action="store_true")
     a.add_argument("--transformers", action="store_true", help="include the transformers backend even with --quick")
+    s = sub.add_parser("scaling", parents=[common],
+                       help="index build and batch answering on a local Ray instance with 1 and 2 workers, cost model")
+    s.add_argument("--questions", type=int, help="dev questions answered per setup (default 6, quick 2)")
+    s.add_argument("--no-sequential", action="store_true", help="skip the answering baseline without Ray")
     aw = sub.add_parser("answering-worker", help=argparse.SUPPRESS)
     aw.add_argument("spec")
     w = sub.add_parser("retrieval-worker", help=argparse.SUPPRESS)
@@ -85,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import indexing
 
         result = indexing.run(args.quick, args.rounds)
+    elif args.part == "scaling":
+        from bench import scaling
+
+        result = scaling.run(args.quick, args.questions, not args.no_sequential)
     else:
         from bench import answering
 

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from bench.common import BENCH_DIR, PeakRSS, cpu_flags, load_dev, spread, verdict
-from settings import DEFAULT_CACHE, load_config
+from settings import DEFAULT_CACHE, apply_process_env, load_config
 
 OUT_DIR = BENCH_DIR / "out"
 NATIVE_LIB = DEFAULT_CACHE / "llama-native"
@@ -46,7 +46,7 @@ def dev_questions(n_per_kind: int) -> list[dict]:
 
 def worker(spec: dict) -> dict:
     """Run in a child: one llama.cpp configuration (or the transformers backend) on the given questions."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    apply_process_env()
     if spec["kind"] == "transformers":
         return _transformers_worker(spec)
     from dataclasses import replace

@@ -13,10 +13,9 @@ from pathlib import Path
 
 from eval.answer_metrics import percentile as eval_percentile
 from eval.retrieval_metrics import recall_at_k
-from settings import PROJECT_ROOT
+from settings import DEV_SET
 
 BENCH_DIR = Path(__file__).resolve().parent
-DEV_FILE = PROJECT_ROOT / "eval" / "dev.jsonl"
 
 
 # --- statistics -------------------------------------------------------------------------------------------
@@ -50,46 +49,7 @@ def ratio(a: float | None, b: float | None) -> float:
     return a / b
 
 
-# --- formatting -------------------------------------------------------------------------------------------
-
-def fmt(x, digits: int = 3) -> str:
-    """Compact human number: '—' for missing, thousands separators for big, `digits` significant otherwise."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    if isinstance(x, bool) or isinstance(x, str):
-        return str(x)
-    if isinstance(x, int):
-        return f"{x:,}"
-    if x == 0:
-        return "0"
-    if abs(x) >= 10 ** (digits - 1):
-        return f"{x:,.0f}"
-    return f"{x:.{max(0, digits - 1 - math.floor(math.log10(abs(x))))}f}"
-
-
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
-    """A GitHub-markdown table; cells go through :func:`fmt`; pipes in cells are escaped."""
-    cell = lambda v: fmt(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
-    lines = ["| " + " | ".join(cell(h) for h in headers) + " |",
-             "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def text_table(headers: Sequence[str], rows: Sequence[Sequence]) -> str:
-    """A plain aligned table for the terminal."""
-    data = [[fmt(h) for h in headers]] + [[fmt(v) for v in row] for row in rows]
-    widths = [max(_width(r[i]) for r in data) for i in range(len(headers))]
-    pad = lambda s, w: s + " " * (w - _width(s))  # noqa: E731
-    out = ["  ".join(pad(s, w) for s, w in zip(r, widths)).rstrip() for r in data]
-    out.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(out)
-
-
-def _width(s: str) -> int:
-    """Display width: CJK characters count as two columns."""
-    return sum(2 if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 1 for ch in s)
-
+# --- formatting: fmt, markdown_table and text_table live in textutil -----------------------------------------
 
 def verdict(met: bool | None, text: str) -> dict:
     """One target line: met / missed / not measured, with the measured explanation."""
@@ -143,7 +103,7 @@ class PeakRSS:
 
 # --- data -------------------------------------------------------------------------------------------------
 
-def load_dev(path: Path = DEV_FILE) -> list[dict]:
+def load_dev(path: Path = DEV_SET) -> list[dict]:
     """The dev questions (id, question, evidence, type, ...)."""
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]

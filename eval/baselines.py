@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable, Sequence
 import bm25s
 import numpy as np
 
-from eval.dataset import squash
 from index.documents import Paragraph
 from index.embedders import Embedder
 from retriever.fusion import reciprocal_rank_fusion
+from textutil import bigram_tokens
 
 WINDOW_CHARS = 300
 RRF_K = 60
@@ -31,12 +31,6 @@ def fixed_windows(texts: Iterable[str], size: int = WINDOW_CHARS) -> list[str]:
     return [t[i:i + size] for t in texts for i in range(0, len(t), size)]
 
 
-def char_bigrams(text: str) -> list[str]:
-    """Lower-cased character bigrams of the text with whitespace removed (one character → itself)."""
-    s = squash(text).lower()
-    return [s] if len(s) == 1 else [s[i:i + 2] for i in range(len(s) - 1)]
-
-
 def _ranked(scores: np.ndarray, n: int, positive_only: bool = False) -> list[int]:
     order = np.argsort(-scores, kind="stable")
     return [int(i) for i in order if not positive_only or scores[i] > 0][:n]
@@ -47,12 +41,12 @@ class BigramBM25:
 
     def __init__(self, texts: Sequence[str]):
         self._model = bm25s.BM25()
-        self._model.index([char_bigrams(t) or [""] for t in texts], show_progress=False)
+        self._model.index([bigram_tokens(t) or [""] for t in texts], show_progress=False)
         self._size = len(texts)
 
     def search(self, query: str, n: int) -> list[int]:
         """Indices of the n best texts with a positive score."""
-        tokens = [t for t in char_bigrams(query) if t in self._model.vocab_dict]
+        tokens = [t for t in bigram_tokens(query) if t in self._model.vocab_dict]
         if not tokens:
             return []
         return _ranked(np.asarray(self._model.get_scores(tokens), dtype=np.float32), n, positive_only=True)

@@ -5,31 +5,10 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from textutil import fmt, markdown_table, text_table
+
 HEADLINE = ("R@1", "R@3", "R@5", "R@10", "hit@5", "MRR", "nDCG@10", "budget_recall")
 CELL = ("R@5", "MRR", "budget_recall")  # metrics shown in the per-type / per-case cells
-
-
-def fmt(value, digits: int = 3) -> str:
-    """A number for a table ('–' for None or absent)."""
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
-
-
-def md_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
-    """A Markdown table."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(fmt(c).replace("|", "\\|").replace("\n", " ") for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def text_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
-    """A plain aligned table for the terminal."""
-    cells = [list(header)] + [[fmt(c) for c in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells)
 
 
 def _columns(results: Mapping[str, dict]) -> list[str]:
@@ -54,7 +33,7 @@ def _breakdown(results: Mapping[str, dict], key: str) -> str:
             groups.setdefault(g, m["n"])
     rows = [[g, n, *(" / ".join(fmt(r[key].get(g, {}).get(c)) for c in CELL) for r in results.values())]
             for g, n in groups.items()]
-    return md_table([key.removeprefix("by_"), "n", *results], rows)
+    return markdown_table([key.removeprefix("by_"), "n", *results], rows)
 
 
 def plot_recall(results: Mapping[str, dict], path: Path) -> Path:
@@ -100,7 +79,7 @@ def retrieval_markdown(results: Mapping[str, dict], meta: Mapping, questions: Ma
         "first chunk holding a quote (within k). nDCG@10: binary relevance (chunk holds a quote), ideal from "
         f"min(#quotes, 10) relevant. budget_recall: all quotes inside the top chunks fitting {meta['budget']:,} "
         "characters (at least one), i.e. the answerer's context. Quotes match with whitespace removed.", "",
-        "## Overall", "", md_table(header, rows), "", "![recall@k](recall_at_k.png)", "",
+        "## Overall", "", markdown_table(header, rows), "", "![recall@k](recall_at_k.png)", "",
         f"## By type (cells: {' / '.join(CELL)})", "", _breakdown(results, "by_type"), "",
         f"## By case (cells: {' / '.join(CELL)})", "", _breakdown(results, "by_case"), "",
         "## Questions whose quotes are not all inside the context budget", "",
@@ -113,7 +92,7 @@ def retrieval_markdown(results: Mapping[str, dict], meta: Mapping, questions: Ma
     if missed:
         rk = f"R@{meta['k']}"
         parts += ["", f"### {first}: missed questions", "",
-                  md_table(["id", "type", "case", "question", rk, "MRR"],
+                  markdown_table(["id", "type", "case", "question", rk, "MRR"],
                            [[q["id"], q["type"], q["case"], questions.get(q["id"], ""), q.get(rk), q["MRR"]]
                             for q in missed])]
     return "\n".join(parts) + "\n"
@@ -179,7 +158,7 @@ def answers_markdown(m: Mapping, meta: Mapping) -> str:
         "question. Failed step: retrieval (a missing keyword is in no retrieved chunk), selection (not in the "
         "evidence sentences), gate (refused, or a part judged unanswerable; for unanswerable questions: answered), "
         "verification (only in rejected sentences), generation (otherwise).", "",
-        "## Summary", "", md_table(["metric", "value"], answer_summary_rows(m)), "",
+        "## Summary", "", markdown_table(["metric", "value"], answer_summary_rows(m)), "",
     ]
     if m["missing"]:
         parts += [f"**No answer for {len(m['missing'])} question(s):** {', '.join(m['missing'])}", ""]
@@ -188,7 +167,7 @@ def answers_markdown(m: Mapping, meta: Mapping) -> str:
     for key in ("by_type", "by_trap", "by_case"):
         rows = [[g, s["n"], s["keyword_accuracy"], s["refused"]] for g, s in m[key].items()]
         parts += [f"## {key.replace('_', ' ').capitalize()}", "",
-                  md_table([key.removeprefix("by_"), "n", "keyword accuracy", "refused share"], rows), ""]
+                  markdown_table([key.removeprefix("by_"), "n", "keyword accuracy", "refused share"], rows), ""]
     parts += [f"## Failures ({len(m['failures'])})", ""]
     for f in m["failures"]:
         parts += [f"### {f['id']} ({f['type']}, {f['case']}) — step: {f['step']} — {'; '.join(f['reasons'])}", "",

@@ -7,9 +7,10 @@ from collections.abc import Callable, Mapping, Sequence
 from eval.dataset import EvalItem
 from eval.retrieval_metrics import BUDGET_CHARS, Ranked, aggregate, recall_curve, score_question
 from retriever.hybrid import HybridRetriever
+from settings import RetrievalConfig
 
 Ranker = Callable[[str, int], list[str]]  # (question, n) -> ranked texts (str or Ranked), best first
-CONTEXT_DEPTH = 20  # hits the answerer's context is cut from (HybridRetriever.context)
+CONTEXT_DEPTH = RetrievalConfig().context_depth  # hits the answerer's context is cut from (HybridRetriever.context)
 
 
 def retriever_rankers(retriever: HybridRetriever, modes: Sequence[str]) -> dict[str, Ranker]:

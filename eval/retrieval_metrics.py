@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 
 from eval.dataset import labelled, squash
 from retriever.fusion import fit_to_budget
+from settings import RetrievalConfig
 
 KS = (1, 3, 5, 10)
-BUDGET_CHARS = 1200
+BUDGET_CHARS = RetrievalConfig().context_chars  # the answerer's context budget
 NDCG_K = 10
 
 

@@ -29,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--embedder", help="e5 (default), use, or st:<local sentence-transformers folder>")
     b.add_argument("--threads", type=int, help="embedder threads")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS|auto|local",
+                   help="embed on Ray workers: local (a Ray instance on this machine, the default when the flag is "
+                        "given alone), auto (the cluster this machine joined with `ray start`) or HOST:PORT; "
+                        "reading, chunking and writing stay here")
+    b.add_argument("--workers", type=int, help="with --ray: embedding workers (default: one per CPU of the cluster)")
     a = sub.add_parser("add", parents=[common, writer], help="add or update one document file")
     a.add_argument("file")
     r = sub.add_parser("remove", parents=[common, writer], help="remove one document by its ID (see status)")
@@ -44,8 +49,19 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "embedder", None) or getattr(args, "threads", None):
         cfg = replace(cfg, index=replace(cfg.index, embedder=args.embedder or cfg.index.embedder,
                                          threads=args.threads or cfg.index.threads))
+    if getattr(args, "workers", None) and args.ray is None:
+        print("error: --workers goes with --ray", file=sys.stderr)
+        return 2
     try:
-        if args.command == "build":
+        if args.command == "build" and args.ray is not None:
+            from index.ray_embed import EmbedderSpec, RayEmbedder  # imports ray
+
+            with RayEmbedder(EmbedderSpec(cfg.index.embedder, args.threads or 1), args.ray, args.workers) as embedder:
+                report = build_index(args.corpus, args.index, cfg, rebuild=args.rebuild, embedder=embedder,
+                                     show_progress=not args.quiet, wait=not args.no_wait)
+                print(report.summary() + f"\nembedded on Ray: {embedder.workers} worker(s) on "
+                      f"{embedder.ray_info['nodes']} node(s), {embedder.sent} chunks sent to them")
+        elif args.command == "build":
             report = build_index(args.corpus, args.index, cfg, rebuild=args.rebuild, show_progress=not args.quiet,
                                  wait=not args.no_wait)
             print(report.summary())

@@ -220,6 +220,9 @@ def _is_title(line: str, width: int, full: int, at_page_start: bool, prev_closed
     return at_page_start and prev_closed
 
 
+TITLE_MAX_CHARS = 30
+
+
 def plain_blocks(text: str) -> list[Block]:
     """Paragraphs of ordinary text: blank-line separated blocks, or single lines."""
     has_blank_lines = bool(re.search(r"\n\s*\n", text.strip()))
@@ -231,7 +234,15 @@ def plain_blocks(text: str) -> list[Block]:
             continue
         joined = join_lines(lines)
         blocks.append(Block(joined, heading_level(joined) if len(lines) == 1 else None))
+    if len(blocks) > 1 and blocks[0].level is None and _is_title_line(blocks[0].text):
+        blocks[0] = Block(blocks[0].text, "title")  # a plain-text file's first short line names the document
     return blocks
+
+
+def _is_title_line(text: str) -> bool:
+    """A short single line without sentence or clause punctuation."""
+    return ("\n" not in text and len(text) <= TITLE_MAX_CHARS and not ends_sentence(text)
+            and not text.rstrip().endswith(".") and not re.search(r"[。！？；!?;，,：:]", text))
 
 
 def text_blocks(text: str) -> list[Block]:

@@ -23,7 +23,7 @@ from index.chunking import chunk_paragraphs
 from index.documents import Paragraph, doc_id_for
 from index.embedders import Embedder, EmbeddingCache, make_embedder
 from index.lexical import BM25Index
-from index.loaders import (Document, DocumentError, DocumentTooLarge, check_file_size, corpus_files,
+from index.loaders import (PARSER_VERSION, Document, DocumentError, DocumentTooLarge, check_file_size, corpus_files,
                            load_document)
 from index.lock import index_lock
 from index.store import (CorruptIndex, DocumentNotFound, IndexNotFound, IndexStoreError, build_faiss,
@@ -105,6 +105,8 @@ def staleness(manifest: dict, chunking: ChunkingConfig | None = None) -> list[st
     for path, info in skipped.items():
         if Path(path).is_file() and sha256_file(Path(path)) != info.get("sha256"):
             problems.append(f"unreadable file changed, to be read again: {path}")
+    if manifest.get("parser_version", 1) != PARSER_VERSION:
+        problems.append("the document parser changed since the index was built")
     for folder in manifest.get("corpus_dirs", []):
         try:
             new = [p for p in corpus_files(folder) if p.resolve() not in known]
@@ -183,6 +185,9 @@ def _check(cancel: threading.Event | None) -> None:
 
 def _reusable_paragraphs(version: Path | None, old: dict | None, report: BuildReport) -> dict[str, list[Paragraph]]:
     if version is None or old is None:
+        return {}
+    if old.get("parser_version", 1) != PARSER_VERSION:
+        report.notes.append("the document parser changed: every document was read again")
         return {}
     try:
         paragraphs = read_paragraphs(version, old)
@@ -268,12 +273,15 @@ def _write(index_dir: Path, sources: dict[str, Path], corpus_dirs: list[str], ex
             "corpus_dirs": corpus_dirs,
             "excluded": sorted(excluded),
             "skipped": skipped,
+            "parser_version": PARSER_VERSION,
             "documents": {d.doc_id: {"path": str(d.path), "sha256": d.sha256, "paragraphs": len(d.paragraphs),
                                      "chunks": len(per_doc_chunks[d.doc_id]),
                                      "title": d.paragraphs[0].title} for d in documents},
             "counts": {"documents": len(documents), "paragraphs": len(paragraphs), "chunks": len(chunks)},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
+        if getattr(embedder, "ray_info", None):  # embedded on Ray workers (index.ray_embed)
+            manifest["built_on"] = {"ray": embedder.ray_info, "embedded": report.embedded}
         bm25 = BM25Index.build([c.embed_text for c in chunks])
         _check(cancel)
         write_index(index_dir, manifest, paragraphs, chunks, vectors, faiss_index, bm25, before_switch=before_switch)

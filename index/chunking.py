@@ -1,14 +1,13 @@
 """Paragraph-aligned chunking for Chinese text (pure functions)."""
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from itertools import groupby
 
 from index.documents import LABEL_SEP, Paragraph
 from settings import ChunkingConfig
+from textutil import sentence_pieces
 
-SENTENCE_RE = re.compile(r"[^。！？；!?;]*[。！？；!?;]+[”’」』）)]*|[^。！？；!?;]+$")
 
 
 @dataclass(frozen=True)
@@ -40,15 +39,10 @@ class Chunk:
         return cls(**{**d, "paragraph_ids": tuple(d["paragraph_ids"])})
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split Chinese text after 。！？； (closing quotes stay with their sentence)."""
-    return [s for s in SENTENCE_RE.findall(text) if s.strip()]
-
-
 def split_long(text: str, max_chars: int, overlap: int) -> list[str]:
     """Windows of whole sentences up to max_chars, consecutive windows sharing ≤ overlap chars."""
     pieces: list[str] = []
-    for s in split_sentences(text):
+    for s in (p for p in sentence_pieces(text) if p.strip()):
         while len(s) > max_chars:  # a single over-long sentence: hard split
             pieces.append(s[:max_chars])
             s = s[max_chars - overlap:]

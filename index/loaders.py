@@ -13,6 +13,9 @@ from index.documents import Paragraph, assign_structure, doc_id_for
 from settings import LimitsConfig
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
+# bumped whenever parsing changes what a file yields: an index made by another version is read again
+# (2: a plain-text file's first short line is its title)
+PARSER_VERSION = 2
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 MD_LEVELS = {1: "case", 2: "section", 3: "subsection"}
 

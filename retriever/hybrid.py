@@ -93,10 +93,6 @@ class HybridRetriever:
         """All paragraphs by ID."""
         return self.stored.paragraphs
 
-    def cases(self) -> list[str]:
-        """Distinct case/document titles, in corpus order (for filters)."""
-        return list(dict.fromkeys(self._cases.tolist()))
-
     def _allowed(self, case: str | None, doc_id: str | None) -> np.ndarray | None:
         if not case and not doc_id:
             return None
@@ -157,5 +153,5 @@ class HybridRetriever:
 
     def context(self, query: str, budget: int | None = None, **kwargs) -> list[Hit]:
         """The top hits whose texts fit the context budget (characters)."""
-        hits = self.run(query, k=max(self.cfg.k, 20), **kwargs)
+        hits = self.run(query, k=max(self.cfg.k, self.cfg.context_depth), **kwargs)
         return hits[:fit_to_budget([h.chunk.text for h in hits], budget or self.cfg.context_chars)]

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+from settings import apply_process_env  # noqa: E402
+
+apply_process_env()
 
 from index.builder import build_index  # noqa: E402
 from index.embedders import normalize  # noqa: E402
@@ -80,16 +81,27 @@ def e5_index(tmp_path_factory) -> Path:
     return index_dir
 
 
+@pytest.fixture(scope="session")
+def ray_local():
+    """A local Ray instance with 2 CPUs for the whole session (ray_cluster.connect); skipped if it cannot start."""
+    try:
+        from ray_cluster import connect
+
+        ray = connect("local", num_cpus=2)
+    except Exception as exc:  # noqa: BLE001 — not installed, no shared memory, …
+        pytest.skip(f"Ray cannot start here: {exc}")
+    yield ray
+    ray.shutdown()
+
+
 class FakeLLM:
-    """Scripted LLM: replies in order (the last one repeats); when asked to pick an option, it gives
-    ``p_none`` to the first option ("0": no sentence answers) and prefers option ``pick`` among the others."""
+    """Scripted LLM: replies in order (the last one repeats); a fixed P(是) when asked to check a sentence."""
 
     name = "fake-llm"
 
-    def __init__(self, replies=("资料说明了答案[1]。",), p_none=0.05, pick=1):
+    def __init__(self, replies=("资料说明了答案[1]。",), p_yes=0.9):
         self.replies = list(replies)
-        self.p_none = p_none
-        self.pick = pick
+        self.p_yes = p_yes
         self.prompts: list[str] = []
         self.grammars: list[str | None] = []
 
@@ -102,14 +114,9 @@ class FakeLLM:
 
     def option_probabilities(self, prompt, options):
         self.prompts.append(prompt)
-        if len(options) == 1:
-            return [1.0]
-        rest = (1 - self.p_none) / (len(options) - 1)
-        probs = [self.p_none] + [rest] * (len(options) - 1)
-        pick = min(self.pick, len(options) - 1)
-        probs[pick] += rest * 0.5
-        total = sum(probs)
-        return [p / total for p in probs]
+        if options[:2] == ["是", "否"]:
+            return [self.p_yes, 1 - self.p_yes] + [0.0] * (len(options) - 2)
+        return [1.0 / len(options)] * len(options)
 
     def count_tokens(self, text):
         return len(text)
@@ -127,7 +134,7 @@ Q_COST = "天津港通过“一单制”海铁联运，将单个集装箱的综�
 def _calibrations():
     from assistant.gate import Calibration
 
-    return Calibration((0.0,) * 6, 5.0, 0.5), Calibration((0.0,) * 6, -5.0, 0.5)
+    return Calibration((0.0,) * 5, 5.0, 0.5), Calibration((0.0,) * 5, -5.0, 0.5)
 
 
 ALWAYS, NEVER = _calibrations()

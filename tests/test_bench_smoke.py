@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from bench.common import fmt, markdown_table, percentile, recall_at, summarize, text_table
+from bench.common import percentile, recall_at, summarize
 from eval.retrieval_metrics import recall_at_k
 from bench.report import render_markdown
 from bench.synthetic import simulated_vectors, synthetic_chunks, vary
@@ -24,17 +24,6 @@ def test_percentile_matches_numpy_linear_interpolation():
 def test_summarize():
     s = summarize([1.0, 2.0, 3.0, 4.0])
     assert s["n"] == 4 and s["p50"] == 2.5 and s["mean"] == 2.5 and s["p95"] == pytest.approx(3.85)
-
-
-def test_fmt_and_tables():
-    assert fmt(None) == "—" and fmt(float("nan")) == "—"
-    assert fmt(1234567) == "1,234,567" and fmt(1234.5) == "1,234" and fmt(0.012345) == "0.0123"
-    assert fmt(2.5) == "2.50" and fmt("x|y") == "x|y"
-    md = markdown_table(["a", "b|c"], [[1, 0.5], ["中文", None]])
-    lines = md.splitlines()
-    assert lines[0] == "| a | b\\|c |" and lines[1] == "|---|---|" and lines[3] == "| 中文 | — |"
-    txt = text_table(["名称", "x"], [["长名称字段", 1]]).splitlines()
-    assert len(txt) == 3 and txt[1].startswith("----------")  # CJK characters count double
 
 
 def test_recall_ignores_whitespace_and_skips_unanswerable():

@@ -231,3 +231,19 @@ def test_same_id_from_two_files_gives_two_documents(tmp_path, fake_embedder):
     (corpus / "a.md").write_text("乙文件的内容。", encoding="utf-8")
     report = build_index(corpus, tmp_path / "i", Config(), embedder=fake_embedder, show_progress=False)
     assert sorted(report.added) == ["a", "a_2"]
+
+
+def test_an_index_from_another_parser_version_is_stale_and_read_again(tmp_path, corpus_dir, fake_embedder):
+    import json
+
+    index_dir = tmp_path / "idx"
+    build_index(corpus_dir, index_dir, Config(), embedder=fake_embedder, show_progress=False)
+    again = build_index(corpus_dir, index_dir, Config(), embedder=fake_embedder, show_progress=False)
+    assert again.parsed == 0  # same parser: the live index's paragraphs are reused
+    manifest_path = current_version(index_dir) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["parser_version"] = 1
+    assert any("parser changed" in p for p in staleness(manifest))
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")  # as an old build wrote it
+    report = build_index(corpus_dir, index_dir, Config(), embedder=fake_embedder, show_progress=False, rebuild=False)
+    assert report.parsed == 1

@@ -1,4 +1,5 @@
-from index.chunking import Chunk, chunk_paragraphs, split_long, split_sentences
+from index.chunking import Chunk, chunk_paragraphs, split_long
+from textutil import sentence_pieces
 from index.documents import Paragraph
 from index.loaders import load_document
 from settings import ChunkingConfig
@@ -9,8 +10,9 @@ def _p(n, text, section="一、做法"):
     return Paragraph(id=f"d:p{n}", doc_id="d", text=text, case="案例", section=section, number=n)
 
 
-def test_split_sentences_keeps_punctuation_and_quotes():
-    assert split_sentences("甲说“好。”乙来了！丙；丁") == ["甲说“好。”", "乙来了！", "丙；", "丁"]
+def test_sentence_pieces_keep_punctuation_and_quotes_and_rejoin_exactly():
+    text = "甲说“好。”乙来了！丙；\n丁"
+    assert sentence_pieces(text) == ["甲说“好。”", "乙来了！", "丙；", "\n丁"] and "".join(sentence_pieces(text)) == text
 
 
 def test_long_paragraph_split_at_sentence_ends_with_overlap():

@@ -18,7 +18,7 @@ FEATS = PartFeatures(1.0, 1.0, 0, 0)
 
 
 def _verdict(part, ok=True, best=None):
-    return PartVerdict(part, ok, 0.9 if ok else 0.1, FEATS, best, None, ())
+    return PartVerdict(part, ok, 0.9 if ok else 0.1, FEATS, best, (), grounded=best is not None)
 
 
 def test_one_source_per_paragraph():
@@ -49,3 +49,9 @@ def test_rejected_sentences_are_left_out():
 def test_markers_render_before_punctuation_and_claims_parse():
     assert Line("甲。", (1, 2), "model").render() == "甲[1][2]。"
     assert claims_of("甲[1]。乙[2][3]。") == [Claim("甲。", (1,)), Claim("乙。", (2, 3))]
+
+
+def test_ungrounded_evidence_is_not_quoted_as_an_answer():
+    v = PartVerdict(IMPORT, True, 0.9, FEATS, S2, (), grounded=False)  # best sentence: another slot's figure
+    lines, outcomes = compose([v], [], EVIDENCE, SOURCES, "资料中没有关于“{part}”的信息。")
+    assert outcomes[0].answered_by == "none" and all(line.origin != "extract" for line in lines)

@@ -1,5 +1,5 @@
 """Structure-free baselines: 300-character windows ranked by bigram BM25, dense, and RRF (eval.baselines)."""
-from eval.baselines import (BigramBM25, DenseWindows, baseline_rankers, char_bigrams, document_texts,
+from eval.baselines import (BigramBM25, DenseWindows, baseline_rankers, document_texts,
                             fixed_windows, rrf)
 from index.documents import Paragraph
 
@@ -16,11 +16,6 @@ def test_document_texts_join_paragraphs_per_document_and_normalise_whitespace():
 def test_fixed_windows_do_not_cross_documents():
     assert fixed_windows(["abcdefg", "xy"], size=3) == ["abc", "def", "g", "xy"]
     assert [len(w) for w in fixed_windows(["字" * 650])] == [300, 300, 50]
-
-
-def test_char_bigrams():
-    assert char_bigrams("融资 租赁A") == ["融资", "资租", "租赁", "赁a"]
-    assert char_bigrams("字") == ["字"] and char_bigrams(" ") == []
 
 
 def test_bigram_bm25_ranks_the_window_with_the_phrase_first():

@@ -68,7 +68,7 @@ def test_every_part_is_answered_or_said_missing(retriever):
 
 def test_part_without_evidence_gets_a_note(retriever):
     q = "天津口岸出口整体通关时间是多少？天津港的注册资本是多少？"
-    calib = Calibration((0.0, 20.0, 0.0, 0.0, 0.0, 0.0), -10.0, 0.5)  # answerable only with aligned evidence
+    calib = Calibration((0.0, 20.0, 0.0, 0.0, 0.0), -10.0, 0.5)  # answerable only with aligned evidence
     k = evidence_number(retriever, q, "0.74")
     assistant, _ = _assistant(retriever, f"天津口岸出口整体通关时间仅0.74小时[{k}]。", calibration=calib)
     answer = assistant.run(q)

@@ -14,12 +14,16 @@ def test_evidence_block_numbers_sentences_under_their_heading_path():
     assert evidence_block(SENTENCES) == "〔案例一 › 一、主要做法〕\n[1] 甲句。\n[2] 乙句。\n〔案例二〕\n[3] 丙句。"
 
 
-def test_choose_and_answer_prompts_share_the_evidence_prefix():
+def test_answer_prompts_start_with_the_constant_prefix():
     b = PromptBuilder(Prompts.load())
-    choose, answer = b.choose(SENTENCES, "问题？"), b.answer(SENTENCES, "问题？", [])
-    shared = len(next(i for i, (x, y) in enumerate(zip(choose, answer)) if x != y) * "x")
-    assert shared > len(b.constant_prefix) and "[3] 丙句。" in choose[:shared]
-    assert answer.startswith(b.constant_prefix)
+    answer = b.answer(SENTENCES, "问题？", [])
+    assert answer.startswith(b.constant_prefix) and "[3] 丙句。" in answer
+
+
+def test_check_prompt_shows_one_sentence_with_its_headings_and_what_is_asked():
+    b = PromptBuilder(Prompts.load())
+    check = b.check(SENTENCES[1], "乙是多少？", "number")
+    assert "案例一 › 一、主要做法" in check and "乙句。" in check and "甲句" not in check and "具体数字" in check
 
 
 def test_multi_part_answer_lists_the_parts():

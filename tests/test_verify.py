@@ -27,7 +27,7 @@ def test_figure_of_another_entity_is_rejected():
     claim = Claim("2021年天津口岸出口整体通关时间为40小时", (2,))
     [v] = verify([claim], Q, EVIDENCE, [["2021年", "天津"]])
     assert not v.ok
-    assert not slot_aligned(claim.text, Q, [S2], [["天津"]])
+    assert not slot_aligned(claim.text, Q, [S2], [["天津"]], lambda t: 1.0)
 
 
 def test_duplicates_are_dropped():

@@ -11,9 +11,7 @@ from eval.report import retrieval_rows, write_retrieval_report
 from eval.retrieval import evaluate_retrieval, retriever_rankers
 from eval.retrieval_metrics import BUDGET_CHARS
 from retriever.hybrid import MODES, HybridRetriever
-from settings import PROJECT_ROOT
 
-DEV_SET = PROJECT_ROOT / "eval" / "dev.jsonl"
 
 
 @dataclass

@@ -18,7 +18,8 @@ from errors import Cancelled, RagError
 from eval.dataset import DatasetError
 from index.store import DocumentNotFound
 from retriever.questions import EmptyQuestion, QuestionError, QuestionFileError, QuestionTooLong, check_question
-from webapp.evaluation import DEV_SET, run_retrieval_eval
+from settings import DEV_SET
+from webapp.evaluation import run_retrieval_eval
 from webapp.render import (documents_rows, error_box, esc, history_pairs, normalize_messages, render_answer,
                            render_evidence, render_sources, render_stopped, render_streaming, sources_panel)
 from webapp.state import AppState, NotReady

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from assistant.factory import build_assistant
+from assistant.factory import assistant_with, build_assistant
 from assistant.llm import LLM, load_llm
 from assistant.pipeline import Assistant
 from errors import RagError
@@ -22,9 +22,8 @@ from index.embedders import Embedder
 from index.loaders import SUPPORTED_SUFFIXES, DocumentError, check_file_size
 from index.store import sha256_file, writer_token
 from retriever.hybrid import HybridRetriever
-from settings import PROJECT_ROOT, Config
+from settings import BACKENDS, PROJECT_ROOT, Config
 
-BACKENDS = ("llama", "transformers")
 DEFAULT_UPLOADS = PROJECT_ROOT / "data" / "uploads"
 
 
@@ -146,6 +145,13 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def runtime_note(assistant: Assistant) -> str:
+    """What the llama.cpp self-test said, when it had to fall back to the safe configuration."""
+    runtime = getattr(getattr(assistant, "llm", None), "runtime", None)
+    note = getattr(runtime, "note", "")
+    return f"（llama.cpp 自检：加速路径在此 CPU 上崩溃，已自动改用安全配置。{note}）" if note else ""
+
+
 class AppState:
     """The loaded index and assistants, shared by all sessions.
 
@@ -183,8 +189,8 @@ class AppState:
             self.index_message = ensure_index(self.corpus_dir, self.index_dir, self.cfg, self._embedder,
                                               show_progress, uploads_dir=self.uploads_dir).message()
             self.phase, self.message = "loading", f"{self.index_message}；正在加载模型（{self.backend}）…"
-            self.assistant(self.backend)
-            self.phase, self.message = "ready", f"{self.index_message}；模型 {self.backend} 已加载"
+            loaded = self.assistant(self.backend)
+            self.phase, self.message = "ready", f"{self.index_message}；模型 {self.backend} 已加载{runtime_note(loaded)}"
         except RagError as exc:  # shown in the UI; the server keeps running
             self.phase, self.message = "error", f"启动失败：{exc}"
             print(self.message, file=sys.stderr)
@@ -224,11 +230,8 @@ class AppState:
                     self.assistants[backend] = self._assistant_factory(self.index_dir, backend)
                 else:  # share the loaded retriever; load only the other LLM
                     first = next(iter(self.assistants.values()))
-                    llm = self._llm_factory(backend)
-                    new = Assistant(first.retriever, llm, first.cfg, first.prompts, first.calibration)
-                    if hasattr(llm, "warm"):
-                        llm.warm(new.constant_prefix)
-                    self.assistants[backend] = new
+                    self.assistants[backend] = assistant_with(first.retriever, self._llm_factory(backend), first.cfg,
+                                                              first.calibration, first.prompts)
             return self.assistants[backend]
 
     def snapshot(self, backend: str | None = None) -> Assistant:

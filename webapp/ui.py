@@ -7,7 +7,8 @@ import gradio as gr
 
 from webapp import handlers as h
 from webapp.render import sources_panel
-from webapp.state import BACKENDS, AppState
+from settings import BACKENDS
+from webapp.state import AppState
 
 TITLE = "中文政策文件问答助手"
 EXAMPLES = [
