@@ -17,11 +17,10 @@ import os
 import socket
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
 
 from errors import RagError
+from settings import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent
 PROBE_TIMEOUT_S = 5.0
 INSTALL_HINT = "pip install -r requirements.txt (it pins ray==2.60.0)"
 
@@ -109,7 +108,7 @@ def connect(address: str = "local", num_cpus: int | None = None):
         raise
     except (ConnectionError, TimeoutError, RuntimeError, ValueError) as exc:
         hint = "" if address == "local" else (
-            f"; if the cluster uses token authentication (Ray's default), this machine needs the head's token: copy the "
+            "; if the cluster uses token authentication (Ray's default), this machine needs the head's token: copy the "
             "head's ~/.ray/auth_token here (or set RAY_AUTH_TOKEN), and with --ray HOST:PORT also set RAY_AUTH_MODE=token")
         raise RayUnavailable(f"cannot start or join Ray at {address!r}: {exc}{hint}") from exc
     return ray

@@ -57,6 +57,21 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def decode_text(data: bytes) -> str:
+    """Decode bytes as UTF-8 (with or without BOM), UTF-16 (BOM) or GB18030/GBK; UnicodeError names the problem."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnicodeError(f"cannot decode text: broken UTF-16 ({exc.reason})") from exc
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnicodeError("cannot decode text: not UTF-8, UTF-16 or GB18030/GBK")
+
+
 def display_width(text: str) -> int:
     """Terminal columns: East Asian wide and full-width characters count 2."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(text))

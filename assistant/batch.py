@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from assistant.pipeline import Assistant
 from errors import RagError
-from retriever.questions import Question, QuestionFileError, read_questions
+from questions import Question, QuestionFileError, read_questions
 
 FORMATS = ("csv", "md")
 # the questions to do -> for each, in order, its answer record or an error message

@@ -91,12 +91,17 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[i
             cites = tuple(dict.fromkeys(sources[evidence[n].paragraph.id].n for n in v.claim.cites if n in evidence))
             lines.append(Line(v.claim.text, cites, "model"))
     outcomes = []
+    parts = [v.part for v in verdicts]
     for verdict in verdicts:
-        if verdict.answerable and any(covers(line.text, verdict.part) for line in lines if line.origin == "model"):
+        others = tuple(p for p in parts if p is not verdict.part)
+        if verdict.answerable and any(covers(line.text, verdict.part, others) for line in lines if line.origin == "model"):
             outcomes.append(PartOutcome(verdict.part.text, True, verdict.p_answerable, "model"))
             continue
+        # the model put an invented or misplaced figure here: the evidence does not hold this part's answer
+        guessed = any(c.wrong_figure and (len(parts) == 1 or covers(c.claim.text, verdict.part, others))
+                      for c in checks)
         pick = verdict.best
-        if verdict.answerable and verdict.grounded and pick is not None and pick.paragraph.id in sources:
+        if verdict.answerable and verdict.grounded and not guessed and pick is not None and pick.paragraph.id in sources:
             line = extract_line(pick, sources[pick.paragraph.id])
             if all(line.text not in existing.text for existing in lines):
                 lines.append(line)

@@ -234,7 +234,7 @@ def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats:
 class SelectEvidence:
     """Pipeline step: the sentences of the retrieved paragraphs that bear on each part."""
 
-    def __init__(self, paragraphs: Iterable[Paragraph], max_chars: int = 520, per_part: int | None = None):
+    def __init__(self, paragraphs: Iterable[Paragraph], max_chars: int = 420, per_part: int | None = None):
         self.stats = TermStats.from_paragraphs(paragraphs)
         self.max_chars = max_chars
         self.per_part = per_part

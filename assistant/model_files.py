@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from errors import RagError
+from index.store import pid_alive
 from settings import DEFAULT_CACHE
 
 
@@ -90,22 +91,12 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_stale_parts(target: Path) -> list[Path]:
     """Delete ``<target>.<pid>.part`` files whose assembling process is gone; returns them."""
     removed = []
     for part in target.parent.glob(f"{target.name}.*.part"):
         pid = part.name[len(target.name) + 1:-len(".part")]
-        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
             part.unlink(missing_ok=True)
             removed.append(part)
     return removed

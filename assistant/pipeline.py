@@ -24,7 +24,7 @@ from assistant.question_parts import split_parts
 from assistant.retrieve import Retrieve
 from assistant.verify import Verdict, verify
 from retriever.hybrid import Hit, HybridRetriever
-from retriever.questions import check_question
+from questions import check_question
 from settings import Config
 
 

@@ -11,6 +11,7 @@ from settings import PROJECT_ROOT
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 MAX_EVIDENCE = 9  # sentence numbers are one digit, so the grammar stays simple
+HEAD_CHARS, INNER_CHARS = 12, 18  # heading lengths in the evidence block
 # what a question part asks for, by slot, as the check prompt names it
 ASKED = {"number": "具体数字", "time": "具体时间（年份或日期）", "entity": "具体名称", "yesno": "明确的是或否",
          "list": "具体内容", "method": "具体做法", "reason": "具体原因", "other": "具体内容"}
@@ -45,10 +46,16 @@ class Prompts:
 
 
 def heading_line(c: Candidate) -> str:
-    """The heading path shown above a paragraph's sentences."""
+    """The heading shown above a paragraph's sentences: its case (or document) and its innermost heading, each
+    cut short (every token of the prompt is prefill time)."""
     p = c.paragraph
-    parts = [p.case or p.title, p.section, p.subsection, p.item, p.box]
-    return "〔" + LABEL_SEP.join(short_heading(x) for x in parts if x) + "〕"
+    inner = next((x for x in (p.box, p.item, p.subsection, p.section) if x), "")
+    parts = [_cut(short_heading(p.case or p.title), HEAD_CHARS), _cut(short_heading(inner), INNER_CHARS)]
+    return "〔" + LABEL_SEP.join(x for x in parts if x) + "〕"
+
+
+def _cut(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n] + "…"
 
 
 def evidence_block(sentences: list[Candidate]) -> str:

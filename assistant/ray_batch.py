@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.batch import Answers, BatchReport, answer_file, check_paths
-from retriever.questions import Question
+from questions import Question
 from ray_cluster import as_completed, cause, check_room, cluster_cpus, connect, note, start_actors, stop_actors
 from settings import DEFAULT_INDEX, Config
 

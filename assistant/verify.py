@@ -18,9 +18,10 @@ import re
 from dataclasses import dataclass
 
 from assistant.evidence import Candidate, filler_present
-from assistant.gate import holds
+from assistant.gate import found, holds
 from assistant.question_parts import Part
 from assistant.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments
+from index.lexical import key_terms
 from textutil import char_ngrams, squash
 
 INTERROGATIVE_RE = re.compile(r"多少|几[个项批家种次天年月倍人件所条类位座只名]|哪[个些里年家一]|什么|是否|吗|如何|怎样|怎么|为何|为什么|有何")
@@ -43,6 +44,7 @@ class Verdict:
     reason: str = ""
     support: SupportResult | None = None
     echo: bool = False
+    wrong_figure: bool = False  # rejected for a figure the evidence lacks or gives for something else
 
 
 def is_echo(sentence: str, question: str) -> bool:
@@ -100,20 +102,26 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate],
                        default=None)
             repaired = check_sentence(claim.text, _texts([evidence[best]]), question) if best else support
             if not repaired.supported:
-                out.append(Verdict(claim, False, support.reason, support))
+                out.append(Verdict(claim, False, support.reason, support, wrong_figure=bool(support.missing_numbers)))
                 continue
             claim, cited, support = Claim(claim.text, (best,)), [evidence[best]], repaired
         if not slot_aligned(claim.text, question, cited, anchor_sets, idf):
-            out.append(Verdict(claim, False, "a figure is not next to what the question asks about", support))
+            out.append(Verdict(claim, False, "a figure is not next to what the question asks about", support,
+                               wrong_figure=True))
             continue
         seen.append(grams)
         out.append(Verdict(claim, True, "", support))
     return out
 
 
-def covers(text: str, part: Part) -> bool:
-    """Does an accepted sentence answer this part (its focus, when it has one, and a filler of its slot)?"""
-    if part.focus and not (squash(part.focus) in squash(text) or
-                           len(char_ngrams(part.focus) & char_ngrams(text)) >= max(1, len(char_ngrams(part.focus)) // 2)):
+def covers(text: str, part: Part, others: tuple[Part, ...] = ()) -> bool:
+    """Does a sentence answer this part: a filler of its slot, and its focus (the enumerated item) or, for a part
+    without one, a key term of its own that no other part has?"""
+    if not filler_present(text, part):
         return False
-    return filler_present(text, part)
+    if not others:  # the only part: any checked sentence with a filler answers it
+        return True
+    if part.focus and not part.focus.startswith(("多少", "几")):
+        return found(part.focus, squash(text).lower())
+    own = [t for t in key_terms(part.text) if not any(t in key_terms(o.text) for o in others)]
+    return not own or any(found(t, squash(text).lower()) for t in own)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from eval.answer_metrics import percentile as eval_percentile
 from eval.retrieval_metrics import recall_at_k
-from settings import DEV_SET
+from settings import DEV_SET, PROJECT_ROOT
 
 BENCH_DIR = Path(__file__).resolve().parent
 

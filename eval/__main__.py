@@ -9,15 +9,14 @@ from pathlib import Path
 from eval.answer_metrics import score_answers
 from eval.answers import load_answers
 from eval.dataset import DatasetError, EvalItem, check_against_corpus, load_dataset, paragraph_haystack
-from eval.report import (answer_summary_rows, retrieval_rows, write_answers_report,
-                         write_retrieval_report)
-from eval.retrieval import evaluate_retrieval, retriever_rankers
+from eval.report import answer_summary_rows, write_answers_report
+from eval.retrieval import run_retrieval_eval
 from eval.retrieval_metrics import BUDGET_CHARS
-from textutil import text_table
 from index.embedders import Embedder, EmbedderError, make_embedder
 from index.store import IndexStoreError, load_index
 from retriever.hybrid import MODES, HybridRetriever
 from settings import DEFAULT_INDEX, PROJECT_ROOT, load_config
+from textutil import text_table
 
 OUT_ROOT = PROJECT_ROOT / "eval" / "out"
 SET_HELP = ("gold question set (JSONL: id, question, answer, evidence [verbatim quotes], keywords, "
@@ -71,40 +70,28 @@ def _modes(text: str) -> list[str]:
     return list(dict.fromkeys(modes))
 
 
-def _paragraph_texts(paragraphs) -> dict[str, str]:
-    """Paragraph ID -> heading path + text (evidence may quote a heading)."""
-    return {pid: paragraph_haystack(p) for pid, p in paragraphs.items()}
-
-
 def cmd_retrieval(args, retriever: HybridRetriever | None = None, baseline_embedder: Embedder | None = None) -> int:
     """Score retrieval configs (and optional baselines) and write the report."""
     if args.k < 1:
         raise EvalError("-k must be at least 1")
     modes = _modes(args.configs)
-    items = load_dataset(args.questions)
     cfg = load_config()
     if retriever is None:
         retriever = HybridRetriever.from_index_dir(args.index, cfg.retrieval, threads=cfg.index.threads)
-    check_against_corpus(items, _paragraph_texts(retriever.paragraphs), args.questions)
-    rankers = retriever_rankers(retriever, modes)
-    if args.baselines:
+
+    def baselines():
         from eval.baselines import baseline_rankers
 
         embedder = baseline_embedder or (retriever.embedder if getattr(retriever.embedder, "spec", "") == "e5"
                                          else make_embedder("e5", cfg.index.threads))
         print("embedding 300-character windows for the baselines …", file=sys.stderr)
-        rankers.update(baseline_rankers(retriever.paragraphs.values(), embedder, cfg.retrieval.candidates))
-    results = evaluate_retrieval(items, rankers, args.k, BUDGET_CHARS,
-                                 progress=lambda name: print(f"scoring {name} …", file=sys.stderr))
-    manifest = retriever.stored.manifest
-    meta = {"questions": str(args.questions), "index": str(args.index), "k": args.k, "budget": BUDGET_CHARS,
-            "n_questions": len(items), "n_scored": sum(it.answerable for it in items),
-            "embedder": manifest.get("embedder", {}).get("name"), "chunks": len(retriever.chunks),
-            "created": time.strftime("%Y-%m-%d %H:%M:%S")}
-    paths = write_retrieval_report(results, meta, args.out, {it.id: it.question for it in items})
-    header, rows = retrieval_rows(results)
-    print(text_table(header, rows))
-    print(f"report: {paths['report']}  metrics: {paths['metrics']}  plot: {paths['plot']}")
+        return baseline_rankers(retriever.paragraphs.values(), embedder, cfg.retrieval.candidates)
+
+    run = run_retrieval_eval(args.questions, retriever, args.out, args.k, modes, str(args.index),
+                             baselines if args.baselines else None,
+                             progress=lambda name: print(f"scoring {name} …", file=sys.stderr))
+    print(text_table(run.header, run.rows))
+    print(f"report: {run.report}  metrics: {run.metrics}  plot: {run.plot}")
     return 0
 
 
@@ -127,7 +114,8 @@ def run_assistant_batch(questions: Path, out_path: Path, index_dir: Path, ray: s
 
 
 def _check_index(items: list[EvalItem], index_dir: str, source: str) -> None:
-    check_against_corpus(items, _paragraph_texts(load_index(index_dir).paragraphs), source)
+    check_against_corpus(items, {pid: paragraph_haystack(p) for pid, p in load_index(index_dir).paragraphs.items()},
+                         source)
 
 
 def cmd_answers(args) -> int:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
-from textutil import fmt, markdown_table, text_table
+from textutil import fmt, markdown_table
 
 HEADLINE = ("R@1", "R@3", "R@5", "R@10", "hit@5", "MRR", "nDCG@10", "budget_recall")
 CELL = ("R@5", "MRR", "budget_recall")  # metrics shown in the per-type / per-case cells

@@ -1,12 +1,16 @@
 """Run rankers (retriever modes, baselines) over a question set and score them."""
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
-from eval.dataset import EvalItem
+from eval.dataset import EvalItem, check_against_corpus, load_dataset, paragraph_haystack
+from eval.report import retrieval_rows, write_retrieval_report
 from eval.retrieval_metrics import BUDGET_CHARS, Ranked, aggregate, recall_curve, score_question
-from retriever.hybrid import HybridRetriever
+from retriever.hybrid import MODES, HybridRetriever
 from settings import RetrievalConfig
 
 Ranker = Callable[[str, int], list[str]]  # (question, n) -> ranked texts (str or Ranked), best first
@@ -48,3 +52,44 @@ def evaluate_retrieval(items: Sequence[EvalItem], rankers: Mapping[str, Ranker],
             progress(name)
         results[name] = evaluate_ranker(items, ranker, k, budget)
     return results
+
+
+@dataclass
+class RetrievalRun:
+    """One retrieval evaluation: its metrics table, the per-config results and the report files."""
+
+    header: list[str]
+    rows: list[list]
+    results: dict
+    report: Path
+    metrics: Path
+    plot: Path
+
+    def report_markdown(self) -> str:
+        """report.md without its image line (for showing the plot separately)."""
+        text = self.report.read_text(encoding="utf-8")
+        return re.sub(r"^!\[[^\]]*\]\([^)]*\)\s*$", "", text, flags=re.M)
+
+
+def run_retrieval_eval(questions: str | Path, retriever: HybridRetriever, out_dir: str | Path, k: int = 10,
+                       modes: Sequence[str] = MODES, index_label: str = "",
+                       extra_rankers: Callable[[], dict[str, Ranker]] | None = None,
+                       progress: Callable[[str], None] | None = None) -> RetrievalRun:
+    """Validate a gold set against the index, score the retrieval modes (and any extra rankers, e.g. baselines)
+    and write report.md, metrics.json and recall_at_k.png: what ``python -m eval retrieval`` and the app's
+    evaluation tab both run. Raises eval.dataset.DatasetError for a bad set or quotes not in the index."""
+    items = load_dataset(questions)
+    check_against_corpus(items, {pid: paragraph_haystack(p) for pid, p in retriever.paragraphs.items()},
+                         str(questions))
+    rankers = retriever_rankers(retriever, modes)
+    if extra_rankers is not None:
+        rankers.update(extra_rankers())
+    results = evaluate_retrieval(items, rankers, k, BUDGET_CHARS, progress=progress)
+    meta = {"questions": str(questions), "index": index_label, "k": k, "budget": BUDGET_CHARS,
+            "n_questions": len(items), "n_scored": sum(it.answerable for it in items),
+            "embedder": retriever.stored.manifest.get("embedder", {}).get("name"),
+            "chunks": len(retriever.chunks), "created": time.strftime("%Y-%m-%d %H:%M:%S")}
+    paths = write_retrieval_report(results, meta, out_dir, {it.id: it.question for it in items})
+    header, rows = retrieval_rows(results)
+    return RetrievalRun(list(header), [list(r) for r in rows], results, paths["report"], paths["metrics"],
+                        paths["plot"])

@@ -82,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{doc_id}\t{info['paragraphs']} paragraphs\t{info['chunks']} chunks\t{info['path']}")
             for path, info in sorted(manifest.get("skipped", {}).items()):
                 print(f"skipped (not indexed)\t{path}\t{info.get('reason', '')}")
-            print(f"embedder {manifest['embedder']['name']}, {manifest['index_type']} index, built {manifest['built_at']}")
+            ray = manifest.get("built_on", {}).get("ray")
+            print(f"embedder {manifest['embedder']['name']}, {manifest['index_type']} index, built {manifest['built_at']}"
+                  + (f" (embedded on Ray: {ray['workers']} worker(s), {ray['nodes']} node(s))" if ray else ""))
             problems = staleness(manifest, cfg.chunking)
             print("stale:\n  " + "\n  ".join(problems) if problems else "fresh")
     except RagError as exc:

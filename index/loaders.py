@@ -7,6 +7,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import textutil
 from errors import RagError
 from index.blocks import Block, heading_level, join_lines, plain_blocks, text_blocks
 from index.documents import Paragraph, assign_structure, doc_id_for
@@ -44,18 +45,11 @@ class Document:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode bytes as UTF-8 (with or without BOM), UTF-16 (BOM) or GB18030/GBK."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise DocumentError(f"cannot decode text: broken UTF-16 ({exc.reason})") from exc
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DocumentError("cannot decode text: not UTF-8, UTF-16 or GB18030/GBK")
+    """Decode a text document (see textutil.decode_text); DocumentError when it is not text."""
+    try:
+        return textutil.decode_text(data)
+    except UnicodeError as exc:
+        raise DocumentError(str(exc)) from exc
 
 
 def markdown_blocks(text: str) -> list[Block]:

@@ -123,7 +123,8 @@ def writer_token() -> str:
     return f"{os.getpid()}-{secrets.token_hex(4)}"
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True while a process with this pid exists (this process included)."""
     if pid == os.getpid():
         return True
     try:
@@ -138,7 +139,7 @@ def _pid_alive(pid: int) -> bool:
 def writer_alive(name: str) -> bool:
     """Whether the writer that created a temporary entry (pid in its name) may still be running."""
     m = _WRITER_PID_RE.search(name)
-    return bool(m) and _pid_alive(int(m.group(1) or m.group(2)))
+    return bool(m) and pid_alive(int(m.group(1) or m.group(2)))
 
 
 def _pointer(index_dir: Path) -> str | None:

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from errors import RagError
 from retriever.hybrid import MODES, HybridRetriever
-from retriever.questions import check_question, read_questions
+from questions import check_question, read_questions
 from settings import DEFAULT_INDEX, load_config
 
 

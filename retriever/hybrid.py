@@ -13,7 +13,7 @@ from index.documents import Paragraph
 from index.embedders import Embedder, make_embedder
 from index.store import IndexStoreError, StoredIndex, load_index
 from retriever.fusion import fit_to_budget, reciprocal_rank_fusion
-from retriever.questions import EmptyQuestion
+from questions import EmptyQuestion
 from settings import RetrievalConfig
 
 MODES = ("hybrid", "dense", "bm25")

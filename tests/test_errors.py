@@ -9,7 +9,7 @@ from index.embedders import EmbedderError
 from index.loaders import DocumentError
 from index.store import CorruptIndex, DocumentNotFound, IndexLocked, IndexNotFound, IndexStoreError
 from retriever.hybrid import StaleIndex
-from retriever.questions import EmptyQuestion, QuestionError, QuestionFileError, QuestionTooLong, check_question
+from questions import EmptyQuestion, QuestionError, QuestionFileError, QuestionTooLong, check_question
 from webapp.state import DuplicateDocument, NotReady
 
 

@@ -1,9 +1,7 @@
 """The answerability gate's signals and calibration (assistant.gate)."""
-import pytest
-
 from assistant.evidence import TermStats, select
 from assistant.gate import Calibration, Gate, PartFeatures, anchors, anchors_of_part, fit, lexical_features
-from assistant.question_parts import Part, split_parts
+from assistant.question_parts import split_parts
 from index.documents import Paragraph
 from tests.conftest import FakeLLM
 

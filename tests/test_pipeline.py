@@ -4,7 +4,7 @@ import pytest
 from assistant.gate import Calibration
 from assistant.pipeline import Assistant, remap_markers
 from retriever.hybrid import HybridRetriever
-from retriever.questions import QuestionError
+from questions import QuestionError
 from tests.conftest import ALWAYS, NEVER, Q_COST, FakeLLM, evidence_number
 
 
@@ -43,10 +43,16 @@ def test_anchor_missing_from_the_whole_index_refuses_without_the_model(retriever
     assert answer.verdicts[0].absent == ("广州",)
 
 
-def test_invented_figure_is_removed_and_the_evidence_is_quoted(retriever):
+def test_invented_figure_turns_the_part_into_a_refusal(retriever):
     assistant, _ = _assistant(retriever, "天津港一单制节省成本987元[1]。")
     answer = assistant.run(Q_COST)
-    assert "987" not in answer.answer and answer.rejected
+    assert answer.rejected and answer.rejected[0].wrong_figure
+    assert answer.refused and "987" not in answer.answer  # a guessed figure means the evidence lacks the answer
+
+
+def test_uncovered_part_with_grounded_evidence_is_quoted(retriever):
+    assistant, _ = _assistant(retriever, "这与资料无关[1]。")
+    answer = assistant.run(Q_COST)
     assert not answer.refused and answer.fallback and "1000" in answer.answer  # verbatim extract
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from retriever.questions import QuestionFileError, read_questions
+from questions import QuestionFileError, read_questions
 
 
 def test_txt_one_question_per_line(tmp_path):

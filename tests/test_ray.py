@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from dataclasses import replace
 from pathlib import Path
 
@@ -112,19 +113,23 @@ def test_ray_build_equals_single_process_build_and_sends_only_uncached_chunks(ra
     _same_index(local, distributed)
 
 
-def test_ray_build_with_the_real_e5_embedder(ray_local, tmp_path):
-    from index.ray_embed import EmbedderSpec, RayEmbedder
+def test_cli_ray_build_with_the_real_e5_embedder(ray_local, tmp_path, capsys):
+    from index.__main__ import main
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     text = REPORT.read_text(encoding="utf-8")
     (corpus / "part.txt").write_text(text[: text.find("\n\n", 2500)] + "\n", encoding="utf-8")
     build_index(corpus, tmp_path / "local", Config(), embedder=make_embedder("e5", 1), show_progress=False)
-    with RayEmbedder(EmbedderSpec("e5", 1), "local", workers=2) as embedder:
-        report = build_index(corpus, tmp_path / "ray", Config(), embedder=embedder, show_progress=False)
-    assert report.embedded == report.chunks >= 2
+    assert main(["build", "--corpus", str(corpus), "--index", str(tmp_path / "ray"), "--embedder", "e5",
+                 "--ray", "--workers", "2", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "embedded on Ray: 2 worker(s) on 1 node(s)" in out
     _same_index(tmp_path / "local", tmp_path / "ray")
-    assert load_index(tmp_path / "ray").manifest["embedder"]["spec"] == "e5"
+    manifest = load_index(tmp_path / "ray").manifest
+    assert manifest["embedder"]["spec"] == "e5" and manifest["built_on"]["embedded"] == manifest["counts"]["chunks"] >= 2
+    main(["status", "--index", str(tmp_path / "ray")])
+    assert "(embedded on Ray: 2 worker(s), 1 node(s))" in capsys.readouterr().out
 
 
 # ------------------------------------------------------------------ batch answering
@@ -201,6 +206,24 @@ def test_without_ray_nothing_imports_it():
     code = ("import sys, index.__main__, assistant.__main__, eval.__main__, bench.__main__, assistant.batch, "
             "index.builder; bad = [m for m in ('ray', 'ray_cluster') if m in sys.modules]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, check=True, timeout=TIMEOUT)
+
+
+def test_eval_answers_hands_ray_and_workers_to_the_batch(fake_index, tmp_path, monkeypatch, capsys):
+    from eval.__main__ import main
+    from tests.test_eval_cli import ANSWERS, SET, write_jsonl
+
+    calls = []
+
+    def run_batch(questions_path, out_path, index_dir, **kw):
+        calls.append(kw)
+        write_jsonl(out_path, ANSWERS)
+
+    monkeypatch.setitem(sys.modules, "assistant.batch", types.SimpleNamespace(run_batch=run_batch))
+    args = ["answers", "--questions", str(write_jsonl(tmp_path / "set.jsonl", SET)), "--index", str(fake_index),
+            "--out", str(tmp_path / "o")]
+    assert main([*args, "--ray", "--workers", "2"]) == 0 and calls == [{"ray": "local", "workers": 2}]
+    assert main([*args, "--workers", "2"]) == 2 and "--workers goes with --ray" in capsys.readouterr().err
+    assert main([*args, "--ray", "--answers", str(tmp_path / "o" / "answers.jsonl")]) == 2
 
 
 def test_missing_ray_or_unreachable_cluster_or_too_few_cpus_is_a_clear_error(ray_local, monkeypatch, tmp_path,

@@ -42,6 +42,12 @@ def test_echo_is_flagged():
 
 def test_covers_needs_the_focus_and_a_filler():
     part = Part("进口整体通关时间是多少？", focus="进口", slot="number")
-    assert covers("进口整体通关时间为34.93小时", part)
-    assert not covers("出口整体通关时间为0.74小时", part)
-    assert not covers("进口整体通关时间大幅压缩", part)
+    other = Part("出口整体通关时间是多少？", focus="出口", slot="number")
+    assert covers("进口整体通关时间为34.93小时", part, (other,))
+    assert not covers("出口整体通关时间为0.74小时", part, (other,))
+    assert not covers("进口整体通关时间大幅压缩", part, (other,))
+
+
+def test_the_only_part_is_covered_by_any_sentence_with_a_filler():
+    part = Part("试点示范是从哪一年开始推广经验的？", slot="time")
+    assert covers("2018年", part) and not covers("很早以前", part)

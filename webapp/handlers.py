@@ -17,9 +17,9 @@ from assistant.batch import answer_file
 from errors import Cancelled, RagError
 from eval.dataset import DatasetError
 from index.store import DocumentNotFound
-from retriever.questions import EmptyQuestion, QuestionError, QuestionFileError, QuestionTooLong, check_question
+from questions import EmptyQuestion, QuestionError, QuestionFileError, QuestionTooLong, check_question
 from settings import DEV_SET
-from webapp.evaluation import run_retrieval_eval
+from eval.retrieval import run_retrieval_eval
 from webapp.render import (documents_rows, error_box, esc, history_pairs, normalize_messages, render_answer,
                            render_evidence, render_sources, render_stopped, render_streaming, sources_panel)
 from webapp.state import AppState, NotReady
@@ -207,7 +207,8 @@ def evaluate(state: AppState, source: str, upload: str | None, k: float) -> tupl
     except (DatasetError, RagError, ValueError, OSError) as exc:  # DatasetError is not a RagError yet
         _warn("评测集无法使用，详见下方。")
         return None, None, f"**评测集无法使用：**\n\n```\n{exc}\n```", None
-    table = gr.Dataframe(value=run.rows, headers=run.header)
+    rows = [[round(c, 3) if isinstance(c, float) else c for c in r] for r in run.rows]
+    table = gr.Dataframe(value=rows, headers=run.header)
     return table, str(run.plot), run.report_markdown(), [str(run.report), str(run.metrics), str(run.plot)]
 
 

@@ -13,9 +13,10 @@ from webapp.state import AppState
 TITLE = "中文政策文件问答助手"
 EXAMPLES = [
     "北京积水潭医院赋予研发人员多少比例的所有权？",
-    "融资租赁的海关监管有哪些创新？",
-    "天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省多少元？",
-    "服务业扩大开放综合试点示范已累计向全国推广了几批经验和案例？",
+    "2021年天津口岸进口和出口整体通关时间分别是多少？",
+    "强化人才保障这个案例的主要做法有哪些？",
+    "报告介绍了哪些案例？",
+    "天津和北京在口岸通关方面的做法有什么不同？",
     "天津港的注册资本是多少？",
 ]
 
@@ -91,107 +92,118 @@ def build_ui(state: AppState) -> gr.Blocks:
         gr.Markdown(f"## {TITLE}\n本地运行、离线、每句话都注明出处。回答中的 **[n]** 可点击，右侧显示对应原文段落。")
         status = gr.Markdown(state.status(), elem_id="app-status")
         timer = gr.Timer(1.0)
-        turns = gr.State([])
-        backend_state = gr.State(state.backend)
-
         with gr.Tab("问答", id="chat"):
-            with gr.Row():
-                with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(elem_id="chatbot", label="对话", height=560, buttons=["copy"],
-                                         feedback_options=None, placeholder="请输入与文件有关的问题。")
-                    question = gr.Textbox(elem_id="question", label="问题", lines=2, max_lines=6,
-                                          placeholder="例如：北京积水潭医院赋予研发人员多少比例的所有权？（回车发送）")
-                    with gr.Row():
-                        send = gr.Button("发送", variant="primary", elem_id="send")
-                        stop = gr.Button("停止", variant="stop", elem_id="stop")
-                        clear = gr.Button("清空对话", elem_id="clear")
-                    gr.Examples(EXAMPLES, inputs=[question], label="示例问题")
-                    with gr.Accordion("设置", open=False):
-                        with gr.Row():
-                            top_k = gr.Slider(1, 9, value=state.cfg.retrieval.k, step=1, label="检索段落数 top-k",
-                                              elem_id="top-k")
-                            max_tokens = gr.Slider(32, 512, value=state.cfg.llm.max_tokens, step=16,
-                                                   label="最大回答长度（token）", elem_id="max-tokens")
-                        backend = gr.Radio(list(BACKENDS), value=state.backend, label="模型后端", elem_id="backend",
-                                           info="切换时按需加载另一个后端（transformers 首次加载较慢）")
-                with gr.Column(scale=2):
-                    gr.Markdown("### 来源")
-                    sources = gr.HTML(sources_panel([]), elem_id="sources", js_on_load=None)
-
-            # sending is blocked (button disabled, visibly) while an answer is written: a question typed
-            # meanwhile stays in the box instead of being lost
-            answer_event = send.click(_busy, None, [send], queue=False).then(
-                partial(h.chat, state), inputs=[question, chatbot, turns, top_k, max_tokens, backend],
-                outputs=[chatbot, sources, turns, question], concurrency_id="llm", concurrency_limit=1,
-                show_progress="minimal")
-            answer_event.then(_idle, None, [send], queue=False)
-            stop.click(h.stop_chat, [chatbot], [chatbot], cancels=[answer_event], queue=False).then(
-                _idle, None, [send], queue=False)
-            clear.click(h.clear_chat, None, [chatbot, sources, turns, question], cancels=[answer_event]).then(
-                _idle, None, [send], queue=False)
-            backend.change(partial(h.switch_backend, state), [backend, backend_state],
-                           [backend, backend_state, status], concurrency_id="load", concurrency_limit=1)
-
+            backend = _chat_tab(state, status)
         with gr.Tab("批量", id="batch"):
-            gr.Markdown("上传问题文件：`.txt`（每行一个问题）、`.jsonl`（`id`、`question`）或 `.csv`（`id,question` 表头）。"
-                        f"结果可下载为 JSONL 和 CSV（含引用段落）。每个文件最多 {state.cfg.limits.max_batch_questions} 个问题；"
-                        "批量回答时仍可在问答页提问。")
-            with gr.Row():
-                batch_file = gr.File(label="问题文件", file_types=[".txt", ".jsonl", ".csv"], elem_id="batch-file")
-                batch_out = gr.File(label="下载答案", file_count="multiple", interactive=False, elem_id="batch-out")
-            with gr.Row():
-                batch_run = gr.Button("开始回答", variant="primary", elem_id="batch-run")
-                batch_stop = gr.Button("取消", variant="stop", elem_id="batch-cancel")
-            batch_msg = gr.Markdown(elem_id="batch-msg")
-            # its own queue: the batch takes the model one question at a time, so chats go in between
-            batch_run.click(partial(h.batch, state), [batch_file, backend], [batch_out, batch_msg],
-                            concurrency_id="batch", concurrency_limit=1)
-            batch_stop.click(partial(h.batch_cancel, state), None, [batch_msg], queue=False)
-
+            _batch_tab(state, backend)
         with gr.Tab("评测", id="eval"):
-            gr.Markdown("检索评测：dense / BM25 / hybrid 的 R@k、MRR、nDCG@10 与上下文预算内召回率"
-                        "（`python -m eval retrieval` 的同一计算）。")
-            with gr.Row():
-                eval_source = gr.Radio([("开发集 eval/dev.jsonl", "dev"), ("上传的评测集", "upload")], value="dev",
-                                       label="评测集")
-                eval_file = gr.File(label="评测集（JSONL）", file_types=[".jsonl"])
-                eval_k = gr.Slider(1, 20, value=10, step=1, label="评测深度 k")
-            eval_run = gr.Button("运行检索评测", variant="primary", elem_id="eval-run")
-            eval_table = gr.Dataframe(label="指标", interactive=False, elem_id="eval-table")
-            with gr.Row():
-                eval_plot = gr.Image(label="recall@k", type="filepath", interactive=False, elem_id="eval-plot")
-                eval_files = gr.File(label="报告文件", file_count="multiple", interactive=False)
-            eval_report = gr.Markdown(elem_id="eval-report")
-            eval_run.click(partial(h.evaluate, state), [eval_source, eval_file, eval_k],
-                           [eval_table, eval_plot, eval_report, eval_files], concurrency_id="index",
-                           concurrency_limit=1)
-
+            _eval_tab(state)
         with gr.Tab("文档库", id="library"):
-            gr.Markdown("索引中的文档。上传 `.txt` / `.md` / `.pdf` / `.docx` 会增量更新索引（文件保存在 `data/uploads/`，"
-                        f"单个文件不超过 {state.cfg.limits.max_upload_mb:g} MB）。")
-            docs_table = gr.Dataframe(headers=h.DOC_HEADERS, interactive=False, elem_id="docs-table")
-            with gr.Row():
-                doc_file = gr.File(label="添加文档", file_types=[".txt", ".md", ".pdf", ".docx"], elem_id="doc-file")
-                with gr.Column():
-                    doc_replace = gr.Checkbox(label="替换同名文档（否则另存为 name_2）", value=False,
-                                              elem_id="doc-replace")
-                    with gr.Row():
-                        doc_add = gr.Button("添加到索引", variant="primary", elem_id="doc-add")
-                        doc_cancel = gr.Button("取消添加", elem_id="doc-cancel")
-                    doc_pick = gr.Dropdown(label="选择文档", choices=[], elem_id="doc-pick")
-                    doc_remove = gr.Button("从索引中删除", variant="stop", elem_id="doc-remove")
-            doc_msg = gr.HTML(elem_id="doc-msg", js_on_load=None)
-            doc_cancel.click(partial(h.library_cancel, state), None, [doc_msg], queue=False)
-            doc_add.click(partial(h.library_add, state), [doc_file, doc_replace],
-                          [docs_table, doc_pick, doc_msg, doc_file], concurrency_id="index", concurrency_limit=1)
-            doc_remove.click(partial(h.library_remove, state), [doc_pick], [docs_table, doc_pick, doc_msg],
-                             concurrency_id="index", concurrency_limit=1)
-
-        timer.tick(partial(h.status_tick, state), None, [status, timer, docs_table, doc_pick],
-                   show_progress="hidden", queue=False)
-        demo.load(partial(h.status_tick, state), None, [status, timer, docs_table, doc_pick],
-                  show_progress="hidden", queue=False)
+            docs_table, doc_pick = _library_tab(state)
+        outputs = [status, timer, docs_table, doc_pick]
+        timer.tick(partial(h.status_tick, state), None, outputs, show_progress="hidden", queue=False)
+        demo.load(partial(h.status_tick, state), None, outputs, show_progress="hidden", queue=False)
     return demo
+
+
+def _chat_tab(state: AppState, status: gr.Markdown) -> gr.Radio:
+    """The chat with its sources panel; returns the backend selector (the batch tab uses it too)."""
+    turns = gr.State([])
+    backend_state = gr.State(state.backend)
+    with gr.Row():
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(elem_id="chatbot", label="对话", height=560, buttons=["copy"],
+                                 feedback_options=None, placeholder="请输入与文件有关的问题。")
+            question = gr.Textbox(elem_id="question", label="问题", lines=2, max_lines=6,
+                                  placeholder="例如：北京积水潭医院赋予研发人员多少比例的所有权？（回车发送，Shift+回车换行）")
+            with gr.Row():
+                send = gr.Button("发送", variant="primary", elem_id="send")
+                stop = gr.Button("停止", variant="stop", elem_id="stop")
+                clear = gr.Button("清空对话", elem_id="clear")
+            gr.Examples(EXAMPLES, inputs=[question], label="示例问题")
+            with gr.Accordion("设置", open=False):
+                with gr.Row():
+                    top_k = gr.Slider(1, 9, value=state.cfg.retrieval.k, step=1, label="检索段落数 top-k",
+                                      elem_id="top-k")
+                    max_tokens = gr.Slider(32, 512, value=state.cfg.llm.max_tokens, step=16,
+                                           label="最大回答长度（token）", elem_id="max-tokens")
+                backend = gr.Radio(list(BACKENDS), value=state.backend, label="模型后端", elem_id="backend",
+                                   info="切换时按需加载另一个后端（transformers 首次加载较慢）")
+        with gr.Column(scale=2):
+            gr.Markdown("### 来源")
+            sources = gr.HTML(sources_panel([]), elem_id="sources", js_on_load=None)
+    # sending is blocked (button disabled, visibly) while an answer is written: a question typed
+    # meanwhile stays in the box instead of being lost
+    answer_event = send.click(_busy, None, [send], queue=False).then(
+        partial(h.chat, state), inputs=[question, chatbot, turns, top_k, max_tokens, backend],
+        outputs=[chatbot, sources, turns, question], concurrency_id="llm", concurrency_limit=1,
+        show_progress="minimal")
+    answer_event.then(_idle, None, [send], queue=False)
+    stop.click(h.stop_chat, [chatbot], [chatbot], cancels=[answer_event], queue=False).then(
+        _idle, None, [send], queue=False)
+    clear.click(h.clear_chat, None, [chatbot, sources, turns, question], cancels=[answer_event]).then(
+        _idle, None, [send], queue=False)
+    backend.change(partial(h.switch_backend, state), [backend, backend_state],
+                   [backend, backend_state, status], concurrency_id="load", concurrency_limit=1)
+    return backend
+
+
+def _batch_tab(state: AppState, backend: gr.Radio) -> None:
+    gr.Markdown("上传问题文件：`.txt`（每行一个问题）、`.jsonl`（`id`、`question`）或 `.csv`（`id,question` 表头）。"
+                f"结果可下载为 JSONL 和 CSV（含引用段落）。每个文件最多 {state.cfg.limits.max_batch_questions} 个问题；"
+                "批量回答时仍可在问答页提问。")
+    with gr.Row():
+        batch_file = gr.File(label="问题文件", file_types=[".txt", ".jsonl", ".csv"], elem_id="batch-file")
+        batch_out = gr.File(label="下载答案", file_count="multiple", interactive=False, elem_id="batch-out")
+    with gr.Row():
+        batch_run = gr.Button("开始回答", variant="primary", elem_id="batch-run")
+        batch_stop = gr.Button("取消", variant="stop", elem_id="batch-cancel")
+    batch_msg = gr.Markdown(elem_id="batch-msg")
+    # its own queue: the batch takes the model one question at a time, so chats go in between
+    batch_run.click(partial(h.batch, state), [batch_file, backend], [batch_out, batch_msg],
+                    concurrency_id="batch", concurrency_limit=1)
+    batch_stop.click(partial(h.batch_cancel, state), None, [batch_msg], queue=False)
+
+
+def _eval_tab(state: AppState) -> None:
+    gr.Markdown("检索评测：dense / BM25 / hybrid 的 R@k、MRR、nDCG@10 与上下文预算内召回率"
+                "（`python -m eval retrieval` 的同一计算）。")
+    with gr.Row():
+        eval_source = gr.Radio([("开发集 eval/dev.jsonl", "dev"), ("上传的评测集", "upload")], value="dev",
+                               label="评测集")
+        eval_file = gr.File(label="评测集（JSONL）", file_types=[".jsonl"])
+        eval_k = gr.Slider(1, 20, value=10, step=1, label="评测深度 k")
+    eval_run = gr.Button("运行检索评测", variant="primary", elem_id="eval-run")
+    eval_table = gr.Dataframe(label="指标", interactive=False, elem_id="eval-table")
+    with gr.Row():
+        eval_plot = gr.Image(label="recall@k", type="filepath", interactive=False, elem_id="eval-plot")
+        eval_files = gr.File(label="报告文件", file_count="multiple", interactive=False)
+    eval_report = gr.Markdown(elem_id="eval-report")
+    eval_run.click(partial(h.evaluate, state), [eval_source, eval_file, eval_k],
+                   [eval_table, eval_plot, eval_report, eval_files], concurrency_id="index", concurrency_limit=1)
+
+
+def _library_tab(state: AppState) -> tuple[gr.Dataframe, gr.Dropdown]:
+    """The document library; returns the table and the document picker (refreshed by the status timer)."""
+    gr.Markdown("索引中的文档。上传 `.txt` / `.md` / `.pdf` / `.docx` 会增量更新索引（文件保存在 `data/uploads/`，"
+                f"单个文件不超过 {state.cfg.limits.max_upload_mb:g} MB）。")
+    docs_table = gr.Dataframe(headers=h.DOC_HEADERS, interactive=False, elem_id="docs-table")
+    with gr.Row():
+        doc_file = gr.File(label="添加文档", file_types=[".txt", ".md", ".pdf", ".docx"], elem_id="doc-file")
+        with gr.Column():
+            doc_replace = gr.Checkbox(label="替换同名文档（否则另存为 name_2）", value=False, elem_id="doc-replace")
+            with gr.Row():
+                doc_add = gr.Button("添加到索引", variant="primary", elem_id="doc-add")
+                doc_cancel = gr.Button("取消添加", elem_id="doc-cancel")
+            doc_pick = gr.Dropdown(label="选择文档", choices=[], elem_id="doc-pick")
+            doc_remove = gr.Button("从索引中删除", variant="stop", elem_id="doc-remove")
+    doc_msg = gr.HTML(elem_id="doc-msg", js_on_load=None)
+    doc_cancel.click(partial(h.library_cancel, state), None, [doc_msg], queue=False)
+    doc_add.click(partial(h.library_add, state), [doc_file, doc_replace],
+                  [docs_table, doc_pick, doc_msg, doc_file], concurrency_id="index", concurrency_limit=1)
+    doc_remove.click(partial(h.library_remove, state), [doc_pick], [docs_table, doc_pick, doc_msg],
+                     concurrency_id="index", concurrency_limit=1)
+    return docs_table, doc_pick
 
 
 def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, max_queue: int | None = 32, **kwargs):

@@ -1,4 +1,5 @@
-"""Read question lists: .txt (one per line), .jsonl (id, question) or .csv (id,question header)."""
+"""Questions as input: read question lists (.txt one per line, .jsonl id+question, .csv id,question header) and
+check a single question before it is asked."""
 from __future__ import annotations
 
 import csv
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from errors import RagError
-from index.loaders import DocumentError, decode_text
+from textutil import decode_text
 
 MAX_QUESTION_CHARS = 500
 
@@ -64,7 +65,7 @@ def read_questions(path: str | Path) -> tuple[list[Question], list[str]]:
         raise QuestionFileError(f"unsupported question file {path.name}: use .txt, .jsonl or .csv")
     try:
         text = decode_text(path.read_bytes())
-    except DocumentError as exc:
+    except UnicodeError as exc:
         raise QuestionFileError(f"{path.name}: {exc}") from exc
     items: list[Question] = []
     errors: list[str] = []
