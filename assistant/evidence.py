@@ -79,7 +79,37 @@ def filler_present(text: str, part: Part) -> bool:
         if part.unit:
             return bool(re.search(rf"(\d|[一二三四五六七八九十两百千])[\d.]*[万亿]?{re.escape(part.unit)}", t))
         return bool(NUMBER_RE.search(t))
+    if part.slot == "entity":
+        return bool(named_entities(text, part.text))
     return True
+
+
+def named_entities(text: str, question: str = "") -> list[str]:
+    """Names in text of the kind the question asks for (a place for 哪里, else a person, an organisation or a
+    quoted name) that the question does not already contain (国家金融科技认证中心, not 专业医疗管理集团)."""
+    import jieba.posseg as pseg
+
+    q = squash(question)
+    words = [(w.word, w.flag) for w in pseg.cut(text)]
+    if PLACE_Q_RE.search(question):
+        names = [w for w, f in words if f == "ns" and len(w) >= 2]
+    else:  # a person or an organisation (谁 is often a body: 由谁兜底 → 保险机构)
+        names = [m.group(1) for m in re.finditer(r"[“\"「『《]([^”\"」』》]{2,30})[”\"」』》]", text)]
+        names += [w for w, f in words if f in ("nt", "nz", "nr", "nrt", "nrfg") and len(w) >= 2]
+        for i, (w, f) in enumerate(words):
+            head = ORG_HEAD_RE.search(w)
+            if head:  # an organisation word with the nouns before it: 国家 金融科技 认证中心 / 保险机构
+                j = i
+                while j > 0 and words[j - 1][1].startswith("n") and i - j < 5:
+                    j -= 1
+                if (j < i or head.start() >= 2) and words[j][0] not in GENERIC_WORDS:
+                    names.append("".join(x for x, _ in words[j:i + 1]))
+    return [n for n in dict.fromkeys(names) if squash(n) not in q]
+
+
+PLACE_Q_RE = re.compile(r"哪里|哪儿|在哪|哪个(?:城市|省|国家|地区|区|县|市|港口)|哪些(?:城市|省|国家|地区)")
+ORG_HEAD_RE = re.compile(r"(?:公司|集团|银行|大学|学院|医院|中心|研究院|研究所|协会|委员会|交易所|基金会|局|厅|机构|部门|政府)$")
+GENERIC_WORDS = frozenset("专业 相关 有关 多家 一家 各类 若干 其他 部分 各地 当地 国内外 境内外".split())
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,23 @@ def anchor_coverage(c: Candidate, terms: list[str], idf) -> float:
     return sum(idf(t) for t in terms if found(t, hay)) / total if total else 1.0
 
 
+def conflicts(c: Candidate, terms: list[str]) -> bool:
+    """The sentence is about something else than the question's anchors say: it names another year and not the
+    asked one, or it names places/organisations none of which the question names while missing all of the
+    question's (a figure of 朝阳区 given to 博鳌超级医院; a 2021 figure asked for 2022)."""
+    hay = squash(c.text + _context_of(c)).lower()
+    years = {t for t in terms if YEARISH_RE.fullmatch(t)}
+    names = [t for t in terms if t not in years]
+    own = anchors(c.text)
+    own_years = {squash(m.group(0))[:5] for m in YEARISH_RE.finditer(c.text)}
+    if years and own_years and not {y[:5] for y in years} & own_years:
+        return True
+    own_names = [t for t in own if not YEARISH_RE.fullmatch(t)]
+    if names and own_names and not any(found(t, hay) for t in names):
+        return not any(found(t, squash("".join(terms)).lower()) for t in own_names)
+    return False
+
+
 def holds(c: Candidate, terms: list[str], idf) -> bool:
     """The sentence holds (nearly) all the anchors: MIN_ANCHORS of their weight."""
     return anchor_coverage(c, terms, idf) >= MIN_ANCHORS
@@ -200,7 +217,9 @@ def fit(features: list[PartFeatures], labels: list[bool], steps: int = 5000, lr:
     bias = b - float(np.sum(w * mu / sd))
     probs = 1 / (1 + np.exp(-(x @ weights + bias)))
     answerable = probs[y > 0.5]
-    allowed = [t for t in sorted(set(np.round(probs, 4))) if np.mean(answerable < t) <= max_false_refusal]
+    # thresholds are the observed probabilities themselves (rounding them could put one just above every
+    # answerable part it was meant to keep)
+    allowed = [t for t in np.unique(probs) if np.mean(answerable < t) <= max_false_refusal]
     return Calibration(tuple(float(v) for v in weights), float(bias), float(max(allowed, default=0.0)))
 
 

@@ -1,7 +1,8 @@
 """How llama.cpp runs on this CPU: a self-test in a child process, measured once, then cached.
 
 A native build can kill the process on some CPUs (llama.cpp's AMX kernels crash in
-``ggml_backend_amx_mul_mat`` on Sapphire Rapids). So before the model is first used in a
+``ggml_backend_amx_mul_mat`` on Sapphire Rapids; the shipped build never loads them, see
+assistant/llama_backend.py, but a build made otherwise might). So before the model is first used in a
 process, a *child* process loads it, prefills a prompt of more than 64 tokens and decodes a
 few tokens, once with llama.cpp's extra buffer types (repacked weights) and once without,
 timing prefill and decode for each thread count. A child that dies never takes the caller
@@ -32,8 +33,9 @@ from settings import DEFAULT_CACHE, LLMConfig
 
 RUNTIME_CACHE = DEFAULT_CACHE / "llama-runtime.json"
 PROBE_TIMEOUT_S = 600
-# a typical answer: ~600 prompt tokens of sources to prefill, ~60 tokens to decode
-TYPICAL_PROMPT_TOKENS, TYPICAL_ANSWER_TOKENS = 600, 60
+# a typical answer (measured on the dev set): ~550 prompt tokens to prefill (the evidence check and the answer
+# prompt), ~40 tokens to decode
+TYPICAL_PROMPT_TOKENS, TYPICAL_ANSWER_TOKENS = 550, 40
 PROBE_TEXT = ("2021年天津口岸出口整体通关时间仅0.74小时，比上一年压缩48.6%，位于全国各主要沿海省市第一；"
               "进口整体通关时间34.93小时，比上一年压缩17.3%。北京和天津两市服务京津冀协同发展战略，推动两地海关"
               "对标国际先进标准，加强对接协作，探索建设业务协同、平台共享、模式共用的跨区域多元化口岸通关服务体系。")
@@ -97,6 +99,9 @@ def _probe(model: str, extra_buffers: bool, threads: list[int]) -> dict:
     import llama_cpp
     from llama_cpp import Llama
 
+    from assistant.llama_backend import ensure_cpu_backend
+
+    ensure_cpu_backend()
     with model_params(extra_buffers):
         llm = Llama(model_path=model, n_ctx=512, n_threads=threads[0], n_threads_batch=threads[0],
                     seed=0, verbose=False)
@@ -188,9 +193,12 @@ def library_fingerprint() -> str:
     """sha256 over llama-cpp-python's version and its native libraries (a rebuild changes it)."""
     import llama_cpp
 
+    from assistant.llama_backend import variant_libraries
+
     h = hashlib.sha256(llama_cpp.__version__.encode())
     lib = Path(llama_cpp.__file__).parent / "lib"
-    for path in sorted(lib.glob("*.so*")) + sorted(lib.glob("*.dll")) + sorted(lib.glob("*.dylib")):
+    paths = sorted(lib.glob("*.so*")) + sorted(lib.glob("*.dll")) + sorted(lib.glob("*.dylib"))
+    for path in paths + sorted(set(variant_libraries().values()) - set(paths)):
         if path.is_file() and not path.is_symlink():
             h.update(path.name.encode())
             h.update(path.read_bytes())

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
+from assistant.llama_backend import ensure_cpu_backend
 from assistant.llama_runtime import choose_runtime, model_params, usable_cpus
 from assistant.model_files import ModelError, model_path
 from settings import BACKENDS, DEFAULT_CACHE, LLMConfig, apply_process_env
@@ -66,6 +67,7 @@ class LlamaCppLLM:
         path = Path(model_file) if model_file else model_path()
         if not path.is_file():
             raise ModelError(f"model file not found: {path}")
+        self.cpu_variant = ensure_cpu_backend()  # the instruction-set variant of the CPU backend (never AMX)
         self.runtime = choose_runtime(path, cfg)  # self-test in a child process: a crash cannot kill us
         try:
             with model_params(self.runtime.extra_buffers):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from errors import RagError
-from index.store import pid_alive
+from index.store import pid_alive, sha256_file
 from settings import DEFAULT_CACHE
 
 
@@ -83,14 +83,6 @@ def _read_marker(target: Path) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 22), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def remove_stale_parts(target: Path) -> list[Path]:
     """Delete ``<target>.<pid>.part`` files whose assembling process is gone; returns them."""
     removed = []
@@ -151,7 +143,7 @@ def model_path(name: str = QWEN_CODER_1_5B.name, cache_dir: Path | None = None) 
                                                                ("size", "mtime_ns", "ctime_ns", "inode")} \
                 == _stat_record(target):
             return target
-        if target.stat().st_size == sum(p.stat().st_size for p in parts) and _sha256(target) == spec.sha256:
+        if target.stat().st_size == sum(p.stat().st_size for p in parts) and sha256_file(target) == spec.sha256:
             _write_marker(target, spec.sha256)
             return target
     return assemble(parts, target, spec.sha256)

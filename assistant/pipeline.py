@@ -211,8 +211,7 @@ class Assistant:
         generated = "".join(pieces)
         anchor_sets = [anchors_of_part(v.part, standalone, tuple(o.part for o in verdicts if o is not v))
                        for v in verdicts]
-        checks = clock.step("verify_ms", verify, claims_of(generated), standalone, numbered, anchor_sets,
-                            self.select.stats.idf)
+        checks = clock.step("verify_ms", verify, claims_of(generated), standalone, numbered, anchor_sets)
         lines, outcomes = compose(verdicts, checks, numbered, sources, self.prompts.part_missing)
         if not any(line.origin != "note" for line in lines):
             text, refused, lines = self.prompts.refusal_line, True, []

@@ -6,8 +6,9 @@ A sentence survives only if it
   something the question did not already say;
 * is supported by what it cites: its figures occur there with their units and enough of its own wording
   (not repeated from the question) does (see :mod:`assistant.support`);
-* puts figures in their slot: every figure it gives occurs in a cited sentence that also holds the question's
-  anchors (the entity, place and year asked about), so a real figure of another entity is rejected;
+* puts figures in their slot: a figure it gives must not come only from cited sentences about something else
+  (another year than the one asked, or only other places and organisations than the question names), so a
+  real figure of another entity is rejected;
 * says something new: duplicates are dropped.
 
 A sentence that its own citation does not support but another evidence sentence does is re-pointed there.
@@ -18,12 +19,13 @@ import re
 from dataclasses import dataclass
 
 from assistant.evidence import Candidate, filler_present
-from assistant.gate import found, holds
+from assistant.gate import conflicts, found
 from assistant.question_parts import Part
 from assistant.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments
 from index.lexical import key_terms
 from textutil import char_ngrams, squash
 
+COVER_SHARE = 0.3  # share of a part's own key terms a sentence must contain to count as answering it
 INTERROGATIVE_RE = re.compile(r"多少|几[个项批家种次天年月倍人件所条类位座只名]|哪[个些里年家一]|什么|是否|吗|如何|怎样|怎么|为何|为什么|有何")
 
 
@@ -66,13 +68,13 @@ def figures(sentence: str, question: str) -> list[str]:
     return [n + u for n, u in NUMBER_RE.findall(squash(sentence)) if n not in q]
 
 
-def slot_aligned(sentence: str, question: str, cited: list[Candidate], anchor_sets: list[list[str]], idf) -> bool:
-    """Every new figure of the sentence sits in a cited sentence that also holds the anchors of some part
-    of the question (the entity, place and year that part asks about)."""
+def slot_aligned(sentence: str, question: str, cited: list[Candidate], anchor_sets: list[list[str]]) -> bool:
+    """No new figure of the sentence comes only from cited sentences about something else: another year than
+    the one asked, or other places/organisations than those the question names (see assistant.gate.conflicts)."""
     for fig in figures(sentence, question):
         number = re.match(r"\d+(?:\.\d+)?", fig).group(0)
         homes = [c for c in cited if number in squash(c.text)]
-        if homes and not any(holds(c, a, idf) for c in homes for a in anchor_sets or [[]]):
+        if homes and all(conflicts(c, a) for c in homes for a in anchor_sets or [[]]):
             return False
     return True
 
@@ -82,7 +84,7 @@ def _texts(cited: list[Candidate]) -> list[str]:
 
 
 def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate],
-           anchor_sets: list[list[str]], idf=lambda term: 1.0) -> list[Verdict]:
+           anchor_sets: list[list[str]]) -> list[Verdict]:
     """A verdict for each claim, in order (duplicates of an accepted sentence are rejected)."""
     out: list[Verdict] = []
     seen: list[set[str]] = []
@@ -105,7 +107,7 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate],
                 out.append(Verdict(claim, False, support.reason, support, wrong_figure=bool(support.missing_numbers)))
                 continue
             claim, cited, support = Claim(claim.text, (best,)), [evidence[best]], repaired
-        if not slot_aligned(claim.text, question, cited, anchor_sets, idf):
+        if not slot_aligned(claim.text, question, cited, anchor_sets):
             out.append(Verdict(claim, False, "a figure is not next to what the question asks about", support,
                                wrong_figure=True))
             continue
@@ -115,13 +117,14 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate],
 
 
 def covers(text: str, part: Part, others: tuple[Part, ...] = ()) -> bool:
-    """Does a sentence answer this part: a filler of its slot, and its focus (the enumerated item) or, for a part
-    without one, a key term of its own that no other part has?"""
-    if not filler_present(text, part):
+    """Does a sentence answer this part: a number or date when it asks for one, and its focus (the enumerated
+    item) or, for a part without one, enough of the key terms that no other part has?"""
+    if part.slot in ("number", "time") and not filler_present(text, part):
         return False
     if not others:  # the only part: any checked sentence with a filler answers it
         return True
     if part.focus and not part.focus.startswith(("多少", "几")):
         return found(part.focus, squash(text).lower())
     own = [t for t in key_terms(part.text) if not any(t in key_terms(o.text) for o in others)]
-    return not own or any(found(t, squash(text).lower()) for t in own)
+    hits = sum(found(t, squash(text).lower()) for t in own)
+    return not own or hits >= max(1, round(COVER_SHARE * len(own)))

@@ -145,3 +145,86 @@ def evidence_number(retriever, question: str, needle: str) -> int:
 
     answer = Assistant(retriever, FakeLLM(["占位[1]。"]), calibration=ALWAYS).run(question)
     return next(i for i, c in enumerate(answer.evidence, start=1) if needle in c.text)
+
+
+# ---------------------------------------------------------------- malformed and hostile files
+
+def broken_xml_docx(path):
+    """A real .docx whose word/document.xml is cut in the middle (lxml XMLSyntaxError in python-docx)."""
+    import zipfile
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("正常的段落。")
+    good = path.with_name("good-" + path.name)
+    d.save(good)
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, data[: len(data) // 2] if item.filename == "word/document.xml" else data)
+    good.unlink()
+    return path
+
+
+def zip_bomb_docx(path, unpacked_mb=40):
+    """A valid .docx plus a part of zeros that unpacks ~1000× (a small zip bomb)."""
+    import zipfile
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("炸弹文档。")
+    d.save(path)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as z:
+        with z.open("word/media/padding.bin", "w", force_zip64=True) as f:
+            block = bytes(1 << 20)
+            for _ in range(unpacked_mb):
+                f.write(block)
+    return path
+
+
+def pdf_bytes(objs: list[bytes]) -> bytes:
+    out, offsets = b"%PDF-1.4\n", []
+    for i, o in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + o + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def page_pdf(stream_dict: bytes, data: bytes) -> bytes:
+    """A one-page PDF whose content stream has the given filter entries and (encoded) data."""
+    return pdf_bytes([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                      b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+                      b"/Resources << /Font << /F1 5 0 R >> >> >>",
+                      b"<< /Length %d %s >>\nstream\n" % (len(data), stream_dict) + data + b"\nendstream",
+                      b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
+
+
+def flate_bomb_pdf() -> bytes:
+    """A content stream that inflates past pypdf's 75 MB limit (LimitReachedError)."""
+    import zlib
+
+    z = zlib.compressobj(9)
+    block = bytes(1 << 20)
+    data = b"".join(z.compress(block) for _ in range(80)) + z.flush()
+    return page_pdf(b"/Filter /FlateDecode", data)
+
+
+HOSTILE = {
+    "xml.docx": lambda p: broken_xml_docx(p),
+    "jbig2.pdf": lambda p: p.write_bytes(page_pdf(b"/Filter /JBIG2Decode", b"\x00" * 20)),  # DependencyError
+    "array.pdf": lambda p: p.write_bytes(page_pdf(b"", b"BT /F1 12 Tf [" + b"(a) " * 100_001 + b"] TJ ET")),
+    "random.pdf": lambda p: p.write_bytes(bytes(range(256)) * 40),
+    "utf16.txt": lambda p: p.write_bytes(b"\xff\xfe" + "文本".encode("utf-16-le") + b"\x00"),  # odd length
+}
+
+
+def make_hostile(folder, name):
+    path = folder / name
+    HOSTILE[name](path)
+    return path

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-import types
 from dataclasses import replace
 from pathlib import Path
 
@@ -206,24 +205,6 @@ def test_without_ray_nothing_imports_it():
     code = ("import sys, index.__main__, assistant.__main__, eval.__main__, bench.__main__, assistant.batch, "
             "index.builder; bad = [m for m in ('ray', 'ray_cluster') if m in sys.modules]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, check=True, timeout=TIMEOUT)
-
-
-def test_eval_answers_hands_ray_and_workers_to_the_batch(fake_index, tmp_path, monkeypatch, capsys):
-    from eval.__main__ import main
-    from tests.test_eval_cli import ANSWERS, SET, write_jsonl
-
-    calls = []
-
-    def run_batch(questions_path, out_path, index_dir, **kw):
-        calls.append(kw)
-        write_jsonl(out_path, ANSWERS)
-
-    monkeypatch.setitem(sys.modules, "assistant.batch", types.SimpleNamespace(run_batch=run_batch))
-    args = ["answers", "--questions", str(write_jsonl(tmp_path / "set.jsonl", SET)), "--index", str(fake_index),
-            "--out", str(tmp_path / "o")]
-    assert main([*args, "--ray", "--workers", "2"]) == 0 and calls == [{"ray": "local", "workers": 2}]
-    assert main([*args, "--workers", "2"]) == 2 and "--workers goes with --ray" in capsys.readouterr().err
-    assert main([*args, "--ray", "--answers", str(tmp_path / "o" / "answers.jsonl")]) == 2
 
 
 def test_missing_ray_or_unreachable_cluster_or_too_few_cpus_is_a_clear_error(ray_local, monkeypatch, tmp_path,

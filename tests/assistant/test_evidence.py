@@ -40,3 +40,9 @@ def test_slot_fillers():
     assert not filler_present("长期以来", Part("哪一年", slot="time"))
     assert filler_present("已有 7 批 35 项", Part("几批", slot="number", unit="批"))
     assert not filler_present("已有 35 项", Part("几批", slot="number", unit="批"))
+
+
+def test_an_entity_question_needs_a_name_the_question_lacks():
+    part = Part("博鳌超级医院具体委托给哪一家医疗管理集团运营？", slot="entity")
+    assert not filler_present("海南打造博鳌超级医院，委托专业医疗管理集团运营管理。", part)
+    assert filler_present("委托“瑞金医院”管理团队运营。", part)

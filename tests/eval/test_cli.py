@@ -169,3 +169,18 @@ def test_module_entry_point_help_and_exit_code(tmp_path):
     assert helped.returncode == 0 and "--baselines" in helped.stdout and "--configs" in helped.stdout
     missing = run("answers", "--questions", str(tmp_path / "none.jsonl"))
     assert missing.returncode == 2 and "question set not found" in missing.stderr
+
+
+def test_eval_answers_hands_ray_and_workers_to_the_batch(fake_index, tmp_path, monkeypatch, capsys):
+    calls = []
+
+    def run_batch(questions_path, out_path, index_dir, **kw):
+        calls.append(kw)
+        write_jsonl(out_path, ANSWERS)
+
+    monkeypatch.setitem(sys.modules, "assistant.batch", types.SimpleNamespace(run_batch=run_batch))
+    args = ["answers", "--questions", str(write_jsonl(tmp_path / "set.jsonl", SET)), "--index", str(fake_index),
+            "--out", str(tmp_path / "o")]
+    assert main([*args, "--ray", "--workers", "2"]) == 0 and calls == [{"ray": "local", "workers": 2}]
+    assert main([*args, "--workers", "2"]) == 2 and "--workers goes with --ray" in capsys.readouterr().err
+    assert main([*args, "--ray", "--answers", str(tmp_path / "o" / "answers.jsonl")]) == 2

@@ -119,13 +119,3 @@ def test_record_has_batch_fields_and_step_timings(retriever):
     assert {"id", "question", "answer", "refused", "citations", "unsupported_sentences", "contexts", "timings",
             "parts", "evidence", "rejected", "lines"} <= set(rec)
     assert {"condense_ms", "retrieve_ms", "select_ms", "gate_ms", "ttft_ms", "total_ms", "gen_tokens"} <= set(rec["timings"])
-
-
-def test_langchain_runnable_streams_and_invokes(retriever):
-    from assistant.langchain import AssistantRunnable
-
-    assistant, _ = _assistant(retriever, "天津港通过“一单制”海铁联运节省成本1000元左右[1]。")
-    runnable = AssistantRunnable(assistant)
-    chunks = list(runnable.stream({"question": Q_COST}))
-    assert "answer" in chunks[-1]
-    assert runnable.invoke(Q_COST)["citations"]

@@ -81,7 +81,7 @@ def test_both_configurations_crashing_is_a_model_error_naming_the_fix(model, tmp
 def test_decide_prefers_the_faster_configuration():
     fast_decode = ProbeResult(True, {2: 70.0}, {2: 9.0})
     fast_prefill = ProbeResult(True, {2: 95.0}, {2: 7.0})
-    # typical answer: 600 prompt tokens, 60 answer tokens → 600/70+60/9 = 15.2 s vs 600/95+60/7 = 14.9 s
+    # typical answer: 550 prompt tokens, 40 answer tokens → 550/70+40/9 = 12.3 s vs 550/95+40/7 = 11.5 s
     assert decide({True: fast_decode, False: fast_prefill}, LLMConfig()).extra_buffers is False
     assert decide({True: fast_prefill, False: fast_decode}, LLMConfig()).extra_buffers is True
 

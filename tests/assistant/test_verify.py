@@ -27,7 +27,7 @@ def test_figure_of_another_entity_is_rejected():
     claim = Claim("2021年天津口岸出口整体通关时间为40小时", (2,))
     [v] = verify([claim], Q, EVIDENCE, [["2021年", "天津"]])
     assert not v.ok
-    assert not slot_aligned(claim.text, Q, [S2], [["天津"]], lambda t: 1.0)
+    assert not slot_aligned(claim.text, Q, [S2], [["天津"]])
 
 
 def test_duplicates_are_dropped():
@@ -51,3 +51,16 @@ def test_covers_needs_the_focus_and_a_filler():
 def test_the_only_part_is_covered_by_any_sentence_with_a_filler():
     part = Part("试点示范是从哪一年开始推广经验的？", slot="time")
     assert covers("2018年", part) and not covers("很早以前", part)
+
+
+def test_a_figure_stays_when_its_sentence_names_nothing_else():
+    para = Paragraph("d:p2", "d", "支持奉贤区建立知识产权风险代偿基金，该基金承担 30%的坏账风险。")
+    home = Candidate(para, 0, len(para.text), 0)
+    q = "上海奉贤区设立的知识产权风险代偿基金承担多大比例的坏账风险？"
+    assert slot_aligned("该基金承担30%坏账风险", q, [home], [["上海", "奉贤区"]])
+
+
+def test_a_figure_of_another_year_is_rejected():
+    para = Paragraph("d:p3", "d", "2021 年新建移民融入服务站 15 家。")
+    home = Candidate(para, 0, len(para.text), 0)
+    assert not slot_aligned("2022年新建了15家", "2022年上海新建了多少家移民融入服务站？", [home], [["2022年", "上海"]])

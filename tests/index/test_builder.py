@@ -9,7 +9,7 @@ from index.store import CorruptIndex, DocumentNotFound, current_version, load_in
 from retriever.hybrid import HybridRetriever
 from settings import ChunkingConfig, Config, LimitsConfig
 from tests.conftest import FakeEmbedder
-from tests.test_loaders import HOSTILE, make_hostile, zip_bomb_docx
+from tests.conftest import HOSTILE, make_hostile, zip_bomb_docx
 
 
 def test_rebuild_of_unchanged_corpus_embeds_nothing(fake_index, corpus_dir, fake_embedder):

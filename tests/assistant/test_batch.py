@@ -10,7 +10,7 @@ from assistant.batch import BatchPathError, TooManyQuestions, answer_file
 from assistant.pipeline import Assistant
 from retriever.hybrid import HybridRetriever
 from tests.conftest import FakeLLM
-from tests.test_pipeline import ALWAYS
+from tests.conftest import ALWAYS
 
 
 @pytest.fixture

@@ -383,7 +383,7 @@ def test_a_failed_index_write_leaves_the_stored_upload_alone(state, tmp_path, mo
 
 
 def test_hostile_uploads_are_rejected_and_change_nothing(state, tmp_path):
-    from tests.test_loaders import HOSTILE, make_hostile, zip_bomb_docx
+    from tests.conftest import HOSTILE, make_hostile, zip_bomb_docx
 
     before = _current(state.index_dir)
     files = [make_hostile(tmp_path, name) for name in HOSTILE] + [zip_bomb_docx(tmp_path / "bomb.docx")]
@@ -460,6 +460,15 @@ def _gated_state(fake_index, corpus_dir, fake_embedder, tmp_path, log, gate):
     return s
 
 
+def _start_batch(state, tmp_path, result: dict) -> threading.Thread:
+    """A three-question batch in a thread; its outputs land in result["batch"]."""
+    q = tmp_path / "qs.txt"
+    q.write_text("问题一：天津港\n问题二：船边直提\n问题三：人才服务\n", encoding="utf-8")
+    thread = threading.Thread(target=lambda: result.setdefault("batch", h.batch(state, str(q), "llama")))
+    thread.start()
+    return thread
+
+
 def _wait_until(condition):
     while not condition():
         threading.Event().wait(0.01)
@@ -468,11 +477,8 @@ def _wait_until(condition):
 def test_chat_waits_for_one_batch_question_not_the_whole_batch(fake_index, corpus_dir, fake_embedder, tmp_path):
     log, gate = [], threading.Semaphore(0)
     s = _gated_state(fake_index, corpus_dir, fake_embedder, tmp_path, log, gate)
-    q = tmp_path / "qs.txt"
-    q.write_text("问题一：天津港\n问题二：船边直提\n问题三：人才服务\n", encoding="utf-8")
     result = {}
-    batch = threading.Thread(target=lambda: result.setdefault("batch", h.batch(s, str(q), "llama")))
-    batch.start()
+    batch = _start_batch(s, tmp_path, result)
     _wait_until(lambda: log == [("batch", "问题一：天津港")])
     chat = threading.Thread(target=lambda: result.setdefault("chat", _run(h.chat(s, Q_CHAT, [], [], 5, 128,
                                                                                   "llama"))))
@@ -501,11 +507,8 @@ def test_batch_cancel_keeps_the_answers_so_far_and_old_runs_are_cleaned(fake_ind
                                                                         tmp_path):
     log, gate = [], threading.Semaphore(0)
     s = _gated_state(fake_index, corpus_dir, fake_embedder, tmp_path, log, gate)
-    q = tmp_path / "qs.txt"
-    q.write_text("问题一：天津港\n问题二：船边直提\n问题三：人才服务\n", encoding="utf-8")
     result = {}
-    batch = threading.Thread(target=lambda: result.setdefault("batch", h.batch(s, str(q), "llama")))
-    batch.start()
+    batch = _start_batch(s, tmp_path, result)
     _wait_until(lambda: len(log) == 1)
     assert "正在取消" in h.batch_cancel(s)
     gate.release()
@@ -515,7 +518,7 @@ def test_batch_cancel_keeps_the_answers_so_far_and_old_runs_are_cleaned(fake_ind
     first_run = Path(files[0]).parent
     for _ in range(3):
         gate.release()
-    files2, _ = h.batch(s, str(q), "llama")
+    files2, _ = h.batch(s, str(tmp_path / "qs.txt"), "llama")
     assert not first_run.exists() and Path(files2[0]).is_file()
     root = s._scratch_root
     del s, batch, result
