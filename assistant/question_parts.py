@@ -53,7 +53,7 @@ def slot_of(text: str) -> str:
 
 
 # a measure character that starts a word instead (多少所有权, 多少人员, 多少项目…) is not a unit
-NOT_A_UNIT_RE = re.compile(r"所有|人员|人才|人口|家庭|名称|名单|条件|条例|项目|件事|位置|年[度底初]|次数")
+NOT_A_UNIT_RE = re.compile(r"所有|人员|人才|人口|家庭|名称|名单|条件|条例|项目|件事|位置|年[度底初]|次数|成本|成果|成员|成效|成交|成绩|天数")
 
 
 def _unit_of(text: str) -> str:

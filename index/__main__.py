@@ -6,7 +6,8 @@ import sys
 from dataclasses import replace
 
 from errors import RagError
-from index.builder import add_document, build_index, previous_manifest, remove_document, staleness
+from index.builder import add_document, build_index, previous_manifest, remove_document
+from index.store import embedder_spec, staleness
 from settings import DEFAULT_CORPUS, DEFAULT_INDEX, load_config
 
 
@@ -67,8 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             print(report.summary())
         elif args.command in ("add", "remove"):  # keep the embedder the index was built with
             manifest = previous_manifest(args.index) or {}
-            cfg = replace(cfg, index=replace(cfg.index, embedder=manifest.get("embedder", {}).get(
-                "spec", cfg.index.embedder)))
+            cfg = replace(cfg, index=replace(cfg.index, embedder=embedder_spec(manifest, cfg.index.embedder)))
             if args.command == "add":
                 print(add_document(args.file, args.index, cfg, wait=not args.no_wait).summary())
             else:

@@ -28,7 +28,7 @@ from index.loaders import (PARSER_VERSION, Document, DocumentError, DocumentTooL
 from index.lock import index_lock
 from index.store import (CorruptIndex, DocumentNotFound, IndexNotFound, IndexStoreError, build_faiss,
                          live_version, read_paragraphs, sha256_file, write_index, writer_alive, writer_token)
-from settings import ChunkingConfig, Config
+from settings import Config
 
 CACHE_FILE = "embeddings.sqlite"
 _REBUILD_CACHE_PREFIX = ".embeddings-"
@@ -83,40 +83,6 @@ def previous_manifest(index_dir: str | Path) -> dict | None:
         return None
     except CorruptIndex as exc:
         raise damaged(exc, index_dir) from exc
-
-
-def staleness(manifest: dict, chunking: ChunkingConfig | None = None) -> list[str]:
-    """Reasons why an index no longer matches its sources (empty list: fresh).
-
-    Files that could not be read are recorded in the manifest with their hash, so they count
-    as known until they change. ``chunking``: the settings now in force, when they matter.
-    """
-    problems = []
-    skipped = manifest.get("skipped", {})
-    known = {Path(d["path"]) for d in manifest["documents"].values()}
-    known |= {Path(p) for p in manifest.get("excluded", [])}
-    known |= {Path(p) for p in skipped}
-    for doc_id, info in manifest["documents"].items():
-        path = Path(info["path"])
-        if not path.is_file():
-            problems.append(f"{doc_id}: source file missing ({path})")
-        elif sha256_file(path) != info["sha256"]:
-            problems.append(f"{doc_id}: source file changed ({path})")
-    for path, info in skipped.items():
-        if Path(path).is_file() and sha256_file(Path(path)) != info.get("sha256"):
-            problems.append(f"unreadable file changed, to be read again: {path}")
-    if manifest.get("parser_version", 1) != PARSER_VERSION:
-        problems.append("the document parser changed since the index was built")
-    for folder in manifest.get("corpus_dirs", []):
-        try:
-            new = [p for p in corpus_files(folder) if p.resolve() not in known]
-        except DocumentError:
-            problems.append(f"corpus folder missing: {folder}")
-            continue
-        problems += [f"new document not indexed: {p}" for p in new]
-    if chunking is not None and manifest.get("chunking") != asdict(chunking):
-        problems.append(f"chunking settings changed: {manifest.get('chunking')} → {asdict(chunking)}")
-    return problems
 
 
 # ------------------------------------------------------------------ planning

@@ -26,7 +26,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import faiss
@@ -36,6 +36,8 @@ from errors import RagError
 from index.chunking import Chunk
 from index.documents import Paragraph
 from index.lexical import BM25Index
+from index.loaders import PARSER_VERSION, DocumentError, corpus_files
+from settings import ChunkingConfig
 
 FORMAT_VERSION = 1
 CURRENT = "CURRENT"
@@ -328,3 +330,42 @@ def _load_version(version: Path, verify: bool) -> StoredIndex:
 def load_index(index_dir: str | Path, verify: bool = True) -> StoredIndex:
     """Load the live version, checking every file against the manifest (retried once if CURRENT moves)."""
     return _retrying(index_dir, lambda v: _load_version(v, verify))
+
+
+def embedder_spec(manifest: dict | None, default: str = "e5") -> str:
+    """The embedder an index was built with (an index is always updated and queried with its own embedder)."""
+    return ((manifest or {}).get("embedder") or {}).get("spec", default)
+
+
+def staleness(manifest: dict, chunking: ChunkingConfig | None = None) -> list[str]:
+    """Reasons why an index no longer matches its sources (empty list: fresh).
+
+    Files that could not be read are recorded in the manifest with their hash, so they count
+    as known until they change. ``chunking``: the settings now in force, when they matter.
+    """
+    problems = []
+    skipped = manifest.get("skipped", {})
+    known = {Path(d["path"]) for d in manifest["documents"].values()}
+    known |= {Path(p) for p in manifest.get("excluded", [])}
+    known |= {Path(p) for p in skipped}
+    for doc_id, info in manifest["documents"].items():
+        path = Path(info["path"])
+        if not path.is_file():
+            problems.append(f"{doc_id}: source file missing ({path})")
+        elif sha256_file(path) != info["sha256"]:
+            problems.append(f"{doc_id}: source file changed ({path})")
+    for path, info in skipped.items():
+        if Path(path).is_file() and sha256_file(Path(path)) != info.get("sha256"):
+            problems.append(f"unreadable file changed, to be read again: {path}")
+    if manifest.get("parser_version", 1) != PARSER_VERSION:
+        problems.append("the document parser changed since the index was built")
+    for folder in manifest.get("corpus_dirs", []):
+        try:
+            new = [p for p in corpus_files(folder) if p.resolve() not in known]
+        except DocumentError:
+            problems.append(f"corpus folder missing: {folder}")
+            continue
+        problems += [f"new document not indexed: {p}" for p in new]
+    if chunking is not None and manifest.get("chunking") != asdict(chunking):
+        problems.append(f"chunking settings changed: {manifest.get('chunking')} → {asdict(chunking)}")
+    return problems

@@ -7,11 +7,10 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.builder import staleness
 from index.chunking import Chunk
 from index.documents import Paragraph
 from index.embedders import Embedder, make_embedder
-from index.store import IndexStoreError, StoredIndex, load_index
+from index.store import IndexStoreError, StoredIndex, embedder_spec, load_index, staleness
 from retriever.fusion import fit_to_budget, reciprocal_rank_fusion
 from questions import EmptyQuestion
 from settings import RetrievalConfig
@@ -80,7 +79,7 @@ class HybridRetriever:
             if problems:
                 raise StaleIndex(f"index {index_dir} is out of date ({'; '.join(problems[:3])}); "
                                  f"update it with `python -m index build --index {index_dir}`")
-        embedder = embedder or make_embedder(stored.manifest["embedder"]["spec"], threads)
+        embedder = embedder or make_embedder(embedder_spec(stored.manifest), threads)
         return cls(stored, embedder, cfg)
 
     @property

@@ -17,7 +17,8 @@ from assistant.factory import assistant_with, build_assistant
 from assistant.llm import LLM, load_llm
 from assistant.pipeline import Assistant
 from errors import RagError
-from index.builder import BuildReport, add_document, build_index, previous_manifest, remove_document, staleness
+from index.builder import BuildReport, add_document, build_index, previous_manifest, remove_document
+from index.store import embedder_spec, staleness
 from index.embedders import Embedder
 from index.loaders import SUPPORTED_SUFFIXES, DocumentError, check_file_size
 from index.store import sha256_file, writer_token
@@ -128,7 +129,7 @@ def ensure_index(corpus_dir: Path, index_dir: Path, cfg: Config, embedder: Embed
     if not reasons:
         return IndexCheck("fresh", [])
     if manifest is not None:  # keep the embedder the index was built with
-        cfg = replace(cfg, index=replace(cfg.index, embedder=manifest["embedder"]["spec"]))
+        cfg = replace(cfg, index=replace(cfg.index, embedder=embedder_spec(manifest)))
     for r in reasons:
         print(f"index: {r}", file=sys.stderr)
     report = build_index(corpus_dir, index_dir, cfg, embedder=embedder, show_progress=show_progress,

@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from errors import Cancelled
-from index.builder import add_document, build_index, remove_document, staleness
+from index.builder import add_document, build_index, remove_document
+from index.store import staleness
 from index.loaders import DocumentError, DocumentTooLarge
 from index.store import CorruptIndex, DocumentNotFound, current_version, load_index
 from retriever.hybrid import HybridRetriever

@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from index.__main__ import main as index_main
-from index.builder import add_document, build_index, remove_document, staleness
+from index.builder import add_document, build_index, remove_document
+from index.store import staleness
 from index.lock import index_lock
 from index.store import IndexLocked, current_version, load_index
 from settings import Config
