@@ -86,12 +86,14 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[i
             sources: dict[str, Source], missing_note: str) -> tuple[list[Line], list[PartOutcome]]:
     """Answer lines in order: checked model sentences, then for each uncovered part an extract or a note."""
     lines: list[Line] = []
+    parts = [v.part for v in verdicts]
+    asked = [v for v in verdicts if v.answerable]
     for v in checks:
-        if v.ok:
+        answers_a_part = any(covers(v.claim.text, a.part, tuple(p for p in parts if p is not a.part)) for a in asked)
+        if v.ok and answers_a_part:  # a checked sentence that answers none of the asked parts is left out
             cites = tuple(dict.fromkeys(sources[evidence[n].paragraph.id].n for n in v.claim.cites if n in evidence))
             lines.append(Line(v.claim.text, cites, "model"))
     outcomes = []
-    parts = [v.part for v in verdicts]
     for verdict in verdicts:
         others = tuple(p for p in parts if p is not verdict.part)
         if verdict.answerable and any(covers(line.text, verdict.part, others) for line in lines if line.origin == "model"):

@@ -77,7 +77,7 @@ def filler_present(text: str, part: Part) -> bool:
     if part.slot == "number":
         t = squash(text)
         if part.unit:
-            return bool(re.search(rf"(\d|[一二三四五六七八九十两百千])[\d.]*[万亿]?{re.escape(part.unit)}", t))
+            return bool(re.search(rf"(\d|[一二三四五六七八九十两百千])[\d.]*[万亿千百]?[余多近超约]?{re.escape(part.unit)}", t))
         return bool(NUMBER_RE.search(t))
     if part.slot == "entity":
         return bool(named_entities(text, part.text))

@@ -78,21 +78,40 @@ def anchor_coverage(c: Candidate, terms: list[str], idf) -> float:
     return sum(idf(t) for t in terms if found(t, hay)) / total if total else 1.0
 
 
-def conflicts(c: Candidate, terms: list[str]) -> bool:
-    """The sentence is about something else than the question's anchors say: it names another year and not the
-    asked one, or it names places/organisations none of which the question names while missing all of the
-    question's (a figure of 朝阳区 given to 博鳌超级医院; a 2021 figure asked for 2022)."""
+def conflicts(c: Candidate, asked: str) -> bool:
+    """The sentence is about something else than the question (part) ``asked``: it names another year and not the
+    asked one, or the question's place/organisation is missing while the sentence names another one (a figure of
+    朝阳区 given to 博鳌超级医院; a 2021 figure asked for 2022; 天津's 34.93 hours asked for 北京). A quoted name of
+    the question found in the sentence settles it: no conflict."""
     hay = squash(c.text + _context_of(c)).lower()
-    years = {t for t in terms if YEARISH_RE.fullmatch(t)}
-    names = [t for t in terms if t not in years]
-    own = anchors(c.text)
-    own_years = {squash(m.group(0))[:5] for m in YEARISH_RE.finditer(c.text)}
-    if years and own_years and not {y[:5] for y in years} & own_years:
+    said = c.text + leaning_context(c)  # what the sentence says, with the sentence it leans on (进口…34.93 小时)
+    asked_years = {squash(m.group(0))[:5] for m in YEARISH_RE.finditer(asked)}
+    said_years = {squash(m.group(0))[:5] for m in YEARISH_RE.finditer(said)}
+    if asked_years and said_years and not asked_years & said_years:
         return True
-    own_names = [t for t in own if not YEARISH_RE.fullmatch(t)]
-    if names and own_names and not any(found(t, hay) for t in names):
-        return not any(found(t, squash("".join(terms)).lower()) for t in own_names)
-    return False
+    if any(found(m.group(1), hay) for m in QUOTED_RE.finditer(asked)):
+        return False
+    asked_names = place_or_org_names(asked)
+    said_names = [n for n in place_or_org_names(said) if squash(n) not in squash(asked)]
+    return bool(said_names) and any(not found(n, hay) for n in asked_names)
+
+
+def place_or_org_names(text: str) -> list[str]:
+    """jieba's place, person and organisation words of text (2+ characters, not the generic ones). A two-character
+    'place' must look like one (a place suffix, or a common name such as 北京): jieba's dictionary also tags words
+    like 加密 as places."""
+    import jieba
+    import jieba.posseg as pseg
+
+    def placelike(word: str) -> bool:
+        return len(word) > 2 or word.endswith(PLACE_SUFFIXES) or jieba.dt.FREQ.get(word, 0) >= COMMON_PLACE_FREQ
+
+    return list(dict.fromkeys(w.word for w in pseg.cut(text) if len(w.word) >= 2 and w.word not in GENERIC_ANCHORS
+                              and (w.flag in ("nt", "nr") or (w.flag == "ns" and placelike(w.word)))))
+
+
+PLACE_SUFFIXES = ("省", "市", "区", "县", "镇", "乡", "村", "港", "岛", "州", "湾")
+COMMON_PLACE_FREQ = 500  # jieba dictionary frequency of a two-character place name that is surely one (北京 34488)
 
 
 def holds(c: Candidate, terms: list[str], idf) -> bool:

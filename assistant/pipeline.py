@@ -16,7 +16,7 @@ from assistant.compose import (Citation, Line, PartOutcome, Source, citations_fo
                                number_sources)
 from assistant.condense import Condense
 from assistant.evidence import Candidate, SelectEvidence, haystack
-from assistant.gate import Calibration, Gate, PartVerdict, anchors, anchors_of_part
+from assistant.gate import Calibration, Gate, PartVerdict, anchors
 from assistant.llm import LLM
 from assistant.overview import OverviewStep
 from assistant.prompting import PromptBuilder, Prompts, citation_grammar
@@ -209,9 +209,8 @@ class Assistant:
             yield Event("token", piece)
         clock.stop("generate_ms")
         generated = "".join(pieces)
-        anchor_sets = [anchors_of_part(v.part, standalone, tuple(o.part for o in verdicts if o is not v))
-                       for v in verdicts]
-        checks = clock.step("verify_ms", verify, claims_of(generated), standalone, numbered, anchor_sets)
+        asked_texts = [v.part.text if anchors(v.part.text) else standalone for v in verdicts]
+        checks = clock.step("verify_ms", verify, claims_of(generated), standalone, numbered, asked_texts)
         lines, outcomes = compose(verdicts, checks, numbered, sources, self.prompts.part_missing)
         if not any(line.origin != "note" for line in lines):
             text, refused, lines = self.prompts.refusal_line, True, []

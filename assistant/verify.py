@@ -23,7 +23,7 @@ from assistant.gate import conflicts, found
 from assistant.question_parts import Part
 from assistant.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments
 from index.lexical import key_terms
-from textutil import char_ngrams, squash
+from textutil import char_ngrams, sentence_spans, squash
 
 COVER_SHARE = 0.3  # share of a part's own key terms a sentence must contain to count as answering it
 INTERROGATIVE_RE = re.compile(r"多少|几[个项批家种次天年月倍人件所条类位座只名]|哪[个些里年家一]|什么|是否|吗|如何|怎样|怎么|为何|为什么|有何")
@@ -68,24 +68,31 @@ def figures(sentence: str, question: str) -> list[str]:
     return [n + u for n, u in NUMBER_RE.findall(squash(sentence)) if n not in q]
 
 
-def slot_aligned(sentence: str, question: str, cited: list[Candidate], anchor_sets: list[list[str]]) -> bool:
+def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: list[str]) -> bool:
     """No new figure of the sentence comes only from cited sentences about something else: another year than
     the one asked, or other places/organisations than those the question names (see assistant.gate.conflicts)."""
     for fig in figures(sentence, question):
         number = re.match(r"\d+(?:\.\d+)?", fig).group(0)
-        homes = [c for c in cited if number in squash(c.text)]
-        if homes and all(conflicts(c, a) for c in homes for a in anchor_sets or [[]]):
+        homes = [c for c in cited if number in squash(c.text)] or [
+            c for c in paragraph_sentences(cited) if number in squash(c.text)]  # cited the paragraph, not the sentence
+        if homes and all(conflicts(c, a) for c in homes for a in asked or [question]):
             return False
     return True
+
+
+def paragraph_sentences(cited: list[Candidate]) -> list[Candidate]:
+    """Every sentence of the paragraphs the cited sentences belong to."""
+    paragraphs = {c.paragraph.id: c.paragraph for c in cited}
+    return [Candidate(p, s, e, 0) for p in paragraphs.values() for s, e in sentence_spans(p.text)]
 
 
 def _texts(cited: list[Candidate]) -> list[str]:
     return [c.text for c in cited] + [c.paragraph.text for c in cited]
 
 
-def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate],
-           anchor_sets: list[list[str]]) -> list[Verdict]:
-    """A verdict for each claim, in order (duplicates of an accepted sentence are rejected)."""
+def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], asked: list[str]) -> list[Verdict]:
+    """A verdict for each claim, in order (duplicates of an accepted sentence are rejected); ``asked``: the text of
+    each part of the question (a figure must suit one of them)."""
     out: list[Verdict] = []
     seen: list[set[str]] = []
     for claim in claims:
@@ -107,7 +114,7 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate],
                 out.append(Verdict(claim, False, support.reason, support, wrong_figure=bool(support.missing_numbers)))
                 continue
             claim, cited, support = Claim(claim.text, (best,)), [evidence[best]], repaired
-        if not slot_aligned(claim.text, question, cited, anchor_sets):
+        if not slot_aligned(claim.text, question, cited, asked):
             out.append(Verdict(claim, False, "a figure is not next to what the question asks about", support,
                                wrong_figure=True))
             continue

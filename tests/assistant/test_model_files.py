@@ -59,8 +59,8 @@ def small_model(tmp_path, monkeypatch):
     monkeypatch.setitem(mf.MODELS, "tiny", spec)
     monkeypatch.setattr(mf, "part_paths", lambda s: parts)
     hashed = []
-    real = mf._sha256
-    monkeypatch.setattr(mf, "_sha256", lambda p: hashed.append(p) or real(p))
+    real = mf.sha256_file
+    monkeypatch.setattr(mf, "sha256_file", lambda p: hashed.append(p) or real(p))
     return tmp_path / "cache", data, hashed
 
 
