@@ -15,6 +15,8 @@ from assistant.evidence import Candidate
 from assistant.gate import PartVerdict
 from assistant.verify import Verdict, covers
 
+LIST_MARK_RE = re.compile(r"^\s*(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[)）]|[-*•·]\s*|[一二三四五六七八九十]{1,2}、)\s*")  # "1. " / "（2）" / "- "
+
 
 @dataclass(frozen=True)
 class Source:
@@ -128,4 +130,5 @@ def claims_of(text: str):
     from assistant.citations import drop_invalid_markers, normalize_markers
     from assistant.verify import Claim
 
-    return [Claim(s.text, s.cites) for s in split_answer(drop_invalid_markers(normalize_markers(text.strip()), 9))]
+    sentences = split_answer(drop_invalid_markers(normalize_markers(text.strip()), 9))
+    return [Claim(LIST_MARK_RE.sub("", s.text), s.cites) for s in sentences if LIST_MARK_RE.sub("", s.text)]

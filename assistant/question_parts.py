@@ -25,7 +25,7 @@ QUESTION_WORD_RE = re.compile(r"多少|几[个项批家种次天年月倍人件�
 ENUM_TRIGGER_RE = re.compile(r"分别|各自|各是|两方面|两个方面|三方面|三个方面|两者|二者")
 COMPARE_RE = re.compile(r"有什么不同|有何不同|有什么区别|有何区别|区别|差异|异同|相比|比较")
 # an enumerated item ends at one of these words (going left from the conjunction, or right from it)
-LEFT_STOPS = frozenset("在 对 从 将 把 中 的 于 是 为 就 请 向 给 由 以 关于 对于 和 与 及 以及 跟 同".split())
+LEFT_STOPS = frozenset("在 对 从 将 把 中 的 于 是 为 就 请 向 给 由 以 关于 对于 和 与 及 以及 跟 同 年 月 日 年度 季度 年底 年末".split())
 RIGHT_STOPS = frozenset("分别 各自 各 方面 在 的 都 均 是 有 之间 相比 做法 上 中".split())
 NUMERAL_RE = re.compile(r"^[两三四五六七八九十\d]+[项个种类大方面]*$")
 PUNCT_RE = re.compile(r"^[^\w\u4e00-\u9fff]+$")

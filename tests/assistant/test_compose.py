@@ -55,3 +55,7 @@ def test_ungrounded_evidence_is_not_quoted_as_an_answer():
     v = PartVerdict(IMPORT, True, 0.9, FEATS, S2, (), grounded=False)  # best sentence: another slot's figure
     lines, outcomes = compose([v], [], EVIDENCE, SOURCES, "资料中没有关于“{part}”的信息。")
     assert outcomes[0].answered_by == "none" and all(line.origin != "extract" for line in lines)
+
+
+def test_claims_drop_list_numbering_but_keep_decimals():
+    assert claims_of("1. 甲[1]。\n（2）乙[2]。3.5亿元[1]。") == [Claim("甲。", (1,)), Claim("乙。", (2,)), Claim("3.5亿元。", (1,))]

@@ -46,3 +46,7 @@ def test_slots():
     assert slot_of("乙酰胺的分子式是什么？") == "other"
     assert slot_of("是否涵盖头部企业") == "yesno"
     assert slot_of("包括哪些环节") == "list"
+
+
+def test_year_before_the_enumeration_is_not_an_item():
+    assert enumeration("2021年北京和上海分别实际利用外资多少？") == ["北京", "上海"]
