@@ -23,6 +23,7 @@ from tqdm import tqdm
 from assistant.pipeline import Assistant
 from errors import RagError
 from questions import Question, QuestionFileError, read_questions
+from settings import Config
 
 FORMATS = ("csv", "md")
 # the questions to do -> for each, in order, its answer record or an error message
@@ -186,8 +187,8 @@ def answer_file(assistant: Assistant | None, questions_path: str | Path, out_pat
     return report
 
 
-def run_batch(questions_path: str | Path, out_path: str | Path, index_dir: str | Path | None = None,
-              backend: str = "llama", fmt: str | None = None, *, ray: str | None = None,
+def run_batch(questions_path: str | Path, out_path: str | Path, index_dir: str | Path | None, cfg: Config,
+              backend: str | None = None, fmt: str | None = None, *, ray: str | None = None,
               workers: int | None = None) -> BatchReport:
     """Load the index and model, then answer a question file (used by ``python -m eval answers``).
 
@@ -196,8 +197,8 @@ def run_batch(questions_path: str | Path, out_path: str | Path, index_dir: str |
     if ray is not None:
         from assistant.ray_batch import AssistantSpec, answer_file_on_ray
 
-        return answer_file_on_ray(AssistantSpec.of(index_dir, backend), questions_path, out_path, fmt,
+        return answer_file_on_ray(AssistantSpec.of(index_dir, backend, cfg), questions_path, out_path, fmt,
                                   address=ray, workers=workers)
     from assistant.factory import build_assistant
 
-    return answer_file(build_assistant(index_dir, backend), questions_path, out_path, fmt)
+    return answer_file(build_assistant(index_dir, backend, cfg), questions_path, out_path, fmt)

@@ -9,13 +9,11 @@ from assistant.llm import LLM, load_llm
 from assistant.prompting import Prompts
 from assistant.pipeline import Assistant, calibration_for
 from retriever.hybrid import HybridRetriever
-from settings import DEFAULT_INDEX, Config, load_config
+from settings import DEFAULT_INDEX, Config
 
 
-def build_assistant(index_dir: str | Path | None = None, backend: str | None = None,
-                    cfg: Config | None = None) -> Assistant:
-    """Load the retriever for index_dir and the LLM backend; warm the prompt prefix cache."""
-    cfg = cfg or load_config()
+def build_assistant(index_dir: str | Path | None, backend: str | None, cfg: Config) -> Assistant:
+    """Load the retriever for index_dir and the LLM backend (None: the one in cfg); warm the prompt prefix cache."""
     if backend:
         cfg = replace(cfg, llm=replace(cfg.llm, backend=backend))
     retriever = HybridRetriever.from_index_dir(index_dir or DEFAULT_INDEX, cfg.retrieval, threads=cfg.index.threads)

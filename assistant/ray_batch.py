@@ -30,12 +30,12 @@ class AssistantSpec:
     """A picklable factory for the assistant each worker builds once (``assistant.factory.build_assistant``)."""
 
     index_dir: str
-    backend: str | None = None
-    cfg: Config | None = None
+    backend: str | None
+    cfg: Config
     answer_all: bool = False
 
     @classmethod
-    def of(cls, index_dir: str | Path | None, backend: str | None = None, cfg: Config | None = None,
+    def of(cls, index_dir: str | Path | None, backend: str | None, cfg: Config,
            answer_all: bool = False) -> "AssistantSpec":
         """The spec with the index folder made absolute (workers do not share the driver's working folder)."""
         return cls(str(Path(index_dir or DEFAULT_INDEX).resolve()), backend, cfg, answer_all)

@@ -146,18 +146,7 @@ def run_scale(spec: dict) -> dict:
 
     scale = spec["scale"]
     t = time.perf_counter()
-    if scale == "real":
-        chunks, vectors = stored.chunks, stored.vectors
-        paragraphs = list(stored.paragraphs.values())
-        manifest = {k: v for k, v in stored.manifest.items() if k not in ("files", "format_version")}
-        vectors_note = f"real {emb_info['name']} vectors"
-    else:
-        from bench.synthetic import simulated_vectors, synthetic_chunks
-
-        chunks, paragraphs, origin = synthetic_chunks(stored.chunks, spec["n_chunks"], seed=spec.get("seed", 0))
-        vectors = simulated_vectors(stored.vectors, origin, seed=spec.get("seed", 0))
-        manifest = None
-        vectors_note = "simulated: cached report vector + Gaussian noise (σ=0.35), not model output"
+    chunks, paragraphs, vectors, manifest, vectors_note = scale_data(spec, stored)
     gen_s = time.perf_counter() - t
     del stored
     gc.collect()
@@ -197,6 +186,19 @@ def run_scale(spec: dict) -> dict:
     out["loadavg_end"] = loadavg()
     out["elapsed_s"] = time.perf_counter() - started
     return out
+
+
+def scale_data(spec: dict, stored) -> tuple[list, list, np.ndarray, dict | None, str]:
+    """Chunks, paragraphs, vectors, manifest and a vectors note for one scale: the real index or synthetic."""
+    if spec["scale"] == "real":
+        emb_name = stored.manifest["embedder"]["name"]
+        manifest = {k: v for k, v in stored.manifest.items() if k not in ("files", "format_version")}
+        return stored.chunks, list(stored.paragraphs.values()), stored.vectors, manifest, f"real {emb_name} vectors"
+    from bench.synthetic import simulated_vectors, synthetic_chunks
+
+    chunks, paragraphs, origin = synthetic_chunks(stored.chunks, spec["n_chunks"], seed=spec.get("seed", 0))
+    vectors = simulated_vectors(stored.vectors, origin, seed=spec.get("seed", 0))
+    return chunks, paragraphs, vectors, None, "simulated: cached report vector + Gaussian noise (σ=0.35), not model output"
 
 
 def profile_ours(retriever, queries: list[str]) -> dict:

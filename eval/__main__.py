@@ -108,7 +108,7 @@ def run_assistant_batch(questions: Path, out_path: Path, index_dir: Path, ray: s
                         "pass --answers OUT.jsonl written by `python -m assistant batch`") from exc
     out_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        run_batch(questions, out_path, index_dir, **({"ray": ray, "workers": workers} if ray is not None else {}))
+        run_batch(questions, out_path, index_dir, load_config(), **({"ray": ray, "workers": workers} if ray is not None else {}))
     except (RuntimeError, ValueError, OSError) as exc:
         raise EvalError(f"assistant batch failed: {exc}") from exc
 

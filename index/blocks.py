@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import statistics
-import unicodedata
 from dataclasses import dataclass
+
+from textutil import display_width
 
 CN_NUM = "一二三四五六七八九十百"
 SECTION_RE = re.compile(rf"^[{CN_NUM}]+、\S")
@@ -36,11 +37,6 @@ class Block:
 
     text: str
     level: str | None = None
-
-
-def display_width(text: str) -> int:
-    """Width of a line in half-width cells (CJK characters count two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def is_artifact(line: str) -> bool:
@@ -112,38 +108,15 @@ def _full_width(widths: list[int]) -> int:
 
 def wrapped_blocks(text: str) -> list[Block]:
     """Rebuild paragraphs and headings from hard-wrapped (PDF-extracted) text."""
-    raw = text.splitlines()
-    lines: list[tuple[str, bool]] = []  # (stripped line, starts a page)
-    page_start = True
-    for r in raw:
-        if not r.strip():
-            continue
-        if is_artifact(r):
-            page_start = True
-            continue
-        lines.append((r.strip(), page_start or r.startswith((" ", "\u3000"))))
-        page_start = False
+    lines = _content_lines(text)
     if not lines:
         return []
     # the full width differs between body text and boxes (smaller font): measure per box/body run
     full = _run_widths([l for l, _ in lines])
     blocks: list[Block] = []
+    i = _leading_title(lines, full, blocks)
     buf: list[str] = []
     prev_closed = True  # previous paragraph ended a sentence
-
-    def flush():
-        nonlocal buf
-        if buf:
-            blocks.append(Block(join_lines(buf)))
-            buf = []
-
-    i = 0
-    title: list[str] = []
-    while i < len(lines) and heading_level(lines[i][0]) is None and _is_short_unpunctuated(lines[i][0], full[i]):
-        title.append(lines[i][0])
-        i += 1
-    if title:
-        blocks.append(Block(join_lines(title), "title"))
     while i < len(lines):
         line, at_page_start = lines[i]
         w = display_width(line)
@@ -151,28 +124,58 @@ def wrapped_blocks(text: str) -> list[Block]:
         if level is None and not buf and _is_title(line, w, full[i], at_page_start, prev_closed, blocks):
             level = "case"
         if level:
-            flush()
-            parts = [line]
-            # a heading may wrap onto a second line
-            while (level in ("section", "subsection", "item") and not ends_sentence(parts[-1])
-                   and display_width(parts[-1]) >= full[i] - 4 and i + 1 < len(lines)
-                   and heading_level(lines[i + 1][0]) is None
-                   and (ends_sentence(lines[i + 1][0]) or display_width(lines[i + 1][0]) < full[i] - 8)
-                   and len(join_lines(parts)) + len(lines[i + 1][0]) <= HEADING_MAX_CHARS):
-                i += 1
-                parts.append(lines[i][0])
-            blocks.append(Block(tidy_heading(join_lines(parts)), level))
+            end = _heading_end(lines, i, level, full[i])
+            blocks.append(Block(tidy_heading(join_lines([l for l, _ in lines[i:end]])), level))
             prev_closed = True
-            i += 1
+            i = end
             continue
         buf.append(line)
         nxt = lines[i + 1][0] if i + 1 < len(lines) else None
         if nxt is None or _paragraph_ends(line, w, nxt, full[i]):
-            flush()
+            blocks.append(Block(join_lines(buf)))
+            buf = []
             prev_closed = ends_sentence(line)
         i += 1
-    flush()
     return blocks
+
+
+def _content_lines(text: str) -> list[tuple[str, bool]]:
+    """Stripped non-empty lines without artifacts, each with 'starts a page or is indented'."""
+    lines: list[tuple[str, bool]] = []
+    page_start = True
+    for r in text.splitlines():
+        if not r.strip():
+            continue
+        if is_artifact(r):
+            page_start = True
+            continue
+        lines.append((r.strip(), page_start or r.startswith((" ", "\u3000"))))
+        page_start = False
+    return lines
+
+
+def _leading_title(lines: list[tuple[str, bool]], full: list[int], blocks: list[Block]) -> int:
+    """Append the document title (leading short unpunctuated lines) to blocks; return the next line index."""
+    i = 0
+    while i < len(lines) and heading_level(lines[i][0]) is None and _is_short_unpunctuated(lines[i][0], full[i]):
+        i += 1
+    if i:
+        blocks.append(Block(join_lines([l for l, _ in lines[:i]]), "title"))
+    return i
+
+
+def _heading_end(lines: list[tuple[str, bool]], i: int, level: str, full: int) -> int:
+    """Index after the heading starting at line i (a numbered heading may wrap onto more lines)."""
+    end = i + 1
+    if level not in ("section", "subsection", "item"):
+        return end
+    while (end < len(lines) and not ends_sentence(lines[end - 1][0])
+           and display_width(lines[end - 1][0]) >= full - 4
+           and heading_level(lines[end][0]) is None
+           and (ends_sentence(lines[end][0]) or display_width(lines[end][0]) < full - 8)
+           and len(join_lines([l for l, _ in lines[i:end + 1]])) <= HEADING_MAX_CHARS):
+        end += 1
+    return end
 
 
 def _run_widths(lines: list[str]) -> list[int]:

@@ -148,7 +148,7 @@ def test_answers_without_assistant_asks_for_answers_file(fake_index, question_se
 def test_answers_runs_the_assistant_batch(fake_index, question_set, tmp_path, monkeypatch):
     calls = []
 
-    def run_batch(questions_path, out_path, index_dir):
+    def run_batch(questions_path, out_path, index_dir, cfg):
         calls.append((questions_path, out_path, index_dir))
         write_jsonl(out_path, ANSWERS)
 
@@ -174,7 +174,7 @@ def test_module_entry_point_help_and_exit_code(tmp_path):
 def test_eval_answers_hands_ray_and_workers_to_the_batch(fake_index, tmp_path, monkeypatch, capsys):
     calls = []
 
-    def run_batch(questions_path, out_path, index_dir, **kw):
+    def run_batch(questions_path, out_path, index_dir, cfg, **kw):
         calls.append(kw)
         write_jsonl(out_path, ANSWERS)
 
