@@ -75,6 +75,7 @@ def cmd_retrieval(args, retriever: HybridRetriever | None = None, baseline_embed
     if args.k < 1:
         raise EvalError("-k must be at least 1")
     modes = _modes(args.configs)
+    load_dataset(args.questions)  # a missing or malformed set fails before the index and models load
     cfg = load_config()
     if retriever is None:
         retriever = HybridRetriever.from_index_dir(args.index, cfg.retrieval, threads=cfg.index.threads)

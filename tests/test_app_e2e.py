@@ -99,7 +99,9 @@ def test_question_answered_with_clickable_citation_and_source(page, tmp_path):
     expect(label).to_be_visible(timeout=ANSWER_TIMEOUT_S * 1000)
     print(f"answer shown after {time.monotonic() - started:.1f} s")
 
-    bot = page.locator('#chatbot [data-testid="bot"]').last
+    bot = page.locator('#chatbot [data-testid="bot"]').last  # the sources come first; the answer still streams
+    expect(page.locator("#send")).to_be_enabled(timeout=ANSWER_TIMEOUT_S * 1000)
+    print(f"answer complete after {time.monotonic() - started:.1f} s")
     expect(bot).to_contain_text("70%")
     cite = bot.locator("a.cite").first
     href = cite.get_attribute("href")

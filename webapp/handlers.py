@@ -42,12 +42,21 @@ def _warn(message: str) -> None:
 
 # ---------------------------------------------------------------- chat
 
+def take_question(question: str) -> tuple:
+    """On send, at once and in the browser's order: block sending (visibly), empty the box, keep the question.
+    Outputs: send button, question box, the pending question."""
+    return gr.update(interactive=False, value="回答中…"), "", question
+
+
 def chat(state: AppState, question: str, messages: list, turns: list[str], k: float, max_tokens: float,
          backend: str) -> Iterator[tuple]:
-    """Stream one answer. Outputs: chatbot messages, sources HTML, turns state, question box."""
+    """Stream one answer. Outputs: chatbot messages, sources HTML, turns state, question box.
+
+    The box was emptied when the question was sent (:func:`take_question`), so that a question typed while this
+    one streams is never overwritten; it is given back only when this question cannot be asked."""
     messages = normalize_messages(messages)
     turns = list(turns or [])
-    unchanged = (messages, gr.skip(), turns, gr.skip())
+    unchanged = (messages, gr.skip(), turns, question)
     try:
         q = check_question(question)
     except QuestionError as exc:
@@ -68,7 +77,7 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
     turn = len(turns) + 1
     messages = [*messages, {"role": "user", "content": q},
                 {"role": "assistant", "content": render_streaming("", "检索并核对资料…")}]
-    yield messages, gr.skip(), turns, ""
+    yield messages, gr.skip(), turns, gr.skip()
     text, status = "", "检索并核对资料…"
     if not state.llm_turn.acquire(blocking=False):  # a batch is using the model: wait for its current question
         messages[-1] = {"role": "assistant", "content": render_streaming("", "等待批量任务的当前问题完成…")}

@@ -78,10 +78,6 @@ document.addEventListener('keydown', function (e) {
 """
 
 
-def _busy():
-    return gr.update(interactive=False, value="回答中…")
-
-
 def _idle():
     return gr.update(interactive=True, value="发送")
 
@@ -109,6 +105,7 @@ def build_ui(state: AppState) -> gr.Blocks:
 def _chat_tab(state: AppState, status: gr.Markdown) -> gr.Radio:
     """The chat with its sources panel; returns the backend selector (the batch tab uses it too)."""
     turns = gr.State([])
+    pending = gr.State("")
     backend_state = gr.State(state.backend)
     with gr.Row():
         with gr.Column(scale=3):
@@ -134,8 +131,8 @@ def _chat_tab(state: AppState, status: gr.Markdown) -> gr.Radio:
             sources = gr.HTML(sources_panel([]), elem_id="sources", js_on_load=None)
     # sending is blocked (button disabled, visibly) while an answer is written: a question typed
     # meanwhile stays in the box instead of being lost
-    answer_event = send.click(_busy, None, [send], queue=False).then(
-        partial(h.chat, state), inputs=[question, chatbot, turns, top_k, max_tokens, backend],
+    answer_event = send.click(h.take_question, [question], [send, question, pending], queue=False).then(
+        partial(h.chat, state), inputs=[pending, chatbot, turns, top_k, max_tokens, backend],
         outputs=[chatbot, sources, turns, question], concurrency_id="llm", concurrency_limit=1,
         show_progress="minimal")
     answer_event.then(_idle, None, [send], queue=False)

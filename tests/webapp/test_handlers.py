@@ -4,6 +4,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import gradio as gr
 import pytest
 
 from assistant.model_files import ModelError
@@ -98,8 +99,9 @@ def test_missing_model_package_is_reported_and_chat_refuses_politely(fake_index,
 
 def test_chat_streams_then_renders_linked_answer_and_sources(state):
     outputs = _run(h.chat(state, Q_COST, [], [], 5, 128, "llama"))
-    first_messages, _, _, question_box = outputs[0]
-    assert question_box == "" and first_messages[-1]["role"] == "assistant"
+    first_messages = outputs[0][0]
+    assert first_messages[-1]["role"] == "assistant"
+    assert all(box == gr.skip() for *_, box in outputs)  # never written: a question typed meanwhile stays
     streamed = [m[-1]["content"] for m, *_ in outputs[1:-1]]
     assert any("streaming" in c for c in streamed)
     messages, sources, turns, _ = outputs[-1]
@@ -129,6 +131,12 @@ def test_empty_or_long_question_warns_and_changes_nothing(state, question, expec
     with pytest.warns(UserWarning, match=expected):
         out = _run(h.chat(state, question, [{"role": "user", "content": "旧"}], ["x"], 5, 128, "llama"))
     assert len(out) == 1 and out[0][0] == [{"role": "user", "content": "旧"}] and out[0][2] == ["x"]
+    assert out[0][3] == question  # given back to the box, which take_question emptied
+
+
+def test_take_question_blocks_sending_and_empties_the_box():
+    button, box, pending = h.take_question("天津港")
+    assert button["interactive"] is False and box == "" and pending == "天津港"
 
 
 def test_model_failure_mid_answer_shows_error_box(fake_index, corpus_dir, fake_embedder, tmp_path):
