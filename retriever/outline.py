@@ -20,6 +20,7 @@ EFFECT_RE = re.compile(r"实践意义|意义和效果|成效|效果")
 NEXT_RE = re.compile(r"下一步|发展方向|展望")
 EFFECT_CUE_RE = re.compile(r"效果|成效|意义|成果|成绩")
 NEXT_CUE_RE = re.compile(r"下一步|方向|展望|打算|准备|计划|今后|未来")
+FRONT_MATTER_RE = re.compile(r"^(?:前言|序言?|引言|导言|导语|目录|后记|附录.*|编者按|编写说明|说明|摘要)$")
 MIN_OWN = 0.25  # a heading is a candidate scope if the question holds this share of its own wording (or 3 terms)
 HEADING_NUMBER_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、]|专栏\s*\d*)\s*")
 
@@ -99,9 +100,9 @@ def build_outline(paragraphs: list[Paragraph]) -> Node:
 def items_of(node: Node) -> list[Node]:
     """The headings an overview of node lists: the practices under a 主要做法 child if there is one, else its
     children without the 意义/效果/下一步 sections (unless that is all there is); a document's or category's
-    cases."""
+    cases, without front and back matter (前言, 目录, 后记, 附录…)."""
     if node.level in ("root", "document", "category"):
-        cases = [n for n in node.walk() if n.level == "case"]
+        cases = [n for n in node.walk() if n.level == "case" and not FRONT_MATTER_RE.match(n.name)]
         if cases:
             return cases
     practice = next((c for c in node.children if PRACTICE_RE.search(c.title)), None)

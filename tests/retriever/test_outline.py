@@ -21,6 +21,13 @@ def test_the_report_has_two_categories_and_eight_cases(report):
     assert {n.parent.title for n in cases if n.parent.level == "category"} == {"产业综合类案例", "特色探索类案例"}
 
 
+def test_an_overview_of_the_report_lists_the_eight_cases_not_the_preface(report):
+    root, _ = report
+    [doc] = root.children
+    names = [n.name for n in items_of(doc)]
+    assert len(names) == 8 and "前言" not in names and names[0] == "突破堵点贯通知识产权服务业产业链体系"
+
+
 def test_practices_sit_under_the_main_practice_section(report):
     root, _ = report
     case = next(n for n in root.walk() if n.level == "case" and "融资租赁" in n.title)
