@@ -140,7 +140,8 @@ class Scope:
 def resolve_scope(question: str, root: Node, idf, regions: list[str] = ()) -> Scope | None:
     """The heading the question names best.
 
-    A heading explains the question's key terms that its title or its ancestors' titles contain; the node
+    A heading explains the question's key terms that its title or its ancestors' titles contain (a shorter
+    term of the question names a longer one of a title: 物流 → 物流业); the node
     explaining the most (rare terms weigh more: ``idf``) wins, the shallower one on a tie. A heading whose own
     title the question barely touches (under MIN_OWN of its wording, fewer than three terms and under half of
     the question's wording) is not a candidate. The score is the explained share of the question.
@@ -155,7 +156,7 @@ def resolve_scope(question: str, root: Node, idf, regions: list[str] = ()) -> Sc
         if node.level in ("root", "document", "box"):
             continue
         own = scope_terms(node.title)
-        matched = [t for t in own if t in q]
+        matched = [t for t in own if t in q or any(len(a) >= 2 and a in t for a in asked)]  # 物流 names 物流业
         mass = sum(idf(t) for t in matched)
         if not own or (mass < MIN_OWN * sum(idf(t) for t in own) and len(matched) < 3 and mass < 0.5 * total):
             continue

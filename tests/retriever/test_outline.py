@@ -40,6 +40,12 @@ def test_scope_is_the_case_the_question_names(report):
     assert scope.node.level == "case" and "强化人才保障" in scope.node.title
 
 
+def test_a_short_term_names_the_case_whose_title_holds_it_longer(report):
+    root, stats = report
+    scope = resolve_scope("物流案例的主要做法有哪些？", root, stats.idf)  # 物流 in the title's 物流业
+    assert scope.node.level == "case" and "现代物流业" in scope.node.title
+
+
 def test_effects_and_next_steps_go_to_their_section(report):
     root, stats = report
     scope = resolve_scope("医疗产业案例对下一步开放创新提出了哪几个方向？", root, stats.idf)
