@@ -3,7 +3,10 @@
 Every part of the question ends up in one of three states, never silently dropped:
 answered by the model (a checked sentence covers it), answered by extraction (no checked sentence covers the
 part, but its best evidence sentence holds the asked slot and the question's anchors: it is quoted verbatim),
-or not in the documents (said in a note; when no part is answered the whole answer is a refusal). Citations point to paragraphs, numbered in evidence order.
+or not in the documents (said in a note; when no part is answered the whole answer is a refusal). The source
+sentences the model's sentences rest on follow them verbatim (原文：「…」), unless the answer already holds them
+word for word, so a reader sees the documents' own wording next to the model's. Citations point to paragraphs,
+numbered in evidence order.
 """
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ from assistant.citations import split_answer
 from assistant.evidence import Candidate
 from assistant.gate import PartVerdict
 from assistant.verify import Verdict, covers
+from textutil import squash
 
+MAX_QUOTES = 3  # source sentences quoted after the model's sentences
 LIST_MARK_RE = re.compile(r"^\s*(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[)）]|[-*•·]\s*|[一二三四五六七八九十]{1,2}、)\s*")  # "1. " / "（2）" / "- "
 
 
@@ -46,12 +51,12 @@ class Line:
 
     text: str  # without markers
     cites: tuple[int, ...]  # source numbers
-    origin: str  # "model" | "extract" | "note" | "outline" (an overview's list, see assistant.overview)
+    origin: str  # "model" | "extract" | "quote" | "note" | "outline" (an overview's list, see assistant.overview)
 
     def render(self) -> str:
         """The sentence with its markers before the final punctuation."""
         body = self.text.rstrip("。！？；!?;")
-        end = self.text[len(body):] or "。"
+        end = self.text[len(body):] or ("" if body.endswith("」") else "。")
         return body + "".join(f"[{n}]" for n in self.cites) + end
 
 
@@ -86,8 +91,10 @@ def extract_line(c: Candidate, source: Source) -> Line:
 
 def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[int, Candidate],
             sources: dict[str, Source], missing_note: str) -> tuple[list[Line], list[PartOutcome]]:
-    """Answer lines in order: checked model sentences, then for each uncovered part an extract or a note."""
+    """Answer lines in order: checked model sentences, the source sentences they rest on, then for each
+    uncovered part an extract or a note."""
     lines: list[Line] = []
+    quoted: list[Candidate] = []
     parts = [v.part for v in verdicts]
     asked = [v for v in verdicts if v.answerable]
     for v in checks:
@@ -95,6 +102,8 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[i
         if v.ok and answers_a_part:  # a checked sentence that answers none of the asked parts is left out
             cites = tuple(dict.fromkeys(sources[evidence[n].paragraph.id].n for n in v.claim.cites if n in evidence))
             lines.append(Line(v.claim.text, cites, "model"))
+            quoted += [evidence[n] for n in v.claim.cites if n in evidence and evidence[n] not in quoted]
+    lines += quote_lines(quoted, lines, sources)
     outcomes = []
     for verdict in verdicts:
         others = tuple(p for p in parts if p is not verdict.part)
@@ -115,6 +124,18 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[i
                 lines.append(Line(missing_note.format(part=verdict.part.text.rstrip("？?。")), (), "note"))
             outcomes.append(PartOutcome(verdict.part.text, verdict.answerable, verdict.p_answerable, "none"))
     return lines, outcomes
+
+
+def quote_lines(cited: list[Candidate], lines: list[Line], sources: dict[str, Source]) -> list[Line]:
+    """The cited evidence sentences, verbatim, that the answer's lines do not already hold (at most MAX_QUOTES)."""
+    held = squash("".join(line.text for line in lines))
+    out: list[Line] = []
+    for c in cited:
+        text = c.text.strip()
+        if len(out) < MAX_QUOTES and squash(text) not in held and c.paragraph.id in sources:
+            out.append(Line(f"原文：「{text}」", (sources[c.paragraph.id].n,), "quote"))
+            held += squash(text)
+    return out
 
 
 def citations_for(lines: list[Line], sources: dict[str, Source]) -> list[Citation]:

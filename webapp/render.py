@@ -13,6 +13,7 @@ from retriever.hybrid import Hit
 MIN_MATCH = 4  # shortest answer/paragraph common substring (characters, whitespace ignored) that is highlighted
 ANSWER_CLASS = "answer-text"
 TAG_RE = re.compile(r"<[^>]+>")
+QUOTE_SPAN_RE = re.compile(r'<span class="quote"[^>]*>.*?</span>', re.S)
 ANSWER_DIV_RE = re.compile(rf'<div class="{ANSWER_CLASS}[^"]*">(.*?)</div>', re.S)
 
 
@@ -63,6 +64,8 @@ def _line_html(line, turn: int, labels: dict[int, str]) -> str:
         return f'<span class="part-missing">{body}</span>'
     if line.origin == "extract":
         return f'<span class="extract" title="原文摘录">{body}</span>'
+    if line.origin == "quote":
+        return f'<span class="quote" title="回答所依据的原文句子">{body}</span>'
     return body
 
 
@@ -268,10 +271,11 @@ def message_text(content) -> str:
 
 
 def plain_answer(content) -> str:
-    """The answer of a rendered assistant message as plain text: only the answer div, no tags or [n]."""
+    """The answer of a rendered assistant message as plain text: only the answer div, without the quoted source
+    sentences, tags or [n]."""
     text = message_text(content)
     m = ANSWER_DIV_RE.search(text)
-    body = m.group(1) if m else text
+    body = QUOTE_SPAN_RE.sub("", m.group(1) if m else text)
     body = html.unescape(TAG_RE.sub("", body))
     return re.sub(r"\s+", " ", strip_markers(body)).strip()
 

@@ -37,6 +37,8 @@ CSS = """
 #chatbot a.cite { color: #2563eb; font-weight: 600; text-decoration: none; cursor: pointer; }
 #chatbot a.cite:hover { text-decoration: underline; }
 #chatbot .extract { background: rgba(37, 99, 235, 0.08); border-radius: 3px; }
+#chatbot .quote { display: block; margin-top: 6px; padding: 2px 8px; border-left: 3px solid rgba(37, 99, 235, 0.35);
+  color: #4b5563; font-size: 0.92em; }
 #chatbot .part-missing { color: #92400e; }
 #chatbot .note, #chatbot .rewrite, #chatbot .status-note { font-size: 0.85em; opacity: 0.8; margin-top: 4px; }
 #chatbot .note.warn { color: #b91c1c; opacity: 1; }

@@ -30,7 +30,21 @@ def test_uncovered_answerable_part_is_extracted_verbatim_without_the_enumeration
     lines, outcomes = compose([_verdict(IMPORT, best=S1), _verdict(EXPORT, best=S2)], checks, EVIDENCE, SOURCES,
                               "资料中没有关于“{part}”的信息。")
     assert [o.answered_by for o in outcomes] == ["extract", "model"]
-    assert lines[1] == Line("进口整体通关时间 34.93 小时。", (1,), "extract")
+    assert lines[-1] == Line("进口整体通关时间 34.93 小时。", (1,), "extract")
+
+
+def test_the_source_sentence_of_a_model_sentence_follows_it_verbatim():
+    checks = [Verdict(Claim("出口整体通关时间为0.74小时", (2,)), True)]
+    lines, _ = compose([_verdict(EXPORT, best=S2)], checks, EVIDENCE, SOURCES, "")
+    assert [line.origin for line in lines] == ["model", "quote"]
+    assert lines[1].text == f"原文：「{S2.text.strip()}」" and lines[1].cites == (1,)
+    assert lines[1].render() == f"原文：「{S2.text.strip()}」[1]"
+
+
+def test_no_quote_when_the_answer_holds_the_source_sentence_word_for_word():
+    checks = [Verdict(Claim(S2.text.strip(), (2,)), True)]
+    lines, _ = compose([_verdict(EXPORT, best=S2)], checks, EVIDENCE, SOURCES, "")
+    assert [line.origin for line in lines] == ["model"]
 
 
 def test_unanswerable_part_gets_a_note():

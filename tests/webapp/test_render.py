@@ -32,7 +32,8 @@ def test_citations_link_to_anchors_in_the_sources_panel(cost_answer):
     answer, n = cost_answer
     msg = render_answer(answer, turn=3)
     links = re.findall(r'<a class="cite" href="#([^"]+)"[^>]*>\[(\d+)\]</a>', msg)
-    assert links == [(anchor_id(3, n), str(n))]
+    assert links == [(anchor_id(3, n), str(n))] * 2  # the sentence and the source sentence it rests on
+    assert '<span class="quote"' in msg
     sources = render_sources(answer, turn=3)
     assert f'id="{anchor_id(3, n)}"' in sources
     citation = answer.citations[0]
