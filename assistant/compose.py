@@ -120,10 +120,21 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[i
                 lines.append(line)
             outcomes.append(PartOutcome(verdict.part.text, True, verdict.p_answerable, "extract"))
         else:
-            if len(verdicts) > 1:
-                lines.append(Line(missing_note.format(part=verdict.part.text.rstrip("？?。")), (), "note"))
+            note = Line(missing_note.format(part=verdict.part.text.rstrip("？?。")), (), "note")
+            if len(verdicts) > 1 and note not in lines:
+                lines.append(note)
             outcomes.append(PartOutcome(verdict.part.text, verdict.answerable, verdict.p_answerable, "none"))
     return lines, outcomes
+
+
+def answer_text(lines: list[Line]) -> str:
+    """The answer as one text: sentences run on, each quoted source sentence on a line of its own."""
+    out = ""
+    for prev, line in zip([None, *lines], lines):
+        if out and (line.origin == "quote" or (prev is not None and prev.origin == "quote")):
+            out += "\n"
+        out += line.render()
+    return out
 
 
 def quote_lines(cited: list[Candidate], lines: list[Line], sources: dict[str, Source]) -> list[Line]:

@@ -12,8 +12,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
-from assistant.compose import (Citation, Line, PartOutcome, Source, citations_for, claims_of, compose,
-                               number_sources)
+from assistant.compose import (Citation, Line, PartOutcome, Source, answer_text, citations_for, claims_of,
+                               compose, number_sources)
 from assistant.condense import Condense
 from assistant.evidence import Candidate, SelectEvidence, haystack
 from assistant.gate import Calibration, Gate, PartVerdict, anchors
@@ -215,7 +215,7 @@ class Assistant:
         if not any(line.origin != "note" for line in lines):
             text, refused, lines = self.prompts.refusal_line, True, []
         else:
-            text, refused = "".join(line.render() for line in lines), False
+            text, refused = answer_text(lines), False
         if refused:
             yield Event("status", "生成的回答未通过核查，且没有可摘录的依据，已拒答。")
         elif any(o.answered_by == "extract" for o in outcomes):

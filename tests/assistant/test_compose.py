@@ -1,5 +1,5 @@
 """The final answer, part by part: model sentences, verbatim extracts, notes (assistant.compose)."""
-from assistant.compose import Line, citations_for, claims_of, compose, number_sources
+from assistant.compose import Line, answer_text, citations_for, claims_of, compose, number_sources
 from assistant.evidence import Candidate
 from assistant.gate import PartFeatures, PartVerdict
 from assistant.question_parts import Part
@@ -53,6 +53,19 @@ def test_unanswerable_part_gets_a_note():
                               "资料中没有关于“{part}”的信息。")
     assert lines[-1].origin == "note" and "进口整体通关时间是多少" in lines[-1].text
     assert citations_for(lines, SOURCES)[0].text == PARA.text
+
+
+def test_a_note_is_not_repeated_for_parts_worded_alike():
+    twin = Part("进口整体通关时间是多少？", "进口整体", "number")
+    lines, _ = compose([_verdict(IMPORT, ok=False), _verdict(twin, ok=False), _verdict(EXPORT, best=S2)],
+                       [Verdict(Claim("出口整体通关时间为0.74小时", (2,)), True)], EVIDENCE, SOURCES,
+                       "资料中没有关于“{part}”的信息。")
+    assert [line.origin for line in lines].count("note") == 1
+
+
+def test_quoted_source_sentences_stand_on_lines_of_their_own():
+    lines = [Line("甲", (1,), "model"), Line("原文：「甲乙。」", (1,), "quote"), Line("资料中没有丙。", (), "note")]
+    assert answer_text(lines) == "甲[1]。\n原文：「甲乙。」[1]\n资料中没有丙。"
 
 
 def test_rejected_sentences_are_left_out():

@@ -25,7 +25,7 @@ def test_grounded_answer_cites_the_paragraph(retriever):
     assert not answer.refused and not answer.fallback
     c = answer.citations[0]
     assert "1000 元左右" in c.text and c.text == retriever.paragraphs[c.paragraph_id].text
-    said, quote = answer.answer.split("原文：")
+    said, quote = answer.answer.split("\n原文：")
     assert said == f"天津港“一单制”海铁联运将单个集装箱的综合成本节省1000元左右[{c.n}]。"
     assert quote.startswith("「天津港通过“一单制”海铁联运") and quote.endswith(f"」[{c.n}]")
     assert quote[1:-len(f"」[{c.n}]")] in c.text  # the source sentence, verbatim
