@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from assistant.citations import strip_markers
 from assistant.verify import is_echo
 from eval.dataset import EvalItem, labelled
 from textutil import split_sentences, squash
@@ -16,9 +17,13 @@ STEPS = ("retrieval", "selection", "gate", "generation", "verification")
 
 
 def keywords_found(answer: str, keywords: Sequence[str]) -> int:
-    """How many keywords occur in the answer (whitespace removed from both)."""
-    text = squash(answer)
-    return sum(1 for k in keywords if squash(k) in text)
+    """How many keywords occur in the answer (whitespace removed from both, [n] markers from the answer)."""
+    return sum(1 for k in keywords if has_keyword(answer, k))
+
+
+def has_keyword(answer: str, keyword: str) -> bool:
+    """Does the keyword occur in the answer, whitespace and [n] markers aside (…决赛[1]。 holds 决赛。)?"""
+    return squash(keyword) in squash(strip_markers(answer))
 
 
 def ratio(num: float, den: float) -> float | None:
@@ -124,7 +129,7 @@ def question_row(item: EvalItem, answer: Mapping) -> dict:
     text = "" if answer["refused"] else answer["answer"]
     gold_parts = [p for p in item.answer_parts() if p.answerable]
     parts_ok = [keywords_found(text, p.keywords) == len(p.keywords) for p in gold_parts]
-    missing = [k for p in gold_parts for k in p.keywords if squash(k) not in squash(text)]
+    missing = [k for p in gold_parts for k in p.keywords if not has_keyword(text, k)]
     return {
         "id": item.id, "type": item.type, "case": item.case, "answerable": item.answerable,
         "trap": item.trap, "refused": bool(answer["refused"]),

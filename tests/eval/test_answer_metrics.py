@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from eval.answer_metrics import echo_count, failed_step, latency_summary, percentile, score_answers, wilson
+from eval.answer_metrics import echo_count, failed_step, keywords_found, latency_summary, percentile, score_answers, wilson
 from eval.answers import load_answers, parse_answers
 from eval.dataset import DatasetError, EvalItem, Part
 
@@ -160,3 +160,7 @@ def test_a_cited_paragraph_contains_the_headings_of_its_label():
     assert row["citations_with_quote"] == 1 and row["quotes_cited"] == 1 and row["quotes_total"] == 2
     no_label = {**ans, "citations": [{**cite, "label": ""}]}
     assert score_answers([item], {"o1": no_label})["per_question"][0]["quotes_cited"] == 0
+
+
+def test_a_citation_marker_inside_a_keyword_does_not_hide_it():
+    assert keywords_found("每个小组首4名可以进入决赛[1]。", ["首4名可以进入决赛。", "半决赛"]) == 1
