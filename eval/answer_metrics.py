@@ -88,10 +88,11 @@ def cited_paragraphs(answer: Mapping) -> list[dict]:
 
 
 def answer_sentences(answer: Mapping) -> list[str]:
-    """The sentences shown to the user, without part notes (those say a part is missing, they claim nothing)."""
+    """The sentences the answer asserts: without part notes (those say a part is missing, they claim nothing)
+    and without quoted source sentences (the documents' words, not the model's)."""
     lines = answer.get("lines")
     if lines is not None:
-        return [line["text"] for line in lines if line.get("origin") != "note"]
+        return [line["text"] for line in lines if line.get("origin") not in ("note", "quote")]
     return split_sentences(answer["answer"])
 
 

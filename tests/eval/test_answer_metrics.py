@@ -111,9 +111,10 @@ def test_failed_step_attribution():
     assert failed_step(item, ev, ["分类"]) == "generation"
 
 
-def test_echo_sentences_are_counted_but_notes_are_not():
+def test_echo_sentences_are_counted_but_notes_and_quotes_are_not():
     ans = {"answer": "", "refused": False,
            "lines": [{"text": "天津港一单制跑了多少里程", "origin": "model"},
+                     {"text": "原文：「天津港一单制跑了多少里程」", "origin": "quote"},
                      {"text": "资料中没有关于“天津港一单制跑了多少里程”的信息。", "origin": "note"}]}
     assert echo_count("天津港一单制跑了多少里程？", ans) == 1
 
