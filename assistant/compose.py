@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from assistant.citations import split_answer
 from assistant.evidence import Candidate
 from assistant.gate import PartVerdict
-from assistant.verify import Verdict, covers
-from textutil import squash
+from assistant.verify import Verdict, covers, paragraph_sentences
+from textutil import char_ngrams, squash
 
 MAX_QUOTES = 3  # source sentences quoted after the model's sentences
 LIST_MARK_RE = re.compile(r"^\s*(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[)）]|[-*•·]\s*|[一二三四五六七八九十]{1,2}、)\s*")  # "1. " / "（2）" / "- "
@@ -102,7 +102,9 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[i
         if v.ok and answers_a_part:  # a checked sentence that answers none of the asked parts is left out
             cites = tuple(dict.fromkeys(sources[evidence[n].paragraph.id].n for n in v.claim.cites if n in evidence))
             lines.append(Line(v.claim.text, cites, "model"))
-            quoted += [evidence[n] for n in v.claim.cites if n in evidence and evidence[n] not in quoted]
+            rest = resting_sentence(v.claim.text, [evidence[n] for n in v.claim.cites if n in evidence])
+            if rest is not None and all((rest.paragraph.id, rest.start) != (q.paragraph.id, q.start) for q in quoted):
+                quoted.append(rest)
     lines += quote_lines(quoted, lines, sources)
     outcomes = []
     for verdict in verdicts:
@@ -135,6 +137,14 @@ def answer_text(lines: list[Line]) -> str:
             out += "\n"
         out += line.render()
     return out
+
+
+def resting_sentence(claim: str, cited: list[Candidate]) -> Candidate | None:
+    """The sentence a claim rests on: of the cited sentences and the rest of their paragraphs, the one holding
+    most of the claim's wording (a cited one on a tie) — the model often cites the right paragraph through the
+    wrong sentence."""
+    grams = char_ngrams(claim)
+    return max([*cited, *paragraph_sentences(cited)], key=lambda c: len(grams & char_ngrams(c.text)), default=None)
 
 
 def quote_lines(cited: list[Candidate], lines: list[Line], sources: dict[str, Source]) -> list[Line]:

@@ -41,6 +41,12 @@ def test_the_source_sentence_of_a_model_sentence_follows_it_verbatim():
     assert lines[1].render() == f"原文：「{S2.text.strip()}」[1]"
 
 
+def test_the_quote_is_the_sentence_holding_the_claim_even_when_another_one_is_cited():
+    checks = [Verdict(Claim("出口整体通关时间为0.74小时", (1,)), True)]  # cites S1 (进口…), rests on S2
+    lines, _ = compose([_verdict(EXPORT, best=S2)], checks, EVIDENCE, SOURCES, "")
+    assert lines[-1].text == f"原文：「{S2.text.strip()}」"
+
+
 def test_no_quote_when_the_answer_holds_the_source_sentence_word_for_word():
     checks = [Verdict(Claim(S2.text.strip(), (2,)), True)]
     lines, _ = compose([_verdict(EXPORT, best=S2)], checks, EVIDENCE, SOURCES, "")
