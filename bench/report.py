@@ -53,7 +53,7 @@ def render_markdown(parts: list[dict]) -> str:
              "Times are wall-clock on a shared machine (other jobs were running): compared systems were measured in "
              "the same process, interleaved, so the ratios are more trustworthy than the absolute times.", ""]
     if parts:
-        m = parts[-1]["machine"]
+        m = max(parts, key=lambda p: p["started"])["machine"]  # the latest run's machine; each part names its own
         lines += ["## Machine", "",
                   markdown_table(["nproc", "CPU model (/proc/cpuinfo)", "RAM GB", "Python", "git HEAD"],
                                  [[m["nproc"], m["cpu"], m["ram_gb"], m["python"], m["git"]]]), "",
