@@ -103,7 +103,7 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[i
             cites = tuple(dict.fromkeys(sources[evidence[n].paragraph.id].n for n in v.claim.cites if n in evidence))
             lines.append(Line(v.claim.text, cites, "model"))
             rest = resting_sentence(v.claim.text, [evidence[n] for n in v.claim.cites if n in evidence])
-            if rest is not None and all((rest.paragraph.id, rest.start) != (q.paragraph.id, q.start) for q in quoted):
+            if rest is not None:  # a sentence two claims rest on is quoted once (quote_lines skips what is held)
                 quoted.append(rest)
     lines += quote_lines(quoted, lines, sources)
     outcomes = []
@@ -148,7 +148,8 @@ def resting_sentence(claim: str, cited: list[Candidate]) -> Candidate | None:
 
 
 def quote_lines(cited: list[Candidate], lines: list[Line], sources: dict[str, Source]) -> list[Line]:
-    """The cited evidence sentences, verbatim, that the answer's lines do not already hold (at most MAX_QUOTES)."""
+    """The given sentences, verbatim, that the answer's lines (or an earlier quote) do not already hold (at most
+    MAX_QUOTES)."""
     held = squash("".join(line.text for line in lines))
     out: list[Line] = []
     for c in cited:

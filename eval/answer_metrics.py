@@ -16,14 +16,10 @@ from textutil import split_sentences, squash
 STEPS = ("retrieval", "selection", "gate", "generation", "verification")
 
 
-def keywords_found(answer: str, keywords: Sequence[str]) -> int:
-    """How many keywords occur in the answer (whitespace removed from both, [n] markers from the answer)."""
-    return sum(1 for k in keywords if has_keyword(answer, k))
-
-
-def has_keyword(answer: str, keyword: str) -> bool:
-    """Does the keyword occur in the answer, whitespace and [n] markers aside (…决赛[1]。 holds 决赛。)?"""
-    return squash(keyword) in squash(strip_markers(answer))
+def keyword_haystack(answer: str) -> str:
+    """The answer as keywords are looked for in it (each squashed): no whitespace, no [n] markers, so that
+    …决赛[1]。 holds 决赛。"""
+    return squash(strip_markers(answer))
 
 
 def ratio(num: float, den: float) -> float | None:
@@ -129,8 +125,9 @@ def question_row(item: EvalItem, answer: Mapping) -> dict:
     cite_texts = [squash(labelled(c.get("text", ""), c.get("label", ""))) for c in cites]  # heading path counts
     text = "" if answer["refused"] else answer["answer"]
     gold_parts = [p for p in item.answer_parts() if p.answerable]
-    parts_ok = [keywords_found(text, p.keywords) == len(p.keywords) for p in gold_parts]
-    missing = [k for p in gold_parts for k in p.keywords if not has_keyword(text, k)]
+    haystack = keyword_haystack(text)
+    parts_ok = [all(squash(k) in haystack for k in p.keywords) for p in gold_parts]
+    missing = [k for p in gold_parts for k in p.keywords if squash(k) not in haystack]
     return {
         "id": item.id, "type": item.type, "case": item.case, "answerable": item.answerable,
         "trap": item.trap, "refused": bool(answer["refused"]),

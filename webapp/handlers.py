@@ -48,6 +48,11 @@ def take_question(question: str) -> tuple:
     return gr.update(interactive=False, value="回答中…"), "", question
 
 
+def ready_to_send() -> dict:
+    """When an answer ends (or is stopped, or the chat cleared): sending is possible again."""
+    return gr.update(interactive=True, value="发送")
+
+
 def chat(state: AppState, question: str, messages: list, turns: list[str], k: float, max_tokens: float,
          backend: str) -> Iterator[tuple]:
     """Stream one answer. Outputs: chatbot messages, sources HTML, turns state, question box.

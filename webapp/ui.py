@@ -80,10 +80,6 @@ document.addEventListener('keydown', function (e) {
 """
 
 
-def _idle():
-    return gr.update(interactive=True, value="发送")
-
-
 def build_ui(state: AppState) -> gr.Blocks:
     """All tabs; handlers get the shared state bound."""
     with gr.Blocks(title=TITLE) as demo:
@@ -137,11 +133,11 @@ def _chat_tab(state: AppState, status: gr.Markdown) -> gr.Radio:
         partial(h.chat, state), inputs=[pending, chatbot, turns, top_k, max_tokens, backend],
         outputs=[chatbot, sources, turns, question], concurrency_id="llm", concurrency_limit=1,
         show_progress="minimal")
-    answer_event.then(_idle, None, [send], queue=False)
+    answer_event.then(h.ready_to_send, None, [send], queue=False)
     stop.click(h.stop_chat, [chatbot], [chatbot], cancels=[answer_event], queue=False).then(
-        _idle, None, [send], queue=False)
+        h.ready_to_send, None, [send], queue=False)
     clear.click(h.clear_chat, None, [chatbot, sources, turns, question], cancels=[answer_event]).then(
-        _idle, None, [send], queue=False)
+        h.ready_to_send, None, [send], queue=False)
     backend.change(partial(h.switch_backend, state), [backend, backend_state],
                    [backend, backend_state, status], concurrency_id="load", concurrency_limit=1)
     return backend
