@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from assistant.citations import split_answer
 from assistant.evidence import Candidate
 from assistant.gate import PartVerdict
+from assistant.support import NUMBER_RE
 from assistant.verify import Verdict, covers, paragraph_sentences
 from textutil import char_ngrams, squash
 
@@ -54,9 +55,9 @@ class Line:
     origin: str  # "model" | "extract" | "quote" | "note" | "outline" (an overview's list, see assistant.overview)
 
     def render(self) -> str:
-        """The sentence with its markers before the final punctuation."""
-        body = self.text.rstrip("。！？；!?;")
-        end = self.text[len(body):] or ("" if body.endswith("」") else "。")
+        """The sentence with its markers before the final punctuation (a clause cut at ；or ，ends in 。)."""
+        body = self.text.rstrip("。！？；!?;，,、 ")
+        end = self.text[len(body):].strip().lstrip("；;，,、")[:1] or ("" if body.endswith("」") else "。")
         return body + "".join(f"[{n}]" for n in self.cites) + end
 
 
@@ -83,16 +84,24 @@ def number_sources(sentences: list[Candidate], chunk_of: dict[str, tuple[str, fl
     return out
 
 
+def plain(sentence: str) -> str:
+    """A source sentence as an answer line shows it: stripped, without its 一是/二是 list word."""
+    return ORDINAL_RE.sub("", sentence.strip())
+
+
+ORDINAL_RE = re.compile(r"^[一二三四五六七八九十]+是")
+
+
 def extract_line(c: Candidate, source: Source) -> Line:
     """A verbatim evidence sentence as an answer line."""
-    text = re.sub(r"^[一二三四五六七八九十]+是", "", c.text.strip())
-    return Line(text, (source.n,), "extract")
+    return Line(plain(c.text), (source.n,), "extract")
 
 
 def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[int, Candidate],
             sources: dict[str, Source], missing_note: str) -> tuple[list[Line], list[PartOutcome]]:
-    """Answer lines in order: checked model sentences, the source sentences they rest on, then for each
-    uncovered part an extract or a note."""
+    """Answer lines in order: checked model sentences, the source sentences they rest on and those the gate
+    checked for each part (when the answer cites their paragraph), then for each uncovered part an extract or a
+    note."""
     lines: list[Line] = []
     quoted: list[Candidate] = []
     parts = [v.part for v in verdicts]
@@ -105,11 +114,10 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[i
             rest = resting_sentence(v.claim.text, [evidence[n] for n in v.claim.cites if n in evidence])
             if rest is not None:  # a sentence two claims rest on is quoted once (quote_lines skips what is held)
                 quoted.append(rest)
-    lines += quote_lines(quoted, lines, sources)
-    outcomes = []
+    outcomes, extra = [], []  # extra: extracts and notes, after the quotes
     for verdict in verdicts:
         others = tuple(p for p in parts if p is not verdict.part)
-        if verdict.answerable and any(covers(line.text, verdict.part, others) for line in lines if line.origin == "model"):
+        if verdict.answerable and any(covers(line.text, verdict.part, others) for line in lines):
             outcomes.append(PartOutcome(verdict.part.text, True, verdict.p_answerable, "model"))
             continue
         # the model put an invented or misplaced figure here: the evidence does not hold this part's answer
@@ -118,15 +126,17 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[i
         pick = verdict.best
         if verdict.answerable and verdict.grounded and not guessed and pick is not None and pick.paragraph.id in sources:
             line = extract_line(pick, sources[pick.paragraph.id])
-            if all(line.text not in existing.text for existing in lines):
-                lines.append(line)
+            if all(line.text not in existing.text for existing in lines + extra):
+                extra.append(line)
             outcomes.append(PartOutcome(verdict.part.text, True, verdict.p_answerable, "extract"))
         else:
             note = Line(missing_note.format(part=verdict.part.text.rstrip("？?。")), (), "note")
-            if len(verdicts) > 1 and note not in lines:
-                lines.append(note)
+            if len(verdicts) > 1 and note not in extra:
+                extra.append(note)
             outcomes.append(PartOutcome(verdict.part.text, verdict.answerable, verdict.p_answerable, "none"))
-    return lines, outcomes
+    answered = lines + extra
+    quotes = quote_lines(quoted + checked_sentences(asked, answered, sources), answered, sources)
+    return lines + quotes + extra, outcomes
 
 
 def answer_text(lines: list[Line]) -> str:
@@ -141,10 +151,24 @@ def answer_text(lines: list[Line]) -> str:
 
 def resting_sentence(claim: str, cited: list[Candidate]) -> Candidate | None:
     """The sentence a claim rests on: of the cited sentences and the rest of their paragraphs, the one holding
-    most of the claim's wording (a cited one on a tie) — the model often cites the right paragraph through the
-    wrong sentence."""
+    most of the claim's numbers, then most of its wording (a cited one on a tie) — the model often cites the right
+    paragraph through the wrong sentence, and the quote must show where a figure comes from."""
     grams = char_ngrams(claim)
-    return max([*cited, *paragraph_sentences(cited)], key=lambda c: len(grams & char_ngrams(c.text)), default=None)
+    numbers = [n for n, _ in NUMBER_RE.findall(squash(claim))]
+
+    def key(c: Candidate) -> tuple[int, int]:
+        text = squash(c.text)
+        return sum(n in text for n in numbers), len(grams & char_ngrams(c.text))
+
+    return max([*cited, *paragraph_sentences(cited)], key=key, default=None)
+
+
+def checked_sentences(asked: list[PartVerdict], lines: list[Line], sources: dict[str, Source]) -> list[Candidate]:
+    """The sentence the gate found best for each asked part (holding its slot filler), when the answer already
+    cites its paragraph: the model often cites the right paragraph but words its answer from another sentence."""
+    cited = {n for line in lines for n in line.cites}
+    return [v.best for v in asked if v.best is not None and v.features.aligned > 0
+            and v.best.paragraph.id in sources and sources[v.best.paragraph.id].n in cited]
 
 
 def quote_lines(cited: list[Candidate], lines: list[Line], sources: dict[str, Source]) -> list[Line]:
@@ -154,7 +178,7 @@ def quote_lines(cited: list[Candidate], lines: list[Line], sources: dict[str, So
     out: list[Line] = []
     for c in cited:
         text = c.text.strip()
-        if len(out) < MAX_QUOTES and squash(text) not in held and c.paragraph.id in sources:
+        if len(out) < MAX_QUOTES and squash(plain(text)) not in held and c.paragraph.id in sources:
             out.append(Line(f"原文：「{text}」", (sources[c.paragraph.id].n,), "quote"))
             held += squash(text)
     return out

@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from assistant.question_parts import Part
+from assistant.question_parts import Part, measure_of
+from assistant.support import figure_measures
 from index.documents import Paragraph
 from index.lexical import key_terms
 from textutil import sentence_spans, squash
@@ -71,11 +72,14 @@ def heading_text(p: Paragraph) -> str:
 
 
 def filler_present(text: str, part: Part) -> bool:
-    """Does text contain the kind of answer the part asks for (a year, a number with its unit…)?"""
+    """Does text contain the kind of answer the part asks for (a year, a number with its unit, a share for 比例…)?"""
     if part.slot == "time":
         return bool(DATE_RE.search(text))
     if part.slot == "number":
         t = squash(text)
+        kind = measure_of(part.text)  # a share, money or a duration asked: a figure of that kind
+        if kind and kind not in figure_measures(text, part.text):
+            return False
         if part.unit:
             return bool(re.search(rf"(\d|[一二三四五六七八九十两百千])[\d.]*[万亿千百]?[余多近超约]?{re.escape(part.unit)}", t))
         return bool(NUMBER_RE.search(t))
@@ -94,7 +98,9 @@ def named_entities(text: str, question: str = "") -> list[str]:
     if PLACE_Q_RE.search(question):
         names = [w for w, f in words if f == "ns" and len(w) >= 2]
     else:  # a person or an organisation (谁 is often a body: 由谁兜底 → 保险机构)
-        names = [m.group(1) for m in re.finditer(r"[“\"「『《]([^”\"」』》]{2,30})[”\"」』》]", text)]
+        # a quoted name; a quoted phrase with punctuation inside is a slogan or a model (“一个共享医院（平台）+…”)
+        names = [m.group(1) for m in re.finditer(r"[“\"「『《]([^”\"」』》]{2,30})[”\"」』》]", text)
+                 if not re.search(r"[^\w·・\-]", m.group(1))]
         names += [w for w, f in words if f in ("nt", "nz", "nr", "nrt", "nrfg") and len(w) >= 2]
         for i, (w, f) in enumerate(words):
             head = ORG_HEAD_RE.search(w)

@@ -69,13 +69,15 @@ def found(term: str, hay: str) -> bool:
     return len(t) >= 4 and sum(g in hay for g in grams) >= 0.6 * len(grams)
 
 
-def anchor_coverage(c: Candidate, terms: list[str], idf) -> float:
-    """The idf-weighted share of the anchors that a sentence holds, with what it leans on (1.0 without anchors)."""
-    if not terms:
-        return 1.0
-    hay = squash(c.text + _context_of(c)).lower()
+def weighted_share(terms: list[str], hay: str, idf) -> float:
+    """The idf-weighted share of terms found in hay (squashed, lower-cased); 1.0 without terms."""
     total = sum(idf(t) for t in terms)
     return sum(idf(t) for t in terms if found(t, hay)) / total if total else 1.0
+
+
+def anchor_coverage(c: Candidate, terms: list[str], idf) -> float:
+    """The idf-weighted share of the anchors that a sentence holds, with what it leans on (1.0 without anchors)."""
+    return weighted_share(terms, squash(c.text + _context_of(c)).lower(), idf)
 
 
 def conflicts(c: Candidate, asked: str) -> bool:

@@ -210,7 +210,8 @@ class Assistant:
         clock.stop("generate_ms")
         generated = "".join(pieces)
         asked_texts = [v.part.text if anchors(v.part.text) else standalone for v in verdicts]
-        checks = clock.step("verify_ms", verify, claims_of(generated), standalone, numbered, asked_texts)
+        checks = clock.step("verify_ms", verify, claims_of(generated), standalone, numbered, asked_texts,
+                            self.select.stats.idf)
         lines, outcomes = compose(verdicts, checks, numbered, sources, self.prompts.part_missing)
         if not any(line.origin != "note" for line in lines):
             text, refused, lines = self.prompts.refusal_line, True, []

@@ -44,6 +44,24 @@ class Part:
     unit: str = ""  # measure word after 多少/几 (批, 项, 小时…) when the slot is a number
 
 
+# the kind of quantity a number part asks for, from its wording ('' when the wording does not say: 增长了多少
+# may be a share or an amount); an answer's figure must then be of that kind (see assistant.support.measure_of_figure)
+_MEASURE_PATTERNS = [
+    ("share", r"比例|占比|比重|百分之几|百分比|增幅|增速|降幅|(?<![效频])率(?!先)"),
+    ("money", r"金额|资金|多少钱|费用|价格|投资额|融资额|贷款额|成交额|交易额|保额|货值|产值|营收|营业收入|作价"),
+    ("duration", r"多久|多长时间|时长|耗时|期限|天数"),
+]
+
+
+def measure_of(text: str) -> str:
+    """The kind of quantity a question (part) asks for: share, money, duration, or '' when it does not say (or
+    asks for no quantity)."""
+    if slot_of(text) != "number":
+        return ""
+    found = {kind for kind, pattern in _MEASURE_PATTERNS if re.search(pattern, text)}
+    return found.pop() if len(found) == 1 else ""
+
+
 def slot_of(text: str) -> str:
     """The answer kind a question (part) asks for."""
     for slot, pattern in _SLOT_PATTERNS:

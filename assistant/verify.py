@@ -7,24 +7,28 @@ A sentence survives only if it
 * is supported by what it cites: its figures occur there with their units and enough of its own wording
   (not repeated from the question) does (see :mod:`assistant.support`);
 * puts figures in their slot: a figure it gives must not come only from cited sentences about something else
-  (another year than the one asked, or only other places and organisations than the question names), so a
-  real figure of another entity is rejected;
+  (another year than the one asked, or only other places and organisations than the question names), and a
+  sentence holding it must be about the names the question asks about, so a real figure of another entity is
+  rejected; a part that says what kind of quantity it wants (a share, money, a duration) gets a figure of
+  that kind;
 * says something new: duplicates are dropped.
 
-A sentence that its own citation does not support but another evidence sentence does is re-pointed there.
+A sentence that its own citation does not support but another evidence sentence does is re-pointed there; one
+that cites several sources keeps only those that support it on their own, when some do.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from assistant.evidence import Candidate, filler_present
-from assistant.gate import conflicts, found
-from assistant.question_parts import Part
-from assistant.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments
+from assistant.evidence import Candidate, filler_present, heading_text
+from assistant.gate import YEARISH_RE, anchors, conflicts, found, weighted_share
+from assistant.question_parts import Part, measure_of
+from assistant.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures
 from index.lexical import key_terms
 from textutil import char_ngrams, sentence_spans, squash
 
+HOME_ANCHORS = 0.3  # weighted share of the asked names a figure's sentence (with what it leans on) must hold
 COVER_SHARE = 0.3  # share of a part's own key terms a sentence must contain to count as answering it
 INTERROGATIVE_RE = re.compile(r"多少|几[个项批家种次天年月倍人件所条类位座只名]|哪[个些里年家一]|什么|是否|吗|如何|怎样|怎么|为何|为什么|有何")
 
@@ -68,16 +72,40 @@ def figures(sentence: str, question: str) -> list[str]:
     return [n + u for n, u in NUMBER_RE.findall(squash(sentence)) if n not in q]
 
 
-def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: list[str]) -> bool:
+def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: list[str], idf=None) -> bool:
     """No new figure of the sentence comes only from cited sentences about something else: another year than
-    the one asked, or other places/organisations than those the question names (see assistant.gate.conflicts)."""
+    the one asked, or other places/organisations than those the question names (see assistant.gate.conflicts);
+    with ``idf``, a sentence holding the figure must also hold (nearly) all the anchors of a part asked (a
+    北京 figure given to 京东方 is rejected even when the question names no other place)."""
     for fig in figures(sentence, question):
         number = re.match(r"\d+(?:\.\d+)?", fig).group(0)
         homes = [c for c in cited if number in squash(c.text)] or [
             c for c in paragraph_sentences(cited) if number in squash(c.text)]  # cited the paragraph, not the sentence
-        if homes and all(conflicts(c, a) for c in homes for a in asked or [question]):
+        if not homes:
+            continue
+        if all(conflicts(c, a) for c in homes for a in asked or [question]):
+            return False
+        if idf and max(home_coverage(c, a or question, idf) for c in homes for a in asked or [question]) < HOME_ANCHORS:
             return False
     return True
+
+
+def measure_fits(sentence: str, question: str, asked: list[str]) -> bool:
+    """When every part asked says what kind of quantity it wants (a share, an amount of money, a duration), the
+    sentence's new figures must include one of that kind: a 30% risk share does not answer 资金总规模是多少."""
+    kinds = {measure_of(a) for a in asked or [question]}
+    if "" in kinds:
+        return True
+    given = figure_measures(sentence, question)
+    return not given or bool(given & kinds)
+
+
+def home_coverage(c: Candidate, asked: str, idf) -> float:
+    """The weighted share of the asked part's names (anchors other than dates) that the sentence holding a figure
+    holds, with its heading path and what its paragraph said before it (平台建立以来… leans on the paragraph's
+    北京市搭建…平台)."""
+    names = [a for a in anchors(asked) if not YEARISH_RE.fullmatch(a)]
+    return weighted_share(names, squash(c.text + heading_text(c.paragraph) + c.paragraph.text[:c.start]).lower(), idf)
 
 
 def paragraph_sentences(cited: list[Candidate]) -> list[Candidate]:
@@ -90,9 +118,18 @@ def _texts(cited: list[Candidate]) -> list[str]:
     return [c.text for c in cited] + [c.paragraph.text for c in cited]
 
 
-def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], asked: list[str]) -> list[Verdict]:
+def narrowed(claim: Claim, evidence: dict[int, Candidate], question: str) -> Claim:
+    """The claim citing only the sources that support it on their own, when some do (the model often adds a
+    second, unrelated [n]); a claim that needs several sources together keeps them all."""
+    alone = tuple(n for n in claim.cites if n in evidence
+                  and check_sentence(claim.text, _texts([evidence[n]]), question).supported)
+    return Claim(claim.text, alone) if alone and len(alone) < len(claim.cites) else claim
+
+
+def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], asked: list[str],
+           idf=None) -> list[Verdict]:
     """A verdict for each claim, in order (duplicates of an accepted sentence are rejected); ``asked``: the text of
-    each part of the question (a figure must suit one of them)."""
+    each part of the question (a figure must suit one of them); ``idf`` weighs their anchors (see slot_aligned)."""
     out: list[Verdict] = []
     seen: list[set[str]] = []
     for claim in claims:
@@ -114,8 +151,14 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
                 out.append(Verdict(claim, False, support.reason, support, wrong_figure=bool(support.missing_numbers)))
                 continue
             claim, cited, support = Claim(claim.text, (best,)), [evidence[best]], repaired
-        if not slot_aligned(claim.text, question, cited, asked):
+        claim = narrowed(claim, evidence, question)
+        cited = [evidence[n] for n in claim.cites if n in evidence]
+        if not slot_aligned(claim.text, question, cited, asked, idf):
             out.append(Verdict(claim, False, "a figure is not next to what the question asks about", support,
+                               wrong_figure=True))
+            continue
+        if not measure_fits(claim.text, question, asked):
+            out.append(Verdict(claim, False, "its figures are not the kind of quantity asked", support,
                                wrong_figure=True))
             continue
         seen.append(grams)

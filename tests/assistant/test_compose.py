@@ -1,5 +1,5 @@
 """The final answer, part by part: model sentences, verbatim extracts, notes (assistant.compose)."""
-from assistant.compose import Line, answer_text, citations_for, claims_of, compose, number_sources
+from assistant.compose import Line, answer_text, citations_for, claims_of, compose, number_sources, resting_sentence
 from assistant.evidence import Candidate
 from assistant.gate import PartFeatures, PartVerdict
 from assistant.question_parts import Part
@@ -81,6 +81,7 @@ def test_rejected_sentences_are_left_out():
 
 def test_markers_render_before_punctuation_and_claims_parse():
     assert Line("甲。", (1, 2), "model").render() == "甲[1][2]。"
+    assert Line("一是甲；", (1,), "extract").render() == "一是甲[1]。"  # a clause cut at ；ends the line with 。
     assert claims_of("甲[1]。乙[2][3]。") == [Claim("甲。", (1,)), Claim("乙。", (2, 3))]
 
 
@@ -92,3 +93,22 @@ def test_ungrounded_evidence_is_not_quoted_as_an_answer():
 
 def test_claims_drop_list_numbering_but_keep_decimals():
     assert claims_of("1. 甲[1]。\n（2）乙[2]。3.5亿元[1]。") == [Claim("甲。", (1,)), Claim("乙。", (2,)), Claim("3.5亿元。", (1,))]
+
+
+def test_the_quoted_sentence_is_the_one_holding_the_claims_figure():
+    para = Paragraph("d:p9", "d", "2021 年，北京专利授权量 19.9 万件。位于北京经开区的京东方截至 2021 年累计申请自主专利超 7 万件。")
+    figure_home = Candidate(para, 0, para.text.index("。") + 1, 0)
+    about_the_name = Candidate(para, figure_home.end, len(para.text), 0)
+    assert resting_sentence("京东方2021年累计获得19.9万件专利", [about_the_name]) == figure_home
+
+
+def test_the_sentence_the_gate_checked_is_quoted_when_its_paragraph_is_cited():
+    para = Paragraph("d:p3", "d", "天津港推广一单制海铁联运，实现一提单、一专列。每箱节省 1000 元。")
+    cut = para.text.index("。") + 1
+    effect, saving = Candidate(para, 0, cut, 0), Candidate(para, cut, len(para.text), 0)
+    sources = number_sources([effect, saving], {"d:p3": ("d:c3", 0.5)})
+    part = Part("一单制想要达到什么效果？")
+    checks = [Verdict(Claim("每箱节省1000元", (2,)), True)]
+    lines, _ = compose([_verdict(part, best=effect)], checks, {1: effect, 2: saving}, sources, "")
+    assert [line.origin for line in lines] == ["model", "quote", "quote"]
+    assert lines[2].text == f"原文：「{effect.text}」"

@@ -1,4 +1,4 @@
-from assistant.question_parts import enumeration, question_sentences, slot_of, split_parts
+from assistant.question_parts import enumeration, measure_of, question_sentences, slot_of, split_parts
 
 
 def test_plain_question_is_one_part_without_focus():
@@ -50,3 +50,10 @@ def test_slots():
 
 def test_year_before_the_enumeration_is_not_an_item():
     assert enumeration("2021年北京和上海分别实际利用外资多少？") == ["北京", "上海"]
+
+
+def test_measure_is_read_from_the_wording():
+    assert measure_of("基金承担多大比例的坏账风险？") == "share"
+    assert measure_of("该基金的资金总规模是多少？") == "money"
+    assert measure_of("租赁期限是多久？") == "duration"
+    assert measure_of("增长了多少？") == ""  # a share or an amount: the wording does not say

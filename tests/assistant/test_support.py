@@ -1,4 +1,4 @@
-from assistant.support import check_sentence, claim_fragments, missing_numbers
+from assistant.support import check_sentence, claim_fragments, figure_measures, missing_numbers
 
 PARA = "天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右。"
 
@@ -43,3 +43,9 @@ def test_question_wording_is_not_counted_as_a_claim():
 
 def test_claim_fragments_mask_question_wording():
     assert claim_fragments("天津港节省了1000元左右。", "天津港节省了多少元？") == ["1000元左右"]
+
+
+def test_figures_are_classed_by_their_unit():
+    assert figure_measures("基金承担 30%坏账风险，融资 4.7 亿元，缩短 4 天") == {"share", "money", "duration"}
+    assert figure_measures("2021 年登记 190 笔，覆盖 1035 万人") == set()  # a year is a date, a count has no kind
+    assert figure_measures("5 年内返还", "5年内返还多少？") == set()  # the question's own figure is not new

@@ -1,6 +1,6 @@
 from assistant.evidence import Candidate
 from assistant.question_parts import Part
-from assistant.verify import Claim, covers, is_echo, slot_aligned, verify
+from assistant.verify import Claim, covers, is_echo, measure_fits, slot_aligned, verify
 from index.documents import Paragraph
 
 PARA = Paragraph("d:p0001", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。上海口岸进口整体通关时间为 40 小时。",
@@ -65,3 +65,43 @@ def test_a_figure_of_another_year_is_rejected():
     home = Candidate(para, 0, len(para.text), 0)
     q = "2022年上海新建了多少家移民融入服务站？"
     assert not slot_aligned("2022年新建了15家", q, [home], [q])
+
+
+def _idf(term: str) -> float:
+    """Rare names weigh more: a stand-in for TermStats.idf."""
+    return 1.0 if term in ("北京", "上海") else 4.0
+
+
+def test_a_figure_from_a_sentence_about_another_entity_is_rejected():
+    para = Paragraph("d:p4", "d", "2021 年，北京专利授权量 19.9 万件。位于北京经开区的京东方累计申请自主专利超 7 万件。")
+    home = Candidate(para, 0, para.text.index("。") + 1, 0)
+    q = "京东方2021年在国内获得了多少件发明专利授权？"
+    assert not slot_aligned("京东方2021年获得了19.9万件发明专利授权", q, [home], [q], _idf)
+    assert slot_aligned("京东方2021年获得了19.9万件发明专利授权", q, [home], [q])  # without idf: only conflicts
+
+
+def test_a_figure_keeps_the_entity_its_paragraph_named_first():
+    para = Paragraph("d:p5", "d", "北京市朝阳区建立数字资产监管平台。平台建立以来，将案件平均侦查时间缩短至 8 小时内。")
+    home = Candidate(para, para.text.index("。") + 1, len(para.text), 0)
+    q = "朝阳区数字资产监管平台把案件平均侦查时间缩短到了多少？"
+    assert slot_aligned("案件平均侦查时间缩短至8小时内", q, [home], [q], _idf)
+
+
+def test_a_figure_of_another_kind_of_quantity_is_rejected():
+    para = Paragraph("d:p6", "d", "奉贤区知识产权风险代偿基金承担 30%坏账风险。")
+    evidence = {1: Candidate(para, 0, len(para.text), 0)}
+    q = "奉贤区知识产权风险代偿基金的资金总规模是多少？"
+    [v] = verify([Claim("奉贤区知识产权风险代偿基金承担30%坏账风险", (1,))], q, evidence, [q])
+    assert not v.ok and v.wrong_figure
+
+
+def test_a_figure_of_the_asked_kind_passes_the_measure_check():
+    assert measure_fits("该基金承担30%坏账风险", "基金承担多大比例的坏账风险？", ["基金承担多大比例的坏账风险？"])
+    assert measure_fits("共有23个药械纳入试点", "纳入了多少个药械？", ["纳入了多少个药械？"])  # the wording names no kind
+
+
+def test_a_citation_that_does_not_support_the_sentence_is_dropped():
+    other = Paragraph("d:p7", "d", "天津港推广海铁联运一单制。")
+    evidence = {1: S1, 2: Candidate(other, 0, len(other.text), 1)}
+    [v] = verify([Claim("2021年天津口岸出口整体通关时间仅0.74小时", (1, 2))], Q, evidence, [Q])
+    assert v.ok and v.claim.cites == (1,)
