@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.evidence import Candidate, filler_present, heading_text
-from assistant.gate import YEARISH_RE, anchors, conflicts, found, weighted_share
+from assistant.gate import YEARISH_RE, anchors, conflicts, found, place_or_org_names, weighted_share
 from assistant.question_parts import Part, measure_of
 from assistant.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures
 from index.lexical import key_terms
@@ -102,10 +102,23 @@ def measure_fits(sentence: str, question: str, asked: list[str]) -> bool:
 
 def home_coverage(c: Candidate, asked: str, idf) -> float:
     """The weighted share of the asked part's names (anchors other than dates) that the sentence holding a figure
-    holds, with its heading path and what its paragraph said before it (平台建立以来… leans on the paragraph's
-    北京市搭建…平台)."""
+    holds, with its heading path and, when it names no place or organisation itself, its paragraph from the
+    nearest sentence before it that does (平台建立以来… leans on 北京市依托…支持朝阳区建立…平台; a paragraph that
+    goes from 重庆市… to 北京市… gives 北京's figure to 北京 only)."""
     names = [a for a in anchors(asked) if not YEARISH_RE.fullmatch(a)]
-    return weighted_share(names, squash(c.text + heading_text(c.paragraph) + c.paragraph.text[:c.start]).lower(), idf)
+    return weighted_share(names, squash(c.text + heading_text(c.paragraph) + subject_span(c)).lower(), idf)
+
+
+def subject_span(c: Candidate) -> str:
+    """When c names no place, organisation or person itself: its paragraph's text from the nearest sentence before
+    it that does, up to c ('' otherwise)."""
+    if place_or_org_names(c.text):
+        return ""
+    starts = [s for s, e in sentence_spans(c.paragraph.text) if e <= c.start]
+    for s in reversed(starts):
+        if place_or_org_names(c.paragraph.text[s:c.start]):
+            return c.paragraph.text[s:c.start]
+    return ""
 
 
 def paragraph_sentences(cited: list[Candidate]) -> list[Candidate]:

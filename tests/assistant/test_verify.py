@@ -105,3 +105,13 @@ def test_a_citation_that_does_not_support_the_sentence_is_dropped():
     evidence = {1: S1, 2: Candidate(other, 0, len(other.text), 1)}
     [v] = verify([Claim("2021年天津口岸出口整体通关时间仅0.74小时", (1, 2))], Q, evidence, [Q])
     assert v.ok and v.claim.cites == (1,)
+
+
+def test_a_figure_belongs_to_the_place_its_paragraph_named_last():
+    para = Paragraph("d:p8", "d", "重庆市建设“无境”智能服务系统。北京市构建四级国际人才服务网络。"
+                                  "截至 2022 年 8 月底，各站点共受理业务 16402 件。")
+    home = Candidate(para, para.text.rindex("截至"), len(para.text), 0)
+    asked = "截至2022年8月底，重庆国际人才服务平台各站点共受理了多少件业务？"
+    assert not slot_aligned("重庆各站点共受理业务16402件", asked, [home], [asked], _idf)
+    asked = "截至2022年8月底，北京国际人才服务网络各站点共受理了多少件业务？"
+    assert slot_aligned("北京各站点共受理业务16402件", asked, [home], [asked], _idf)
