@@ -75,8 +75,8 @@ def figures(sentence: str, question: str) -> list[str]:
 def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: list[str], idf=None) -> bool:
     """No new figure of the sentence comes only from cited sentences about something else: another year than
     the one asked, or other places/organisations than those the question names (see assistant.gate.conflicts);
-    with ``idf``, a sentence holding the figure must also hold (nearly) all the anchors of a part asked (a
-    北京 figure given to 京东方 is rejected even when the question names no other place)."""
+    with ``idf``, a sentence holding the figure must also hold HOME_ANCHORS of the weight of a part's names (see
+    home_coverage: a 北京 figure given to 京东方 is rejected even when the question names no other place)."""
     for fig in figures(sentence, question):
         number = re.match(r"\d+(?:\.\d+)?", fig).group(0)
         homes = [c for c in cited if number in squash(c.text)] or [
@@ -85,7 +85,8 @@ def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: li
             continue
         if all(conflicts(c, a) for c in homes for a in asked or [question]):
             return False
-        if idf and max(home_coverage(c, a or question, idf) for c in homes for a in asked or [question]) < HOME_ANCHORS:
+        coverage = max(home_coverage(c, a, idf) for c in homes for a in asked or [question]) if idf else 1.0
+        if coverage < HOME_ANCHORS:
             return False
     return True
 
