@@ -84,12 +84,12 @@ def number_sources(sentences: list[Candidate], chunk_of: dict[str, tuple[str, fl
     return out
 
 
+ORDINAL_RE = re.compile(r"^[一二三四五六七八九十]+是")
+
+
 def plain(sentence: str) -> str:
     """A source sentence as an answer line shows it: stripped, without its 一是/二是 list word."""
     return ORDINAL_RE.sub("", sentence.strip())
-
-
-ORDINAL_RE = re.compile(r"^[一二三四五六七八九十]+是")
 
 
 def extract_line(c: Candidate, source: Source) -> Line:
