@@ -77,16 +77,17 @@ def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: li
     the one asked, or other places/organisations than those the question names (see assistant.gate.conflicts);
     with ``idf``, a sentence holding the figure must also hold HOME_ANCHORS of the weight of a part's names (see
     home_coverage: a 北京 figure given to 京东方 is rejected even when the question names no other place)."""
+    parts = asked or [question]
+    names = [asked_names(a) for a in parts] if idf else []
     for fig in figures(sentence, question):
         number = re.match(r"\d+(?:\.\d+)?", fig).group(0)
         homes = [c for c in cited if number in squash(c.text)] or [
             c for c in paragraph_sentences(cited) if number in squash(c.text)]  # cited the paragraph, not the sentence
         if not homes:
             continue
-        if all(conflicts(c, a) for c in homes for a in asked or [question]):
+        if all(conflicts(c, a) for c in homes for a in parts):
             return False
-        coverage = max(home_coverage(c, a, idf) for c in homes for a in asked or [question]) if idf else 1.0
-        if coverage < HOME_ANCHORS:
+        if names and max(home_coverage(c, n, idf) for c in homes for n in names) < HOME_ANCHORS:
             return False
     return True
 
@@ -101,12 +102,16 @@ def measure_fits(sentence: str, question: str, asked: list[str]) -> bool:
     return not given or bool(given & kinds)
 
 
-def home_coverage(c: Candidate, asked: str, idf) -> float:
-    """The weighted share of the asked part's names (anchors other than dates) that the sentence holding a figure
-    holds, with its heading path and, when it names no place or organisation itself, its paragraph from the
-    nearest sentence before it that does (平台建立以来… leans on 北京市依托…支持朝阳区建立…平台; a paragraph that
-    goes from 重庆市… to 北京市… gives 北京's figure to 北京 only)."""
-    names = [a for a in anchors(asked) if not YEARISH_RE.fullmatch(a)]
+def asked_names(asked: str) -> list[str]:
+    """The names a part asks about: its anchors other than dates."""
+    return [a for a in anchors(asked) if not YEARISH_RE.fullmatch(a)]
+
+
+def home_coverage(c: Candidate, names: list[str], idf) -> float:
+    """The weighted share of the asked names that the sentence holding a figure holds, with its heading path and,
+    when it names no place or organisation itself, its paragraph from the nearest sentence before it that does
+    (平台建立以来… leans on 北京市依托…支持朝阳区建立…平台; a paragraph that goes from 重庆市… to 北京市… gives
+    北京's figure to 北京 only)."""
     return weighted_share(names, squash(c.text + heading_text(c.paragraph) + subject_span(c)).lower(), idf)
 
 
@@ -115,9 +120,9 @@ def subject_span(c: Candidate) -> str:
     it that does, up to c ('' otherwise)."""
     if place_or_org_names(c.text):
         return ""
-    starts = [s for s, e in sentence_spans(c.paragraph.text) if e <= c.start]
-    for s in reversed(starts):
-        if place_or_org_names(c.paragraph.text[s:c.start]):
+    before = [(s, e) for s, e in sentence_spans(c.paragraph.text) if e <= c.start]
+    for s, e in reversed(before):
+        if place_or_org_names(c.paragraph.text[s:e]):
             return c.paragraph.text[s:c.start]
     return ""
 
