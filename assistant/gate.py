@@ -26,7 +26,9 @@ from pathlib import Path
 
 from assistant.evidence import (Candidate, Evidence, Scored, TermStats, filler_present, heading_text,
                                leaning_context)
+from assistant.quantity import states_asked_quantity
 from assistant.question_parts import Part
+from assistant.support import NUMBER_RE
 from textutil import squash
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -35,20 +37,29 @@ MIN_ANCHORS = 0.7  # weighted share of the anchors a sentence must hold to be ab
 YEARISH_RE = re.compile(r"(?:19|20)\d{2}\s*年(?:\d{1,2}\s*月)?(?:[底末初])?")
 QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,20})[”\"」』》]")
 LATIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9+\-]{1,}")
+ASPECT_MARKS = frozenset("了 着 过".split())  # after a word, they make it a verb whatever its tag
+# common words that jieba's dictionary tags as places (ns): never names
+NOT_PLACES = frozenset("""城市 东西 平原 外国 爱国 南北 英雄 朝廷 太阳 哥哥 海洋 湖泊 大桥 高原 上市 建国 美丽 山区 江湖 王国
+开国 城镇 京城 阿哥 庆典 南路 深度 山脉 回国 治安 大国 新鲜 古城 海峡 冰川 长度 山水 长大 莫非 普及 商城 内河 古典 阴阳 江山
+高山 大海 山坡 河谷 上马 太平 福利 日志 云集 青春 山河 神圣 中路 新建 中断 河水 都城 关联 海湾 广义 湖水 上山 江水 新港 新城
+大洋 山峰 内城 下山 上台 山寨 契约 二哥 入口 入市 都市 中兴 广布 诸国 重镇 大山 千古 城堡 深山 江河 伦理 渡江 大河 大湖 大江
+治国 中和 天黑 法典 池塘 天桥 加盟 登山 密封 上门 安宁 泉水 维度 加密 串联 巴士 塔顶 复国 疏港 开区""".split())
 GENERIC_ANCHORS = frozenset("中国 我国 全国 国家 国内 国际 境外 境内 中央 地方 省市 试点 示范".split())
 
 
 def anchors(text: str) -> list[str]:
     """Terms a passage must contain to be about what the question asks: years, quoted names, Latin words and
-    proper nouns (jieba's place/person/organisation tags)."""
+    proper nouns (jieba's place/person/organisation tags, unless a 了/着/过 after the word makes it a verb)."""
     import jieba.posseg as pseg
 
     found = [squash(m.group(0)) for m in YEARISH_RE.finditer(text)]
     found += [m.group(1) for m in QUOTED_RE.finditer(text)]
     found += [m.group(0) for m in LATIN_RE.finditer(text)]
-    for w in pseg.cut(text):
+    words = list(pseg.cut(text))
+    for w, after in zip(words, [*words[1:], None]):
         word = w.word.strip()
-        if w.flag in ANCHOR_POS and len(word) >= 2 and word not in GENERIC_ANCHORS:
+        verb = after is not None and after.word in ASPECT_MARKS  # 新建了: jieba's 'place' 新建 is a verb here
+        if w.flag in ANCHOR_POS and len(word) >= 2 and word not in GENERIC_ANCHORS | NOT_PLACES and not verb:
             found.append(word)
     return list(dict.fromkeys(a for a in found if a))
 
@@ -109,6 +120,7 @@ def place_or_org_names(text: str) -> list[str]:
         return len(word) > 2 or word.endswith(PLACE_SUFFIXES) or jieba.dt.FREQ.get(word, 0) >= COMMON_PLACE_FREQ
 
     return list(dict.fromkeys(w.word for w in pseg.cut(text) if len(w.word) >= 2 and w.word not in GENERIC_ANCHORS
+                              and w.word not in NOT_PLACES
                               and (w.flag in ("nt", "nr") or (w.flag == "ns" and placelike(w.word)))))
 
 
@@ -176,6 +188,16 @@ def lexical_features(part: Part, question: str, ranking: list[Scored], context_t
     best, value = aligned_best(ranking, part, part_anchors, stats.idf)
     coverage = ranking[0].score if ranking else 0.0
     return PartFeatures(coverage, value, len(absent_corpus), len(absent_ctx)), best, absent_ctx
+
+
+def quotable(c: Candidate, part: Part) -> bool:
+    """For a number part: some figure of the sentence (dates aside) is about the quantity asked (see
+    assistant.quantity), so quoting the sentence answers the part."""
+    if part.slot != "number":
+        return True
+    text = YEARISH_RE.sub("", squash(c.text))
+    numbers = [n for n, _ in NUMBER_RE.findall(text)]
+    return not numbers or states_asked_quantity(c.text, numbers, part.text)
 
 
 @dataclass(frozen=True)
@@ -275,6 +297,6 @@ class Gate:
             ok = answer_all or (bool(evidence.sentences) and not feats.absent_in_corpus
                                 and p >= self.calibration.threshold)
             grounded = best is not None and filler_present(best.candidate.text, part) and holds(
-                best.candidate, anchors_of_part(part, question, others), self.stats.idf)
+                best.candidate, anchors_of_part(part, question, others), self.stats.idf) and quotable(best.candidate, part)
             verdicts.append(PartVerdict(part, ok, p, feats, checked, tuple(absent), grounded))
         return verdicts

@@ -10,7 +10,8 @@ A sentence survives only if it
   (another year than the one asked, or only other places and organisations than the question names), and a
   sentence holding it must be about the names the question asks about, so a real figure of another entity is
   rejected; a part that says what kind of quantity it wants (a share, money, a duration) gets a figure of
-  that kind;
+  that kind, and a figure's clause speaks of the quantity asked (成本, not 效率; 进口, not 出口: see
+  :mod:`assistant.quantity`);
 * says something new: duplicates are dropped.
 
 A sentence that its own citation does not support but another evidence sentence does is re-pointed there; one
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 
 from assistant.evidence import Candidate, filler_present, heading_text
 from assistant.gate import YEARISH_RE, anchors, conflicts, found, place_or_org_names, weighted_share
+from assistant.quantity import states_asked_quantity
 from assistant.question_parts import Part, measure_of
 from assistant.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures
 from index.lexical import key_terms
@@ -102,6 +104,18 @@ def measure_fits(sentence: str, question: str, asked: list[str]) -> bool:
     return not given or bool(given & kinds)
 
 
+def quantity_fits(sentence: str, question: str, cited: list[Candidate], asked: list[str]) -> bool:
+    """Some new figure of the sentence (dates aside) sits, in a sentence it cites (or their paragraphs), in a
+    clause about the quantity a part asks for (see assistant.quantity.states_asked_quantity)."""
+    numbers = [re.match(r"\d+(?:\.\d+)?", f).group(0) for f in figures(sentence, question)
+               if not YEARISH_RE.fullmatch(f)]
+    homes = cited + paragraph_sentences(cited)
+    numbers = [n for n in numbers if any(n in squash(c.text) for c in homes)]
+    if not numbers:
+        return True
+    return any(states_asked_quantity(c.text, numbers, a) for c in homes for a in asked or [question])
+
+
 def asked_names(asked: str) -> list[str]:
     """The names a part asks about: its anchors other than dates."""
     return [a for a in anchors(asked) if not YEARISH_RE.fullmatch(a)]
@@ -178,6 +192,10 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
             continue
         if not measure_fits(claim.text, question, asked):
             out.append(Verdict(claim, False, "its figures are not the kind of quantity asked", support,
+                               wrong_figure=True))
+            continue
+        if not quantity_fits(claim.text, question, cited, asked):
+            out.append(Verdict(claim, False, "its figures are about another quantity than the one asked", support,
                                wrong_figure=True))
             continue
         seen.append(grams)

@@ -1,6 +1,7 @@
 """The answerability gate's signals and calibration (assistant.gate)."""
-from assistant.evidence import TermStats, select
-from assistant.gate import Calibration, Gate, PartFeatures, anchors, anchors_of_part, fit, lexical_features
+from assistant.evidence import Candidate, TermStats, select
+from assistant.gate import (Calibration, Gate, PartFeatures, anchors, anchors_of_part, fit, lexical_features,
+                            place_or_org_names, quotable)
 from assistant.question_parts import split_parts
 from index.documents import Paragraph
 from tests.conftest import FakeLLM
@@ -73,3 +74,20 @@ def test_calibration_round_trip_and_old_shapes(tmp_path):
     assert Calibration.load(tmp_path / "c.json") == cal
     (tmp_path / "old.json").write_text('{"weights": [1, 2, 3], "bias": 0, "threshold": 0.5}', encoding="utf-8")
     assert Calibration.load(tmp_path / "old.json") == Calibration()
+
+
+def test_a_place_word_used_as_a_verb_is_no_anchor():
+    assert anchors("2021年上海新建了多少移民融入服务站？") == ["2021年", "上海"]
+
+
+def test_common_words_jieba_tags_as_places_are_no_names():
+    assert place_or_org_names("2021 年新建移民融入服务站 15 家，城市更新加快。") == []
+    assert place_or_org_names("上海市新建移民融入服务站") == ["上海市"]
+
+
+def test_a_number_part_is_quoted_only_from_a_figure_of_the_asked_quantity():
+    para = Paragraph("d:p9", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。")
+    sentence = Candidate(para, 0, len(para.text), 0)
+    [imports] = split_parts("2021年天津口岸进口整体通关时间是多少小时？")
+    [exports] = split_parts("2021年天津口岸出口整体通关时间是多少小时？")
+    assert not quotable(sentence, imports) and quotable(sentence, exports)

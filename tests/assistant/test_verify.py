@@ -1,6 +1,6 @@
 from assistant.evidence import Candidate
 from assistant.question_parts import Part
-from assistant.verify import Claim, covers, is_echo, measure_fits, slot_aligned, verify
+from assistant.verify import Claim, covers, is_echo, measure_fits, quantity_fits, slot_aligned, verify
 from index.documents import Paragraph
 
 PARA = Paragraph("d:p0001", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。上海口岸进口整体通关时间为 40 小时。",
@@ -115,3 +115,14 @@ def test_a_figure_belongs_to_the_place_its_paragraph_named_last():
     assert not slot_aligned("重庆各站点共受理业务16402件", asked, [home], [asked], _idf)
     asked = "截至2022年8月底，北京国际人才服务网络各站点共受理了多少件业务？"
     assert slot_aligned("北京各站点共受理业务16402件", asked, [home], [asked], _idf)
+
+
+def test_a_figure_of_another_quantity_of_the_cited_sentence_is_rejected():
+    para = Paragraph("d:p9", "d", "该项创新做法推出后，大大节约了企业的时间和成本，也减轻了银行人工审查企业资料的负担，"
+                                  "贸易企业结算效率提升 50%以上。")
+    evidence = {1: Candidate(para, 0, len(para.text), 0)}
+    q = "单一窗口国际结算推出后，企业的结算成本下降了多少？"
+    [v] = verify([Claim("贸易企业结算效率提升50%以上", (1,))], q, evidence, [q])
+    assert not v.ok and v.wrong_figure
+    assert quantity_fits("贸易企业结算效率提升50%以上", "企业的结算效率提升了多少？", [evidence[1]],
+                         ["企业的结算效率提升了多少？"])
