@@ -72,14 +72,18 @@ def main(argv: list[str] | None = None) -> int:
                                                       workers=args.workers))
         assistant = build_assistant(args.index, args.backend, cfg)
         if args.command == "ask":
-            answer = None
+            answer, shown = None, ""
             for event in assistant.stream(args.question, k=args.k):
-                if event.kind == "token":
-                    print(event.text, end="", flush=True)
+                if event.kind == "checked":  # only sentences that passed the checks are printed, as they complete
+                    print(event.text[len(shown):] if event.text.startswith(shown) else f"\n{event.text}",
+                          end="", flush=True)
+                    shown = event.text
                 elif event.kind == "status":
                     print(f"\n（{event.text}）", flush=True)
                 elif event.kind == "answer":
                     answer = event.answer
+            if answer.refused and not shown:
+                print(answer.answer, end="")
             print()
             if answer.refused:
                 print("\n最相关的段落：")

@@ -97,23 +97,33 @@ def extract_line(c: Candidate, source: Source) -> Line:
     return Line(plain(c.text), (source.n,), "extract")
 
 
+def model_lines(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[int, Candidate],
+                sources: dict[str, Source]) -> list[tuple[Line, Candidate | None]]:
+    """The checked model sentences that answer an asked part, as answer lines, each with the source sentence it
+    rests on (see resting_sentence)."""
+    parts = [v.part for v in verdicts]
+    asked = [v for v in verdicts if v.answerable]
+    out = []
+    for v in checks:
+        answers_a_part = any(covers(v.claim.text, a.part, tuple(p for p in parts if p is not a.part)) for a in asked)
+        if v.ok and answers_a_part:  # a checked sentence that answers none of the asked parts is left out
+            cited = [evidence[n] for n in v.claim.cites if n in evidence]
+            cites = tuple(dict.fromkeys(sources[c.paragraph.id].n for c in cited))
+            out.append((Line(v.claim.text, cites, "model"), resting_sentence(v.claim.text, cited)))
+    return out
+
+
 def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[int, Candidate],
             sources: dict[str, Source], missing_note: str) -> tuple[list[Line], list[PartOutcome]]:
     """Answer lines in order: checked model sentences, the source sentences they rest on and those the gate
     checked for each part (when the answer cites their paragraph), then for each uncovered part an extract or a
     note."""
-    lines: list[Line] = []
-    quoted: list[Candidate] = []
+    rested = model_lines(verdicts, checks, evidence, sources)
+    lines = [line for line, _ in rested]
+    # a sentence two claims rest on is quoted once (quote_lines skips what is held)
+    quoted = [rest for _, rest in rested if rest is not None]
     parts = [v.part for v in verdicts]
     asked = [v for v in verdicts if v.answerable]
-    for v in checks:
-        answers_a_part = any(covers(v.claim.text, a.part, tuple(p for p in parts if p is not a.part)) for a in asked)
-        if v.ok and answers_a_part:  # a checked sentence that answers none of the asked parts is left out
-            cites = tuple(dict.fromkeys(sources[evidence[n].paragraph.id].n for n in v.claim.cites if n in evidence))
-            lines.append(Line(v.claim.text, cites, "model"))
-            rest = resting_sentence(v.claim.text, [evidence[n] for n in v.claim.cites if n in evidence])
-            if rest is not None:  # a sentence two claims rest on is quoted once (quote_lines skips what is held)
-                quoted.append(rest)
     outcomes, extra = [], []  # extra: extracts and notes, after the quotes
     for verdict in verdicts:
         others = tuple(p for p in parts if p is not verdict.part)

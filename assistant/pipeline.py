@@ -4,7 +4,8 @@ condense → split into parts → retrieve → select evidence sentences → gat
 
 Each step is a small component with one ``run()`` (see the modules named below); :meth:`Assistant.stream`
 only wires them, times them and streams events: the evidence as soon as it is selected, the answer's text
-pieces, then the final :class:`Answer`.
+pieces (a draft), the answer so far each time a sentence is complete and checked (see
+:mod:`assistant.live_check`), then the final :class:`Answer`.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from assistant.compose import (Citation, Line, PartOutcome, Source, answer_text,
 from assistant.condense import Condense
 from assistant.evidence import Candidate, SelectEvidence, haystack
 from assistant.gate import Calibration, Gate, PartVerdict, anchors
+from assistant.live_check import LiveCheck
 from assistant.llm import LLM
 from assistant.overview import OverviewStep
 from assistant.prompting import PromptBuilder, Prompts, citation_grammar
@@ -95,12 +97,14 @@ class Answer:
 
 @dataclass(frozen=True)
 class Event:
-    """A streaming event: a status line, the evidence, a generated text piece, or the final answer."""
+    """A streaming event: a status line, the evidence, a generated text piece (a draft), the answer so far made of
+    the sentences that passed the checks (with the draft of the next one), or the final answer."""
 
-    kind: str  # "status" | "evidence" | "token" | "answer"
+    kind: str  # "status" | "evidence" | "token" | "checked" | "answer"
     text: str = ""
     answer: Answer | None = None
     sources: tuple[Source, ...] = ()
+    draft: str = ""  # "checked": the sentence being written after the checked ones
 
 
 def remap_markers(pieces: Iterator[str], mapping: dict[int, int]) -> Iterator[str]:
@@ -194,6 +198,7 @@ class Assistant:
                             parts=[PartOutcome(v.part.text, False, v.p_answerable, "none") for v in verdicts], **base)
             answer.timings = clock.finish(gen_tokens=0)
             yield Event("token", answer.answer)
+            yield Event("checked", answer.answer)
             yield Event("answer", answer=answer)
             return
         numbered = {i: c for i, c in enumerate(evidence.sentences, start=1)}
@@ -202,14 +207,21 @@ class Assistant:
         prompt = self.builder.answer(evidence.sentences, standalone, asked if len(verdicts) > 1 else [])
         grammar = citation_grammar(len(numbered), max_sentences=min(len(asked) + 2, 6))
         pieces: list[str] = []
+        asked_texts = [v.part.text if anchors(v.part.text) else standalone for v in verdicts]
+        live = LiveCheck(standalone, numbered, sources, verdicts, asked_texts, self.select.stats.idf)
         clock.mark("generate")
         raw = self.llm.stream(prompt, max_tokens or self.cfg.llm.max_tokens, grammar=grammar)
         for piece in remap_markers(_collect(raw, pieces), mapping):
             clock.first_token()
             yield Event("token", piece)
+            view = live.run("".join(pieces))
+            if view is not None:
+                yield Event("checked", view.checked, draft=view.draft)
         clock.stop("generate_ms")
         generated = "".join(pieces)
-        asked_texts = [v.part.text if anchors(v.part.text) else standalone for v in verdicts]
+        view = live.run(generated, final=True)
+        if view is not None:
+            yield Event("checked", view.checked)
         checks = clock.step("verify_ms", verify, claims_of(generated), standalone, numbered, asked_texts,
                             self.select.stats.idf)
         lines, outcomes = compose(verdicts, checks, numbered, sources, self.prompts.part_missing)
@@ -233,6 +245,7 @@ class Assistant:
         text = "\n".join(line.render() if line.cites else line.text for line in ov.lines)
         clock.first_token()
         yield Event("token", text)
+        yield Event("checked", text)  # built from the headings themselves: nothing to check
         answer = Answer(question=question, standalone_question=standalone, answer=text, refused=False,
                         lines=ov.lines, citations=citations_for(ov.lines, {s.paragraph.id: s for s in ov.sources}),
                         contexts=[], sources=ov.sources, outline=ov.outline,

@@ -83,7 +83,7 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
     messages = [*messages, {"role": "user", "content": q},
                 {"role": "assistant", "content": render_streaming("", "检索并核对资料…")}]
     yield messages, gr.skip(), turns, gr.skip()
-    text, status = "", "检索并核对资料…"
+    text, draft, status = "", "", "检索并核对资料…"  # text: the checked sentences; draft: the one being written
     if not state.llm_turn.acquire(blocking=False):  # a batch is using the model: wait for its current question
         messages[-1] = {"role": "assistant", "content": render_streaming("", "等待批量任务的当前问题完成…")}
         yield list(messages), gr.skip(), turns, gr.skip()
@@ -103,9 +103,11 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
             if event.kind == "status":
                 status = event.text
             elif event.kind == "token":
-                text += event.text
+                draft += event.text
                 status = ""
-            messages[-1] = {"role": "assistant", "content": render_streaming(text, status)}
+            elif event.kind == "checked":
+                text, draft = event.text, event.draft
+            messages[-1] = {"role": "assistant", "content": render_streaming(text, status, draft)}
             yield list(messages), gr.skip(), turns, gr.skip()
     except Exception as exc:  # the model or index failed mid-answer: say so, keep the app alive
         message = f"回答失败：{type(exc).__name__}: {exc}"

@@ -15,6 +15,8 @@ ANSWER_CLASS = "answer-text"
 TAG_RE = re.compile(r"<[^>]+>")
 QUOTE_SPAN_RE = re.compile(r'<span class="quote"[^>]*>.*?</span>', re.S)
 ANSWER_DIV_RE = re.compile(rf'<div class="{ANSWER_CLASS}[^"]*">(.*?)</div>', re.S)
+DRAFT_TITLE = "正在生成，尚未核查：未通过核查的句子不会出现在回答中"
+DRAFT_RE = re.compile(r'<span class="draft"[^>]*>.*?</span>', re.S)  # the unchecked sentence of a streaming answer
 
 
 def esc(text: str) -> str:
@@ -42,19 +44,21 @@ def link_citations(escaped: str, turn: int, labels: dict[int, str]) -> str:
 
 
 def render_stopped(content) -> str:
-    """A streaming message the user stopped: its partial text, marked as stopped."""
+    """A streaming message the user stopped: its checked sentences (not the unchecked draft), marked as stopped."""
     text = message_text(content)
     if "streaming" not in text:
         return text
     m = ANSWER_DIV_RE.search(text)
-    partial = m.group(1) if m and m.group(1) != "…" else ""
+    partial = DRAFT_RE.sub("", m.group(1)) if m and m.group(1) != "…" else ""
     return f'<div class="{ANSWER_CLASS} stopped">{partial}</div><div class="note">（已停止）</div>'
 
 
-def render_streaming(text: str, status: str = "") -> str:
-    """The assistant message while tokens arrive: escaped text and a status line."""
+def render_streaming(text: str, status: str = "", draft: str = "") -> str:
+    """The assistant message while tokens arrive: a status line, the sentences that passed the checks, and the
+    sentence being written, set apart as an unchecked draft."""
     note = f'<div class="status-note">… {esc(status)}</div>' if status else ""
-    body = esc(text) if text else "…"
+    pending = f'<span class="draft" title="{DRAFT_TITLE}">{esc(draft)}</span>' if draft else ""
+    body = esc(text) + pending if text or draft else "…"
     return f'{note}<div class="{ANSWER_CLASS} streaming">{body}</div>'
 
 

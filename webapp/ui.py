@@ -44,6 +44,7 @@ CSS = """
 #chatbot .note.warn { color: #b91c1c; opacity: 1; }
 #chatbot .timings { font-size: 0.78em; opacity: 0.6; margin-top: 6px; }
 #chatbot .refused { font-style: italic; }
+#chatbot .draft { color: #9ca3af; font-style: italic; }
 .error-box { color: #b91c1c; background: rgba(239, 68, 68, 0.08); border: 1px solid #ef4444; border-radius: 6px;
   padding: 6px 10px; }
 .ok-box { color: #166534; background: rgba(34, 197, 94, 0.08); border: 1px solid #22c55e; border-radius: 6px;

@@ -122,3 +122,13 @@ def test_record_has_batch_fields_and_step_timings(retriever):
     assert {"id", "question", "answer", "refused", "citations", "unsupported_sentences", "contexts", "timings",
             "parts", "evidence", "rejected", "lines"} <= set(rec)
     assert {"condense_ms", "retrieve_ms", "select_ms", "gate_ms", "ttft_ms", "total_ms", "gen_tokens"} <= set(rec["timings"])
+
+
+def test_the_stream_shows_only_checked_sentences(retriever):
+    k = evidence_number(retriever, Q_COST, "1000 元左右")
+    reply = f"天津港一单制节省成本987元[{k}]。天津港“一单制”海铁联运将单个集装箱的综合成本节省1000元左右[{k}]。"
+    assistant, _ = _assistant(retriever, reply)
+    events = list(assistant.stream(Q_COST))
+    checked = [e.text for e in events if e.kind == "checked"]
+    assert checked and all("987" not in text for text in checked)  # the invented figure is never shown as checked
+    assert "1000元左右" in checked[-1] and "987" in "".join(e.text for e in events if e.kind == "token")

@@ -158,3 +158,10 @@ def test_stopped_message_keeps_partial_text():
     assert plain_answer(out) == "天津港&lt;"
     assert render_stopped("final answer") == "final answer"
     assert "…" not in render_stopped(render_streaming("", "检索中"))
+
+
+def test_the_unchecked_draft_is_set_apart_and_dropped_on_stop():
+    out = render_streaming("已核查的句子[1]。", "", "正在写的句子")
+    assert 'class="draft"' in out and "已核查的句子[1]。" in out
+    stopped = render_stopped(out)
+    assert "已核查的句子" in stopped and "正在写的句子" not in stopped
