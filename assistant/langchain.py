@@ -18,7 +18,9 @@ def _unpack(value: Any) -> tuple[str, list[tuple[str, str]] | None]:
 class AssistantRunnable(Runnable[Any, dict]):
     """Input: a question string or {"question", "history": [(q, a), ...]}; output: the answer record.
 
-    ``stream()`` yields {"token": text} pieces, then {"answer": record}.
+    ``stream()`` yields {"token": text} pieces of the draft, {"checked": text, "draft": text} each time a sentence
+    is complete and checked (the answer so far, made of checked sentences only, and the draft after them), then
+    {"answer": record}.
     """
 
     def __init__(self, assistant: Assistant):
@@ -30,10 +32,12 @@ class AssistantRunnable(Runnable[Any, dict]):
         return self.assistant.run(question, history).to_record("langchain")
 
     def stream(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[dict]:
-        """Stream tokens, then the final record."""
+        """Stream draft tokens and checked answers so far, then the final record."""
         question, history = _unpack(input)
         for event in self.assistant.stream(question, history):
             if event.kind == "token":
                 yield {"token": event.text}
+            elif event.kind == "checked":
+                yield {"checked": event.text, "draft": event.draft}
             elif event.kind == "answer":
                 yield {"answer": event.answer.to_record("langchain")}

@@ -20,6 +20,11 @@ def test_stream_yields_pieces_then_the_answer_record(runnable):
     assert chunks[-1]["answer"]["citations"]
 
 
+def test_stream_yields_the_checked_answer_so_far(runnable):
+    checked = [c["checked"] for c in runnable.stream(Q_COST) if "checked" in c]
+    assert checked and "1000元左右" in checked[-1]
+
+
 def test_invoke_takes_a_string_or_a_dict(runnable):
     assert runnable.invoke(Q_COST)["citations"]
     assert runnable.invoke({"question": Q_COST})["question"] == Q_COST
