@@ -78,9 +78,16 @@ def _head(run: list[str]) -> str:
 
 def head_forms(head: str) -> list[str]:
     """The ways a clause may word the head: itself, its core without 总… or …量/数/额/率/值 (授权量 ~ 授权), and
-    for a longer head its last two characters (结算成本 ~ 成本, 经纬度 ~ 纬度)."""
+    for a longer head its last two characters (结算成本 ~ 成本, 经纬度 ~ 纬度); a one-character core is a unit
+    (人数 ~ 3000人)."""
     forms = [head, SUFFIX_RE.sub("", head), head[-2:]]
-    return list(dict.fromkeys(f for f in forms if len(f) >= 2))
+    return list(dict.fromkeys(f for f in forms if f))
+
+
+def _holds(clause: str, form: str) -> bool:
+    if len(form) == 1:  # a unit: right after a number
+        return bool(re.search(rf"\d[\d.]*[万亿千百]?[余多]?{re.escape(form)}", clause))
+    return form in clause
 
 
 def figure_clauses(text: str, number: str) -> list[str]:
@@ -99,7 +106,7 @@ def figure_clauses(text: str, number: str) -> list[str]:
 def about_asked(clause: str, asked: str, head: str) -> bool:
     """Does a figure's clause speak of the asked quantity: its head (when it has one), and not only the other side
     of a contrast the part names (出口 for 进口)?"""
-    if head and not any(h in clause for h in head_forms(head)):
+    if head and not any(_holds(clause, h) for h in head_forms(head)):
         return False
     q = squash(asked)
     return not any(a in q and b not in q and b in clause and a not in clause for a, b in CONTRASTS.items())

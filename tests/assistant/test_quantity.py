@@ -44,3 +44,8 @@ def test_the_other_side_of_a_contrast_is_not_the_asked_one():
     text = "2021 年天津口岸出口整体通关时间仅 0.74 小时，比上一年压缩 48.6%。"
     assert not states_asked_quantity(text, ["0.74", "48.6"], "2021年天津口岸进口整体通关时间是多少小时？")
     assert states_asked_quantity(text, ["0.74"], "2021年天津口岸出口整体通关时间是多少小时？")
+
+
+def test_a_head_of_a_count_may_be_said_by_its_unit():
+    assert states_asked_quantity("该企业共有员工 3000 余人。", ["3000"], "该企业的员工人数是多少？")
+    assert not states_asked_quantity("该企业营业收入 3000 万元。", ["3000"], "该企业的员工人数是多少？")
