@@ -16,7 +16,6 @@ NOUN_FLAGS = ("n", "nz", "ng")  # a head before 多少
 NOUN_FLAGS_AFTER = ("n", "nz", "ng", "vn")  # a head right after 多少 (多少融资)
 SKIPPED = frozenset("是 有 约 大约 达 达到 到 至 了 共 累计 一共 合计 大概 总共 总计 分别 各 超过 近".split())
 CHANGES = frozenset("增长 下降 降低 减少 增加 提高 提升 缩短 压缩 节省 节约 上涨 扩大 缩减 减轻".split())
-# heads too general to tell one quantity from another (the clause may say it in other words)
 # heads too general to tell one quantity from another (the clause may say it in other words); the kind words
 # (比例, 金额…) are checked as kinds by assistant.verify.measure_fits
 GENERIC = frozenset("数量 规模 标准 情况 水平 总量 数额 总数 数字 数据 程度 幅度 效果 成效 结果 部分 "
@@ -70,7 +69,7 @@ def _head(run: list[str]) -> str:
     if not run:
         return ""
     head = run[-1] if len(run[-1]) > 1 or len(run) == 1 else run[-2] + run[-1]  # 通过/率 → 通过率
-    for word in GENERIC:  # 人口数量 → 人口
+    for word in sorted(GENERIC, key=len, reverse=True):  # 人口数量 → 人口
         if head.endswith(word) and len(head) > len(word) + 1:
             head = head[: -len(word)]
     return head if len(head) >= 2 and head not in GENERIC else ""
@@ -97,7 +96,7 @@ def figure_clauses(text: str, number: str) -> list[str]:
     clauses = [(m.start(), m.end()) for m in CLAUSE_RE.finditer(t)]
     out = []
     for k, (s, e) in enumerate(clauses):
-        if re.search(rf"(?<![\d.]){re.escape(number)}(?![\d])", t[s:e]):
+        if re.search(rf"(?<![\d.]){re.escape(number)}(?!\.?\d)", t[s:e]):
             joined = k and t[s - 1] not in SENTENCE_ENDS  # the clause before, within the same sentence
             out.append(t[clauses[k - 1][0]:e] if joined else t[s:e])
     return out
