@@ -296,7 +296,8 @@ class Gate:
             # an anchor no paragraph of the index contains: the documents cannot say it, whatever the signals
             ok = answer_all or (bool(evidence.sentences) and not feats.absent_in_corpus
                                 and p >= self.calibration.threshold)
-            grounded = best is not None and filler_present(best.candidate.text, part) and holds(
-                best.candidate, anchors_of_part(part, question, others), self.stats.idf) and quotable(best.candidate, part)
+            grounded = (best is not None and filler_present(best.candidate.text, part)
+                        and holds(best.candidate, anchors_of_part(part, question, others), self.stats.idf)
+                        and quotable(best.candidate, part))
             verdicts.append(PartVerdict(part, ok, p, feats, checked, tuple(absent), grounded))
         return verdicts
