@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # [1] [1,2] [1、2] 【1】 [编号1] [资料1] [来源 1] → canonical [1][2]
@@ -61,3 +62,24 @@ def split_answer(text: str) -> list[Sentence]:
         if clean and re.search(r"[\w\u4e00-\u9fff]", clean):
             out.append(Sentence(clean, tuple(cited_numbers(raw)), raw.strip()))
     return out
+
+
+def remap(text: str, mapping: dict[int, int]) -> str:
+    """Rewrite markers [k] into [mapping[k]] (a number the mapping lacks is kept)."""
+    return MARKER_RE.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", text)
+
+
+def remap_markers(pieces: Iterator[str], mapping: dict[int, int]) -> Iterator[str]:
+    """Rewrite evidence-sentence markers [k] into source markers [n] in a stream of text pieces."""
+    buffer = ""
+    for piece in pieces:
+        buffer += piece
+        cut = buffer.rfind("[")
+        if cut >= 0 and "]" not in buffer[cut:]:
+            ready, buffer = buffer[:cut], buffer[cut:]
+        else:
+            ready, buffer = buffer, ""
+        if ready:
+            yield remap(ready, mapping)
+    if buffer:
+        yield remap(buffer, mapping)

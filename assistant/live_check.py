@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.citations import remap
 from assistant.compose import Source, claims_of, model_lines
 from assistant.evidence import Candidate
 from assistant.gate import PartVerdict
-from assistant.verify import verify
+from assistant.verify import Verdict, verify
 
 SENTENCE_END_RE = re.compile(r"[。！？!?](?:\[\d+\])*")
 
@@ -36,35 +37,25 @@ class LiveView:
 
 @dataclass
 class LiveCheck:
-    """Checks the streamed answer sentence by sentence; ``run`` returns a new view when a sentence completed."""
+    """Checks the streamed answer sentence by sentence; ``run`` returns a new view when a sentence completed, and
+    ``checks`` holds the verdicts on every complete sentence so far (after the final run: on the whole answer)."""
 
     question: str
     evidence: dict[int, Candidate]  # evidence number → sentence, as numbered in the prompt
     sources: dict[str, Source]  # paragraph id → source
+    mapping: dict[int, int]  # evidence number → source number
     verdicts: list[PartVerdict]
     asked: list[str]  # the text of each part, as verify takes it
     idf: object = None
-    _done: int = field(default=0, init=False)  # complete sentences checked so far
-    _shown: str = field(default="", init=False)
+    checks: list[Verdict] = field(default_factory=list, init=False)
 
     def run(self, generated: str, final: bool = False) -> LiveView | None:
         """The view after the model has written ``generated`` (evidence markers); None when no sentence completed
         since the last call. ``final``: the stream ended, the last sentence is complete too."""
         done = generated if final else settled(generated)
         claims = claims_of(done) if done.strip() else []
-        if len(claims) > self._done:
-            self._done = len(claims)
-            checks = verify(claims, self.question, self.evidence, self.asked, self.idf)
-            lines = model_lines(self.verdicts, checks, self.evidence, self.sources)
-            self._shown = "".join(line.render() for line, _ in lines)
-            return LiveView(self._shown, self.draft(generated[len(done):]))
-        return None
-
-    def draft(self, text: str) -> str:
-        """Evidence markers [k] of a draft rewritten as source markers [n]."""
-        return re.sub(r"\[(\d+)\]", lambda m: self._marker(int(m.group(1))), text)
-
-    def _marker(self, k: int) -> str:
-        c = self.evidence.get(k)
-        return f"[{self.sources[c.paragraph.id].n}]" if c is not None and c.paragraph.id in self.sources else ""
-
+        if len(claims) <= len(self.checks):
+            return None
+        self.checks = verify(claims, self.question, self.evidence, self.asked, self.idf)
+        lines = model_lines(self.verdicts, self.checks, self.evidence, self.sources)
+        return LiveView("".join(line.render() for line, _ in lines), remap(generated[len(done):], self.mapping))

@@ -13,8 +13,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
-from assistant.compose import (Citation, Line, PartOutcome, Source, answer_text, citations_for, claims_of,
-                               compose, number_sources)
+from assistant.citations import remap_markers
+from assistant.compose import Citation, Line, PartOutcome, Source, answer_text, citations_for, compose, number_sources
 from assistant.condense import Condense
 from assistant.evidence import Candidate, SelectEvidence, haystack
 from assistant.gate import Calibration, Gate, PartVerdict, anchors
@@ -24,7 +24,7 @@ from assistant.overview import OverviewStep
 from assistant.prompting import PromptBuilder, Prompts, citation_grammar
 from assistant.question_parts import split_parts
 from assistant.retrieve import Retrieve
-from assistant.verify import Verdict, verify
+from assistant.verify import Verdict
 from retriever.hybrid import Hit, HybridRetriever
 from questions import check_question
 from settings import Config
@@ -107,28 +107,6 @@ class Event:
     draft: str = ""  # "checked": the sentence being written after the checked ones
 
 
-def remap_markers(pieces: Iterator[str], mapping: dict[int, int]) -> Iterator[str]:
-    """Rewrite evidence-sentence markers [k] into source markers [n] in a stream of text pieces."""
-    buffer = ""
-    for piece in pieces:
-        buffer += piece
-        cut = buffer.rfind("[")
-        if cut >= 0 and "]" not in buffer[cut:]:
-            ready, buffer = buffer[:cut], buffer[cut:]
-        else:
-            ready, buffer = buffer, ""
-        if ready:
-            yield _remap(ready, mapping)
-    if buffer:
-        yield _remap(buffer, mapping)
-
-
-def _remap(text: str, mapping: dict[int, int]) -> str:
-    import re
-
-    return re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", text)
-
-
 def calibration_for(index_dir) -> Calibration:
     """The index's own calibration (``python -m assistant calibrate``) or the shipped one."""
     from pathlib import Path
@@ -208,7 +186,7 @@ class Assistant:
         grammar = citation_grammar(len(numbered), max_sentences=min(len(asked) + 2, 6))
         pieces: list[str] = []
         asked_texts = [v.part.text if anchors(v.part.text) else standalone for v in verdicts]
-        live = LiveCheck(standalone, numbered, sources, verdicts, asked_texts, self.select.stats.idf)
+        live = LiveCheck(standalone, numbered, sources, mapping, verdicts, asked_texts, self.select.stats.idf)
         clock.mark("generate")
         raw = self.llm.stream(prompt, max_tokens or self.cfg.llm.max_tokens, grammar=grammar)
         for piece in remap_markers(_collect(raw, pieces), mapping):
@@ -219,11 +197,10 @@ class Assistant:
                 yield Event("checked", view.checked, draft=view.draft)
         clock.stop("generate_ms")
         generated = "".join(pieces)
-        view = live.run(generated, final=True)
+        view = clock.step("verify_ms", live.run, generated, True)  # the last sentence, with the whole answer
         if view is not None:
             yield Event("checked", view.checked)
-        checks = clock.step("verify_ms", verify, claims_of(generated), standalone, numbered, asked_texts,
-                            self.select.stats.idf)
+        checks = live.checks
         lines, outcomes = compose(verdicts, checks, numbered, sources, self.prompts.part_missing)
         if not any(line.origin != "note" for line in lines):
             text, refused, lines = self.prompts.refusal_line, True, []

@@ -9,6 +9,7 @@ by a clause that names only the other (出口).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from textutil import squash
 
@@ -29,6 +30,7 @@ CLAUSE_RE = re.compile(r"[^，,；;：:。！？!?]+")
 SENTENCE_ENDS = "。！？!?"
 
 
+@lru_cache(maxsize=1024)  # verify asks it of the same question for every sentence and source
 def quantity_head(text: str) -> str:
     """The noun a number question's 多少 measures ('' when it has none worth checking: 多少家企业, 快多少小时)."""
     import jieba.posseg as pseg

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.citations import cited_numbers, drop_invalid_markers, normalize_markers, split_answer
+from assistant.citations import cited_numbers, drop_invalid_markers, normalize_markers, remap_markers, split_answer
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -22,3 +22,7 @@ def test_cited_numbers_in_order_without_duplicates():
 def test_split_answer_attaches_markers_after_full_stop():
     sents = split_answer("第一句。[1]第二句[2][3]。没有引用。")
     assert [(s.text, s.cites) for s in sents] == [("第一句。", (1,)), ("第二句。", (2, 3)), ("没有引用。", ())]
+
+
+def test_remap_markers_across_pieces():
+    assert "".join(remap_markers(iter(["甲[", "3", "]乙[1", "]"]), {3: 2, 1: 1})) == "甲[2]乙[1]"

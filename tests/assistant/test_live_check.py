@@ -16,7 +16,7 @@ WRONG = "天津口岸出口整体通关时间为40小时[2]。"
 def _check() -> LiveCheck:
     [part] = split_parts(Q)
     verdict = PartVerdict(part, True, 0.9, PartFeatures(1.0, 1.0, 0, 0), S1, ())
-    return LiveCheck(Q, {1: S1, 2: S2}, {PARA.id: Source(3, PARA, PARA.text, "c", 1.0)}, [verdict], [Q])
+    return LiveCheck(Q, {1: S1, 2: S2}, {PARA.id: Source(3, PARA, PARA.text, "c", 1.0)}, {1: 3, 2: 3}, [verdict], [Q])
 
 
 def test_a_sentence_is_settled_once_something_follows_it():

@@ -2,7 +2,7 @@
 import pytest
 
 from assistant.gate import Calibration
-from assistant.pipeline import Assistant, remap_markers
+from assistant.pipeline import Assistant
 from retriever.hybrid import HybridRetriever
 from questions import QuestionError
 from tests.conftest import ALWAYS, NEVER, Q_COST, FakeLLM, evidence_number
@@ -92,9 +92,6 @@ def test_stream_sends_evidence_before_tokens_and_maps_markers(retriever):
     assert kinds.index("evidence") < kinds.index("token") and kinds[-1] == "answer"
     assert events[kinds.index("evidence")].sources
 
-
-def test_remap_markers_across_pieces():
-    assert "".join(remap_markers(iter(["甲[", "3", "]乙[1", "]"]), {3: 2, 1: 1})) == "甲[2]乙[1]"
 
 
 def test_follow_up_is_condensed_with_history(retriever):
