@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from assistant.citations import split_answer
 from assistant.evidence import Candidate
-from assistant.gate import PartVerdict
+from assistant.gate import PartVerdict, quotable
 from assistant.support import NUMBER_RE
 from assistant.verify import Verdict, covers, paragraph_sentences
 from textutil import char_ngrams, squash
@@ -174,10 +174,11 @@ def resting_sentence(claim: str, cited: list[Candidate]) -> Candidate | None:
 
 
 def checked_sentences(asked: list[PartVerdict], lines: list[Line], sources: dict[str, Source]) -> list[Candidate]:
-    """The sentence the gate found best for each asked part (holding its slot filler), when the answer already
-    cites its paragraph: the model often cites the right paragraph but words its answer from another sentence."""
+    """The sentence the gate found best for each asked part (holding its slot filler, and for a number part a
+    figure of the quantity asked), when the answer already cites its paragraph: the model often cites the right
+    paragraph but words its answer from another sentence."""
     cited = {n for line in lines for n in line.cites}
-    return [v.best for v in asked if v.best is not None and v.features.aligned > 0
+    return [v.best for v in asked if v.best is not None and v.features.aligned > 0 and quotable(v.best, v.part)
             and v.best.paragraph.id in sources and sources[v.best.paragraph.id].n in cited]
 
 

@@ -112,3 +112,10 @@ def test_the_sentence_the_gate_checked_is_quoted_when_its_paragraph_is_cited():
     lines, _ = compose([_verdict(part, best=effect)], checks, {1: effect, 2: saving}, sources, "")
     assert [line.origin for line in lines] == ["model", "quote", "quote"]
     assert lines[2].text == f"原文：「{effect.text}」"
+
+
+def test_a_checked_sentence_of_another_quantity_is_not_quoted():
+    checks = [Verdict(Claim("进口整体通关时间34.93小时", (1,)), True)]
+    lines, _ = compose([_verdict(Part("2021年进口整体通关时间是多少？", slot="number"), best=S2)], checks, EVIDENCE,
+                       SOURCES, "")
+    assert all("0.74" not in line.text for line in lines)  # the 出口 sentence the gate checked is no quote
