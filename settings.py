@@ -72,6 +72,8 @@ class LimitsConfig:
     max_upload_mb: float = 20.0  # one added/uploaded document file
     max_docx_ratio: float = 100.0  # a .docx part (over 1 MB) that unpacks more than this many times is a zip bomb
     max_docx_unpacked_mb: float = 200.0  # a .docx whose parts unpack to more than this is refused
+    max_pdf_memory_mb: float = 2048.0  # the PDF reader's address space (a decompression bomb fails, clearly)
+    pdf_timeout_s: float = 300.0  # reading one PDF
     max_chunks_per_upload: int = 2000  # one added document (≈ a few minutes of e5 embedding)
     max_batch_questions: int = 200  # one question file in the web app's batch tab
     max_queue: int = 32  # web app: requests waiting in the queue before new ones are turned away

@@ -62,13 +62,12 @@ class TermStats:
 
 def haystack(p: Paragraph) -> str:
     """A paragraph's heading path and text: what a question about it can match."""
-    heads = [p.title, p.category, p.case, p.section, p.subsection, p.item, p.box]
-    return "\n".join([*(h for h in heads if h), p.text])
+    return p.haystack
 
 
 def heading_text(p: Paragraph) -> str:
     """The heading path alone."""
-    return "\n".join(h for h in (p.title, p.case, p.section, p.subsection, p.item, p.box) if h)
+    return p.heading_text
 
 
 def filler_present(text: str, part: Part) -> bool:

@@ -49,8 +49,7 @@ def heading_line(c: Candidate) -> str:
     """The heading shown above a paragraph's sentences: its case (or document) and its innermost heading, each
     cut short (every token of the prompt is prefill time)."""
     p = c.paragraph
-    inner = next((x for x in (p.box, p.item, p.subsection, p.section) if x), "")
-    parts = [_cut(short_heading(p.case or p.title), HEAD_CHARS), _cut(short_heading(inner), INNER_CHARS)]
+    parts = [_cut(short_heading(p.case), HEAD_CHARS), _cut(short_heading(p.inner), INNER_CHARS)]
     return "〔" + LABEL_SEP.join(x for x in parts if x) + "〕"
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.chunking import Chunk
-from index.documents import Paragraph
+from index.documents import Heading, Paragraph
 
 CITIES = ("北京 天津 上海 重庆 海南 成都 石家庄 昆明 南宁 贵阳 沈阳 南京 杭州 广州 武汉 西安 大连 青岛 厦门 宁波 "
           "深圳 苏州 长沙 郑州 合肥 福州 济南 兰州 银川 西宁 哈尔滨 长春 太原 南昌 海口 三亚 无锡 佛山 东莞 "
@@ -67,7 +67,7 @@ def synthetic_chunks(base: Sequence[Chunk], n_chunks: int, seed: int = 0) -> tup
         pid = f"{doc}:p{j + 1:04d}"
         chunks.append(Chunk(id=f"{doc}:c{j + 1:04d}", doc_id=doc, text=text, paragraph_ids=(pid,),
                             label=b.label, heading=heading, case=case))
-        paragraphs.append(Paragraph(id=pid, doc_id=doc, text=text, title=doc, case=case))
+        paragraphs.append(Paragraph(id=pid, doc_id=doc, text=text, title=doc, path=(Heading("case", case),)))
         origin[i] = j
     return chunks, paragraphs, origin
 

@@ -24,7 +24,6 @@ TRAPS = ("missing_fact", "near_miss", "wrong_case", "out_of_scope")
 _STR_FIELDS = ("id", "question", "answer", "type")
 _OPTIONAL_STR_FIELDS = ("case", "trap")
 _LIST_FIELDS = ("evidence", "keywords")
-HEADING_FIELDS = ("title", "category", "case", "section", "subsection", "item", "box")
 
 
 class DatasetError(ValueError):
@@ -83,13 +82,11 @@ def labelled(text: str, label: str = "") -> str:
 
 
 def paragraph_haystack(p) -> str:
-    """A paragraph's heading path (title, category, case, section, subsection, item, box) + newline + its text.
+    """A paragraph's title, heading path and text, one per line (:attr:`index.documents.Paragraph.haystack`).
 
-    ``p`` is an :class:`index.documents.Paragraph` (or anything with those attributes). Evidence may quote a
-    heading, so corpus checks look at this rather than at the bare text.
+    Evidence may quote a heading, so corpus checks look at this rather than at the bare text.
     """
-    heads = [h for h in (getattr(p, name, "") for name in HEADING_FIELDS) if h]
-    return "\n".join([*heads, p.text])
+    return p.haystack
 
 
 def _check_parts(obj: dict) -> list[str]:

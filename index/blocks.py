@@ -12,56 +12,20 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
 
+from index.documents import Block
+from index.headings import HEADING_MAX_CHARS, ends_sentence
+from index.headings import report_heading_level as heading_level
 from textutil import display_width
 
-CN_NUM = "一二三四五六七八九十百"
-SECTION_RE = re.compile(rf"^[{CN_NUM}]+、\S")
-SUBSECTION_RE = re.compile(rf"^[（(][{CN_NUM}]+[）)]\S")
-ITEM_RE = re.compile(r"^\d{1,2}[.．、]\s?(?!\d)\S")
-BOX_RE = re.compile(r"^专栏\s*\d+")
-CATEGORY_RE = re.compile(r"^\S{2,10}类案例$")
 PAGE_NUMBER_RE = re.compile(r"^\s*[-—–]?\s*\d{1,4}\s*[-—–]?\s*$")
 URL_RE = re.compile(r"^\s*(https?://|www\.)\S+\s*$")
-SENTENCE_END = "。！？!?；;…"
-CLOSERS = "”’」』）)》"
-HEADING_MAX_CHARS = 60
-FRONT_MATTER = {"前言", "序言", "引言", "概述", "导言", "结语", "后记", "附录", "目录", "摘要"}
-LEVELS = ("title", "category", "case", "section", "subsection", "item", "box")
-
-
-@dataclass(frozen=True)
-class Block:
-    """A heading (``level`` set) or a paragraph (``level`` is None)."""
-
-    text: str
-    level: str | None = None
+TITLE_MAX_CHARS = 30
 
 
 def is_artifact(line: str) -> bool:
     """True for PDF artifacts that carry no content: page numbers and stray URLs."""
     return bool(PAGE_NUMBER_RE.match(line) or URL_RE.match(line))
-
-
-def heading_level(text: str) -> str | None:
-    """Classify a short line by Chinese numbering conventions, or None."""
-    t = text.strip()
-    if not t or len(t) > HEADING_MAX_CHARS:
-        return None
-    if re.sub(r"\s+", "", t) in FRONT_MATTER:
-        return "case"
-    if BOX_RE.match(t):
-        return "box"
-    if CATEGORY_RE.match(t):
-        return "category"
-    if SECTION_RE.match(t):
-        return "section"
-    if SUBSECTION_RE.match(t):
-        return "subsection"
-    if ITEM_RE.match(t) and len(t) <= 40:
-        return "item"
-    return None
 
 
 def join_lines(parts: list[str]) -> str:
@@ -78,12 +42,6 @@ def join_lines(parts: list[str]) -> str:
 def tidy_heading(text: str) -> str:
     """Drop spaces between CJK characters inside a short heading (e.g. '前 言')."""
     return re.sub(r"(?<=[\u4e00-\u9fff])\s(?=[\u4e00-\u9fff])", "", text) if len(text) <= 4 else text
-
-
-def ends_sentence(text: str) -> bool:
-    """True when a line ends with sentence-final punctuation (closing quotes allowed)."""
-    t = text.rstrip().rstrip(CLOSERS)
-    return bool(t) and t[-1] in SENTENCE_END
 
 
 def looks_wrapped(lines: list[str]) -> bool:
@@ -221,9 +179,6 @@ def _is_title(line: str, width: int, full: int, at_page_start: bool, prev_closed
     if blocks and blocks[-1].level == "category":
         return True
     return at_page_start and prev_closed
-
-
-TITLE_MAX_CHARS = 30
 
 
 def plain_blocks(text: str) -> list[Block]:

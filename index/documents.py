@@ -1,44 +1,161 @@
-"""The paragraph model: every paragraph keeps its place in the document's structure."""
+"""The document model: blocks read from a file, and paragraphs that keep their heading path, kind and origin."""
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
-from index.blocks import LEVELS, Block
+from index.headings import (DOCUMENT_LEVELS, HIDDEN_LEVELS, INLINE_LEVELS, LIST_LEVELS, RANKS, inline_head,
+                            is_statute, list_marker)
+
+from errors import RagError
+from textutil import squash
 
 LABEL_SEP = " › "
+KINDS = ("paragraph", "list_item", "table_row")
+LEGACY_LEVELS = ("category", "case", "section", "subsection", "item", "box")  # paragraphs.jsonl before parser 3
+
+
+class DocumentError(RagError, ValueError):
+    """A document that cannot be read: unsupported, corrupt, empty, undecodable or over a limit."""
+
+
+class DocumentTooLarge(DocumentError):
+    """A file, a .docx's packed contents or an upload's chunk count over the configured limit."""
+
+
+@dataclass(frozen=True)
+class Box:
+    """Where a piece of text stands on a PDF page: 1-based page, PDF points from the page's top-left corner."""
+
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    def to_list(self) -> list:
+        """[page, x0, top, x1, bottom], rounded to 0.1 pt (for JSON)."""
+        return [self.page, *(round(v, 1) for v in (self.x0, self.top, self.x1, self.bottom))]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading (``level`` set) or a piece of content read from a file, with where it came from.
+
+    ``kind`` says what content it is (paragraph, list item, table row); a table row carries its table's title
+    (``table``) and its row label (``row``). ``boxes`` are its lines' boxes on PDF pages (empty elsewhere).
+    """
+
+    text: str
+    level: str | None = None
+    kind: str = "paragraph"
+    boxes: tuple[Box, ...] = ()
+    table: str = ""
+    row: str = ""
+
+
+@dataclass(frozen=True)
+class Heading:
+    """One heading of a paragraph's path: its level (see index.headings) and text."""
+
+    level: str
+    text: str
 
 
 @dataclass(frozen=True)
 class Paragraph:
-    """One source paragraph with its heading path, stable ID and position."""
+    """One source paragraph: stable ID, text, document title, heading path, kind, number and origin."""
 
     id: str
     doc_id: str
     text: str
     title: str = ""
-    category: str = ""
-    case: str = ""
-    section: str = ""
-    subsection: str = ""
-    item: str = ""
-    box: str = ""
-    number: int = 1  # paragraph number within its innermost heading
+    path: tuple[Heading, ...] = ()
+    kind: str = "paragraph"
+    number: int = 1  # paragraph number under its innermost heading
+    row: str = ""  # a table row's label
+    boxes: tuple[Box, ...] = field(default=(), repr=False)
+
+    def heading(self, level: str) -> str:
+        """The text of the path's heading of that level ('' if none)."""
+        return next((h.text for h in self.path if h.level == level), "")
+
+    @property
+    def case(self) -> str:
+        """The heading that stands for the document (a case of the report), else the title."""
+        return next((h.text for h in self.path if h.level in DOCUMENT_LEVELS), "") or self.title
 
     @property
     def headings(self) -> list[str]:
-        """The heading path, outermost first, without the category."""
-        parts = [self.case or self.title, self.section, self.subsection, self.item, self.box]
-        return [short_heading(p) for p in parts if p]
+        """The heading path as labels show it, outermost first: the document (or its case), then every heading
+        but the report's categories and a heading that repeats the title."""
+        title = squash(self.title)
+        shown = [h.text for h in self.path if h.level not in HIDDEN_LEVELS and h.level not in DOCUMENT_LEVELS
+                 and squash(h.text) != title]
+        return [short_heading(x) for x in (self.case, *shown) if x]
+
+    @property
+    def heading_text(self) -> str:
+        """The title and the heading path as text, one per line, without the report's categories."""
+        return "\n".join(x for x in (self.title, *(h.text for h in self.path if h.level not in HIDDEN_LEVELS)) if x)
+
+    @property
+    def haystack(self) -> str:
+        """Title, every heading of the path and the text: what a question or a gold quote about it can match."""
+        return "\n".join(x for x in (self.title, *(h.text for h in self.path), self.text) if x)
+
+    @property
+    def inner(self) -> str:
+        """The innermost heading under the document ('' when the paragraph sits right under its title)."""
+        return next((h.text for h in reversed(self.path)
+                     if h.level not in HIDDEN_LEVELS and h.level not in DOCUMENT_LEVELS), "")
+
+    @property
+    def pages(self) -> tuple[int, ...]:
+        """The PDF pages the paragraph stands on (1-based), in order; empty for other formats."""
+        return tuple(dict.fromkeys(b.page for b in self.boxes))
+
+    @property
+    def locator(self) -> str:
+        """Where the paragraph is under its innermost heading: a table row's label, a list item's marker, the
+        款 of an article (none for its first), else 第N段."""
+        if self.kind == "table_row" and self.row:
+            return self.row
+        under_inline = bool(self.path) and self.path[-1].level in INLINE_LEVELS
+        if self.kind == "list_item" and list_marker(self.text):
+            return list_marker(self.text)
+        if under_inline:
+            return "" if self.number == 1 else f"第{self.number}款"
+        return f"第{self.number}段"
 
     @property
     def label(self) -> str:
-        """Human label, e.g. '融资租赁… › 一、主要做法 › （二）创新海关监管模式 › 第2段'."""
-        return LABEL_SEP.join([*self.headings, f"第{self.number}段"])
+        """Human label, e.g. '融资租赁… › 一、主要做法 › （二）创新海关监管模式 › 第2段',
+        '中华人民共和国道路交通安全法 › 第七章 法律责任 › 第九十一条（第31页）'."""
+        return LABEL_SEP.join(x for x in [*self.headings, self.locator] if x) + page_note(self.pages)
 
     def to_dict(self) -> dict:
-        """Plain-dict form (for JSON), including the label."""
-        return {**asdict(self), "label": self.label}
+        """Plain-dict form (for JSON), including the label and pages."""
+        return {"id": self.id, "doc_id": self.doc_id, "text": self.text, "title": self.title,
+                "path": [[h.level, h.text] for h in self.path], "kind": self.kind, "number": self.number,
+                "row": self.row, "boxes": [b.to_list() for b in self.boxes], "pages": list(self.pages),
+                "label": self.label}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Paragraph":
+        """Inverse of :meth:`to_dict`; also reads the fixed heading fields of indexes made before parser 3."""
+        path = d["path"] if "path" in d else [[lv, d[lv]] for lv in LEGACY_LEVELS if d.get(lv)]
+        return cls(id=d["id"], doc_id=d["doc_id"], text=d["text"], title=d.get("title", ""),
+                   path=tuple(Heading(lv, t) for lv, t in path), kind=d.get("kind", "paragraph"),
+                   number=d.get("number", 1), row=d.get("row", ""),
+                   boxes=tuple(Box(*b) for b in d.get("boxes", ())))
+
+
+def page_note(pages: tuple[int, ...]) -> str:
+    """'（第3页）', '（第3–4页）', or '' without pages."""
+    if not pages:
+        return ""
+    return f"（第{pages[0]}页）" if len(pages) == 1 else f"（第{pages[0]}–{pages[-1]}页）"
 
 
 def short_heading(text: str) -> str:
@@ -53,33 +170,40 @@ def doc_id_for(name: str) -> str:
 
 
 def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") -> list[Paragraph]:
-    """Walk blocks in order, tracking the heading path; return numbered paragraphs."""
-    state = {lv: "" for lv in LEVELS}
-    state["title"] = default_title
+    """Walk blocks in order keeping the open headings; return numbered paragraphs with their paths.
+
+    A heading closes the open headings of its rank or higher (a box closes at the next heading of any level);
+    in a statute an article number opening a paragraph opens an ``article`` heading (and （一）/1. lines are its
+    list items, whatever the reader guessed), and so does a clause
+    number with its text (5.1.1 …); a table row's path ends with its table's title.
+    """
+    statute = is_statute([b.text for b in blocks if not b.level])
+    title = default_title
+    stack: list[Heading] = []
     counters: dict[tuple, int] = {}
     paragraphs: list[Paragraph] = []
     for block in blocks:
-        if block.level:
-            state[block.level] = block.text
-            # a heading resets everything below it; a box only lasts until the next heading
-            for lower in LEVELS[LEVELS.index(block.level) + 1:]:
-                state[lower] = ""
-            if block.level != "box":
-                state["box"] = ""
+        if block.level == "title":
+            title = block.text
             continue
-        key = tuple(state[lv] for lv in LEVELS)
+        if block.level and not (statute and block.level in LIST_LEVELS):
+            _open(stack, Heading(block.level, block.text))
+            continue
+        head = inline_head(block.text, statute) if block.kind == "paragraph" else None
+        if head:
+            _open(stack, Heading("article", head))
+        path = tuple(stack) + ((Heading("table", block.table),) if block.kind == "table_row" and block.table else ())
+        key = tuple(h.text for h in path)
         counters[key] = counters.get(key, 0) + 1
+        kind = "list_item" if block.kind == "paragraph" and statute and list_marker(block.text) else block.kind
         paragraphs.append(Paragraph(
-            id=f"{doc_id}:p{len(paragraphs) + 1:04d}",
-            doc_id=doc_id,
-            text=block.text,
-            title=state["title"],
-            category=state["category"],
-            case=state["case"],
-            section=state["section"],
-            subsection=state["subsection"],
-            item=state["item"],
-            box=state["box"],
-            number=counters[key],
-        ))
+            id=f"{doc_id}:p{len(paragraphs) + 1:04d}", doc_id=doc_id, text=block.text, title=title, path=path,
+            kind=kind, number=counters[key], row=block.row, boxes=block.boxes))
     return paragraphs
+
+
+def _open(stack: list[Heading], heading: Heading) -> None:
+    rank = RANKS.get(heading.level, RANKS["item"])
+    while stack and (stack[-1].level == "box" or RANKS.get(stack[-1].level, RANKS["item"]) >= rank):
+        stack.pop()
+    stack.append(heading)

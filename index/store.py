@@ -298,9 +298,7 @@ def _paragraphs_from(path: Path) -> list[Paragraph]:
     out = []
     with open(path, encoding="utf-8") as fh:
         for line in fh:
-            d = json.loads(line)
-            d.pop("label", None)
-            out.append(Paragraph(**d))
+            out.append(Paragraph.from_dict(json.loads(line)))
     return out
 
 

@@ -10,17 +10,16 @@ import re
 from dataclasses import dataclass, field
 
 from index.documents import Paragraph, short_heading
+from index.headings import FRONT_MATTER_RE
 from index.lexical import key_terms
 from textutil import squash
 
-LEVELS = ("document", "category", "case", "section", "subsection", "item", "box")
 PRACTICE_RE = re.compile(r"主要做法|主要举措|具体做法|主要措施|做法与成效|工作举措")
 ASIDE_RE = re.compile(r"实践意义|意义和效果|成效|效果|下一步|发展方向|启示|展望")
 EFFECT_RE = re.compile(r"实践意义|意义和效果|成效|效果")
 NEXT_RE = re.compile(r"下一步|发展方向|展望")
 EFFECT_CUE_RE = re.compile(r"效果|成效|意义|成果|成绩")
 NEXT_CUE_RE = re.compile(r"下一步|方向|展望|打算|准备|计划|今后|未来")
-FRONT_MATTER_RE = re.compile(r"^(?:前言|序言?|引言|导言|导语|目录|后记|附录.*|编者按|编写说明|说明|摘要)$")
 MIN_OWN = 0.25  # a heading is a candidate scope if the question holds this share of its own wording (or 3 terms)
 HEADING_NUMBER_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、]|专栏\s*\d*)\s*")
 
@@ -85,9 +84,8 @@ def build_outline(paragraphs: list[Paragraph]) -> Node:
             doc = docs[p.doc_id] = Node("document", p.title or p.doc_id, root)
             root.children.append(doc)
         node = doc
-        for level, title in zip(LEVELS[1:], (p.category, p.case, p.section, p.subsection, p.item, p.box)):
-            if not title:
-                continue
+        for heading in p.path:
+            level, title = heading.level, heading.text
             child = next((c for c in node.children if c.level == level and c.title == title), None)
             if child is None:
                 child = Node(level, title, node)
@@ -153,7 +151,7 @@ def resolve_scope(question: str, root: Node, idf, regions: list[str] = ()) -> Sc
     total = sum(idf(t) for t in asked) or 1.0
     best: tuple[float, int, Node] | None = None
     for node in root.walk():
-        if node.level in ("root", "document", "box"):
+        if node.level in ("root", "box"):
             continue
         own = scope_terms(node.title)
         matched = [t for t in own if t in q or any(len(a) >= 2 and a in t for a in asked)]  # 物流 names 物流业

@@ -13,6 +13,7 @@ from settings import apply_process_env  # noqa: E402
 apply_process_env()
 
 from index.builder import build_index  # noqa: E402
+from index.documents import LEGACY_LEVELS, Heading, Paragraph  # noqa: E402
 from index.embedders import normalize  # noqa: E402
 from settings import DEFAULT_CORPUS, Config  # noqa: E402
 
@@ -205,20 +206,19 @@ def page_pdf(stream_dict: bytes, data: bytes) -> bytes:
                       b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
 
 
-def flate_bomb_pdf() -> bytes:
-    """A content stream that inflates past pypdf's 75 MB limit (LimitReachedError)."""
+def flate_bomb_pdf(megabytes: int = 80) -> bytes:
+    """A content stream of well under 1 MB that inflates to ``megabytes`` MB of zeros."""
     import zlib
 
     z = zlib.compressobj(9)
     block = bytes(1 << 20)
-    data = b"".join(z.compress(block) for _ in range(80)) + z.flush()
+    data = b"".join(z.compress(block) for _ in range(megabytes)) + z.flush()
     return page_pdf(b"/Filter /FlateDecode", data)
 
 
 HOSTILE = {
     "xml.docx": lambda p: broken_xml_docx(p),
     "jbig2.pdf": lambda p: p.write_bytes(page_pdf(b"/Filter /JBIG2Decode", b"\x00" * 20)),  # DependencyError
-    "array.pdf": lambda p: p.write_bytes(page_pdf(b"", b"BT /F1 12 Tf [" + b"(a) " * 100_001 + b"] TJ ET")),
     "random.pdf": lambda p: p.write_bytes(bytes(range(256)) * 40),
     "utf16.txt": lambda p: p.write_bytes(b"\xff\xfe" + "文本".encode("utf-16-le") + b"\x00"),  # odd length
 }
@@ -228,3 +228,9 @@ def make_hostile(folder, name):
     path = folder / name
     HOSTILE[name](path)
     return path
+
+
+def make_paragraph(id: str, doc_id: str, text: str, title: str = "", number: int = 1, **levels: str) -> Paragraph:
+    """A paragraph under the report's heading levels (category, case, section, subsection, item, box)."""
+    path = tuple(Heading(lv, levels[lv]) for lv in LEGACY_LEVELS if levels.get(lv))
+    return Paragraph(id, doc_id, text, title=title, path=path, number=number)

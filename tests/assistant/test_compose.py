@@ -4,9 +4,9 @@ from assistant.evidence import Candidate
 from assistant.gate import PartFeatures, PartVerdict
 from assistant.question_parts import Part
 from assistant.verify import Claim, Verdict
-from index.documents import Paragraph
+from tests.conftest import make_paragraph
 
-PARA = Paragraph("d:p1", "d", "二是进口整体通关时间 34.93 小时。出口整体通关时间仅 0.74 小时。")
+PARA = make_paragraph("d:p1", "d", "二是进口整体通关时间 34.93 小时。出口整体通关时间仅 0.74 小时。")
 CUT = PARA.text.index("。") + 1
 S1 = Candidate(PARA, 0, CUT, 0)
 S2 = Candidate(PARA, CUT, len(PARA.text), 0)
@@ -96,14 +96,14 @@ def test_claims_drop_list_numbering_but_keep_decimals():
 
 
 def test_the_quoted_sentence_is_the_one_holding_the_claims_figure():
-    para = Paragraph("d:p9", "d", "2021 年，北京专利授权量 19.9 万件。位于北京经开区的京东方截至 2021 年累计申请自主专利超 7 万件。")
+    para = make_paragraph("d:p9", "d", "2021 年，北京专利授权量 19.9 万件。位于北京经开区的京东方截至 2021 年累计申请自主专利超 7 万件。")
     figure_home = Candidate(para, 0, para.text.index("。") + 1, 0)
     about_the_name = Candidate(para, figure_home.end, len(para.text), 0)
     assert resting_sentence("京东方2021年累计获得19.9万件专利", [about_the_name]) == figure_home
 
 
 def test_the_sentence_the_gate_checked_is_quoted_when_its_paragraph_is_cited():
-    para = Paragraph("d:p3", "d", "天津港推广一单制海铁联运，实现一提单、一专列。每箱节省 1000 元。")
+    para = make_paragraph("d:p3", "d", "天津港推广一单制海铁联运，实现一提单、一专列。每箱节省 1000 元。")
     cut = para.text.index("。") + 1
     effect, saving = Candidate(para, 0, cut, 0), Candidate(para, cut, len(para.text), 0)
     sources = number_sources([effect, saving], {"d:p3": ("d:c3", 0.5)})

@@ -1,13 +1,13 @@
 from assistant.evidence import TermStats, filler_present, named_entities, select
 from index.lexical import key_terms
 from assistant.question_parts import Part, split_parts
-from index.documents import Paragraph
+from tests.conftest import make_paragraph
 
-P1 = Paragraph("d:p0001", "d", "北京和天津两市推动两地海关加强协作。2021 年天津口岸出口整体通关时间仅 0.74 小时，"
+P1 = make_paragraph("d:p0001", "d", "北京和天津两市推动两地海关加强协作。2021 年天津口岸出口整体通关时间仅 0.74 小时，"
                "比上一年压缩 48.6%；进口整体通关时间 34.93 小时。", case="跨境贸易", section="二、口岸通关")
-P2 = Paragraph("d:p0002", "d", "五是增加铁路提单金融属性。重庆推动铁路提单用于信用证、托收和汇款等结算业务。",
+P2 = make_paragraph("d:p0002", "d", "五是增加铁路提单金融属性。重庆推动铁路提单用于信用证、托收和汇款等结算业务。",
                case="物流", section="一、主要做法")
-P3 = Paragraph("d:p0003", "d", "上海建立知识产权质押融资风险补偿机制。", case="知识产权")
+P3 = make_paragraph("d:p0003", "d", "上海建立知识产权质押融资风险补偿机制。", case="知识产权")
 STATS = TermStats.from_paragraphs([P1, P2, P3])
 
 

@@ -3,11 +3,11 @@ from assistant.evidence import Candidate, TermStats, select
 from assistant.gate import (Calibration, Gate, PartFeatures, anchors, anchors_of_part, fit, lexical_features,
                             place_or_org_names, quotable)
 from assistant.question_parts import split_parts
-from index.documents import Paragraph
+from tests.conftest import make_paragraph
 from tests.conftest import FakeLLM
 
-P1 = Paragraph("d:p1", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。上海口岸进口整体通关时间为 40 小时。", case="跨境贸易")
-P2 = Paragraph("d:p2", "d", "北京积水潭医院赋予研发人员 70%的所有权。", case="知识产权")
+P1 = make_paragraph("d:p1", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。上海口岸进口整体通关时间为 40 小时。", case="跨境贸易")
+P2 = make_paragraph("d:p2", "d", "北京积水潭医院赋予研发人员 70%的所有权。", case="知识产权")
 STATS = TermStats.from_paragraphs([P1, P2])
 
 
@@ -86,7 +86,7 @@ def test_common_words_jieba_tags_as_places_are_no_names():
 
 
 def test_a_number_part_is_quoted_only_from_a_figure_of_the_asked_quantity():
-    para = Paragraph("d:p9", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。")
+    para = make_paragraph("d:p9", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。")
     sentence = Candidate(para, 0, len(para.text), 0)
     [imports] = split_parts("2021年天津口岸进口整体通关时间是多少小时？")
     [exports] = split_parts("2021年天津口岸出口整体通关时间是多少小时？")

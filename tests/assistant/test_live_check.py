@@ -3,9 +3,9 @@ from assistant.evidence import Candidate
 from assistant.gate import PartFeatures, PartVerdict
 from assistant.live_check import LiveCheck, settled
 from assistant.question_parts import split_parts
-from index.documents import Paragraph
+from tests.conftest import make_paragraph
 
-PARA = Paragraph("d:p1", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。上海口岸进口整体通关时间为 40 小时。")
+PARA = make_paragraph("d:p1", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。上海口岸进口整体通关时间为 40 小时。")
 S1 = Candidate(PARA, 0, PARA.text.index("。") + 1, 0)
 S2 = Candidate(PARA, S1.end, len(PARA.text), 0)
 Q = "2021年天津口岸的出口整体通关时间是多少？"

@@ -43,7 +43,7 @@ def test_every_item_cites_its_first_paragraph(step):
     by_n = {s.n: s.paragraph for s in ov.sources}
     for line in ov.lines[1:]:
         [n] = line.cites
-        assert by_n[n].subsection.rstrip("。") .endswith(line.text.split("：")[0].split(". ", 1)[1])
+        assert by_n[n].heading("subsection").rstrip("。").endswith(line.text.split("：")[0].split(". ", 1)[1])
 
 
 def test_report_overview_lists_all_cases_with_their_category(step):

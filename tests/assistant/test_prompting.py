@@ -3,16 +3,16 @@ import re
 
 from assistant.evidence import Candidate
 from assistant.prompting import PromptBuilder, Prompts, citation_grammar, evidence_block
-from index.documents import Paragraph
+from tests.conftest import make_paragraph
 
-P = Paragraph("d:p1", "d", "甲句。乙句。", case="案例一", section="一、主要做法")
-Q = Paragraph("d:p2", "d", "丙句。", case="案例二")
+P = make_paragraph("d:p1", "d", "甲句。乙句。", case="案例一", section="一、主要做法")
+Q = make_paragraph("d:p2", "d", "丙句。", case="案例二")
 SENTENCES = [Candidate(P, 0, 3, 0), Candidate(P, 3, 6, 0), Candidate(Q, 0, 3, 1)]
 
 
 def test_evidence_block_numbers_sentences_under_their_case_and_innermost_heading():
     assert evidence_block(SENTENCES) == "〔案例一 › 一、主要做法〕\n[1] 甲句。\n[2] 乙句。\n〔案例二〕\n[3] 丙句。"
-    deep = Paragraph("d:p3", "d", "丁句。", case="一个非常非常长的案例标题占满了位置", section="一、主要做法", subsection="（二）创新海关监管模式")
+    deep = make_paragraph("d:p3", "d", "丁句。", case="一个非常非常长的案例标题占满了位置", section="一、主要做法", subsection="（二）创新海关监管模式")
     assert evidence_block([Candidate(deep, 0, 3, 0)]).splitlines()[0] == "〔一个非常非常长的案例标题… › （二）创新海关监管模式〕"
 
 

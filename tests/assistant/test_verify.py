@@ -1,9 +1,9 @@
 from assistant.evidence import Candidate
 from assistant.question_parts import Part
 from assistant.verify import Claim, covers, is_echo, measure_fits, quantity_fits, slot_aligned, verify
-from index.documents import Paragraph
+from tests.conftest import make_paragraph
 
-PARA = Paragraph("d:p0001", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。上海口岸进口整体通关时间为 40 小时。",
+PARA = make_paragraph("d:p0001", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。上海口岸进口整体通关时间为 40 小时。",
                  case="跨境贸易")
 S1 = Candidate(PARA, 0, PARA.text.index("。") + 1, 0)
 S2 = Candidate(PARA, S1.end, len(PARA.text), 0)
@@ -54,14 +54,14 @@ def test_the_only_part_is_covered_by_any_sentence_with_a_filler():
 
 
 def test_a_figure_stays_when_its_sentence_names_nothing_else():
-    para = Paragraph("d:p2", "d", "支持奉贤区建立知识产权风险代偿基金，该基金承担 30%的坏账风险。")
+    para = make_paragraph("d:p2", "d", "支持奉贤区建立知识产权风险代偿基金，该基金承担 30%的坏账风险。")
     home = Candidate(para, 0, len(para.text), 0)
     q = "上海奉贤区设立的知识产权风险代偿基金承担多大比例的坏账风险？"
     assert slot_aligned("该基金承担30%坏账风险", q, [home], [q])
 
 
 def test_a_figure_of_another_year_is_rejected():
-    para = Paragraph("d:p3", "d", "2021 年新建移民融入服务站 15 家。")
+    para = make_paragraph("d:p3", "d", "2021 年新建移民融入服务站 15 家。")
     home = Candidate(para, 0, len(para.text), 0)
     q = "2022年上海新建了多少家移民融入服务站？"
     assert not slot_aligned("2022年新建了15家", q, [home], [q])
@@ -73,7 +73,7 @@ def _idf(term: str) -> float:
 
 
 def test_a_figure_from_a_sentence_about_another_entity_is_rejected():
-    para = Paragraph("d:p4", "d", "2021 年，北京专利授权量 19.9 万件。位于北京经开区的京东方累计申请自主专利超 7 万件。")
+    para = make_paragraph("d:p4", "d", "2021 年，北京专利授权量 19.9 万件。位于北京经开区的京东方累计申请自主专利超 7 万件。")
     home = Candidate(para, 0, para.text.index("。") + 1, 0)
     q = "京东方2021年在国内获得了多少件发明专利授权？"
     assert not slot_aligned("京东方2021年获得了19.9万件发明专利授权", q, [home], [q], _idf)
@@ -81,14 +81,14 @@ def test_a_figure_from_a_sentence_about_another_entity_is_rejected():
 
 
 def test_a_figure_keeps_the_entity_its_paragraph_named_first():
-    para = Paragraph("d:p5", "d", "北京市朝阳区建立数字资产监管平台。平台建立以来，将案件平均侦查时间缩短至 8 小时内。")
+    para = make_paragraph("d:p5", "d", "北京市朝阳区建立数字资产监管平台。平台建立以来，将案件平均侦查时间缩短至 8 小时内。")
     home = Candidate(para, para.text.index("。") + 1, len(para.text), 0)
     q = "朝阳区数字资产监管平台把案件平均侦查时间缩短到了多少？"
     assert slot_aligned("案件平均侦查时间缩短至8小时内", q, [home], [q], _idf)
 
 
 def test_a_figure_of_another_kind_of_quantity_is_rejected():
-    para = Paragraph("d:p6", "d", "奉贤区知识产权风险代偿基金承担 30%坏账风险。")
+    para = make_paragraph("d:p6", "d", "奉贤区知识产权风险代偿基金承担 30%坏账风险。")
     evidence = {1: Candidate(para, 0, len(para.text), 0)}
     q = "奉贤区知识产权风险代偿基金的资金总规模是多少？"
     [v] = verify([Claim("奉贤区知识产权风险代偿基金承担30%坏账风险", (1,))], q, evidence, [q])
@@ -101,14 +101,14 @@ def test_a_figure_of_the_asked_kind_passes_the_measure_check():
 
 
 def test_a_citation_that_does_not_support_the_sentence_is_dropped():
-    other = Paragraph("d:p7", "d", "天津港推广海铁联运一单制。")
+    other = make_paragraph("d:p7", "d", "天津港推广海铁联运一单制。")
     evidence = {1: S1, 2: Candidate(other, 0, len(other.text), 1)}
     [v] = verify([Claim("2021年天津口岸出口整体通关时间仅0.74小时", (1, 2))], Q, evidence, [Q])
     assert v.ok and v.claim.cites == (1,)
 
 
 def test_a_figure_belongs_to_the_place_its_paragraph_named_last():
-    para = Paragraph("d:p8", "d", "重庆市建设“无境”智能服务系统。北京市构建四级国际人才服务网络。"
+    para = make_paragraph("d:p8", "d", "重庆市建设“无境”智能服务系统。北京市构建四级国际人才服务网络。"
                                   "截至 2022 年 8 月底，各站点共受理业务 16402 件。")
     home = Candidate(para, para.text.rindex("截至"), len(para.text), 0)
     asked = "截至2022年8月底，重庆国际人才服务平台各站点共受理了多少件业务？"
@@ -118,7 +118,7 @@ def test_a_figure_belongs_to_the_place_its_paragraph_named_last():
 
 
 def test_a_figure_of_another_quantity_of_the_cited_sentence_is_rejected():
-    para = Paragraph("d:p9", "d", "该项创新做法推出后，大大节约了企业的时间和成本，也减轻了银行人工审查企业资料的负担，"
+    para = make_paragraph("d:p9", "d", "该项创新做法推出后，大大节约了企业的时间和成本，也减轻了银行人工审查企业资料的负担，"
                                   "贸易企业结算效率提升 50%以上。")
     evidence = {1: Candidate(para, 0, len(para.text), 0)}
     q = "单一窗口国际结算推出后，企业的结算成本下降了多少？"

@@ -5,7 +5,7 @@ import pytest
 
 from eval.dataset import (TRAPS, DatasetError, EvalItem, Part, check_against_corpus, contains, labelled,
                           load_dataset, paragraph_haystack, parse_items, squash)
-from index.documents import Paragraph
+from tests.conftest import make_paragraph
 from index.loaders import load_document
 from settings import PROJECT_ROOT
 from tests.conftest import REPORT
@@ -175,17 +175,17 @@ def test_trap_values():
 
 
 def test_paragraph_haystack_puts_the_heading_path_before_the_text():
-    p = Paragraph("d:p1", "d", "针对数字经济快速发展态势。", title="报告", category="产业综合类案例",
+    p = make_paragraph("d:p1", "d", "针对数字经济快速发展态势。", title="报告", category="产业综合类案例",
                   case="突破堵点贯通知识产权服务业产业链体系", section="三、下一步开放创新发展方向",
                   subsection="（三）探索数据知识产权保护规则。")
     assert paragraph_haystack(p) == ("报告\n产业综合类案例\n突破堵点贯通知识产权服务业产业链体系\n三、下一步开放创新发展方向\n"
                                      "（三）探索数据知识产权保护规则。\n针对数字经济快速发展态势。")
-    assert paragraph_haystack(Paragraph("d:p0", "d", "正文")) == "正文"
+    assert paragraph_haystack(make_paragraph("d:p0", "d", "正文")) == "正文"
     assert labelled("正文", "甲 › 乙") == "甲 › 乙\n正文" and labelled("正文") == "正文"
 
 
 def test_heading_evidence_is_accepted_against_the_haystack_not_the_bare_text():
-    p = Paragraph("d:p1", "d", "针对数字经济快速发展态势。", case="突破堵点贯通知识产权服务业产业链体系",
+    p = make_paragraph("d:p1", "d", "针对数字经济快速发展态势。", case="突破堵点贯通知识产权服务业产业链体系",
                   section="三、下一步开放创新发展方向", subsection="（三）探索数据知识产权保护规则。")
     items = parse_items(lines(row(evidence=["（三）探索数据知识产权保护规则", "突破堵点贯通知识产权服务业产业链体系"])))
     check_against_corpus(items, {p.id: paragraph_haystack(p)})

@@ -1,13 +1,14 @@
 from index.chunking import Chunk, chunk_paragraphs, split_long
 from textutil import sentence_pieces
-from index.documents import Paragraph
+from index.documents import Heading, Paragraph
 from index.loaders import load_document
 from settings import ChunkingConfig
 from tests.conftest import REPORT
 
 
 def _p(n, text, section="一、做法"):
-    return Paragraph(id=f"d:p{n}", doc_id="d", text=text, case="案例", section=section, number=n)
+    return Paragraph(id=f"d:p{n}", doc_id="d", text=text, path=(Heading("case", "案例"), Heading("section", section)),
+                     number=n)
 
 
 def test_sentence_pieces_keep_punctuation_and_quotes_and_rejoin_exactly():

@@ -6,17 +6,17 @@ from tests.conftest import REPORT
 
 def test_paragraph_label_has_full_heading_path():
     paras = load_document(REPORT).paragraphs
-    p = next(p for p in paras if p.subsection.startswith("（二）创新海关监管模式"))
+    p = next(p for p in paras if p.heading("subsection").startswith("（二）创新海关监管模式"))
     assert p.label == "推动融资租赁创新发展 提升服务实体经济能力 › 一、主要做法 › （二）创新海关监管模式 › 第1段"
-    assert p.category == "产业综合类案例"
+    assert p.heading("category") == "产业综合类案例"
 
 
 def test_box_paragraphs_carry_box_title_and_box_ends_at_next_heading():
     paras = load_document(REPORT).paragraphs
-    boxed = [p for p in paras if p.box == "专栏 1 试点示范省市科技成果转化赋权案例"]
+    boxed = [p for p in paras if p.heading("box") == "专栏 1 试点示范省市科技成果转化赋权案例"]
     assert len(boxed) == 4 and [p.number for p in boxed] == [1, 2, 3, 4]
     after = paras[paras.index(boxed[-1]) + 1]
-    assert after.box == "" and after.subsection.startswith("（二）评估")
+    assert after.heading("box") == "" and after.heading("subsection").startswith("（二）评估")
 
 
 def test_paragraph_ids_are_stable_and_unique():
@@ -38,7 +38,7 @@ def test_higher_heading_resets_lower_levels():
     blocks = [Block("一、甲", "section"), Block("（一）乙", "subsection"), Block("x"), Block("二、丙", "section"),
               Block("y")]
     paras = assign_structure(blocks, "d", default_title="文件")
-    assert paras[1].subsection == "" and paras[1].label == "文件 › 二、丙 › 第1段"
+    assert paras[1].heading("subsection") == "" and paras[1].label == "文件 › 二、丙 › 第1段"
 
 
 def test_doc_id_for_is_safe():

@@ -1,0 +1,180 @@
+"""Page furniture and web-page chrome, found by evidence and taken out of a PDF's lines (pure).
+
+What is dropped, and why (each line is counted under its reason, so `index status` can show it):
+
+* ``repeated``: a line that stands at the same place on most pages once its digits are masked (running
+  headers and footers, a browser's date stamp and URL with their page counter, a side bar).
+* ``page_number``: a page number in any form at the top or bottom of a page: `－3－`, `- 3 -`, `3`, `2/7`,
+  `第3页`, `第3页 共7页`.
+* ``stamp``: what a browser adds when it prints a page: its URL, a `2026/2/9 22:47` time stamp.
+* ``chrome``: site navigation, by its shape: a line of three or more short items separated by spaces, `|` or
+  `>` with no sentence in it, in a page a browser printed (menus, breadcrumbs `首页 > 政策 > 法律法规`, language
+  bars, link lists); anywhere, a bracketed control (`【字体：大 中 小】 打印本页`), a site registration line (`京ICP备05070218号`,
+  `桂公网安备…号`). In a page a browser printed (it has ``stamp`` lines), also what stands before the title on the
+  first page (the site header), after the document's last sentence (the site footer, `责任编辑：…`), and beside
+  the text column (side bars, also when they share a line with the text; counted by segment).
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
+
+from index.headings import TABLE_TITLE_RE, ends_sentence, heading_level
+from index.layout import Line
+from index.normalize import normalize_line
+
+MARGIN = 0.12  # top and bottom share of a page where headers, footers and page numbers stand
+REPEAT_SHARE = 0.5  # a line repeated at the same place on at least this share of the pages is furniture
+PAGE_NUMBER_RE = re.compile(r"^(?:[-－—–~]\s*\d{1,4}\s*[-－—–~]|\d{1,4}|\d{1,4}\s*/\s*\d{1,4}|第\s*\d{1,4}\s*页"
+                            r"(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$")
+URL_RE = re.compile(r"https?://\S+|www\.[\w-]+\.\S+")
+TIME_STAMP_RE = re.compile(r"\d{4}[/-]\d{1,2}[/-]\d{1,2}\s*\d{1,2}:\d{2}")
+REGISTRATION_RE = re.compile(r"ICP备\s*\d+|公网安备\s*\d+|网站标识码")
+CONTROL_RE = re.compile(r"【[^】]{0,20}[：:][^】]{0,20}】")
+ITEM_SPLIT_RE = re.compile(r"\s*[|｜>＞›»]\s*|\s+")
+CLAUSE_PUNCT_RE = re.compile(r"[。，；！？,;!?]")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+TITLE_MIN_CJK = 4
+TITLE_SIZE = 1.15  # the title's font is at least this many times the body's
+
+
+@dataclass
+class Cleaned:
+    """The lines kept, the document title found on the first page, and the count of lines dropped per reason."""
+
+    lines: list[Line]
+    title: str = ""
+    dropped: Counter = field(default_factory=Counter)
+    printout: bool = False
+
+
+def is_page_number(text: str) -> bool:
+    """'－3－', '- 3 -', '3', '2/7', '第3页', '第3页 共7页', 'Page 3' are page numbers."""
+    return bool(PAGE_NUMBER_RE.match(text.strip()))
+
+
+def is_chrome(text: str, printout: bool = True) -> bool:
+    """Site navigation by its shape: a bracketed control or a site registration number; in a page a browser
+    printed, also ≥3 short items with no sentence (menus, breadcrumbs, language bars, link lists)."""
+    t = text.strip()
+    if REGISTRATION_RE.search(t) or CONTROL_RE.search(t):
+        return True
+    if not printout:
+        return False
+    if heading_level(t) or TABLE_TITLE_RE.match(t) or re.search(r"\d", t) and not re.search(r"[|>＞]", t):
+        return False
+    items = [x for x in ITEM_SPLIT_RE.split(t) if x]
+    separated = len(re.findall(r"[|｜>＞›»]", t)) >= 2
+    return (len(items) >= 3 and all(len(x) <= 8 for x in items) and not CLAUSE_PUNCT_RE.search(t)
+            and (separated or len(items) >= 4))
+
+
+def _in_margin(line: Line, page_height: float) -> bool:
+    return line.bottom <= MARGIN * page_height or line.top >= (1 - MARGIN) * page_height
+
+
+def body_size(lines: list[Line]) -> float:
+    """The font size most of the text is set in (by characters)."""
+    sizes = Counter()
+    for line in lines:
+        sizes[round(line.size, 0)] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def clean_lines(pages: list[list[Line]], heights: list[float]) -> Cleaned:
+    """Drop furniture and chrome from a document's lines (one list per page); find the title on page one."""
+    keyed: dict[tuple, set[int]] = defaultdict(set)
+    for n, lines in enumerate(pages):
+        for line in lines:
+            keyed[_repeat_key(line, heights[n])].add(n)
+    n_pages = len(pages)
+    printout = any(_in_margin(l, heights[n]) and (TIME_STAMP_RE.search(l.text) or URL_RE.search(l.text))
+                   for n, lines in enumerate(pages) for l in lines)
+    repeated = {k for k, ps in keyed.items() if n_pages >= 2 and len(ps) >= max(2, REPEAT_SHARE * n_pages)}
+    dropped: Counter = Counter()
+    kept: list[list[Line]] = []
+    for n, lines in enumerate(pages):
+        page_kept = []
+        for line in lines:
+            reason = _reason(line, heights[n], _repeat_key(line, heights[n]) in repeated, printout)
+            if reason:
+                dropped[reason] += 1
+            else:
+                page_kept.append(line)
+        kept.append(page_kept)
+    flat = [line for page in kept for line in page]
+    title_lines = _title_lines(kept[0] if kept else [], body_size(flat))
+    if printout:
+        flat = _trim_printout(kept, title_lines, dropped)
+    title = "".join(l.text for l in title_lines)
+    return Cleaned(flat, title, dropped, printout)
+
+
+def _repeat_key(line: Line, page_height: float) -> tuple:
+    band = round(line.top / page_height * 40)
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text)), band
+
+
+def _reason(line: Line, page_height: float, repeated: bool, printout: bool) -> str:
+    text = line.text
+    margin = _in_margin(line, page_height)
+    if margin and is_page_number(text):
+        return "page_number"
+    if margin and (TIME_STAMP_RE.search(text) or URL_RE.search(text)):
+        return "stamp"
+    if repeated and (margin or not CLAUSE_PUNCT_RE.search(text)):
+        return "repeated"
+    if is_chrome(text, printout):
+        return "chrome"
+    if URL_RE.search(text) and len(CJK_RE.findall(URL_RE.sub("", text))) < 20:
+        return "stamp"
+    return ""
+
+
+def _title_lines(first_page: list[Line], size: float) -> list[Line]:
+    """The largest text on page one (consecutive lines of that size), if it is larger than the body text."""
+    candidates = [l for l in first_page if len(CJK_RE.findall(l.text)) >= TITLE_MIN_CJK and not ends_sentence(l.text)]
+    if not candidates or size <= 0:
+        return []
+    biggest = max(l.size for l in candidates)
+    if biggest < TITLE_SIZE * size:
+        return []
+    start = next(i for i, l in enumerate(first_page) if l in candidates and l.size >= biggest * 0.95)
+    out = [first_page[start]]
+    for l in first_page[start + 1:]:
+        if abs(l.size - out[-1].size) > 0.08 * biggest or l.top - out[-1].bottom > 1.5 * l.size:
+            break
+        out.append(l)
+    return out
+
+
+def _trim_printout(pages: list[list[Line]], title: list[Line], dropped: Counter) -> list[Line]:
+    """A browser printout: drop the site header before the title, the site footer after the last sentence and
+    the side bars outside the text column."""
+    flat = [line for page in pages for line in page]
+    if title:
+        start = flat.index(title[0])
+        dropped["chrome"] += start
+        flat = flat[start:]
+    last = max((i for i, l in enumerate(flat) if ends_sentence(l.text)), default=len(flat) - 1)
+    dropped["chrome"] += len(flat) - last - 1
+    flat = flat[:last + 1]
+    body = [l for l in flat if l not in title]
+    if not body:
+        return flat
+    left = statistics.median(l.x0 for l in body)
+    right = sorted(l.x1 for l in body)[int(0.9 * (len(body) - 1))]
+    width = right - left
+    inside = []
+    for line in flat:
+        segments = tuple(s for s in line.segments if s.x1 > left - 0.1 * width and s.x0 < right + 0.05 * width)
+        if line in title or segments == line.segments:
+            inside.append(line)
+        elif segments:  # a side bar's item on the same line as the text
+            inside.append(dc_replace(line, segments=segments, text=normalize_line(" ".join(s.text for s in segments)),
+                                     x0=segments[0].x0, x1=segments[-1].x1))
+    dropped["chrome"] += sum(len(l.segments) for l in flat) - sum(len(l.segments) for l in inside)
+    return inside

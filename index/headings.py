@@ -1,0 +1,143 @@
+"""Heading rules of Chinese documents, in one place: which line is a heading, of which level, and how levels nest.
+
+Levels are named by the numbering convention that marks them; their rank says how they nest (a lower rank
+holds the higher ones). A heading closes every open heading of the same or a higher rank.
+
+| level | marks | example |
+|---|---|---|
+| ``title`` | the document's title | 中华人民共和国道路交通安全法 |
+| ``category`` / ``case`` | the bundled report's case categories and cases | 产业综合类案例 |
+| ``part`` / ``chapter`` / ``jie`` | 编 / 章 / 节 of a statute | 第五章 法律责任, 第二节 机动车驾驶人 |
+| ``h1`` … ``h6`` | numbered clauses of a standard, Word outline levels, appendices | 5 定期安全评价, 5.1 确定评价范围, 附录A |
+| ``section`` / ``subsection`` / ``item`` | 一、 / （一） / 1. | 一、综合, （二）创新海关监管模式 |
+| ``article`` | a statute's article, or a numbered clause with its text on the same line | 第九十一条, 5.1.1 |
+| ``box`` | a sidebar; any heading closes it | 专栏 1 … |
+
+Articles (第X条) and clauses with their text (5.1.1 一般而言…) are *inline*: the paragraph keeps its text,
+and the article or clause number becomes the innermost heading of it and of the paragraphs (款) that follow.
+In a statute (three or more articles), （一） and 1. lines are list items (项) of an article, not headings.
+"""
+from __future__ import annotations
+
+import re
+
+CN_DIGITS = "一二三四五六七八九十百千零〇两"
+CN_NUM = "一二三四五六七八九十百"
+
+# the bundled report's conventions (and most notices and bulletins)
+SECTION_RE = re.compile(rf"^[{CN_NUM}]+、\S")
+SUBSECTION_RE = re.compile(rf"^[（(][{CN_NUM}]+[）)]\S")
+ITEM_RE = re.compile(r"^\d{1,2}[.．、]\s?(?!\d)\S")
+BOX_RE = re.compile(r"^专栏\s*\d+")
+CATEGORY_RE = re.compile(r"^\S{2,10}类案例$")
+# statutes: 第X编 / 第X章 / 第X节 with a title, 第X条 followed by its text
+PART_RE = re.compile(rf"^第[{CN_DIGITS}\d]+编\s*\S")
+CHAPTER_RE = re.compile(rf"^第[{CN_DIGITS}\d]+章(?:\s+\S|$)")
+JIE_RE = re.compile(rf"^第[{CN_DIGITS}\d]+节(?:\s+\S|$)")
+ARTICLE_RE = re.compile(rf"^(第[{CN_DIGITS}\d]+条(?:之[{CN_DIGITS}]+)?)(?:\s+|(?=[（(【]))")
+# standards: 5 范围 / 5.1 确定评价范围 (a heading line) and 5.1.1 一般而言… (a clause with its text); 附录A
+CLAUSE_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})(?:\s+|(?=[\u4e00-\u9fff]))(?![\d.%％])")
+APPENDIX_RE = re.compile(r"^附\s*录\s*[A-Z]\b|^附件\s*\d+$")
+TABLE_TITLE_RE = re.compile(r"^(?:续)?表\s*\d+(?:[-－.]\d+)?(?:\s|(?=[\u4e00-\u9fff])|$)")
+FIGURE_TITLE_RE = re.compile(r"^图\s*\d+(?:[-－.]\d+)?(?:\s|(?=[\u4e00-\u9fff])|$)")
+DATE_LINE_RE = re.compile(r"^(?:\d{4}|[一二三四五六七八九〇零]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?$")
+TOC_RE = re.compile(r"^(?:目\s*录|目\s*次)$")
+FRONT_MATTER = frozenset({"前言", "序言", "引言", "概述", "导言", "结语", "后记", "附录", "目录", "摘要"})
+FRONT_MATTER_RE = re.compile(r"^(?:前言|序言?|引言|导言|导语|目录|后记|附录.*|编者按|编写说明|说明|摘要)$")
+LIST_ITEM_RE = re.compile(rf"^(?:[（(][{CN_NUM}\d]+[）)]|\d{{1,2}}[.．、)）]|[a-z][)）.]|[①-⑳]|——|—)")
+HEADING_MAX_CHARS = 60
+SENTENCE_END = "。！？!?；;…"
+
+RANKS = {"title": 0, "category": 5, "case": 10, "part": 12, "chapter": 14, "jie": 16,
+         **{f"h{n}": 16 + 2 * n for n in range(1, 10)},
+         "section": 40, "subsection": 42, "item": 44, "article": 60, "box": 99}
+INLINE_LEVELS = frozenset({"article"})
+# levels that are list items (项) of an article in a statute
+LIST_LEVELS = frozenset({"subsection", "item"})
+# levels that never show in a label (the report's categories) and levels that stand for the document
+HIDDEN_LEVELS = frozenset({"category"})
+DOCUMENT_LEVELS = frozenset({"case"})
+
+
+def report_heading_level(text: str) -> str | None:
+    """A short line's level by the bundled report's conventions (一、 / （一） / 1. / 专栏 / …类案例), or None."""
+    t = text.strip()
+    if not t or len(t) > HEADING_MAX_CHARS:
+        return None
+    if re.sub(r"\s+", "", t) in FRONT_MATTER:
+        return "case"
+    if BOX_RE.match(t):
+        return "box"
+    if CATEGORY_RE.match(t):
+        return "category"
+    if SECTION_RE.match(t):
+        return "section"
+    if SUBSECTION_RE.match(t):
+        return "subsection"
+    if ITEM_RE.match(t) and len(t) <= 40:
+        return "item"
+    return None
+
+
+def ends_sentence(text: str) -> bool:
+    """True when text ends with sentence-final punctuation (closing quotes allowed)."""
+    t = text.rstrip().rstrip("”’」』）)》")
+    return bool(t) and t[-1] in SENTENCE_END
+
+
+def clause_depth(number: str) -> int:
+    """Depth of a clause number: '5' → 1, '5.1' → 2, '5.1.1' → 3."""
+    return number.count(".") + 1
+
+
+def heading_level(text: str, statute: bool = False) -> str | None:
+    """The level of a line that is a heading of its own, or None: statute divisions (第X编/章/节), appendices,
+    clause headings (5.1 确定评价范围), then the report's conventions. In a ``statute``, （一） and 1. lines are
+    list items, not headings; a line ending a sentence is never a heading."""
+    t = text.strip()
+    if not t or len(t) > HEADING_MAX_CHARS or ends_sentence(t) or t.endswith(("，", ",", "、", "：", ":")):
+        return None
+    if PART_RE.match(t):
+        return "part"
+    if CHAPTER_RE.match(t):
+        return "chapter"
+    if JIE_RE.match(t):
+        return "jie"
+    if APPENDIX_RE.match(t):
+        return "h1"
+    m = CLAUSE_RE.match(t)
+    if m and "." in m.group(1) and len(t) <= 40:
+        return f"h{clause_depth(m.group(1))}"
+    level = report_heading_level(t)
+    if statute and level in ("subsection", "item"):
+        return None
+    return level
+
+
+def inline_head(text: str, statute: bool) -> str | None:
+    """The article or clause number a paragraph starts with ('第九十一条 饮酒后…' → '第九十一条',
+    '5.1.1 一般而言…' → '5.1.1'), or None. Articles count only in a statute."""
+    t = text.lstrip()
+    m = ARTICLE_RE.match(t)
+    if m and statute:
+        return m.group(1)
+    m = CLAUSE_RE.match(t)
+    if m and m.group(1).count(".") >= 2 and len(t) > len(m.group(0)) + 2:
+        return m.group(1)
+    return None
+
+
+def is_statute(texts: list[str]) -> bool:
+    """A document with three or more paragraphs that open with an article number (第X条 …)."""
+    return sum(1 for t in texts if ARTICLE_RE.match(t.lstrip())) >= 3
+
+
+def list_marker(text: str) -> str:
+    """The list marker a paragraph opens with ('（三）机动车登记；' → '（三）'), or ''."""
+    m = LIST_ITEM_RE.match(text.lstrip())
+    return m.group(0) if m else ""
+
+
+def is_front_matter(title: str) -> bool:
+    """前言, 目录, 后记, 附录… (spaces inside ignored): not a case of a report."""
+    return bool(FRONT_MATTER_RE.match(re.sub(r"\s+", "", title)))

@@ -1,0 +1,171 @@
+"""A PDF's cleaned lines turned into blocks: paragraphs rebuilt by geometry, headings, tables as rows (pure).
+
+A line continues the paragraph above it unless the geometry says otherwise: the line above stopped short of
+the text column's right edge, this line is indented (a first-line indent), the font size changes, the gap
+above is wider than the line spacing, or this line opens a heading, an article (第X条 …), a list item
+(（一）…) or a table. A paragraph runs across a page break when the last line of a page is full and the first
+line of the next is not indented; it then has boxes on both pages.
+
+Headings are lines of their own that a numbering convention marks (index.headings), or short centred lines
+set larger than the body text. The table of contents (目录 and the heading lines after it, up to the first
+heading that comes again) is not content. A table starts at its title line (表3 …) and runs while lines
+have several cells or a smaller font; a table cut by a page break goes on with the same header.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+
+from index.blocks import join_lines
+from index.documents import Block, Box
+from index.furniture import body_size
+from index.headings import (ARTICLE_RE, DATE_LINE_RE, FIGURE_TITLE_RE, LIST_ITEM_RE, TABLE_TITLE_RE, TOC_RE,
+                            ends_sentence, heading_level, is_statute)
+from index.layout import Line
+from index.tables import is_number, line_rows, row_blocks
+from textutil import squash
+
+INDENT = 0.8  # a line starting this many font sizes right of the text column's left edge is indented
+SHORT = 1.5  # a line ending this many font sizes before the right edge ends its paragraph
+CENTRED = 3.0  # a line this many font sizes away from both edges is centred
+LARGER = 1.1  # a heading's font is at least this many times the body's
+SMALLER = 0.92  # a table's font is at most this many times the body's
+
+
+class Geometry:
+    """The text column (left and right edges) and body font size of a document's lines."""
+
+    def __init__(self, lines: list[Line]):
+        self.size = body_size(lines) or 10.0
+        body = [l for l in lines if abs(l.size - self.size) <= 0.15 * self.size] or lines
+        lefts = Counter(round(l.x0) for l in body)  # the leftmost start shared by many lines (continuation lines)
+        common = [x for x, n in lefts.items() if n >= max(3, 0.05 * len(body))] or list(lefts)
+        self.left = float(min(common)) if common else 0.0
+        rights = sorted(l.x1 for l in body)
+        self.right = rights[int(0.8 * (len(rights) - 1))] if rights else 0.0
+        gaps = [b.top - a.bottom for a, b in zip(body, body[1:]) if a.page == b.page and 0 < b.top - a.bottom]
+        self.gap = statistics.median(gaps) if gaps else self.size
+
+    def indented(self, line: Line, prev: Line | None = None) -> bool:
+        """Starts right of the column's left edge (a first-line indent, a list item) — and, after ``prev``, is
+        not the next line of a paragraph indented as a whole (``prev`` as far right and not ending a sentence)."""
+        if line.x0 <= self.left + INDENT * line.size:
+            return False
+        return prev is None or ends_sentence(prev.text) or line.x0 > prev.x0 + INDENT * line.size
+
+    def short(self, line: Line, nxt: Line | None = None) -> bool:
+        """Stops well before the column's right edge — unless ``nxt`` is set as far left and right (the lines of a
+        paragraph indented on both sides)."""
+        if nxt is not None and abs(line.x1 - nxt.x1) < 0.5 * line.size and abs(line.x0 - nxt.x0) < 0.5 * line.size:
+            return False
+        return line.x1 < self.right - SHORT * line.size
+
+    def centred(self, line: Line) -> bool:
+        """Stands apart from both edges."""
+        return line.x0 > self.left + CENTRED * line.size and self.short(line)
+
+
+def pdf_blocks(lines: list[Line], title: str) -> tuple[list[Block], Counter]:
+    """Blocks of a document's cleaned lines (title found on page one excluded) and counts of what was skipped."""
+    skipped: Counter = Counter()
+    geo = Geometry(lines)
+    statute = is_statute([l.text for l in lines])
+    lines = _without_toc(lines, statute, skipped)
+    blocks: list[Block] = [Block(title, "title")] if title else []
+    title_key = squash(title)
+    body_started = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if title_key and i < 3 and squash(line.text) in title_key:  # the title's own lines
+            i += 1
+            continue
+        level = _heading(line, geo, statute, body_started)
+        if level:
+            blocks.append(Block(line.text, level, boxes=(_box(line),)))
+            i += 1
+            continue
+        if TABLE_TITLE_RE.match(line.text) and not ends_sentence(line.text):
+            end = _table_end(lines, i + 1, geo)
+            caption = line.text
+            blocks += row_blocks(caption, line_rows(lines[i + 1:end], _box))
+            i = end
+            continue
+        end = i + 1
+        while end < len(lines) and not _breaks(lines[end - 1], lines[end], geo, statute):
+            end += 1
+        group = lines[i:end]
+        kind = "list_item" if LIST_ITEM_RE.match(line.text) and statute else "paragraph"
+        blocks.append(Block(join_lines([l.text for l in group]), kind=kind, boxes=tuple(_box(l) for l in group)))
+        body_started = body_started or len(group) >= 2
+        i = end
+    return blocks, skipped
+
+
+def _heading(line: Line, geo: Geometry, statute: bool, body_started: bool = True) -> str | None:
+    """A numbered heading; or, once the body has started, a short centred line set larger than the body (the
+    centred lines under the title — issuer, date, 文号 — are not headings, nor are figure captions)."""
+    level = heading_level(line.text, statute)
+    if level:
+        return level
+    t = line.text
+    if (body_started and geo.centred(line) and line.size >= LARGER * geo.size and not ends_sentence(t)
+            and len(t) <= 40 and not FIGURE_TITLE_RE.match(t) and not DATE_LINE_RE.match(t)):
+        return "h1"
+    return None
+
+
+def _opens_block(line: Line, statute: bool) -> bool:
+    t = line.text
+    return bool((statute and ARTICLE_RE.match(t)) or LIST_ITEM_RE.match(t) or TABLE_TITLE_RE.match(t))
+
+
+def _breaks(prev: Line, line: Line, geo: Geometry, statute: bool) -> bool:
+    """Does ``line`` start a new block after ``prev``?"""
+    if _heading(line, geo, statute) or _heading(prev, geo, statute):
+        return True
+    if abs(prev.size - line.size) > 0.2 * geo.size:
+        return True
+    if geo.short(prev, line) or geo.indented(line, prev) or geo.centred(prev):
+        return True
+    if _opens_block(line, statute) and (ends_sentence(prev.text) or geo.indented(line)):
+        return True
+    return prev.page == line.page and line.top - prev.bottom > max(geo.gap * 1.8, 0.6 * geo.size)
+
+
+def _table_end(lines: list[Line], start: int, geo: Geometry) -> int:
+    """Index after the last line of a table whose first line (after its title) is ``start``."""
+    end = start
+    while end < len(lines):
+        line = lines[end]
+        several, small = len(line.segments) >= 2, line.size <= SMALLER * geo.size
+        if not (several or small) or TABLE_TITLE_RE.match(line.text):
+            break
+        if heading_level(line.text) and not small and not several:
+            break
+        if len(line.segments) == 1 and not is_number(line.text) and len(line.text) > 30:
+            break
+        end += 1
+    return end
+
+
+def _without_toc(lines: list[Line], statute: bool, skipped: Counter) -> list[Line]:
+    """Lines without the table of contents: 目录 and the heading lines after it, up to the first that recurs."""
+    start = next((i for i, l in enumerate(lines) if TOC_RE.match(l.text)), None)
+    if start is None:
+        return lines
+    end = start + 1
+    seen: set[str] = set()
+    while end < len(lines):
+        key = squash(re.sub(r"[.…·\s]*\d+$", "", lines[end].text))
+        if key in seen or not (heading_level(lines[end].text, statute) or re.search(r"[.…·]{2,}\s*\d+$", lines[end].text)):
+            break
+        seen.add(key)
+        end += 1
+    skipped["toc"] += end - start
+    return lines[:start] + lines[end:]
+
+
+def _box(line: Line) -> Box:
+    return Box(line.page, line.x0, line.top, line.x1, line.bottom)

@@ -1,0 +1,137 @@
+"""Read a PDF's text layer with PDFium (pypdfium2): every character with its box, and the ruling lines, per page.
+
+Thin I/O: what the page holds, in page coordinates turned top-left (y grows downwards, PDF points), so the
+layout code (:mod:`index.layout`) and the page viewer share one coordinate system. Characters PDFium
+generates itself (the spaces and line breaks it guesses) are left out: lines and spaces are rebuilt from the
+geometry.
+
+PDFium runs in a child process with its address space capped (``[limits] max_pdf_memory_mb``) and a time
+limit (``pdf_timeout_s``): a 2 MB decompression bomb inflates to gigabytes inside PDFium, and a crash of the C
+library must not take the indexer down. The child answers in JSON on stdout (``python -m index.pdf_reader``).
+"""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.documents import DocumentError
+from settings import PROJECT_ROOT, LimitsConfig
+
+RULE_MAX_THICKNESS = 3.0  # a path thinner than this and longer than RULE_MIN_LENGTH is a ruling line
+RULE_MIN_LENGTH = 30.0
+MIB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One character and its (loose) box: x0 < x1, top < bottom."""
+
+    ch: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def height(self) -> float:
+        """Box height: the font size, roughly."""
+        return self.bottom - self.top
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page's characters in reading order of the text layer, its size and its horizontal ruling lines."""
+
+    number: int  # 1-based
+    width: float
+    height: float
+    glyphs: tuple[Glyph, ...]
+    rules: tuple[tuple[float, float, float], ...]  # (y, x0, x1) of horizontal lines
+
+
+def read_pdf(path: str | Path, limits: LimitsConfig | None = None) -> list[PageText]:
+    """Every page's characters and ruling lines, read in a capped child process; DocumentError when PDFium
+    cannot read the file, runs out of its memory cap or time."""
+    limits = limits or LimitsConfig()
+    path = Path(path)
+    try:
+        done = subprocess.run([sys.executable, "-m", "index.pdf_reader", str(path), str(limits.max_pdf_memory_mb)],
+                              capture_output=True, timeout=limits.pdf_timeout_s, cwd=PROJECT_ROOT)
+    except subprocess.TimeoutExpired as exc:
+        raise DocumentError(f"cannot read PDF {path.name}: reading it took over {limits.pdf_timeout_s:g} s "
+                            "([limits] pdf_timeout_s)") from exc
+    if done.returncode != 0:
+        err = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = err[-1] if err else f"the reader exited with code {done.returncode}"
+        if "MemoryError" in reason or done.returncode < 0:
+            reason = (f"it needs more than {limits.max_pdf_memory_mb:g} MB to read ([limits] max_pdf_memory_mb): "
+                      "a decompression bomb, or a damaged file")
+        raise DocumentError(f"cannot read PDF {path.name}: {reason.removeprefix('error: ')}")
+    pages = json.loads(done.stdout)
+    return [PageText(p["number"], p["width"], p["height"], tuple(Glyph(*g) for g in p["glyphs"]),
+                     tuple(tuple(r) for r in p["rules"])) for p in pages]
+
+
+def _read_here(path: str) -> list[PageText]:
+    """Read the PDF in this process (the child's job)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except Exception as exc:  # PdfiumError on a damaged, encrypted or non-PDF file
+        raise DocumentError(f"not a readable PDF ({exc})") from exc
+    try:
+        return [_page(pdf[i], i + 1, raw) for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+def _page(page, number: int, raw) -> PageText:
+    width, height = page.get_size()
+    textpage = page.get_textpage()
+    glyphs = []
+    for i in range(textpage.count_chars()):
+        if raw.FPDFText_IsGenerated(textpage.raw, i):
+            continue
+        code = raw.FPDFText_GetUnicode(textpage.raw, i)
+        if code in (0, 0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF or chr(code) in "\r\n":
+            continue
+        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        glyphs.append(Glyph(chr(code), left, height - top, right, height - bottom))
+    rules = []
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
+        left, bottom, right, top = obj.get_bounds()
+        if top - bottom <= RULE_MAX_THICKNESS and right - left >= RULE_MIN_LENGTH:
+            rules.append((height - (top + bottom) / 2, left, right))
+    textpage.close()
+    page.close()
+    return PageText(number, width, height, tuple(glyphs), tuple(sorted(rules)))
+
+
+def main(argv: list[str]) -> int:
+    """Child entry: cap the address space, read the PDF, print its pages as JSON."""
+    path, cap_mb = argv[0], float(argv[1])
+    cap = int(cap_mb * MIB)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    try:
+        pages = _read_here(path)
+    except DocumentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("MemoryError", file=sys.stderr)
+        return 3
+    out = [{"number": p.number, "width": p.width, "height": p.height, "rules": p.rules,
+            "glyphs": [[g.ch, round(g.x0, 2), round(g.top, 2), round(g.x1, 2), round(g.bottom, 2)] for g in p.glyphs]}
+           for p in pages]
+    sys.stdout.write(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,121 @@
+"""Tables as rows: every row one paragraph that carries its column headers, whatever the table came from (pure).
+
+A row reads `label：header value；header value`, so a figure is found and cited with what it measures:
+`粮食：产量（万吨）902.61；比上年增长（%）-3.2`. A unit column (`单位`) is folded into the figures of the
+columns whose header names no unit (`钢材：产量1577693吨；比上年增长（%）48.8`). The table's title goes into
+the row's heading path, not its text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.documents import Block, Box
+from index.layout import Line, Segment
+from textutil import squash
+
+NUMBER_RE = re.compile(r"^[-−+]?\d[\d,，]*(?:\.\d+)?\s*[%‰]?$|^[-—–…×/]+$")
+UNIT_HEADERS = frozenset({"单位", "计量单位"})
+HAS_UNIT_RE = re.compile(r"[（(][^）)]*[）)]|%|‰|百分比|比重|增长|增速|指数")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row: its label (first cell), its other cells under their headers, and where it stands."""
+
+    label: str
+    cells: tuple[tuple[str, str], ...]  # (header, value)
+    boxes: tuple[Box, ...] = ()
+
+
+def is_number(text: str) -> bool:
+    """A numeric cell: '902.61', '-3.2', '45.31%', '1,223', or a placeholder ('—', '…')."""
+    return bool(NUMBER_RE.match(text.strip()))
+
+
+def row_text(row: Row) -> str:
+    """'粮食：产量（万吨）902.61；比上年增长（%）-3.2' (a unit column folded into the figures)."""
+    unit = next((v for h, v in row.cells if squash(h) in UNIT_HEADERS), "")
+    parts = []
+    for header, value in row.cells:
+        if squash(header) in UNIT_HEADERS or not value:
+            continue
+        if unit and is_number(value) and not HAS_UNIT_RE.search(header):
+            value += unit
+        parts.append(f"{header}{value}" if header else value)
+    body = "；".join(parts)
+    return f"{row.label}：{body}" if row.label and body else row.label or body
+
+
+def row_blocks(title: str, rows: list[Row]) -> list[Block]:
+    """Blocks of the rows of one table, in order."""
+    return [Block(row_text(r), kind="table_row", table=title, row=r.label, boxes=r.boxes)
+            for r in rows if r.label or r.cells]
+
+
+def grid_rows(grid: list[list[str]]) -> list[Row]:
+    """Rows of a table given as cell texts (a Word table): the leading rows without figures are its header
+    (merged header cells repeat their text and are read once), the first column holds the row labels."""
+    grid = [[re.sub(r"\s+", " ", c).strip() for c in row] for row in grid if any(c.strip() for c in row)]
+    if not grid:
+        return []
+    n_header = 0
+    while n_header < len(grid) - 1 and not any(is_number(c) for c in grid[n_header][1:] if c):
+        n_header += 1
+    width = max(len(r) for r in grid)
+    headers = []
+    for col in range(width):
+        names = [r[col] for r in grid[:n_header] if col < len(r) and r[col]]
+        headers.append("".join(dict.fromkeys(names)))
+    rows = []
+    for r in grid[n_header:]:
+        label = r[0]
+        merged = lambda c: c > 1 and (r[c], headers[c]) == (r[c - 1], headers[c - 1])  # noqa: E731
+        rows.append(Row(label, tuple((headers[c], r[c]) for c in range(1, len(r)) if r[c] and not merged(c))))
+    return rows
+
+
+def line_rows(lines: list[Line], box) -> list[Row]:
+    """Rows of a table laid out in a PDF's text layer: header lines (no figures) name the columns by their
+    position; each later line's leading text segments are its label, its other segments are cells under the
+    header they stand below (the nearest one). ``box(line)`` gives a line's Box."""
+    n_header = 0
+    while n_header < len(lines) and not any(is_number(s.text) for s in lines[n_header].segments[1:]):
+        n_header += 1
+        if n_header >= 2:
+            break
+    header_lines, data = lines[:n_header], lines[n_header:]
+    if not data:  # no figures at all: every line is a row of text
+        header_lines, data = [], lines
+    columns = _columns([s for l in header_lines for s in l.segments])
+    rows = []
+    for line in data:
+        segs = list(line.segments)
+        k = 0  # the label: the leading segments left of the second column (or, without a header, not figures)
+        while k < len(segs) and not is_number(segs[k].text) and (
+                len(columns) < 2 or (segs[k].x0 + segs[k].x1) / 2 < columns[1].x0 - 2):
+            k += 1
+        k = max(k, 1)
+        label = squash("".join(s.text for s in segs[:k])) if k > 1 else segs[0].text
+        cells = tuple((_header_for(s, columns[1:] if len(columns) > 1 else columns), s.text) for s in segs[k:])
+        rows.append(Row(label, cells, (box(line),)))
+    return rows
+
+
+def _columns(segments: list[Segment]) -> list[Segment]:
+    """Header cells merged into columns by horizontal overlap (a two-line header reads top to bottom)."""
+    cols: list[Segment] = []
+    for s in sorted(segments, key=lambda s: s.x0):
+        if cols and s.x0 < cols[-1].x1 - 2:
+            last = cols[-1]
+            cols[-1] = Segment(last.text + s.text, min(last.x0, s.x0), max(last.x1, s.x1))
+        else:
+            cols.append(s)
+    return cols
+
+
+def _header_for(cell: Segment, columns: list[Segment]) -> str:
+    if not columns:
+        return ""
+    centre = (cell.x0 + cell.x1) / 2
+    return min(columns, key=lambda c: 0 if c.x0 - 2 <= centre <= c.x1 + 2 else abs((c.x0 + c.x1) / 2 - centre)).text
