@@ -3,8 +3,10 @@
 Each line: ``{"id", "question", "answer", "evidence": [verbatim quotes], "keywords": [...],
 "type": "fact"|"number"|"multi"|"overview"|"unanswerable"}`` and optionally ``"case"`` (label, default ""),
 ``"paragraph_ids"``, ``"parts"`` (``[{"ask", "keywords", "answerable"}]``, what each part of the question asks
-and the strings a correct answer to it must contain) and, on unanswerable items, ``"trap"`` (why the question
-looks answerable: one of :data:`TRAPS`). See ``eval/README_sets.md``.
+and the strings a correct answer to it must contain), on unanswerable items ``"trap"`` (why the question
+looks answerable: one of :data:`TRAPS`), and for sets over a library ``"doc"`` (the file), ``"pages"`` (the
+evidence's 1-based PDF pages), ``"tags"`` (kinds to report by) and ``"premise"`` (a false premise's wrong
+claim). See ``eval/README_sets.md``.
 A text *contains* a quote when the quote occurs in it once all whitespace is removed from both; a paragraph's
 or chunk's heading path counts as part of its text (:func:`paragraph_haystack`, :func:`labelled`).
 """
@@ -22,7 +24,7 @@ UNANSWERABLE = "unanswerable"
 OVERVIEW = "overview"
 TRAPS = ("missing_fact", "near_miss", "wrong_case", "out_of_scope")
 _STR_FIELDS = ("id", "question", "answer", "type")
-_OPTIONAL_STR_FIELDS = ("case", "trap")
+_OPTIONAL_STR_FIELDS = ("case", "trap", "doc", "premise")
 _LIST_FIELDS = ("evidence", "keywords")
 
 
@@ -56,6 +58,10 @@ class EvalItem:
     paragraph_ids: tuple[str, ...] = ()
     parts: tuple[Part, ...] = ()
     trap: str = ""
+    doc: str = ""  # the file the question is about (sets over a library)
+    pages: tuple[int, ...] = ()  # 1-based PDF pages the evidence stands on
+    tags: tuple[str, ...] = ()  # kinds for reporting: article, table, page_break, paraphrase, false_premise, …
+    premise: str = ""  # a false-premise question: the wrong claim it makes
 
     @property
     def answerable(self) -> bool:
@@ -148,6 +154,11 @@ def _check_fields(obj: dict) -> list[str]:
     if "paragraph_ids" in obj and not (isinstance(obj["paragraph_ids"], list)
                                        and all(isinstance(v, str) for v in obj["paragraph_ids"])):
         problems.append("field 'paragraph_ids' must be a list of strings")
+    if "tags" in obj and not (isinstance(obj["tags"], list) and all(isinstance(v, str) for v in obj["tags"])):
+        problems.append("field 'tags' must be a list of strings")
+    if "pages" in obj and not (isinstance(obj["pages"], list)
+                               and all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in obj["pages"])):
+        problems.append("field 'pages' must be a list of page numbers (1, 2, …)")
     if problems:
         return problems
     if obj["type"] not in TYPES:
@@ -204,7 +215,9 @@ def parse_items(lines: Iterable[str], source: str = "<set>") -> list[EvalItem]:
         seen[obj["id"]] = n
         items.append(EvalItem(obj["id"], obj["question"].strip(), obj["answer"], tuple(obj["evidence"]),
                               tuple(obj["keywords"]), obj["type"], obj.get("case", ""),
-                              tuple(obj.get("paragraph_ids", ())), _parts(obj), obj.get("trap", "")))
+                              tuple(obj.get("paragraph_ids", ())), _parts(obj), obj.get("trap", ""),
+                              obj.get("doc", ""), tuple(obj.get("pages", ())), tuple(obj.get("tags", ())),
+                              obj.get("premise", "")))
     if errors:
         raise DatasetError(f"{source}: {len(errors)} problem(s):\n  " + "\n  ".join(errors))
     if not items:

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from errors import RagError
 from index.builder import add_document, build_index, previous_manifest, remove_document
+from index.furniture import DROP_REASONS
 from index.store import embedder_spec, staleness
 from settings import DEFAULT_CORPUS, DEFAULT_INDEX, load_config
 
@@ -80,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             for doc_id, info in manifest["documents"].items():
                 print(f"{doc_id}\t{info['paragraphs']} paragraphs\t{info['chunks']} chunks\t{info['path']}")
+                print(f"  title: {info.get('title', '')}" + (f"; {info['pages']} pages" if info.get("pages") else "")
+                      + "; left out: " + (", ".join(f"{DROP_REASONS.get(k, k)} {n}" for k, n in
+                                                    sorted(info.get("dropped", {}).items())) or "nothing"))
             for path, info in sorted(manifest.get("skipped", {}).items()):
                 print(f"skipped (not indexed)\t{path}\t{info.get('reason', '')}")
             ray = manifest.get("built_on", {}).get("ray")

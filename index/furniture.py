@@ -26,6 +26,9 @@ from index.headings import TABLE_TITLE_RE, ends_sentence, heading_level
 from index.layout import Line
 from index.normalize import normalize_line
 
+# what a reader leaves out of a document, by reason (counted per document in the manifest, shown by `index status`)
+DROP_REASONS = {"page_number": "page numbers", "repeated": "repeated header/footer lines", "stamp": "browser stamps",
+                "chrome": "web-page chrome", "toc": "table-of-contents lines", "no_text_layer": "pages without text layer"}
 MARGIN = 0.12  # top and bottom share of a page where headers, footers and page numbers stand
 REPEAT_SHARE = 0.5  # a line repeated at the same place on at least this share of the pages is furniture
 PAGE_NUMBER_RE = re.compile(r"^(?:[-－—–~]\s*\d{1,4}\s*[-－—–~]|\d{1,4}|\d{1,4}\s*/\s*\d{1,4}|第\s*\d{1,4}\s*页"
