@@ -1,4 +1,4 @@
-"""Web app: ``python app.py [--host 127.0.0.1] [--port 7860] [--index DIR] [--corpus DIR] [--backend llama]``.
+"""Web app: ``python app.py [--host H] [--port N] [--index DIR] [--corpus DIR] [--uploads DIR] [--backend B]``.
 
 Serves the Gradio UI at once; in the background it builds or updates the index for the
 corpus when it is missing or stale, then loads the assistant (status shown in the UI).
@@ -12,7 +12,7 @@ import ipaddress
 import os
 import sys
 
-from settings import BACKENDS, DEFAULT_CORPUS, DEFAULT_INDEX, apply_process_env
+from settings import BACKENDS, DEFAULT_CORPUS, DEFAULT_INDEX, DEFAULT_UPLOADS, apply_process_env
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -24,6 +24,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="port (default: %(default)s)")
     p.add_argument("--index", default=str(DEFAULT_INDEX), help="index folder (default: %(default)s)")
     p.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="corpus folder (default: the bundled report)")
+    p.add_argument("--uploads", default=str(DEFAULT_UPLOADS),
+                   help="folder for documents uploaded in the library tab, a corpus folder of the index "
+                        "(default: %(default)s)")
     p.add_argument("--backend", choices=BACKENDS, default=None,
                    help="LLM backend (default: from settings, llama)")
     p.add_argument("--config", help="TOML settings file (default: rag.toml in the project, if present)")
@@ -70,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     from webapp.ui import build_ui, launch
 
     cfg = load_config(args.config)
-    state = AppState(args.index, args.corpus, cfg, backend=args.backend or cfg.llm.backend)
+    state = AppState(args.index, args.corpus, cfg, backend=args.backend or cfg.llm.backend, uploads_dir=args.uploads)
     state.start_in_background()
     print(f"serving on http://{args.host}:{args.port} (index and model load in the background)", file=sys.stderr)
     launch(build_ui(state), host=args.host, port=args.port, max_queue=cfg.limits.max_queue, auth=login)

@@ -14,6 +14,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent
 DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
 DEFAULT_INDEX = PROJECT_ROOT / "index" / "data"
+DEFAULT_UPLOADS = PROJECT_ROOT / "data" / "uploads"  # the web app's uploaded documents (a corpus folder)
 DEFAULT_CACHE = Path(os.environ.get("RAG_CACHE", Path.home() / ".cache" / "zh-rag"))
 DEV_SET = PROJECT_ROOT / "eval" / "dev.jsonl"
 BACKENDS = ("llama", "transformers")

@@ -116,11 +116,17 @@ def calibration_for(index_dir) -> Calibration:
 
 
 class Assistant:
-    """Grounded question answering over one index with one LLM."""
+    """Grounded question answering over one index with one LLM.
+
+    Everything derived from the index — retrieval, the term statistics of evidence selection and the gate,
+    the heading tree of overview answers — is built here, once, from the one retriever, which cannot be
+    reassigned: an assistant over another index, or a newer version of this one, is a new assistant
+    (:meth:`with_retriever`), so a question never mixes two versions.
+    """
 
     def __init__(self, retriever: HybridRetriever, llm: LLM, cfg: Config | None = None,
                  prompts: Prompts | None = None, calibration: Calibration | None = None):
-        self.retriever = retriever
+        self._retriever = retriever
         self.llm = llm
         self.cfg = cfg or Config()
         self.prompts = prompts or Prompts.load()
@@ -132,11 +138,23 @@ class Assistant:
         self.gate = Gate(llm, self.builder, self.select.stats, calibration)
         self.overview = OverviewStep(list(retriever.paragraphs.values()), self.select.stats)
 
+    @property
+    def retriever(self) -> HybridRetriever:
+        """The index this assistant answers from (read-only: see :meth:`with_retriever`)."""
+        return self._retriever
+
+    def with_retriever(self, retriever: HybridRetriever, calibration: Calibration | None = None) -> "Assistant":
+        """A new assistant with the same model, settings and prompts over ``retriever`` (and ``calibration``,
+        by default this one's); this assistant is left as it is."""
+        new = Assistant(retriever, self.llm, self.cfg, self.prompts, calibration or self.calibration)
+        new.answer_all = self.answer_all
+        return new
+
     def with_index(self, index_dir, threads: int | None = None) -> "Assistant":
         """The same model and prompts over another index (its own calibration when it has one)."""
         retriever = HybridRetriever.from_index_dir(index_dir, self.cfg.retrieval,
                                                    threads=threads or self.cfg.index.threads)
-        return Assistant(retriever, self.llm, self.cfg, self.prompts, calibration_for(index_dir))
+        return self.with_retriever(retriever, calibration_for(index_dir))
 
     @property
     def calibration(self) -> Calibration:

@@ -169,7 +169,12 @@ def _reusable_paragraphs(version: Path | None, old: dict | None, report: BuildRe
 def _read_documents(sources: dict[str, Path], old: dict | None, reusable: dict[str, list[Paragraph]],
                     preloaded: dict[str, Document], cfg: Config, rebuild: bool, report: BuildReport,
                     cancel: threading.Event | None) -> tuple[list[Document], dict[str, dict]]:
-    """Documents to index (reused when unchanged, else parsed) and the files that could not be read."""
+    """Documents to index (reused when unchanged, else parsed) and the files that could not be read.
+
+    A file recorded as unreadable keeps its record while it exists: a build looks at it again (and re-reads it
+    only when it changed); an add or a remove does not look at it and carries the record forward, without
+    which the new version would count it as a new, unindexed document and be stale.
+    """
     old_docs = (old or {}).get("documents", {})
     old_skipped = {} if rebuild else (old or {}).get("skipped", {})
     documents: list[Document] = []
@@ -197,6 +202,10 @@ def _read_documents(sources: dict[str, Path], old: dict | None, reusable: dict[s
             report.parsed += 1
         except DocumentError as exc:
             skipped[str(path)] = {"sha256": sha, "reason": str(exc)}
+    looked_at = {str(p) for p in sources.values()}
+    for path, before in (old or {}).get("skipped", {}).items():
+        if path not in looked_at and Path(path).is_file():
+            skipped[path] = before
     report.errors = [f"{p}: {s['reason']}" for p, s in sorted(skipped.items())]
     return documents, skipped
 

@@ -1,4 +1,5 @@
-"""End to end: the real app (e5 index of the bundled report, llama.cpp model) in headless Debian Chromium.
+"""End to end: the real app (e5 index of the bundled report, llama.cpp model) in headless Debian Chromium: questions,
+and documents added and removed in the library tab or from the command line while the app runs.
 
 Set APP_SCREENSHOT=docs/screenshot.png to also save the screenshot of the answered chat there.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from settings import DEFAULT_CORPUS, PROJECT_ROOT
+from tests.conftest import Q_UPLOAD, UPLOAD_DOC
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -21,6 +23,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 QUESTION = "北京积水潭医院赋予研发人员多少比例的所有权？"
 FOLLOW_UP = "那它比非一单制模式缩短了几天运输时间？"
 LABEL = "专栏 1 试点示范省市科技成果转化赋权案例 › 第1段"
+CLI_DOC = "云溪县建成跨境电商公共海外仓12个，服务外贸企业300余家。\n"
+Q_CLI = "云溪县建成了多少个跨境电商公共海外仓？"
+REFUSAL = "根据现有资料无法回答"
 START_TIMEOUT_S = 300  # server up, index checked, model loaded (slow shared machine)
 ANSWER_TIMEOUT_S = 240
 
@@ -49,15 +54,27 @@ def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> N
 
 
 @pytest.fixture(scope="module")
-def app_url(e5_index, tmp_path_factory):
-    """The real app on a free localhost port, serving the session's e5 index of the bundled report (one app for
-    the module's tests; each test opens its own page, i.e. its own session)."""
+def app_dir(tmp_path_factory) -> Path:
+    """The app's own folder: its log and its uploads."""
+    return tmp_path_factory.mktemp("app")
+
+
+@pytest.fixture(scope="module")
+def app_index(e5_index, app_dir) -> Path:
+    """A private copy of the session's e5 index of the bundled report: the library tests change it."""
+    return Path(shutil.copytree(e5_index, app_dir / "index"))
+
+
+@pytest.fixture(scope="module")
+def app_url(app_index, app_dir):
+    """The real app on a free localhost port, serving app_index (one app for the module's tests; each test opens
+    its own page, i.e. its own session)."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("app") / "app.log"
+    log = app_dir / "app.log"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "app.py", "--index", str(e5_index), "--corpus", str(DEFAULT_CORPUS),
-                                 "--host", "127.0.0.1", "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "app.py", "--index", str(app_index), "--corpus", str(DEFAULT_CORPUS),
+                                 "--uploads", str(app_dir / "uploads"), "--host", "127.0.0.1", "--port", str(port)],
                                 cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -143,3 +160,68 @@ def test_enter_sends_a_question_typed_meanwhile_waits_and_a_follow_up_is_underst
     expect(bots.last.locator(".rewrite")).to_contain_text("一单制", timeout=ANSWER_TIMEOUT_S * 1000)
     expect(bots.last).to_contain_text("4", timeout=ANSWER_TIMEOUT_S * 1000)
     expect(send).to_be_enabled(timeout=ANSWER_TIMEOUT_S * 1000)
+
+
+# ---------------------------------------------------------------- documents added and removed while the app runs
+
+def _ask(page, question: str):
+    """Send a question in 问答 and wait for the whole answer; returns the answer's message."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="问答").click()
+    bots = page.locator('#chatbot [data-testid="bot"]')
+    before = bots.count()
+    page.locator("#question textarea").fill(question)
+    page.locator("#send").click()
+    expect(bots).to_have_count(before + 1, timeout=30_000)
+    expect(page.locator("#send")).to_be_enabled(timeout=ANSWER_TIMEOUT_S * 1000)
+    return bots.last
+
+
+def _expect_cited(page, bot, figure: str, doc_id: str) -> None:
+    """The answer gives the figure, and its first citation links to a source paragraph of doc_id that holds it."""
+    from playwright.sync_api import expect
+
+    expect(bot).to_contain_text(figure)
+    href = bot.locator("a.cite").first.get_attribute("href")
+    source = page.locator(f"#sources {href}")
+    expect(source.locator(".src-label")).to_contain_text(f"{doc_id} › 第1段")
+    expect(source).to_contain_text(figure)
+
+
+def _library(page):
+    """Open 文档库; returns its message box."""
+    page.get_by_role("tab", name="文档库").click()
+    return page.locator("#doc-msg")
+
+
+def test_an_uploaded_document_is_cited_in_chat_and_refused_once_removed(page, tmp_path):
+    from playwright.sync_api import expect
+
+    doc = tmp_path / "upload_doc.txt"
+    doc.write_text(UPLOAD_DOC, encoding="utf-8")
+    msg = _library(page)
+    page.locator("#doc-file input[type=file]").set_input_files(str(doc))
+    page.locator("#doc-add").click()
+    expect(msg).to_contain_text("已添加 upload_doc.txt", timeout=ANSWER_TIMEOUT_S * 1000)
+    _expect_cited(page, _ask(page, Q_UPLOAD), "0.8", "upload_doc")
+
+    _library(page)
+    page.locator("#doc-pick input").click()
+    page.get_by_role("option", name="upload_doc", exact=True).click()
+    page.locator("#doc-remove").click()
+    expect(msg).to_contain_text("已删除 upload_doc", timeout=ANSWER_TIMEOUT_S * 1000)
+    expect(_ask(page, Q_UPLOAD)).to_contain_text(REFUSAL)
+
+
+def test_a_document_added_from_the_command_line_is_cited_in_chat_and_refused_once_removed(page, app_index,
+                                                                                          tmp_path):
+    from playwright.sync_api import expect
+
+    doc = tmp_path / "cli_doc.txt"
+    doc.write_text(CLI_DOC, encoding="utf-8")
+    index = ["--index", str(app_index)]
+    subprocess.run([sys.executable, "-m", "index", "add", str(doc), *index], cwd=PROJECT_ROOT, check=True)
+    _expect_cited(page, _ask(page, Q_CLI), "12", "cli_doc")
+    subprocess.run([sys.executable, "-m", "index", "remove", "cli_doc", *index], cwd=PROJECT_ROOT, check=True)
+    expect(_ask(page, Q_CLI)).to_contain_text(REFUSAL)

@@ -14,9 +14,10 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.batch import answer_file
+from assistant.pipeline import Assistant
 from errors import Cancelled, RagError
 from eval.dataset import DatasetError
-from index.store import DocumentNotFound
+from index.store import DocumentNotFound, IndexStoreError
 from questions import EmptyQuestion, QuestionError, QuestionFileError, QuestionTooLong, check_question
 from settings import DEV_SET
 from eval.retrieval import run_retrieval_eval
@@ -38,6 +39,18 @@ def question_error(exc: QuestionError, question: str) -> str:
 
 def _warn(message: str) -> None:
     gr.Warning(message)
+
+
+def _take_assistant(state: AppState, backend: str) -> tuple[Assistant | None, str]:
+    """The assistant for one request, over the live index version; or None and why not (for the user)."""
+    try:
+        return state.snapshot(backend), ""
+    except NotReady as exc:
+        return None, f"尚未就绪：{exc}"
+    except IndexStoreError as exc:  # a new index version went live and cannot be served
+        return None, f"索引无法使用：{exc}"
+    except RagError as exc:
+        return None, f"无法加载后端 {backend}：{exc}"
 
 
 # ---------------------------------------------------------------- chat
@@ -68,14 +81,9 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
         _warn(question_error(exc, question))
         yield unchanged
         return
-    try:
-        assistant = state.snapshot(backend)
-    except NotReady as exc:
-        _warn(f"尚未就绪：{exc}")
-        yield unchanged
-        return
-    except RagError as exc:
-        _warn(f"无法加载后端 {backend}：{exc}")
+    assistant, problem = _take_assistant(state, backend)
+    if assistant is None:
+        _warn(problem)
         yield unchanged
         return
     history = history_pairs(messages)
@@ -166,14 +174,10 @@ def batch(state: AppState, file: str | None, backend: str, progress=gr.Progress(
     if not file:
         _warn("请先上传问题文件（.txt / .jsonl / .csv）。")
         return None, error_box("没有上传问题文件。")
-    try:
-        assistant = state.snapshot(backend)
-    except NotReady as exc:
-        _warn(f"尚未就绪：{exc}")
-        return None, error_box(f"尚未就绪：{exc}")
-    except RagError as exc:
-        _warn(f"无法加载后端 {backend}：{exc}")
-        return None, error_box(f"无法加载后端 {backend}：{exc}")
+    assistant, problem = _take_assistant(state, backend)
+    if assistant is None:
+        _warn(problem)
+        return None, error_box(problem)
     progress(0, desc="answering")
     out = state.scratch("batch") / "answers.jsonl"
     state.batch_cancel.clear()
@@ -212,14 +216,13 @@ def evaluate(state: AppState, source: str, upload: str | None, k: float) -> tupl
     if source == "upload" and not upload:
         _warn("请先上传评测集（JSONL）。")
         return empty
-    try:
-        retriever = state.retriever
-    except NotReady as exc:
-        _warn(f"尚未就绪：{exc}")
+    assistant, problem = _take_assistant(state, state.backend)
+    if assistant is None:
+        _warn(problem)
         return empty
     out = state.scratch("eval")
     try:
-        run = run_retrieval_eval(path, retriever, out, k=int(k), index_label=str(state.index_dir))
+        run = run_retrieval_eval(path, assistant.retriever, out, k=int(k), index_label=str(state.index_dir))
     except (DatasetError, RagError, ValueError, OSError) as exc:  # DatasetError is not a RagError yet
         _warn("评测集无法使用，详见下方。")
         return None, None, f"**评测集无法使用：**\n\n```\n{exc}\n```", None

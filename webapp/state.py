@@ -1,7 +1,6 @@
 """What the app has loaded: the index (built/updated on start), one Assistant per backend, uploads."""
 from __future__ import annotations
 
-import copy
 import os
 import shutil
 import sys
@@ -14,18 +13,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.factory import assistant_with, build_assistant
+from assistant.llama_runtime import RUNTIME_CACHE
 from assistant.llm import LLM, load_llm
 from assistant.pipeline import Assistant
 from errors import RagError
 from index.builder import BuildReport, add_document, build_index, previous_manifest, remove_document
-from index.store import embedder_spec, staleness
 from index.embedders import Embedder
 from index.loaders import SUPPORTED_SUFFIXES, DocumentError, check_file_size
-from index.store import sha256_file, writer_token
+from index.store import current_version, embedder_spec, sha256_file, staleness, writer_token
 from retriever.hybrid import HybridRetriever
-from settings import BACKENDS, PROJECT_ROOT, Config
-
-DEFAULT_UPLOADS = PROJECT_ROOT / "data" / "uploads"
+from settings import BACKENDS, DEFAULT_UPLOADS, PROJECT_ROOT, Config
 
 
 class NotReady(RagError):
@@ -95,8 +92,9 @@ class IndexCheck:
         """One line for the status bar."""
         if self.action == "fresh":
             return "索引已是最新"
-        verb = "已构建索引" if self.action == "built" else "已更新索引"
-        return f"{verb}（{self.reasons[0]}{' 等' if len(self.reasons) > 1 else ''}）"
+        if self.action == "built":
+            return f"已构建索引：{self.report.documents} 个文档，{self.report.chunks} 个文本块"
+        return f"已更新索引（{self.reasons[0]}{' 等' if len(self.reasons) > 1 else ''}）"
 
 
 def index_reasons(corpus_dir: Path, manifest: dict | None, cfg: Config | None = None,
@@ -138,7 +136,7 @@ def ensure_index(corpus_dir: Path, index_dir: Path, cfg: Config, embedder: Embed
     return IndexCheck("built" if manifest is None else "updated", reasons, report)
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """A path relative to the project when inside it."""
     try:
         return str(path.resolve().relative_to(PROJECT_ROOT))
@@ -146,18 +144,29 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def runtime_note(assistant: Assistant) -> str:
-    """What the llama.cpp self-test said, when it had to fall back to the safe configuration."""
-    runtime = getattr(getattr(assistant, "llm", None), "runtime", None)
-    note = getattr(runtime, "note", "")
-    return f"（llama.cpp 自检：加速路径在此 CPU 上崩溃，已自动改用安全配置。{note}）" if note else ""
+def runtime_line(assistant: Assistant) -> str:
+    """How llama.cpp runs (the self-test's cached choice) and, if it had to, why it fell back; '' for other models."""
+    llm = getattr(assistant, "llm", None)
+    runtime = getattr(llm, "runtime", None)
+    if runtime is None:
+        return ""
+    variant = getattr(llm, "cpu_variant", "")
+    line = (f" · llama.cpp{f' {variant}' if variant else ''}：额外缓冲区类型{'开' if runtime.extra_buffers else '关'}，"
+            f"解码 {runtime.n_threads} / 预填充 {runtime.n_threads_batch} 线程（自检结果缓存于 `{RUNTIME_CACHE}`，"
+            "删除即重新测量）")
+    if runtime.note:
+        line += f"（llama.cpp 自检：加速路径在此 CPU 上崩溃，已自动改用安全配置。{runtime.note}）"
+    return line
 
 
 class AppState:
     """The loaded index and assistants, shared by all sessions.
 
-    Requests work on a shallow copy of the assistant (``snapshot``), so a retriever
-    swapped in by a library change never mixes with a request in flight.
+    The assistants (one per loaded backend, all over the same retriever) are one mapping that is replaced
+    whole, never changed in place. A request takes the assistant current when it starts (``snapshot``) and
+    finishes on it; before that, ``refresh`` compares the index's ``CURRENT`` with the version the
+    assistants were built from and, when a writer (the library tab, ``python -m index add`` in a terminal…)
+    made another version live, swaps in new assistants over it, all at once.
     """
 
     def __init__(self, index_dir: str | Path, corpus_dir: str | Path, cfg: Config, backend: str = "llama",
@@ -171,11 +180,13 @@ class AppState:
         self._assistant_factory = assistant_factory or (lambda d, b: build_assistant(d, b, self.cfg))
         self._llm_factory = llm_factory or (lambda b: load_llm(b, self.cfg.llm))
         self._embedder = embedder  # only for building; by default the index's own embedder is used
-        self.assistants: dict[str, Assistant] = {}
+        self._assistants: dict[str, Assistant] = {}  # replaced whole under _swap_lock, never changed in place
         self.phase = "starting"  # starting | indexing | loading | ready | error
         self.message = "正在启动…"
         self.index_message = ""
-        self._load_lock = threading.Lock()
+        self._load_lock = threading.Lock()  # one backend load at a time
+        self._swap_lock = threading.Lock()  # replacing _assistants
+        self._refresh_lock = threading.Lock()  # one index reload at a time
         self._index_lock = threading.Lock()
         self.llm_turn = TurnLock()  # one answer (chat) or one question (batch) at a time
         self.add_cancel = threading.Event()  # set by the library tab's cancel button
@@ -191,7 +202,7 @@ class AppState:
                                               show_progress, uploads_dir=self.uploads_dir).message()
             self.phase, self.message = "loading", f"{self.index_message}；正在加载模型（{self.backend}）…"
             loaded = self.assistant(self.backend)
-            self.phase, self.message = "ready", f"{self.index_message}；模型 {self.backend} 已加载{runtime_note(loaded)}"
+            self.phase, self.message = "ready", f"{self.index_message}；模型 {self.backend} 已加载{runtime_line(loaded)}"
         except RagError as exc:  # shown in the UI; the server keeps running
             self.phase, self.message = "error", f"启动失败：{exc}"
             print(self.message, file=sys.stderr)
@@ -215,44 +226,70 @@ class AppState:
         icon = {"ready": "✔ 就绪：", "error": "✖ 错误："}.get(self.phase, "… 加载中：")
         loaded = ", ".join(self.assistants) or "—"
         extra = f" · 已加载后端：{loaded}" if self.ready else ""
-        return f"{icon}{self.message}{extra} · 索引 `{_shown(self.index_dir)}`"
+        return f"{icon}{self.message}{extra} · 索引 `{shown_path(self.index_dir)}`"
 
     # ------------------------------------------------------------ assistants
+    @property
+    def assistants(self) -> dict[str, Assistant]:
+        """The loaded assistants by backend (the current mapping; do not change it)."""
+        return self._assistants
+
     def assistant(self, backend: str | None = None) -> Assistant:
         """The assistant for a backend, loading it on first use (the first via ``build_assistant``)."""
         backend = backend or self.backend
         if backend not in BACKENDS:
             raise RagError(f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")
-        if backend in self.assistants:  # no lock: another backend may be loading meanwhile
-            return self.assistants[backend]
+        if backend in self._assistants:  # no lock: another backend may be loading meanwhile
+            return self._assistants[backend]
         with self._load_lock:
-            if backend not in self.assistants:
-                if not self.assistants:
-                    self.assistants[backend] = self._assistant_factory(self.index_dir, backend)
-                else:  # share the loaded retriever; load only the other LLM
-                    first = next(iter(self.assistants.values()))
-                    self.assistants[backend] = assistant_with(first.retriever, self._llm_factory(backend), first.cfg,
-                                                              first.calibration, first.prompts)
-            return self.assistants[backend]
+            if backend in self._assistants:
+                return self._assistants[backend]
+            if not self._assistants:
+                loaded = self._assistant_factory(self.index_dir, backend)
+                with self._swap_lock:
+                    self._assistants = {backend: loaded}
+                return loaded
+            base = next(iter(self._assistants.values()))  # share the loaded retriever; load only the other LLM
+            loaded = assistant_with(base.retriever, self._llm_factory(backend), base.cfg, base.calibration,
+                                    base.prompts)
+            with self._swap_lock:
+                now = next(iter(self._assistants.values()))
+                if now.retriever is not base.retriever:  # a new index version came while the model loaded
+                    loaded = loaded.with_retriever(now.retriever)
+                self._assistants = {**self._assistants, backend: loaded}
+            return loaded
+
+    def refresh(self) -> bool:
+        """Swap in assistants over the live index version when it is not the one they were built from.
+
+        Called before each request; True when it swapped. A request already running keeps the assistant it
+        took. A live version that cannot be served raises its error (StaleIndex, CorruptIndex…).
+        """
+        if not self._assistants:
+            return False
+        with self._refresh_lock:
+            old = next(iter(self._assistants.values())).retriever
+            if current_version(self.index_dir).name == old.stored.path.name:
+                return False
+            new = HybridRetriever.from_index_dir(self.index_dir, self.cfg.retrieval, embedder=old.embedder,
+                                                 threads=self.cfg.index.threads)
+            with self._swap_lock:
+                self._assistants = {b: a.with_retriever(new) for b, a in self._assistants.items()}
+            return True
 
     def snapshot(self, backend: str | None = None) -> Assistant:
-        """A shallow copy of the ready assistant for one request (NotReady while loading)."""
+        """The assistant for one request, over the live index version (NotReady while loading)."""
         if not self.ready:
             raise NotReady(self.message)
-        return copy.copy(self.assistant(backend))
+        self.refresh()
+        return self.assistant(backend)
 
     @property
     def retriever(self) -> HybridRetriever:
         """The retriever shared by the loaded assistants."""
-        if not self.assistants:
+        if not self._assistants:
             raise NotReady(self.message)
-        return next(iter(self.assistants.values())).retriever
-
-    def _reload_retriever(self) -> None:
-        old = self.retriever
-        new = HybridRetriever.from_index_dir(self.index_dir, self.cfg.retrieval, embedder=old.embedder)
-        for a in self.assistants.values():
-            a.retriever = new
+        return next(iter(self._assistants.values())).retriever
 
     # ------------------------------------------------------------ library
     def manifest(self) -> dict | None:
@@ -272,7 +309,7 @@ class AppState:
         return self.uploads_dir / f"{stem}_{n}{suffix}"
 
     def add_upload(self, upload: str | Path, replace: bool = False) -> BuildReport:
-        """Add an uploaded file to the index as a document of uploads_dir, then reload the retriever.
+        """Add an uploaded file to the index as a document of uploads_dir (the next request sees it).
 
         A file whose name is taken becomes a distinct document (``name_2.txt``) unless ``replace``.
         The file is indexed from a staging copy and moved to its place in uploads_dir only once the
@@ -307,7 +344,6 @@ class AppState:
                 placement.done()
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
-            self._reload_retriever()
         return report
 
     def cancel_add(self) -> None:
@@ -315,12 +351,10 @@ class AppState:
         self.add_cancel.set()
 
     def remove(self, doc_id: str) -> BuildReport:
-        """Remove a document from the index (DocumentNotFound if unknown) and reload the retriever."""
+        """Remove a document from the index (DocumentNotFound if unknown; the next request no longer sees it)."""
         retriever = self.retriever
         with self._index_lock:
-            report = remove_document(doc_id, self.index_dir, self.cfg, embedder=retriever.embedder, wait=False)
-            self._reload_retriever()
-        return report
+            return remove_document(doc_id, self.index_dir, self.cfg, embedder=retriever.embedder, wait=False)
 
     # ------------------------------------------------------------ scratch files
     def scratch(self, kind: str) -> Path:

@@ -8,7 +8,7 @@ import gradio as gr
 from webapp import handlers as h
 from webapp.render import sources_panel
 from settings import BACKENDS
-from webapp.state import AppState
+from webapp.state import AppState, shown_path
 
 TITLE = "中文政策文件问答助手"
 EXAMPLES = [
@@ -181,7 +181,8 @@ def _eval_tab(state: AppState) -> None:
 
 def _library_tab(state: AppState) -> tuple[gr.Dataframe, gr.Dropdown]:
     """The document library; returns the table and the document picker (refreshed by the status timer)."""
-    gr.Markdown("索引中的文档。上传 `.txt` / `.md` / `.pdf` / `.docx` 会增量更新索引（文件保存在 `data/uploads/`，"
+    gr.Markdown("索引中的文档。上传 `.txt` / `.md` / `.pdf` / `.docx` 会增量更新索引（文件保存在 "
+                f"`{shown_path(state.uploads_dir)}/`，"
                 f"单个文件不超过 {state.cfg.limits.max_upload_mb:g} MB）。")
     docs_table = gr.Dataframe(headers=h.DOC_HEADERS, interactive=False, elem_id="docs-table")
     with gr.Row():

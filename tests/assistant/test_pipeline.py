@@ -3,9 +3,11 @@ import pytest
 
 from assistant.gate import Calibration
 from assistant.pipeline import Assistant
+from index.builder import add_document
 from retriever.hybrid import HybridRetriever
 from questions import QuestionError
-from tests.conftest import ALWAYS, NEVER, Q_COST, FakeLLM, evidence_number
+from settings import Config
+from tests.conftest import ALWAYS, NEVER, Q_COST, Q_UPLOAD, UPLOAD_DOC, FakeLLM, evidence_number
 
 
 @pytest.fixture
@@ -129,3 +131,26 @@ def test_the_stream_shows_only_checked_sentences(retriever):
     checked = [e.text for e in events if e.kind == "checked"]
     assert checked and all("987" not in text for text in checked)  # the invented figure is never shown as checked
     assert "1000元左右" in checked[-1] and "987" in "".join(e.text for e in events if e.kind == "token")
+
+
+# ---------------------------------------------------------------- a new index version: a new assistant
+
+def test_an_assistant_over_a_new_index_version_answers_from_it_and_the_old_one_is_unchanged(
+        retriever, fake_index, tmp_path, fake_embedder):
+    doc = tmp_path / "upload_doc.txt"
+    doc.write_text(UPLOAD_DOC, encoding="utf-8")
+    add_document(doc, fake_index, Config(), embedder=fake_embedder, show_progress=False)
+    newer = HybridRetriever.from_index_dir(fake_index, embedder=fake_embedder)
+    k = evidence_number(newer, Q_UPLOAD, "0.8个工作日")
+    old, _ = _assistant(retriever, f"临江市将企业开办时间压缩至0.8个工作日[{k}]。")
+    new = old.with_retriever(newer)
+    answer = new.run(Q_UPLOAD)  # the gate's and the evidence's term statistics know 临江市 now
+    assert not answer.refused and answer.citations[0].paragraph_id.startswith("upload_doc:")
+    stale = old.run(Q_UPLOAD)
+    assert old.retriever is retriever and stale.refused and stale.verdicts[0].absent == ("临江市",)
+
+
+def test_the_retriever_of_an_assistant_cannot_be_replaced_in_place(retriever):
+    assistant, _ = _assistant(retriever, "回答[1]。")
+    with pytest.raises(AttributeError):
+        assistant.retriever = retriever

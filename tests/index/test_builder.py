@@ -10,7 +10,7 @@ from index.store import CorruptIndex, DocumentNotFound, current_version, load_in
 from retriever.hybrid import HybridRetriever
 from settings import ChunkingConfig, Config, LimitsConfig
 from tests.conftest import FakeEmbedder
-from tests.conftest import HOSTILE, make_hostile, zip_bomb_docx
+from tests.conftest import HOSTILE, broken_xml_docx, make_hostile, zip_bomb_docx
 
 
 def test_rebuild_of_unchanged_corpus_embeds_nothing(fake_index, corpus_dir, fake_embedder):
@@ -107,6 +107,47 @@ def test_malformed_files_in_the_corpus_are_skipped_and_the_build_goes_on(fake_in
     report = build_index(corpus_dir, fake_index, Config(), rebuild=True, embedder=fake_embedder, show_progress=False)
     assert report.documents == 1 and len(report.errors) == len(HOSTILE) + 1
     assert staleness(load_index(fake_index).manifest) == []
+
+
+def _built_with_a_broken_docx(tmp_path, embedder):
+    """A corpus of one good .txt and a .docx with broken XML, built (the docx skipped): (index, docx path)."""
+    corpus, idx = tmp_path / "corpus", tmp_path / "idx"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("一、总体要求\n\n推进服务业扩大开放，优化营商环境。\n", encoding="utf-8")
+    broken = broken_xml_docx(corpus / "broken.docx").resolve()
+    build_index(corpus, idx, Config(), embedder=embedder, show_progress=False)
+    assert list(load_index(idx).manifest["skipped"]) == [str(broken)]
+    return idx, broken
+
+
+def test_an_add_keeps_the_unreadable_files_the_build_skipped(tmp_path, fake_embedder):
+    idx, broken = _built_with_a_broken_docx(tmp_path, fake_embedder)
+    other = tmp_path / "other.txt"
+    other.write_text("另一份说明：海外仓数量增加到 200 个。", encoding="utf-8")
+    report = add_document(other, idx, Config(), embedder=fake_embedder, show_progress=False)
+    manifest = load_index(idx).manifest
+    assert report.added == ["other"] and list(manifest["skipped"]) == [str(broken)]
+    assert staleness(manifest) == []
+    HybridRetriever.from_index_dir(idx, embedder=fake_embedder)  # search works (no StaleIndex)
+
+
+def test_a_remove_keeps_the_unreadable_files_the_build_skipped(tmp_path, fake_embedder):
+    idx, broken = _built_with_a_broken_docx(tmp_path, fake_embedder)
+    other = tmp_path / "other.txt"
+    other.write_text("另一份说明：海外仓数量增加到 200 个。", encoding="utf-8")
+    add_document(other, idx, Config(), embedder=fake_embedder, show_progress=False)
+    remove_document("other", idx, Config(), embedder=fake_embedder)
+    manifest = load_index(idx).manifest
+    assert list(manifest["skipped"]) == [str(broken)] and staleness(manifest) == []
+
+
+def test_an_unreadable_file_deleted_since_is_forgotten_by_the_next_add(tmp_path, fake_embedder):
+    idx, broken = _built_with_a_broken_docx(tmp_path, fake_embedder)
+    broken.unlink()
+    other = tmp_path / "other.txt"
+    other.write_text("另一份说明。", encoding="utf-8")
+    add_document(other, idx, Config(), embedder=fake_embedder, show_progress=False)
+    assert load_index(idx).manifest["skipped"] == {}
 
 
 def test_interrupted_rebuild_leaves_the_live_index_and_its_cache(fake_index, corpus_dir, fake_embedder):

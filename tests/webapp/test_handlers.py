@@ -9,10 +9,10 @@ import pytest
 
 from assistant.model_files import ModelError
 from assistant.pipeline import Assistant
-from index.builder import build_index
+from index.builder import add_document, build_index
 from retriever.hybrid import HybridRetriever
 from settings import ChunkingConfig, Config, LimitsConfig
-from tests.conftest import ALWAYS, Q_COST, REPORT, FakeLLM, evidence_number
+from tests.conftest import ALWAYS, Q_COST, Q_UPLOAD, REPORT, UPLOAD_DOC, FakeLLM, broken_xml_docx, evidence_number
 from webapp import handlers as h
 from webapp.render import message_text
 from webapp.state import AppState, ensure_index
@@ -81,6 +81,24 @@ def test_ready_state_shows_in_status(state):
     assert "就绪" in state.status() and "索引已是最新" in state.status()
     status, timer, _, _ = h.status_tick(state)
     assert "就绪" in status and timer.active is False
+
+
+def test_the_status_after_a_first_build_says_what_was_built(corpus_dir, fake_embedder, tmp_path):
+    s = _state(tmp_path / "new-index", corpus_dir, fake_embedder, tmp_path)
+    s.start(show_progress=False)
+    assert "就绪：已构建索引：1 个文档，131 个文本块；" in s.status() and "no index yet" not in s.status()
+
+
+def test_the_status_shows_how_llama_cpp_runs_and_where_the_self_test_keeps_it(fake_index, corpus_dir,
+                                                                             fake_embedder, tmp_path):
+    from assistant.llama_runtime import RUNTIME_CACHE, Runtime
+
+    llm = FakeLLM()
+    llm.runtime, llm.cpu_variant = Runtime(extra_buffers=False, n_threads=2, n_threads_batch=1), "zen4"
+    s = _state(fake_index, corpus_dir, fake_embedder, tmp_path, llm=llm)
+    s.start(show_progress=False)
+    assert "llama.cpp zen4：额外缓冲区类型关，解码 2 / 预填充 1 线程" in s.status()
+    assert f"自检结果缓存于 `{RUNTIME_CACHE}`" in s.status()
 
 
 def test_missing_model_package_is_reported_and_chat_refuses_politely(fake_index, corpus_dir, fake_embedder, tmp_path):
@@ -206,15 +224,72 @@ def test_switching_backend_loads_lazily_and_shares_the_retriever(fake_index, cor
 
 # ---------------------------------------------------------------- library
 
-def test_upload_adds_document_and_reloads_the_retriever(state, tmp_path):
-    doc = tmp_path / "港口新政.md"
-    doc.write_text("# 港口新政\n\n## 一、做法\n\n试点港口推行“智慧闸口”，车辆通关时间缩短到 30 秒。\n", encoding="utf-8")
-    _, _, msg, cleared = h.library_add(state, str(doc))
-    assert "已添加" in msg and cleared is None
-    assert (state.uploads_dir / doc.name).is_file()
-    assert any("港口新政" in d for d in state.manifest()["documents"])
-    hits = state.assistant().retriever.run("智慧闸口 车辆通关时间", k=3)
-    assert "智慧闸口" in hits[0].chunk.text
+def _upload_doc(tmp_path) -> Path:
+    doc = tmp_path / "upload_doc.txt"
+    doc.write_text(UPLOAD_DOC, encoding="utf-8")
+    return doc
+
+
+def _script_upload_answer(state, llm) -> None:
+    """Script the model's answer to Q_UPLOAD, citing the uploaded sentence as the live index numbers it."""
+    live = HybridRetriever.from_index_dir(state.index_dir, embedder=state.retriever.embedder)
+    llm.replies = [f"临江市将企业开办时间压缩至0.8个工作日[{evidence_number(live, Q_UPLOAD, '0.8个工作日')}]。"]
+
+
+def _ask(state, question) -> tuple[str, str]:
+    """The final chat message and sources panel for one question."""
+    messages, sources, _, _ = _run(h.chat(state, question, [], [], 5, 128, "llama"))[-1]
+    return message_text(messages[-1]["content"]), sources
+
+
+def test_an_upload_is_cited_by_the_next_answer_and_after_its_removal_refused(fake_index, corpus_dir, fake_embedder,
+                                                                            tmp_path):
+    llm = FakeLLM()
+    s = _state(fake_index, corpus_dir, fake_embedder, tmp_path, llm=llm)
+    s.start(show_progress=False)
+    _, _, msg, cleared = h.library_add(s, str(_upload_doc(tmp_path)))
+    assert "已添加" in msg and cleared is None and (s.uploads_dir / "upload_doc.txt").is_file()
+    _script_upload_answer(s, llm)
+    answer, sources = _ask(s, Q_UPLOAD)
+    assert "0.8个工作日" in answer and 'class="cite"' in answer and "upload_doc › 第1段" in sources
+    assert "已删除" in h.library_remove(s, "upload_doc")[2]
+    answer, sources = _ask(s, Q_UPLOAD)
+    assert "根据现有资料无法回答" in answer and "upload_doc" not in sources
+
+
+def test_a_question_asked_while_another_writer_adds_a_document_ends_on_the_old_version_the_next_sees_it(
+        fake_index, corpus_dir, fake_embedder, tmp_path):
+    llm = FakeLLM()
+    s = _state(fake_index, corpus_dir, fake_embedder, tmp_path, llm=llm)
+    s.start(show_progress=False)
+    running = h.chat(s, Q_UPLOAD, [], [], 5, 128, "llama")
+    next(running)  # the question has taken its assistant
+    add_document(_upload_doc(tmp_path), fake_index, Config(), embedder=fake_embedder, show_progress=False)
+    messages = _run(running)[-1][0]  # e.g. `python -m index add` in a terminal, while the app answers
+    assert "根据现有资料无法回答" in message_text(messages[-1]["content"])  # all of it on the version it started on
+    _script_upload_answer(s, llm)
+    answer, sources = _ask(s, Q_UPLOAD)
+    assert "0.8个工作日" in answer and "upload_doc › 第1段" in sources
+
+
+def test_a_new_index_version_that_is_stale_is_reported_not_served(state, corpus_dir, tmp_path, fake_embedder):
+    (corpus_dir / "later.txt").write_text("后来放进语料文件夹、尚未建索引的文件。", encoding="utf-8")
+    add_document(_upload_doc(tmp_path), state.index_dir, Config(), embedder=fake_embedder, show_progress=False)
+    with pytest.warns(UserWarning, match="索引无法使用.*new document not indexed.*python -m index build"):
+        out = _run(h.chat(state, Q_COST, [], [], 5, 128, "llama"))
+    assert out[-1][0] == [] and out[-1][3] == Q_COST
+
+
+def test_the_apps_upload_and_removal_keep_the_unreadable_files_the_build_skipped(fake_index, corpus_dir,
+                                                                                fake_embedder, tmp_path):
+    broken = str(broken_xml_docx(corpus_dir / "broken.docx").resolve())
+    s = _state(fake_index, corpus_dir, fake_embedder, tmp_path)
+    s.start(show_progress=False)  # the start-up update skips the docx
+    assert s.ready and list(s.manifest()["skipped"]) == [broken]
+    assert "已添加" in h.library_add(s, str(_upload_doc(tmp_path)))[2]
+    assert list(s.manifest()["skipped"]) == [broken] and s.refresh()  # the new version loads: not stale
+    assert "已删除" in h.library_remove(s, "upload_doc")[2]
+    assert list(s.manifest()["skipped"]) == [broken] and s.refresh()
 
 
 @pytest.mark.parametrize("name, data", [("virus.exe", b"MZ\x00\x00"), ("broken.docx", b"not a zip file at all"),
@@ -237,7 +312,7 @@ def test_remove_document_and_errors(state, tmp_path):
     new_id = next(d for d in state.manifest()["documents"] if d.startswith("note"))
     _, _, msg = h.library_remove(state, new_id)
     assert "已删除" in msg and new_id not in state.manifest()["documents"]
-    assert all(c.doc_id != new_id for c in state.assistant().retriever.chunks)
+    assert all(c.doc_id != new_id for c in state.snapshot().retriever.chunks)
     with pytest.warns(UserWarning, match="没有文档"):
         assert "error-box" in h.library_remove(state, "nope")[2]
     before = _current(state.index_dir)
