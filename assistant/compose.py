@@ -19,6 +19,7 @@ from assistant.gate import PartVerdict, quotable
 from assistant.support import NUMBER_RE
 from assistant.verify import Verdict, covers, paragraph_sentences
 from textutil import char_ngrams, squash
+from zh.numbers import digits_view
 
 MAX_QUOTES = 3  # source sentences quoted after the model's sentences
 LIST_MARK_RE = re.compile(r"^\s*(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[)）]|[-*•·]\s*|[一二三四五六七八九十]{1,2}、)\s*")  # "1. " / "（2）" / "- "
@@ -164,10 +165,10 @@ def resting_sentence(claim: str, cited: list[Candidate]) -> Candidate | None:
     most of the claim's numbers, then most of its wording (a cited one on a tie) — the model often cites the right
     paragraph through the wrong sentence, and the quote must show where a figure comes from."""
     grams = char_ngrams(claim)
-    numbers = [n for n, _ in NUMBER_RE.findall(squash(claim))]
+    numbers = [n for n, _ in NUMBER_RE.findall(digits_view(claim))]
 
     def key(c: Candidate) -> tuple[int, int]:
-        text = squash(c.text)
+        text = digits_view(c.text)
         return sum(n in text for n in numbers), len(grams & char_ngrams(c.text))
 
     return max([*cited, *paragraph_sentences(cited)], key=key, default=None)

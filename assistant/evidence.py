@@ -19,6 +19,7 @@ from assistant.support import figure_measures
 from index.documents import Paragraph
 from index.lexical import key_terms
 from textutil import sentence_spans, squash
+from zh.numbers import digits_view, unit_forms
 
 HEADING_WEIGHT = 0.5
 YEAR_RE = re.compile(r"(?:19|20)\d{2}\s*年")
@@ -73,14 +74,15 @@ def heading_text(p: Paragraph) -> str:
 def filler_present(text: str, part: Part) -> bool:
     """Does text contain the kind of answer the part asks for (a year, a number with its unit, a share for 比例…)?"""
     if part.slot == "time":
-        return bool(DATE_RE.search(text))
+        return bool(DATE_RE.search(digits_view(text)))
     if part.slot == "number":
-        t = squash(text)
+        t = digits_view(text)
         kind = measure_of(part.text)  # a share, money or a duration asked: a figure of that kind
         if kind and kind not in figure_measures(text, part.text):
             return False
         if part.unit:
-            return bool(re.search(rf"(\d|[一二三四五六七八九十两百千])[\d.]*[万亿千百]?[余多近超约]?{re.escape(part.unit)}", t))
+            units = "|".join(re.escape(u) for u in unit_forms(part.unit))
+            return bool(re.search(rf"\d[\d.]*[万亿千百]?[余多近超约]?(?:{units})", t))
         return bool(NUMBER_RE.search(t))
     if part.slot == "entity":
         return bool(named_entities(text, part.text))

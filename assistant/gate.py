@@ -30,6 +30,7 @@ from assistant.quantity import states_asked_quantity
 from assistant.question_parts import Part
 from assistant.support import NUMBER_RE
 from textutil import squash
+from zh.numbers import digits_view
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 ANCHOR_POS = frozenset("ns nr nt nz nrt nrfg".split())
@@ -114,18 +115,30 @@ def place_or_org_names(text: str) -> list[str]:
     """jieba's place, person and organisation words of text (2+ characters, not the generic ones). A two-character
     'place' must look like one (a place suffix, or a common name such as 北京): jieba's dictionary also tags words
     like 加密 as places."""
-    import jieba
     import jieba.posseg as pseg
-
-    def placelike(word: str) -> bool:
-        return len(word) > 2 or word.endswith(PLACE_SUFFIXES) or jieba.dt.FREQ.get(word, 0) >= COMMON_PLACE_FREQ
 
     return list(dict.fromkeys(w.word for w in pseg.cut(text) if len(w.word) >= 2 and w.word not in GENERIC_ANCHORS
                               and w.word not in NOT_PLACES
                               and (w.flag in ("nt", "nr") or (w.flag == "ns" and placelike(w.word)))))
 
 
+def placelike(word: str) -> bool:
+    """A word that looks like a place name: longer than two characters, a place suffix, or a common place name
+    (北京); jieba's dictionary tags two-character words such as 加密 or 上路 as places too."""
+    import jieba
+
+    jieba.dt.check_initialized()
+    return len(word) > 2 or word.endswith(PLACE_SUFFIXES) or jieba.dt.FREQ.get(word, 0) >= COMMON_PLACE_FREQ
+
+
+def firm(anchor: str) -> bool:
+    """An anchor whose absence from every document settles that they cannot answer: anything but a two-character
+    word that only jieba calls a place (南宁 and 上路 alike: their absence counts as a signal, not a verdict)."""
+    return len(anchor) != 2 or not CJK_RE.fullmatch(anchor) or placelike(anchor)
+
+
 PLACE_SUFFIXES = ("省", "市", "区", "县", "镇", "乡", "村", "港", "岛", "州", "湾")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]+")
 COMMON_PLACE_FREQ = 500  # jieba dictionary frequency of a two-character place name that is surely one (北京 34488)
 
 
@@ -184,8 +197,8 @@ def lexical_features(part: Part, question: str, ranking: list[Scored], context_t
     """The signals that need no model: coverage, alignment, absent anchors."""
     part_anchors = anchors_of_part(part, question, others)
     ctx = squash(context_text).lower()
-    absent_ctx = [a for a in part_anchors if squash(a).lower() not in ctx]
-    absent_corpus = [a for a in absent_ctx if not stats.in_corpus(squash(a))]
+    absent_ctx = [a for a in part_anchors if not found(a, ctx)]
+    absent_corpus = [a for a in absent_ctx if not stats.in_corpus(squash(a)) and firm(a)]
     best, value = aligned_best(ranking, part, part_anchors, stats.idf)
     coverage = ranking[0].score if ranking else 0.0
     return PartFeatures(coverage, value, len(absent_corpus), len(absent_ctx)), best, absent_ctx
@@ -196,7 +209,7 @@ def quotable(c: Candidate, part: Part) -> bool:
     assistant.quantity), so quoting the sentence answers the part."""
     if part.slot != "number":
         return True
-    text = YEARISH_RE.sub("", squash(c.text))
+    text = YEARISH_RE.sub("", digits_view(c.text))
     numbers = [n for n, _ in NUMBER_RE.findall(text)]
     return not numbers or states_asked_quantity(c.text, numbers, part.text)
 

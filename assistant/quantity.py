@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from textutil import squash
+from zh.numbers import to_arabic
 
 NOUN_FLAGS = ("n", "nz", "ng")  # a head before 多少
 NOUN_FLAGS_AFTER = ("n", "nz", "ng", "vn")  # a head right after 多少 (多少融资)
@@ -116,4 +117,5 @@ def about_asked(clause: str, asked: str, head: str) -> bool:
 def states_asked_quantity(text: str, numbers: list[str], asked: str) -> bool:
     """Some number of ``numbers`` sits in a clause of text that is about the quantity the part asks for."""
     head = quantity_head(asked)
+    text = to_arabic(text)
     return any(about_asked(c, asked, head) for n in numbers for c in figure_clauses(text, n))

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from textutil import char_ngrams, squash
+from zh.numbers import digits_view
 
 NUMBER_RE = re.compile(r"(\d+(?:\.\d+)?)([%％\u4e00-\u9fff]?)")
 MIN_SUPPORT = 0.6
@@ -13,7 +14,8 @@ MIN_SUPPORT = 0.6
 FIGURE_RE = re.compile(r"(\d+(?:\.\d+)?)([万亿千百]?)[余多近超约]?(%|％|个百分点|[美欧日]?元|人民币|美金|个?工作日|个?小时|分钟|个月|"
                        r"[\u4e00-\u9fff])?")
 _MEASURE_OF_UNIT = {"%": "share", "％": "share", "个百分点": "share", "成": "share", "倍": "share", "人民币": "money",
-                    "美金": "money", "分钟": "duration", "秒": "duration", "天": "duration", "周": "duration",
+                    "美金": "money", "分钟": "duration", "秒": "duration", "天": "duration", "日": "duration",
+                    "周": "duration",
                     "个月": "duration"}
 
 
@@ -29,13 +31,14 @@ def measure_of_figure(number: str, unit: str, magnitude: str = "") -> str:
     return _MEASURE_OF_UNIT.get(unit, "")
 
 
+DAY_OF_MONTH_RE = re.compile(r"\d{1,2}月\d{1,2}日")  # a date's day is no duration
 RATIO_RE = re.compile(r"\d+[:：]\d+|[一二三四五六七八九两]成|一半")
 
 
 def figure_measures(sentence: str, question: str = "") -> set[str]:
     """The kinds of quantity among the figures a sentence states that the question does not (a ratio such as
     4:6 or 三成 is a share)."""
-    q, t = squash(question), squash(sentence)
+    q, t = digits_view(question), DAY_OF_MONTH_RE.sub("", digits_view(sentence))
     kinds = {measure_of_figure(n, u, m) for n, m, u in FIGURE_RE.findall(t) if n not in q}
     if any(r not in q for r in RATIO_RE.findall(t)):
         kinds.add("share")
@@ -44,7 +47,7 @@ def figure_measures(sentence: str, question: str = "") -> set[str]:
 
 def _numbers(text: str) -> list[tuple[str, str]]:
     """(number, the unit character right after it or '') pairs, whitespace ignored, e.g. ('35', '项')."""
-    return NUMBER_RE.findall(squash(text))
+    return NUMBER_RE.findall(digits_view(text))
 
 
 def missing_numbers(sentence: str, evidence: str) -> list[str]:

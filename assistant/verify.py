@@ -29,6 +29,7 @@ from assistant.question_parts import Part, measure_of
 from assistant.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures
 from index.lexical import key_terms
 from textutil import char_ngrams, sentence_spans, squash
+from zh.numbers import digits_view
 
 HOME_ANCHORS = 0.3  # weighted share of the asked names a figure's sentence (with what it leans on) must hold
 COVER_SHARE = 0.3  # share of a part's own key terms a sentence must contain to count as answering it
@@ -62,7 +63,7 @@ def is_echo(sentence: str, question: str) -> bool:
         return True
     own = "".join(claim_fragments(s, question))
     own_cjk = re.sub(r"[^\w\u4e00-\u9fff]", "", own)
-    has_new_figure = any(n not in squash(question) for n, _ in NUMBER_RE.findall(squash(s)))
+    has_new_figure = any(n not in digits_view(question) for n, _ in NUMBER_RE.findall(digits_view(s)))
     if INTERROGATIVE_RE.search(s) and not has_new_figure:
         return True
     return len(own_cjk) < 2 and not has_new_figure
@@ -70,8 +71,8 @@ def is_echo(sentence: str, question: str) -> bool:
 
 def figures(sentence: str, question: str) -> list[str]:
     """Figures the sentence states that the question does not (numbers with their unit character)."""
-    q = squash(question)
-    return [n + u for n, u in NUMBER_RE.findall(squash(sentence)) if n not in q]
+    q = digits_view(question)
+    return [n + u for n, u in NUMBER_RE.findall(digits_view(sentence)) if n not in q]
 
 
 def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: list[str], idf=None) -> bool:
@@ -110,7 +111,7 @@ def quantity_fits(sentence: str, question: str, cited: list[Candidate], asked: l
     numbers = [re.match(r"\d+(?:\.\d+)?", f).group(0) for f in figures(sentence, question)
                if not YEARISH_RE.fullmatch(f)]
     homes = cited + paragraph_sentences(cited)
-    numbers = [n for n in numbers if any(n in squash(c.text) for c in homes)]
+    numbers = [n for n in numbers if any(n in digits_view(c.text) for c in homes)]
     if not numbers:
         return True
     return any(states_asked_quantity(c.text, numbers, a) for c in homes for a in asked or [question])
@@ -148,7 +149,9 @@ def paragraph_sentences(cited: list[Candidate]) -> list[Candidate]:
 
 
 def _texts(cited: list[Candidate]) -> list[str]:
-    return [c.text for c in cited] + [c.paragraph.text for c in cited]
+    """What cited sentences say: the sentences, their paragraphs and their heading paths (a year or a unit in a
+    table's title or a document's title belongs to every row under it)."""
+    return [c.text for c in cited] + [c.paragraph.text for c in cited] + [c.paragraph.heading_text for c in cited]
 
 
 def narrowed(claim: Claim, evidence: dict[int, Candidate], question: str) -> Claim:

@@ -193,9 +193,9 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
         if head:
             _open(stack, Heading("article", head))
         path = tuple(stack) + ((Heading("table", block.table),) if block.kind == "table_row" and block.table else ())
-        key = tuple(h.text for h in path)
-        counters[key] = counters.get(key, 0) + 1
         kind = "list_item" if block.kind == "paragraph" and statute and list_marker(block.text) else block.kind
+        key = (*(h.text for h in path), kind == "list_item")  # items (项) are not counted among an article's 款
+        counters[key] = counters.get(key, 0) + 1
         paragraphs.append(Paragraph(
             id=f"{doc_id}:p{len(paragraphs) + 1:04d}", doc_id=doc_id, text=block.text, title=title, path=path,
             kind=kind, number=counters[key], row=block.row, boxes=block.boxes))

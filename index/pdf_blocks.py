@@ -129,7 +129,8 @@ def _breaks(prev: Line, line: Line, geo: Geometry, statute: bool) -> bool:
         return True
     if geo.short(prev, line) or geo.indented(line, prev) or geo.centred(prev):
         return True
-    if _opens_block(line, statute) and (ends_sentence(prev.text) or geo.indented(line)):
+    if _opens_block(line, statute) and (ends_sentence(prev.text) or prev.text.endswith(("：", ":"))
+                                        or geo.indented(line)):
         return True
     return prev.page == line.page and line.top - prev.bottom > max(geo.gap * 1.8, 0.6 * geo.size)
 

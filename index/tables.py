@@ -1,8 +1,8 @@
 """Tables as rows: every row one paragraph that carries its column headers, whatever the table came from (pure).
 
-A row reads `label：header value；header value`, so a figure is found and cited with what it measures:
-`粮食：产量（万吨）902.61；比上年增长（%）-3.2`. A unit column (`单位`) is folded into the figures of the
-columns whose header names no unit (`钢材：产量1577693吨；比上年增长（%）48.8`). The table's title goes into
+A row reads `label：header value，header value`, so a figure is found and cited with what it measures:
+`粮食：产量（万吨）902.61，比上年增长（%）-3.2`. A unit column (`单位`) is folded into the figures of the
+columns whose header names no unit (`钢材：产量1577693吨，比上年增长（%）48.8`). The table's title goes into
 the row's heading path, not its text.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ def is_number(text: str) -> bool:
 
 
 def row_text(row: Row) -> str:
-    """'粮食：产量（万吨）902.61；比上年增长（%）-3.2' (a unit column folded into the figures)."""
+    """'粮食：产量（万吨）902.61，比上年增长（%）-3.2' (a unit column folded into the figures)."""
     unit = next((v for h, v in row.cells if squash(h) in UNIT_HEADERS), "")
     parts = []
     for header, value in row.cells:
@@ -43,7 +43,7 @@ def row_text(row: Row) -> str:
         if unit and is_number(value) and not HAS_UNIT_RE.search(header):
             value += unit
         parts.append(f"{header}{value}" if header else value)
-    body = "；".join(parts)
+    body = "，".join(parts)
     return f"{row.label}：{body}" if row.label and body else row.label or body
 
 

@@ -126,3 +126,13 @@ def test_a_figure_of_another_quantity_of_the_cited_sentence_is_rejected():
     assert not v.ok and v.wrong_figure
     assert quantity_fits("贸易企业结算效率提升50%以上", "企业的结算效率提升了多少？", [evidence[1]],
                          ["企业的结算效率提升了多少？"])
+
+
+def test_a_figure_stated_in_chinese_numerals_is_checked_by_value():
+    from assistant.support import missing_numbers
+
+    evidence = "第九十一条 饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证，并处一千元以上二千元以下罚款。"
+    assert missing_numbers("处1000元以上2000元以下罚款。", evidence) == []
+    assert missing_numbers("处一千元以上一千元以下罚款。", evidence) == [] and \
+        missing_numbers("处二百元以上二百元以下罚款。", evidence) == ["200元", "200元"]
+    assert missing_numbers("依照第九十条处罚。", evidence) == ["90条"]

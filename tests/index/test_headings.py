@@ -1,0 +1,50 @@
+import pytest
+
+from index.headings import heading_level, inline_head, is_front_matter, is_statute, list_marker
+
+
+@pytest.mark.parametrize("line, statute, level", [
+    ("第一编 总则", True, "part"),
+    ("第五章 法律责任", True, "chapter"),
+    ("第二节 机动车驾驶人", True, "jie"),
+    ("一、综合", False, "section"),
+    ("（二）创新海关监管模式", False, "subsection"),
+    ("（二）创新海关监管模式", True, None),  # in a statute: an item (项) of an article
+    ("1. 建立平台", False, "item"),
+    ("5.1 确定评价范围和内容", False, "h2"),
+    ("5.2.3 确定适用的现行安全标准和实践", False, "h3"),
+    ("附录A 安全要素关联矩阵", False, "h1"),
+    ("专栏 1 试点示范省市科技成果转化赋权案例", False, "box"),
+    ("第九十一条 饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证。", True, None),  # a sentence is no heading
+    ("35.8%、18.7%、8.3%和近 8 倍。", False, None),
+    ("以赔偿；不足的部分，按照下列规定承担赔偿责任：", True, None),
+])
+def test_heading_level(line, statute, level):
+    assert heading_level(line, statute) == level
+
+
+@pytest.mark.parametrize("text, statute, head", [
+    ("第九十一条 饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证。", True, "第九十一条"),
+    ("第九十一条 饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证。", False, None),  # articles count in statutes only
+    ("第二十一条之一 ……", True, "第二十一条之一"),
+    ("5.1.1 一般而言，核电厂定期安全评价的范围应包括以下14个安全要素：", False, "5.1.1"),
+    ("依照本法第九十条的规定处罚。", True, None),
+    ("35.8%的企业", False, None),
+])
+def test_inline_head(text, statute, head):
+    assert inline_head(text, statute) == head
+
+
+def test_a_statute_has_three_articles():
+    assert is_statute(["第一条 甲。", "第二条 乙。", "丙。", "第三条 丁。"])
+    assert not is_statute(["第一条 甲。", "依照第二条处理。"])
+
+
+@pytest.mark.parametrize("text, marker", [("（三）机动车登记；", "（三）"), ("a)核电厂设计（SF1）", "a)"),
+                                          ("——第1部分：通用要求；", "——"), ("机动车登记", "")])
+def test_list_marker(text, marker):
+    assert list_marker(text) == marker
+
+
+def test_front_matter_ignores_letter_spacing():
+    assert is_front_matter("前 言") and is_front_matter("附录A") and not is_front_matter("一、主要做法")

@@ -1,0 +1,42 @@
+from index.layout import Line, Segment
+from index.tables import Row, grid_rows, is_number, line_rows, row_text
+
+
+def test_numbers_and_placeholders_are_cells():
+    assert all(is_number(x) for x in ("902.61", "-3.2", "45.31%", "1,223", "—", "…"))
+    assert not any(is_number(x) for x in ("粮食", "万吨", "2.92亿吨"))
+
+
+def test_row_text_names_every_figure_by_its_column():
+    row = Row("粮食", (("产量（万吨）", "902.61"), ("比上年增长（%）", "-3.2")))
+    assert row_text(row) == "粮食：产量（万吨）902.61，比上年增长（%）-3.2"
+
+
+def test_a_unit_column_goes_into_the_figures_whose_header_has_none():
+    row = Row("钢材", (("单位", "吨"), ("产量", "1577693"), ("比上年增长（%）", "48.8")))
+    assert row_text(row) == "钢材：产量1577693吨，比上年增长（%）48.8"
+
+
+def test_word_table_header_rows_and_merged_cells():
+    grid = [["", "提供输入", "提供输入"], ["", "SF1", "SF2"], ["SF1", "", "×"], ["SF2", "×", ""]]
+    rows = grid_rows(grid)
+    assert [row_text(r) for r in rows] == ["SF1：提供输入SF2×", "SF2：提供输入SF1×"]
+
+
+def _line(top: float, *cells: tuple[str, float, float]) -> Line:
+    segs = tuple(Segment(t, x0, x1) for t, x0, x1 in cells)
+    return Line(1, " ".join(s.text for s in segs), segs[0].x0, top, segs[-1].x1, top + 8, 7.3, segs)
+
+
+def test_pdf_table_cells_go_under_the_header_they_stand_below():
+    lines = [_line(10, ("产品名称", 135, 175), ("产量（万吨）", 250, 310), ("比上年增长（%）", 380, 460)),
+             _line(20, ("粮食", 105, 125), ("902.61", 270, 300), ("-3.2", 420, 432)),
+             _line(30, ("全市常住人口", 105, 160), ("866.60", 270, 300))]  # a row with one figure only
+    rows = line_rows(lines, lambda line: None)
+    assert [row_text(r) for r in rows] == ["粮食：产量（万吨）902.61，比上年增长（%）-3.2", "全市常住人口：产量（万吨）866.60"]
+
+
+def test_pdf_table_label_stops_at_the_second_column():
+    lines = [_line(10, ("产品名称", 135, 175), ("单位", 210, 230), ("产量", 270, 300)),
+             _line(20, ("鲜、冷藏肉", 105, 150), ("吨", 215, 225), ("242158", 270, 300))]
+    assert row_text(line_rows(lines, lambda line: None)[0]) == "鲜、冷藏肉：产量242158吨"

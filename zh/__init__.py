@@ -1,0 +1,1 @@
+"""Rules of the Chinese language the pipeline needs, each defined once (pure): figures in Chinese numerals, …"""
