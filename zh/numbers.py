@@ -123,5 +123,6 @@ def unit_forms(unit: str) -> tuple[str, ...]:
 
 
 def digits_view(text: str) -> str:
-    """The text as figures are compared: Chinese numerals in digits (:func:`to_arabic`), whitespace removed."""
-    return re.sub(r"\s+", "", to_arabic(text))
+    """The text as figures are compared: Chinese numerals in digits (:func:`to_arabic`), whitespace removed —
+    except between two digits, which stay two figures ('表5 2023年' → '表5，2023年')."""
+    return re.sub(r"\s+", "", re.sub(r"(?<=\d)\s+(?=\d)", "，", to_arabic(text)))

@@ -136,3 +136,11 @@ def test_a_figure_stated_in_chinese_numerals_is_checked_by_value():
     assert missing_numbers("处一千元以上一千元以下罚款。", evidence) == [] and \
         missing_numbers("处二百元以上二百元以下罚款。", evidence) == ["200元", "200元"]
     assert missing_numbers("依照第九十条处罚。", evidence) == ["90条"]
+
+
+def test_a_year_in_the_table_title_supports_a_figure_of_its_row():
+    from assistant.support import check_sentence
+
+    title = "2023年周口市统计公报\n三、工业\n表5 2023年周口市规模以上工业主要产品产量及增速"
+    ok = check_sentence("2023年钢材产量是1577693吨。", ["钢材：产量1577693吨，比上年增长（%）48.8", title])
+    assert ok.supported and ok.missing_numbers == ()

@@ -41,3 +41,7 @@ def test_digits_view_drops_whitespace():
 
 def test_unit_forms_answer_the_unit_asked():
     assert "日" in unit_forms("天") and unit_forms("项") == ("项",)
+
+
+def test_digits_view_keeps_two_figures_apart():
+    assert digits_view("表5 2023年周口市") == "表5，2023年周口市"
