@@ -14,6 +14,9 @@ from index.documents import Block, Box
 from index.layout import Line, Segment
 from textutil import squash
 
+# a header's unit: '产量（万吨）' → 万吨, '比重（%）' → %, '增长%' → % (not '指数（以上年为100）': a base, not a unit)
+HEADER_UNIT_RE = re.compile(r"^(?P<name>.+?)\s*(?:[（(](?P<unit>[^）)\d以为比同]{1,6})[）)]|(?P<pct>[%‰]))$")
+CHILD_MARK_RE = re.compile(r"^(?:其中[：:]|[#＃])\s*")
 NUMBER_RE = re.compile(r"^[-−+]?\d[\d,，]*(?:\.\d+)?\s*[%‰]?$|^[-—–…×/]+$")
 UNIT_HEADERS = frozenset({"单位", "计量单位"})
 HAS_UNIT_RE = re.compile(r"[（(][^）)]*[）)]|%|‰|百分比|比重|增长|增速|指数")
@@ -26,6 +29,12 @@ class Row:
     label: str
     cells: tuple[tuple[str, str], ...]  # (header, value)
     boxes: tuple[Box, ...] = ()
+    parent: str = ""  # the row it is a part of (货物运输周转量 for its 水运 row)
+
+    @property
+    def name(self) -> str:
+        """How the row is cited: its label, under its parent's when it has one ('货物运输周转量 › 水运')."""
+        return f"{self.parent} › {CHILD_MARK_RE.sub('', self.label)}" if self.parent else self.label
 
 
 def is_number(text: str) -> bool:
@@ -34,22 +43,26 @@ def is_number(text: str) -> bool:
 
 
 def row_text(row: Row) -> str:
-    """'粮食：产量（万吨）902.61，比上年增长（%）-3.2' (a unit column folded into the figures)."""
+    """'粮食：产量902.61万吨，比上年增长-3.2%': each figure after its column's name and before its unit (a header's
+    unit in brackets, or a unit column's value)."""
     unit = next((v for h, v in row.cells if squash(h) in UNIT_HEADERS), "")
     parts = []
     for header, value in row.cells:
         if squash(header) in UNIT_HEADERS or not value:
             continue
-        if unit and is_number(value) and not HAS_UNIT_RE.search(header):
+        m = HEADER_UNIT_RE.match(header)
+        if m and is_number(value) and not NUMBER_RE.match(value).group(0).endswith(("%", "‰")):
+            header, value = m.group("name"), value + (m.group("unit") or m.group("pct"))
+        elif unit and is_number(value) and not HAS_UNIT_RE.search(header):
             value += unit
         parts.append(f"{header}{value}" if header else value)
     body = "，".join(parts)
-    return f"{row.label}：{body}" if row.label and body else row.label or body
+    return f"{row.name}：{body}" if row.name and body else row.name or body
 
 
 def row_blocks(title: str, rows: list[Row]) -> list[Block]:
     """Blocks of the rows of one table, in order."""
-    return [Block(row_text(r), kind="table_row", table=title, row=r.label, boxes=r.boxes)
+    return [Block(row_text(r), kind="table_row", table=title, row=r.name, boxes=r.boxes)
             for r in rows if r.label or r.cells]
 
 
@@ -67,11 +80,14 @@ def grid_rows(grid: list[list[str]]) -> list[Row]:
     for col in range(width):
         names = [r[col] for r in grid[:n_header] if col < len(r) and r[col]]
         headers.append("".join(dict.fromkeys(names)))
-    rows = []
+    rows, parent = [], ""
     for r in grid[n_header:]:
         label = r[0]
         merged = lambda c: c > 1 and (r[c], headers[c]) == (r[c - 1], headers[c - 1])  # noqa: E731
-        rows.append(Row(label, tuple((headers[c], r[c]) for c in range(1, len(r)) if r[c] and not merged(c))))
+        child = bool(CHILD_MARK_RE.match(label))  # 其中：… is a part of the last row without the mark
+        rows.append(Row(label, tuple((headers[c], r[c]) for c in range(1, len(r)) if r[c] and not merged(c)),
+                        parent=parent if child else ""))
+        parent = parent if child else label
     return rows
 
 
@@ -88,7 +104,8 @@ def line_rows(lines: list[Line], box) -> list[Row]:
     if not data:  # no figures at all: every line is a row of text
         header_lines, data = [], lines
     columns = _columns([s for l in header_lines for s in l.segments])
-    rows = []
+    rows: list[Row] = []
+    open_rows: list[tuple[float, str]] = []  # (indent, label) of the rows a later, more indented row belongs to
     for line in data:
         segs = list(line.segments)
         k = 0  # the label: the leading segments left of the second column (or, without a header, not figures)
@@ -98,8 +115,21 @@ def line_rows(lines: list[Line], box) -> list[Row]:
         k = max(k, 1)
         label = squash("".join(s.text for s in segs[:k])) if k > 1 else segs[0].text
         cells = tuple((_header_for(s, columns[1:] if len(columns) > 1 else columns), s.text) for s in segs[k:])
-        rows.append(Row(label, cells, (box(line),)))
+        indent, width = _indent(segs[0])
+        while open_rows and open_rows[-1][0] >= indent - 0.5 * width:
+            open_rows.pop()
+        parent = CHILD_MARK_RE.sub("", open_rows[-1][1]) if open_rows else ""
+        rows.append(Row(label, cells, (box(line),), parent))
+        open_rows.append((indent, label))
     return rows
+
+
+def _indent(label: Segment) -> tuple[float, float]:
+    """Where a row label's own words start (after 其中： or #), and its character width: a row indented under
+    another is a part of it (其中：夏粮 under 粮食; 水运 under 货物运输周转量)."""
+    width = (label.x1 - label.x0) / max(1, len(label.text))
+    marker = CHILD_MARK_RE.match(label.text)
+    return label.x0 + (len(marker.group(0)) * width if marker else 0.0), width
 
 
 def _columns(segments: list[Segment]) -> list[Segment]:

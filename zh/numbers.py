@@ -14,6 +14,7 @@ changes):
 | 二〇二一年 | 2021年 |
 | 一百五十米 | 150米 |
 | 三点五万吨 | 3.5万吨 |
+| 居住半年以上 | 居住0.5年以上 (上半年 stays) |
 
 A numeral is a figure when 第 comes before it, 百分之 before it, or a measure word after it; a lone 一 or 两
 counts only before a unit of time, money or size (一年内, 一千元), not before a classifier (一个平台, 两项
@@ -36,6 +37,7 @@ SIZE_UNITS = frozenset("年 个月 月 日 天 周 小时 个小时 分钟 秒 �
 # a unit asked for and the units that give it (几天 is answered by 十五日内)
 UNIT_SYNONYMS = {"天": ("天", "日", "个工作日", "工作日"), "日": ("日", "天"), "个月": ("个月", "月"), "月": ("月", "个月"),
                  "岁": ("岁", "周岁"), "小时": ("小时", "个小时"), "年": ("年", "周年")}
+HALF_RE = re.compile(r"(?<![上下前后多大])半(?=年|个月|小时|个小时|天|日|个工作日)")  # 居住半年以上 → 0.5年
 NUMERAL_RUN_RE = re.compile(rf"(第)?(百分之)?([{NUMERAL}点]+)")
 ALL_DIGITS_RE = re.compile(r"^[零〇一二三四五六七八九]{2,}$")  # 二〇二一: read digit by digit
 
@@ -87,6 +89,7 @@ def _unit_after(text: str, pos: int) -> str:
 
 def to_arabic(text: str) -> str:
     """The text with its Chinese-numeral figures written in digits (see the table above)."""
+    text = HALF_RE.sub("0.5", text)
     if not any(c in NUMERAL for c in text):
         return text
     out, last = [], 0

@@ -8,13 +8,13 @@ def test_numbers_and_placeholders_are_cells():
 
 
 def test_row_text_names_every_figure_by_its_column():
-    row = Row("粮食", (("产量（万吨）", "902.61"), ("比上年增长（%）", "-3.2")))
-    assert row_text(row) == "粮食：产量（万吨）902.61，比上年增长（%）-3.2"
+    row = Row("粮食", (("产量（万吨）", "902.61"), ("比上年增长（%）", "-3.2"), ("指数（以上年为100）", "99.9")))
+    assert row_text(row) == "粮食：产量902.61万吨，比上年增长-3.2%，指数（以上年为100）99.9"
 
 
 def test_a_unit_column_goes_into_the_figures_whose_header_has_none():
     row = Row("钢材", (("单位", "吨"), ("产量", "1577693"), ("比上年增长（%）", "48.8")))
-    assert row_text(row) == "钢材：产量1577693吨，比上年增长（%）48.8"
+    assert row_text(row) == "钢材：产量1577693吨，比上年增长48.8%"
 
 
 def test_word_table_header_rows_and_merged_cells():
@@ -33,10 +33,25 @@ def test_pdf_table_cells_go_under_the_header_they_stand_below():
              _line(20, ("粮食", 105, 125), ("902.61", 270, 300), ("-3.2", 420, 432)),
              _line(30, ("全市常住人口", 105, 160), ("866.60", 270, 300))]  # a row with one figure only
     rows = line_rows(lines, lambda line: None)
-    assert [row_text(r) for r in rows] == ["粮食：产量（万吨）902.61，比上年增长（%）-3.2", "全市常住人口：产量（万吨）866.60"]
+    assert [row_text(r) for r in rows] == ["粮食：产量902.61万吨，比上年增长-3.2%", "全市常住人口：产量866.60万吨"]
 
 
 def test_pdf_table_label_stops_at_the_second_column():
     lines = [_line(10, ("产品名称", 135, 175), ("单位", 210, 230), ("产量", 270, 300)),
              _line(20, ("鲜、冷藏肉", 105, 150), ("吨", 215, 225), ("242158", 270, 300))]
     assert row_text(line_rows(lines, lambda line: None)[0]) == "鲜、冷藏肉：产量242158吨"
+
+
+def test_an_indented_row_is_a_part_of_the_row_above_it():
+    lines = [_line(10, ("指标", 135, 160), ("绝对数", 300, 330)),
+             _line(20, ("货物运输总量", 116, 176), ("2.92", 300, 320)),
+             _line(30, ("水运", 139, 159), ("0.35", 300, 320)),
+             _line(40, ("货物运输周转量", 116, 186), ("962.97", 300, 330)),
+             _line(50, ("水运", 139, 159), ("175.26", 300, 330))]
+    rows = line_rows(lines, lambda line: None)
+    assert [r.name for r in rows] == ["货物运输总量", "货物运输总量 › 水运", "货物运输周转量", "货物运输周转量 › 水运"]
+
+
+def test_a_word_row_marked_qizhong_is_a_part_of_the_row_before():
+    rows = grid_rows([["", "产量（吨）"], ["粮食", "1223474"], ["其中：夏粮", "206624"], ["油料", "1"]])
+    assert [r.name for r in rows] == ["粮食", "粮食 › 夏粮", "油料"]
