@@ -43,7 +43,8 @@ class Block:
     """A heading (``level`` set) or a piece of content read from a file, with where it came from.
 
     ``kind`` says what content it is (paragraph, list item, table row); a table row carries its table's title
-    (``table``) and its row label (``row``). ``boxes`` are its lines' boxes on PDF pages (empty elsewhere).
+    (``table``), its row label (``row``) and its table's column headers (``columns``). ``boxes`` are its lines'
+    boxes on PDF pages (empty elsewhere).
     """
 
     text: str
@@ -52,6 +53,7 @@ class Block:
     boxes: tuple[Box, ...] = ()
     table: str = ""
     row: str = ""
+    columns: str = ""  # a table row: its table's column headers as the document writes them
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
     A heading closes the open headings of its rank or higher (a box closes at the next heading of any level);
     in a statute an article number opening a paragraph opens an ``article`` heading (and （一）/1. lines are its
     list items, whatever the reader guessed), and so does a clause
-    number with its text (5.1.1 …); a table row's path ends with its table's title.
+    number with its text (5.1.1 …); a table row's path ends with its table's title and column headers.
     """
     statute = is_statute([b.text for b in blocks if not b.level])
     title = default_title
@@ -192,7 +194,8 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
         head = inline_head(block.text, statute) if block.kind == "paragraph" else None
         if head:
             _open(stack, Heading("article", head))
-        path = tuple(stack) + ((Heading("table", block.table),) if block.kind == "table_row" and block.table else ())
+        path = tuple(stack) + ((Heading("table", block.table),) if block.kind == "table_row" and block.table else ()) \
+            + ((Heading("columns", block.columns),) if block.kind == "table_row" and block.columns else ())
         kind = "list_item" if block.kind == "paragraph" and statute and list_marker(block.text) else block.kind
         key = (*(h.text for h in path), kind == "list_item")  # items (项) are not counted among an article's 款
         counters[key] = counters.get(key, 0) + 1

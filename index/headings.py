@@ -55,7 +55,7 @@ INLINE_LEVELS = frozenset({"article"})
 # levels that are list items (项) of an article in a statute
 LIST_LEVELS = frozenset({"subsection", "item"})
 # levels that never show in a label (the report's categories) and levels that stand for the document
-HIDDEN_LEVELS = frozenset({"category"})
+HIDDEN_LEVELS = frozenset({"category", "columns"})  # columns: a table row's column headers (表3 … 产量（万吨）…)
 DOCUMENT_LEVELS = frozenset({"case"})
 
 

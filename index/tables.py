@@ -33,8 +33,9 @@ class Row:
 
     @property
     def name(self) -> str:
-        """How the row is cited: its label, under its parent's when it has one ('货物运输周转量 › 水运')."""
-        return f"{self.parent} › {CHILD_MARK_RE.sub('', self.label)}" if self.parent else self.label
+        """How the row is cited: its label as the table writes it, under its parent's when it has one
+        ('货物运输周转量 › 水运', '粮食 › 其中：夏粮')."""
+        return f"{self.parent} › {self.label}" if self.parent else self.label
 
 
 def is_number(text: str) -> bool:
@@ -62,7 +63,8 @@ def row_text(row: Row) -> str:
 
 def row_blocks(title: str, rows: list[Row]) -> list[Block]:
     """Blocks of the rows of one table, in order."""
-    return [Block(row_text(r), kind="table_row", table=title, row=r.name, boxes=r.boxes)
+    columns = " ".join(dict.fromkeys(h for r in rows for h, _ in r.cells if h))
+    return [Block(row_text(r), kind="table_row", table=title, row=r.name, boxes=r.boxes, columns=columns)
             for r in rows if r.label or r.cells]
 
 
@@ -118,7 +120,7 @@ def line_rows(lines: list[Line], box) -> list[Row]:
         indent, width = _indent(segs[0])
         while open_rows and open_rows[-1][0] >= indent - 0.5 * width:
             open_rows.pop()
-        parent = CHILD_MARK_RE.sub("", open_rows[-1][1]) if open_rows else ""
+        parent = open_rows[-1][1] if open_rows else ""
         rows.append(Row(label, cells, (box(line),), parent))
         open_rows.append((indent, label))
     return rows

@@ -54,4 +54,4 @@ def test_an_indented_row_is_a_part_of_the_row_above_it():
 
 def test_a_word_row_marked_qizhong_is_a_part_of_the_row_before():
     rows = grid_rows([["", "产量（吨）"], ["粮食", "1223474"], ["其中：夏粮", "206624"], ["油料", "1"]])
-    assert [r.name for r in rows] == ["粮食", "粮食 › 夏粮", "油料"]
+    assert [r.name for r in rows] == ["粮食", "粮食 › 其中：夏粮", "油料"]
