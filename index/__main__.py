@@ -84,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  title: {info.get('title', '')}" + (f"; {info['pages']} pages" if info.get("pages") else "")
                       + "; left out: " + (", ".join(f"{DROP_REASONS.get(k, k)} {n}" for k, n in
                                                     sorted(info.get("dropped", {}).items())) or "nothing"))
+                if info.get("scanned_pages"):
+                    print(f"  pages without a text layer (scans, not read): "
+                          f"{', '.join(map(str, info['scanned_pages']))}")
             for path, info in sorted(manifest.get("skipped", {}).items()):
                 print(f"skipped (not indexed)\t{path}\t{info.get('reason', '')}")
             ray = manifest.get("built_on", {}).get("ray")

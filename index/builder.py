@@ -191,7 +191,8 @@ def _read_documents(sources: dict[str, Path], old: dict | None, reusable: dict[s
             continue
         info = old_docs.get(doc_id)
         if info and info["path"] == str(path) and info["sha256"] == sha and doc_id in reusable:
-            documents.append(Document(doc_id, path, sha, reusable[doc_id], info.get("dropped", {})))
+            documents.append(Document(doc_id, path, sha, reusable[doc_id], info.get("dropped", {}),
+                                      info.get("pages", 0), tuple(info.get("scanned_pages", ()))))
             continue
         before = old_skipped.get(str(path))
         if before and before.get("sha256") == sha:  # known unreadable, unchanged: no need to try again
@@ -251,8 +252,8 @@ def _write(index_dir: Path, sources: dict[str, Path], corpus_dirs: list[str], ex
             "parser_version": PARSER_VERSION,
             "documents": {d.doc_id: {"path": str(d.path), "sha256": d.sha256, "paragraphs": len(d.paragraphs),
                                      "chunks": len(per_doc_chunks[d.doc_id]),
-                                     "title": d.paragraphs[0].title, "dropped": d.dropped,
-                                     "pages": max((b.page for p in d.paragraphs for b in p.boxes), default=0)}
+                                     "title": d.paragraphs[0].title, "dropped": d.dropped, "pages": d.pages,
+                                     "scanned_pages": list(d.scanned_pages)}
                           for d in documents},
             "counts": {"documents": len(documents), "paragraphs": len(paragraphs), "chunks": len(chunks)},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),

@@ -42,6 +42,8 @@ class Document:
     sha256: str
     paragraphs: list[Paragraph]
     dropped: dict[str, int] = field(default_factory=dict)
+    pages: int = 0  # a PDF's page count
+    scanned_pages: tuple[int, ...] = ()  # PDF pages without a text layer: reported, not read
 
 
 def decode_text(data: bytes) -> str:
@@ -73,18 +75,19 @@ def markdown_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def pdf_document_blocks(path: Path, limits: LimitsConfig | None = None) -> tuple[list[Block], Counter]:
-    """Blocks of a PDF read by geometry (index.layout → index.furniture → index.pdf_blocks), and what was left
-    out; a page without a text layer (a scan) is counted under ``no_text_layer`` and yields nothing."""
+def pdf_document_blocks(path: Path, limits: LimitsConfig | None = None
+                        ) -> tuple[list[Block], Counter, int, tuple[int, ...]]:
+    """Blocks of a PDF read by geometry (index.layout → index.furniture → index.pdf_blocks), what was left out,
+    its page count and the pages without a text layer (scans: counted under ``no_text_layer``, not read)."""
     pages = read_pdf(path, limits)
     per_page = [page_lines(p) for p in pages]
     cleaned = clean_lines(per_page, [p.height for p in pages])
     blocks, skipped = pdf_blocks(cleaned.lines, cleaned.title)
     dropped = cleaned.dropped + skipped
-    empty = [p.number for p, lines in zip(pages, per_page) if not lines]
+    empty = tuple(p.number for p, lines in zip(pages, per_page) if not lines)
     if empty:
         dropped["no_text_layer"] = len(empty)
-    return blocks, dropped
+    return blocks, dropped, len(pages), empty
 
 
 def check_file_size(path: str | Path, limits: LimitsConfig | None = None) -> int:
@@ -119,22 +122,23 @@ def load_document(path: str | Path, doc_id: str | None = None, limits: LimitsCon
     except OSError as exc:
         raise DocumentError(f"cannot read {path.name}: {exc}") from exc
     dropped: Counter = Counter()
+    scanned: tuple[int, ...] = ()
+    n_pages = 0
     if suffix == ".txt":
         blocks = text_blocks(normalize_authored(decode_text(data)))
     elif suffix == ".md":
         blocks = markdown_blocks(normalize_authored(decode_text(data)))
     elif suffix == ".pdf":
-        blocks, dropped = pdf_document_blocks(path, limits)
+        blocks, dropped, n_pages, scanned = pdf_document_blocks(path, limits)
     else:
         check_docx_package(path, limits or LimitsConfig())
         blocks, dropped = read_docx(path)
     doc_id = doc_id or doc_id_for(path.name)
     paragraphs = assign_structure(blocks, doc_id, default_title=path.stem)
     if not paragraphs:
-        scanned = (f" ({dropped['no_text_layer']} pages without a text layer: a scan, which is not read)"
-                   if dropped.get("no_text_layer") else "")
-        raise DocumentError(f"no text found in {path.name}{scanned}")
-    return Document(doc_id, path, hashlib.sha256(data).hexdigest(), paragraphs, dict(dropped))
+        note = f" ({len(scanned)} pages without a text layer: a scan, which is not read)" if scanned else ""
+        raise DocumentError(f"no text found in {path.name}{note}")
+    return Document(doc_id, path, hashlib.sha256(data).hexdigest(), paragraphs, dict(dropped), n_pages, scanned)
 
 
 def corpus_files(folder: str | Path) -> list[Path]:

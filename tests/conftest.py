@@ -18,6 +18,8 @@ from index.embedders import normalize  # noqa: E402
 from settings import DEFAULT_CORPUS, Config  # noqa: E402
 
 REPORT = DEFAULT_CORPUS / "service_opening_best_practice_cases.txt"
+REAL = Path(__file__).parent / "data" / "real"  # three real government files (see its README)
+SHARED_REAL = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "real-docs"  # the six, when present
 
 
 class FakeEmbedder:

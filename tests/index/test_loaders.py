@@ -3,7 +3,7 @@ import pytest
 from index.loaders import (DocumentError, DocumentTooLarge, check_file_size, corpus_files, decode_text,
                            load_document)
 from settings import LimitsConfig
-from tests.conftest import flate_bomb_pdf, make_hostile, zip_bomb_docx
+from tests.conftest import REAL, flate_bomb_pdf, make_hostile, zip_bomb_docx
 
 GB_TEXT = "一、总体要求\n\n推进服务业扩大开放，优化营商环境。\n\n二、主要任务\n\n加强知识产权保护。"
 
@@ -146,3 +146,16 @@ def test_hidden_folders_are_not_corpus_files(tmp_path):
     (tmp_path / ".staging-1" / "a.txt").write_text("x")
     (tmp_path / "b.txt").write_text("x")
     assert [p.name for p in corpus_files(tmp_path)] == ["b.txt"]
+
+
+def test_a_pdf_page_without_text_layer_is_named_not_silently_empty(tmp_path):
+    import pypdfium2 as pdfium
+
+    text_pdf = pdfium.PdfDocument(str(REAL / "residence_permit_printout.pdf"))
+    pdf = pdfium.PdfDocument.new()
+    pdf.import_pages(text_pdf, [0])
+    pdf.new_page(595, 842)  # a page with nothing on it: what a scan without OCR gives
+    pdf.save(str(tmp_path / "mixed.pdf"))
+    doc = load_document(tmp_path / "mixed.pdf")
+    assert doc.pages == 2 and doc.scanned_pages == (2,) and doc.dropped["no_text_layer"] == 1
+    assert doc.paragraphs and all(p.pages == (1,) for p in doc.paragraphs)

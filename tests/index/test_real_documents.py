@@ -10,10 +10,8 @@ import pytest
 
 from index.documents import Paragraph
 from index.loaders import load_document
-from settings import PROJECT_ROOT
-
-REAL = PROJECT_ROOT / "tests" / "data" / "real"
-SHARED = PROJECT_ROOT.parent / "shared" / "corpora" / "real-docs"
+from tests.conftest import REAL
+from tests.conftest import SHARED_REAL as SHARED
 RADICALS_RE = re.compile(r"[\u2e80-\u2fdf\uf900-\ufaff]")
 PAGE_NUMBER_LABEL_RE = re.compile(r"[－-]\s*\d+\s*[－-]")
 CHROME = ("ICP备", "打印本页", "首页>", "www.", "http", "字体", "责任编辑", "微博", "Tiếng", "2026/2/9")
