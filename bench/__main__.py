@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--budget-min", type=float, help="time budget; later scales are skipped when they would exceed it")
     i = sub.add_parser("indexing", parents=[common], help="cold build vs raw embedder, warm rebuild")
     i.add_argument("--rounds", type=int)
+    pa = sub.add_parser("parsing", parents=[common], help="parse-only time per format; PDF readers compared")
+    pa.add_argument("--rounds", type=int)
     a = sub.add_parser("answering", parents=[common],
                        help="llama.cpp builds/runtimes (crash-safe children), latency per step, transformers")
     a.add_argument("--per-kind", type=int, help="dev questions of each kind (default 5, quick 1)")
@@ -89,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import indexing
 
         result = indexing.run(args.quick, args.rounds)
+    elif args.part == "parsing":
+        from bench import parsing
+
+        result = parsing.run(args.quick, args.rounds)
     elif args.part == "scaling":
         from bench import scaling
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import parsing
 from bench.common import PeakRSS, loadavg, verdict
 from bench.corpus import WORKDIR
 from settings import DEFAULT_CORPUS, PROJECT_ROOT, Config, load_config
@@ -150,7 +151,13 @@ def run(quick: bool = False, rounds: int | None = None, cli: bool | None = None)
         cli_s = time.perf_counter() - t if proc.returncode == 0 else None
         shutil.rmtree(cli_index, ignore_errors=True)
     shutil.rmtree(index_dir, ignore_errors=True)
-    return report(n, cold, raw, ratios, warm, embedded, peaks, ov, load_s, jieba_s, cli_s, quick, embedder.name, cfg)
+    result = report(n, cold, raw, ratios, warm, embedded, peaks, ov, load_s, jieba_s, cli_s, quick, embedder.name, cfg)
+    parse = parsing.parse_rows(parsing.documents(), rounds)
+    result["tables"].append({"caption": f"Parse only, per format (load_document; median of {rounds}; the PDF "
+                                        "readers are compared by `python -m bench parsing`)",
+                             "headers": ["file", "format", "pages", "paragraphs", "seconds", "pages/s"], "rows": parse})
+    result["raw"]["parse"] = parse
+    return result
 
 
 def report(n, cold, raw, ratios, warm, embedded, peaks, ov, load_s, jieba_s, cli_s, quick, name, cfg) -> dict:

