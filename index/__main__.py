@@ -8,6 +8,9 @@ from dataclasses import replace
 from errors import RagError
 from index.builder import add_document, build_index, previous_manifest, remove_document
 from index.furniture import DROP_REASONS
+
+METADATA_LABELS = {"kind": "类别", "issuer": "发文机关", "number": "文号", "issued": "发布/通过", "effective": "施行",
+                   "amended": "修正", "published": "网页发布", "printed": "打印", "region": "地区"}
 from index.store import embedder_spec, staleness
 from settings import DEFAULT_CORPUS, DEFAULT_INDEX, load_config
 
@@ -84,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  title: {info.get('title', '')}" + (f"; {info['pages']} pages" if info.get("pages") else "")
                       + "; left out: " + (", ".join(f"{DROP_REASONS.get(k, k)} {n}" for k, n in
                                                     sorted(info.get("dropped", {}).items())) or "nothing"))
+                meta = info.get("meta", {})
+                shown = [f"{METADATA_LABELS[k]} {meta[k]}" for k in METADATA_LABELS if meta.get(k)]
+                if shown:
+                    print("  " + "; ".join(shown))
                 if info.get("scanned_pages"):
                     print(f"  pages without a text layer (scans, not read): "
                           f"{', '.join(map(str, info['scanned_pages']))}")

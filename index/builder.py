@@ -26,6 +26,8 @@ from index.lexical import BM25Index
 from index.loaders import (PARSER_VERSION, Document, DocumentError, DocumentTooLarge, check_file_size, corpus_files,
                            load_document)
 from index.lock import index_lock
+from index.metadata import merged as merged_metadata
+from index.metadata import sidecar_problem
 from index.store import (CorruptIndex, DocumentNotFound, IndexNotFound, IndexStoreError, build_faiss,
                          live_version, read_paragraphs, sha256_file, write_index, writer_alive, writer_token)
 from settings import Config
@@ -192,7 +194,8 @@ def _read_documents(sources: dict[str, Path], old: dict | None, reusable: dict[s
         info = old_docs.get(doc_id)
         if info and info["path"] == str(path) and info["sha256"] == sha and doc_id in reusable:
             documents.append(Document(doc_id, path, sha, reusable[doc_id], info.get("dropped", {}),
-                                      info.get("pages", 0), tuple(info.get("scanned_pages", ()))))
+                                      info.get("pages", 0), tuple(info.get("scanned_pages", ())),
+                                      info.get("meta_extracted", {})))
             continue
         before = old_skipped.get(str(path))
         if before and before.get("sha256") == sha:  # known unreadable, unchanged: no need to try again
@@ -208,6 +211,7 @@ def _read_documents(sources: dict[str, Path], old: dict | None, reusable: dict[s
         if path not in looked_at and Path(path).is_file():
             skipped[path] = before
     report.errors = [f"{p}: {s['reason']}" for p, s in sorted(skipped.items())]
+    report.notes += [f"metadata file ignored: {problem}" for d in documents if (problem := sidecar_problem(d.path))]
     return documents, skipped
 
 
@@ -253,7 +257,8 @@ def _write(index_dir: Path, sources: dict[str, Path], corpus_dirs: list[str], ex
             "documents": {d.doc_id: {"path": str(d.path), "sha256": d.sha256, "paragraphs": len(d.paragraphs),
                                      "chunks": len(per_doc_chunks[d.doc_id]),
                                      "title": d.paragraphs[0].title, "dropped": d.dropped, "pages": d.pages,
-                                     "scanned_pages": list(d.scanned_pages)}
+                                     "scanned_pages": list(d.scanned_pages), "meta_extracted": d.meta,
+                                     "meta": merged_metadata(d.meta, d.path)}
                           for d in documents},
             "counts": {"documents": len(documents), "paragraphs": len(paragraphs), "chunks": len(chunks)},
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),

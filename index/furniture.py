@@ -36,6 +36,7 @@ PAGE_NUMBER_RE = re.compile(r"^(?:[-－—–~]\s*\d{1,4}\s*[-－—–~]|\d{1,4
 URL_RE = re.compile(r"https?://\S+|www\.[\w-]+\.\S+")
 TIME_STAMP_RE = re.compile(r"\d{4}[/-]\d{1,2}[/-]\d{1,2}\s*\d{1,2}:\d{2}")
 REGISTRATION_RE = re.compile(r"ICP备\s*\d+|公网安备\s*\d+|网站标识码")
+DATED_RE = re.compile(r"\d{4}\s*[年/-]\s*\d{1,2}")
 CONTROL_RE = re.compile(r"【[^】]{0,20}[：:][^】]{0,20}】")
 ITEM_SPLIT_RE = re.compile(r"\s*[|｜>＞›»]\s*|\s+")
 CLAUSE_PUNCT_RE = re.compile(r"[。，；！？,;!?]")
@@ -46,12 +47,15 @@ TITLE_SIZE = 1.15  # the title's font is at least this many times the body's
 
 @dataclass
 class Cleaned:
-    """The lines kept, the document title found on the first page, and the count of lines dropped per reason."""
+    """The lines kept, the document title found on the first page (and its lines), the count of lines dropped per
+    reason, and whether a browser printed the page."""
 
     lines: list[Line]
     title: str = ""
+    title_lines: tuple[Line, ...] = ()
     dropped: Counter = field(default_factory=Counter)
     printout: bool = False
+    dated: tuple[str, ...] = ()  # dropped lines that carry a date (a print stamp, a 发布时间 line): for metadata
 
 
 def is_page_number(text: str) -> bool:
@@ -98,6 +102,7 @@ def clean_lines(pages: list[list[Line]], heights: list[float]) -> Cleaned:
                    for n, lines in enumerate(pages) for l in lines)
     repeated = {k for k, ps in keyed.items() if n_pages >= 2 and len(ps) >= max(2, REPEAT_SHARE * n_pages)}
     dropped: Counter = Counter()
+    dated: dict[str, None] = {}
     kept: list[list[Line]] = []
     for n, lines in enumerate(pages):
         page_kept = []
@@ -105,6 +110,8 @@ def clean_lines(pages: list[list[Line]], heights: list[float]) -> Cleaned:
             reason = _reason(line, heights[n], _repeat_key(line, heights[n]) in repeated, printout)
             if reason:
                 dropped[reason] += 1
+                if DATED_RE.search(line.text):
+                    dated[line.text] = None
             else:
                 page_kept.append(line)
         kept.append(page_kept)
@@ -113,7 +120,7 @@ def clean_lines(pages: list[list[Line]], heights: list[float]) -> Cleaned:
     if printout:
         flat = _trim_printout(kept, title_lines, dropped)
     title = "".join(l.text for l in title_lines)
-    return Cleaned(flat, title, dropped, printout)
+    return Cleaned(flat, title, tuple(title_lines), dropped, printout, tuple(dated))
 
 
 def _repeat_key(line: Line, page_height: float) -> tuple:

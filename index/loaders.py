@@ -13,6 +13,7 @@ from index.documents import Block, DocumentError, DocumentTooLarge, Paragraph, a
 from index.docx_reader import check_docx_package, read_docx
 from index.furniture import clean_lines
 from index.layout import page_lines
+from index.metadata import extract as extract_metadata
 from index.normalize import normalize_authored
 from index.pdf_blocks import pdf_blocks
 from index.pdf_reader import read_pdf
@@ -44,6 +45,7 @@ class Document:
     dropped: dict[str, int] = field(default_factory=dict)
     pages: int = 0  # a PDF's page count
     scanned_pages: tuple[int, ...] = ()  # PDF pages without a text layer: reported, not read
+    meta: dict[str, str] = field(default_factory=dict)  # what the document says it is (index.metadata)
 
 
 def decode_text(data: bytes) -> str:
@@ -76,18 +78,19 @@ def markdown_blocks(text: str) -> list[Block]:
 
 
 def pdf_document_blocks(path: Path, limits: LimitsConfig | None = None
-                        ) -> tuple[list[Block], Counter, int, tuple[int, ...]]:
+                        ) -> tuple[list[Block], Counter, int, tuple[int, ...], tuple[str, ...]]:
     """Blocks of a PDF read by geometry (index.layout → index.furniture → index.pdf_blocks), what was left out,
-    its page count and the pages without a text layer (scans: counted under ``no_text_layer``, not read)."""
+    its page count, the pages without a text layer (scans: counted under ``no_text_layer``, not read) and the
+    dated lines dropped as page chrome (for the metadata)."""
     pages = read_pdf(path, limits)
     per_page = [page_lines(p) for p in pages]
     cleaned = clean_lines(per_page, [p.height for p in pages])
-    blocks, skipped = pdf_blocks(cleaned.lines, cleaned.title)
+    blocks, skipped = pdf_blocks(cleaned.lines, cleaned.title, cleaned.title_lines)
     dropped = cleaned.dropped + skipped
     empty = tuple(p.number for p, lines in zip(pages, per_page) if not lines)
     if empty:
         dropped["no_text_layer"] = len(empty)
-    return blocks, dropped, len(pages), empty
+    return blocks, dropped, len(pages), empty, cleaned.dated
 
 
 def check_file_size(path: str | Path, limits: LimitsConfig | None = None) -> int:
@@ -123,13 +126,14 @@ def load_document(path: str | Path, doc_id: str | None = None, limits: LimitsCon
         raise DocumentError(f"cannot read {path.name}: {exc}") from exc
     dropped: Counter = Counter()
     scanned: tuple[int, ...] = ()
+    dated: tuple[str, ...] = ()
     n_pages = 0
     if suffix == ".txt":
         blocks = text_blocks(normalize_authored(decode_text(data)))
     elif suffix == ".md":
         blocks = markdown_blocks(normalize_authored(decode_text(data)))
     elif suffix == ".pdf":
-        blocks, dropped, n_pages, scanned = pdf_document_blocks(path, limits)
+        blocks, dropped, n_pages, scanned, dated = pdf_document_blocks(path, limits)
     else:
         check_docx_package(path, limits or LimitsConfig())
         blocks, dropped = read_docx(path)
@@ -138,7 +142,8 @@ def load_document(path: str | Path, doc_id: str | None = None, limits: LimitsCon
     if not paragraphs:
         note = f" ({len(scanned)} pages without a text layer: a scan, which is not read)" if scanned else ""
         raise DocumentError(f"no text found in {path.name}{note}")
-    return Document(doc_id, path, hashlib.sha256(data).hexdigest(), paragraphs, dict(dropped), n_pages, scanned)
+    meta = extract_metadata(paragraphs[0].title, [p.text for p in paragraphs], list(dated))
+    return Document(doc_id, path, hashlib.sha256(data).hexdigest(), paragraphs, dict(dropped), n_pages, scanned, meta)
 
 
 def corpus_files(folder: str | Path) -> list[Path]:

@@ -54,11 +54,12 @@ class Geometry:
             return False
         return prev is None or ends_sentence(prev.text) or line.x0 > prev.x0 + INDENT * line.size
 
-    def short(self, line: Line, nxt: Line | None = None) -> bool:
-        """Stops well before the column's right edge — unless ``nxt`` is set as far left and right (the lines of a
-        paragraph indented on both sides)."""
-        if nxt is not None and abs(line.x1 - nxt.x1) < 0.5 * line.size and abs(line.x0 - nxt.x0) < 0.5 * line.size:
-            return False
+    def short(self, line: Line, *neighbours: Line | None) -> bool:
+        """Stops well before the column's right edge — unless a neighbour line (the next one, or the one before)
+        is set as far left and right: the lines of a paragraph indented on both sides."""
+        for other in neighbours:
+            if other is not None and abs(line.x1 - other.x1) < 0.5 * line.size and abs(line.x0 - other.x0) < 0.5 * line.size:
+                return False
         return line.x1 < self.right - SHORT * line.size
 
     def centred(self, line: Line) -> bool:
@@ -66,8 +67,9 @@ class Geometry:
         return line.x0 > self.left + CENTRED * line.size and self.short(line)
 
 
-def pdf_blocks(lines: list[Line], title: str) -> tuple[list[Block], Counter]:
-    """Blocks of a document's cleaned lines (title found on page one excluded) and counts of what was skipped."""
+def pdf_blocks(lines: list[Line], title: str, title_lines: tuple[Line, ...] = ()) -> tuple[list[Block], Counter]:
+    """Blocks of a document's cleaned lines and counts of what was skipped; the title's own lines (``title_lines``,
+    or a line that is the whole title) are the title block, not content."""
     skipped: Counter = Counter()
     geo = Geometry(lines)
     statute = is_statute([l.text for l in lines])
@@ -78,7 +80,7 @@ def pdf_blocks(lines: list[Line], title: str) -> tuple[list[Block], Counter]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if title_key and i < 3 and squash(line.text) in title_key:  # the title's own lines
+        if line in title_lines or (title_key and squash(line.text) == title_key):
             i += 1
             continue
         level = _heading(line, geo, statute, body_started)
@@ -93,7 +95,8 @@ def pdf_blocks(lines: list[Line], title: str) -> tuple[list[Block], Counter]:
             i = end
             continue
         end = i + 1
-        while end < len(lines) and not _breaks(lines[end - 1], lines[end], geo, statute):
+        while end < len(lines) and not _breaks(lines[end - 1], lines[end], geo, statute,
+                                               lines[end - 2] if end - 2 >= i else None):
             end += 1
         group = lines[i:end]
         kind = "list_item" if LIST_ITEM_RE.match(line.text) and statute else "paragraph"
@@ -121,13 +124,13 @@ def _opens_block(line: Line, statute: bool) -> bool:
     return bool((statute and ARTICLE_RE.match(t)) or LIST_ITEM_RE.match(t) or TABLE_TITLE_RE.match(t))
 
 
-def _breaks(prev: Line, line: Line, geo: Geometry, statute: bool) -> bool:
-    """Does ``line`` start a new block after ``prev``?"""
+def _breaks(prev: Line, line: Line, geo: Geometry, statute: bool, before: Line | None = None) -> bool:
+    """Does ``line`` start a new block after ``prev`` (and ``before``, the line above it in the same block)?"""
     if _heading(line, geo, statute) or _heading(prev, geo, statute):
         return True
     if abs(prev.size - line.size) > 0.2 * geo.size:
         return True
-    if geo.short(prev, line) or geo.indented(line, prev) or geo.centred(prev):
+    if geo.short(prev, line, before) or geo.indented(line, prev) or geo.centred(prev):
         return True
     if _opens_block(line, statute) and (ends_sentence(prev.text) or prev.text.endswith(("：", ":"))
                                         or geo.indented(line)):

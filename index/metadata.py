@@ -1,0 +1,184 @@
+"""What a document is, from its own text: title, issuing body, 文号, its dates, region and kind (pure).
+
+Read from the title and the first and last paragraphs, where documents state them:
+
+| field | where it is read | example |
+|---|---|---|
+| ``number`` (文号) | the title or the lines under it | 沪府规〔2022〕21号, 国务院令第663号, NB/T XXXXX—XXXX |
+| ``issuer`` (发文机关) | a body's name right under the title; the body whose meeting adopted a law; 某某令; 某某 发布 | 周口市统计局, 全国人民代表大会常务委员会, 国务院 |
+| ``issued`` | a date alone under the title or the signature; the adoption date of a law | 2015-11-26 |
+| ``effective`` | 自…起施行 / 实施 (自公布之日起施行: the issue date) | 2016-01-01 |
+| ``amended`` | the last 修正/修订 date of a law's history | 2021-04-29 |
+| ``published``, ``printed`` | a web page's 发布时间 line and a browser's print stamp (dropped as page chrome) | 2023-10-08, 2026-02-09 |
+| ``region`` | the place the title names first; 全国 for national law and national bodies | 周口市, 全国 |
+| ``kind`` | the title and the issuer | 法律, 行政法规, 地方性法规, 规章与规范性文件, 统计公报, 标准, 报告 |
+
+Competing dates stay apart: a page's print date is never its issue date. A user's ``<file>.meta.json`` next to the
+document wins over what is extracted (:func:`merged`).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from textutil import squash
+from zh.numbers import to_arabic
+
+FIELDS = ("title", "issuer", "number", "issued", "effective", "amended", "published", "printed", "region", "kind")
+KINDS = ("法律", "行政法规", "地方性法规", "规章与规范性文件", "统计公报", "标准", "报告")
+HEAD_PARAGRAPHS = 15
+DATE_RE = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?")
+DATE_ONLY_RE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+NUMBER_RES = (re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(]\d{4}[〕\]］）)]\s*第?\s*\d+\s*号"),
+              re.compile(r"[\u4e00-\u9fff]{0,12}令\s*第\s*\d+\s*号"),
+              re.compile(r"\b(?:GB|NB|DL|HJ|JGJ|DB\d{0,2})(?:/[TZ])?\s*[\dX]{2,}(?:\.\d+)?\s*[—-]\s*[\dX]{4}"))
+EFFECTIVE_RE = re.compile(r"自\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起\s*(?:施行|实施|执行|生效)")
+FROM_PUBLICATION_RE = re.compile(r"自\s*(?:公布|发布|印发)之日起\s*(?:施行|实施|执行)")
+ADOPTED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)([\u4e00-\u9fff\d]{2,30}?人民代表大会常务委员会)第[\u4e00-\u9fff\d]+次会议通过")
+AMENDED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:(?!\d{4}\s*年)[^（(]){0,90}?(?:修正|修订)")
+ORG_RE = re.compile(r"(?:局|委员会|人民政府|政府|办公厅|办公室|部|厅|院|调查队|中心|协会|署|委)$")
+ORDER_RE = re.compile(r"^([\u4e00-\u9fff]{2,14})令$")
+RELEASED_BY_RE = re.compile(r"^([\u4e00-\u9fff]{2,20}?)\s*(?:发布|印发)$")
+PUBLISHED_RE = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期|日期)\s*[：:]\s*(\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})")
+SITE_DATE_RE = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})\s*\d{1,2}:\d{2}\s*来源")
+STAMP_RE = re.compile(r"(\d{4}/\d{1,2}/\d{1,2})\s+\d{1,2}:\d{2}")
+REGION_RE = re.compile(r"^(?:\d{4}\s*年\s*)?([\u4e00-\u9fff]{2,12}?(?:特别行政区|自治区|自治州|自治县|省|市|州|地区|盟|县|区|旗))")
+NATIONAL_RE = re.compile(r"^(?:中华人民共和国|全国|国务院|国家|中共中央|最高人民)")
+TERM_RE = re.compile(r"第[\u4e00-\u9fff\d]+届")
+
+
+def _iso(text: str) -> str:
+    m = DATE_RE.search(to_arabic(text))
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else ""
+
+
+def extract(title: str, texts: list[str], dropped: list[str] = ()) -> dict[str, str]:
+    """The metadata a document states (fields it does not state are ''); ``texts`` are its paragraphs in order,
+    ``dropped`` the dated lines a reader took out as page chrome (a print stamp, a 发布时间 line)."""
+    head = texts[:HEAD_PARAGRAPHS]
+    meta = dict.fromkeys(FIELDS, "")
+    meta["title"] = title
+    meta["number"] = _number(title, head)
+    meta["issuer"] = _issuer(head)
+    meta.update(_dates(head, texts))
+    for line in dropped:
+        if not meta["published"] and (m := PUBLISHED_RE.search(line) or SITE_DATE_RE.search(line)):
+            meta["published"] = _iso(m.group(1))
+        if not meta["printed"] and (m := STAMP_RE.search(line)):
+            meta["printed"] = _iso(m.group(1))
+    meta["region"] = _region(title, meta["issuer"])
+    meta["kind"] = _kind(title, meta["issuer"], meta["number"], head)
+    return meta
+
+
+def _number(title: str, head: list[str]) -> str:
+    for text in (title, "".join(squash(t) for t in head[:4]), *head):
+        for pattern in NUMBER_RES:
+            m = pattern.search(text)
+            if m:
+                return re.sub(r"\s+", "", m.group(0)) if not m.group(0).startswith(("GB", "NB", "DL", "HJ", "JG", "DB")) \
+                    else m.group(0)
+    return ""
+
+
+def _issuer(head: list[str]) -> str:
+    for text in head:
+        t = text.strip()
+        m = ADOPTED_RE.search(to_arabic(t))
+        if m:
+            return TERM_RE.sub("", m.group(2))
+        if m := ORDER_RE.match(squash(t)):
+            return m.group(1).removeprefix("中华人民共和国")
+        if m := RELEASED_BY_RE.match(t):
+            return m.group(1).strip()
+    for text in head[:3]:
+        t = text.strip()
+        if len(t) <= 40 and not re.search(r"[。，；：、\d]", t) and ORG_RE.search(t.split()[-1] if t.split() else t):
+            return t
+    return ""
+
+
+def _dates(head: list[str], texts: list[str]) -> dict[str, str]:
+    out = {"issued": "", "effective": "", "amended": ""}
+    for text in head:
+        t = to_arabic(text)
+        m = ADOPTED_RE.search(t)
+        if m and not out["issued"]:
+            out["issued"] = _iso(m.group(1))
+        amended = AMENDED_RE.findall(t)
+        if amended:
+            out["amended"] = _iso(amended[-1])
+        if not out["issued"] and DATE_ONLY_RE.match(t):
+            out["issued"] = _iso(t)
+    for text in texts:
+        t = to_arabic(text)
+        if m := EFFECTIVE_RE.search(t):
+            out["effective"] = _iso(m.group(1))
+            break
+        if FROM_PUBLICATION_RE.search(t):
+            out["effective"] = out["issued"]
+            break
+    if not out["issued"]:  # a signature's date at the end
+        out["issued"] = next((_iso(t) for t in reversed(texts[-3:]) if DATE_ONLY_RE.match(to_arabic(t))), "")
+    return out
+
+
+def _region(title: str, issuer: str) -> str:
+    if NATIONAL_RE.match(title) or NATIONAL_RE.match(issuer) or issuer.startswith("全国人民代表大会"):
+        return "全国"
+    m = REGION_RE.match(squash(title)) or REGION_RE.match(squash(issuer))
+    return m.group(1) if m else ""
+
+
+def _kind(title: str, issuer: str, number: str, head: list[str]) -> str:
+    t = squash(title)
+    if "统计公报" in t:
+        return "统计公报"
+    if NUMBER_RES[2].search(number) or any(re.search(r"(?:国家|行业|地方|团体)标准", h) for h in head):
+        return "标准"
+    if t.startswith("中华人民共和国") and t.endswith("法") or issuer.startswith("全国人民代表大会"):
+        return "法律"
+    if "国务院" in issuer and re.search(r"(?:条例|规定|办法)(?:（|$)", t) or "国务院令" in number:
+        return "行政法规"
+    if "人民代表大会常务委员会" in issuer and re.search(r"条例(?:（|$)", t):
+        return "地方性法规"
+    if re.search(r"(?:办法|规定|通知|意见|细则|规则|方案|决定|指引)(?:（|$)", t):
+        return "规章与规范性文件"
+    return "报告"
+
+
+def sidecar(path: Path) -> Path:
+    """The user's metadata file of a document: ``<file>.meta.json`` beside it."""
+    return path.with_name(path.name + ".meta.json")
+
+
+def merged(extracted: dict[str, str], path: Path) -> dict[str, str]:
+    """The extracted metadata with the user's ``<file>.meta.json`` (known fields only) laid over it; a file that
+    cannot be read as a JSON object is ignored (its problem is reported by :func:`sidecar_problem`)."""
+    own = _read_sidecar(path)
+    return {**extracted, **{k: str(v) for k, v in own.items() if k in FIELDS}}
+
+
+def sidecar_problem(path: Path) -> str:
+    """Why the user's metadata file cannot be used ('' when it is absent or fine)."""
+    side = sidecar(path)
+    if not side.is_file():
+        return ""
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"{side.name}: not readable as JSON ({exc})"
+    if not isinstance(data, dict):
+        return f"{side.name}: must be a JSON object"
+    unknown = sorted(set(data) - set(FIELDS))
+    return f"{side.name}: unknown field(s) {', '.join(unknown)} (known: {', '.join(FIELDS)})" if unknown else ""
+
+
+def _read_sidecar(path: Path) -> dict:
+    side = sidecar(path)
+    try:
+        data = json.loads(side.read_text(encoding="utf-8")) if side.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,57 @@
+import json
+
+import pytest
+
+from index.loaders import load_document
+from index.metadata import extract, merged, sidecar, sidecar_problem
+from tests.conftest import REAL
+
+
+@pytest.mark.parametrize("title, texts, dropped, expected", [
+    ("中华人民共和国道路交通安全法",
+     ["（2003年10月28日第十届全国人民代表大会常务委员会第五次会议通过 根据2021年4月29日第十三届全国人民代表大会常务委员会"
+      "第二十八次会议《关于修改〈中华人民共和国道路交通安全法〉等八部法律的决定》第三次修正）", "第一条 为了……制定本法。",
+      "第一百二十四条 本法自2004年5月1日起施行。"], [],
+     {"kind": "法律", "issuer": "全国人民代表大会常务委员会", "issued": "2003-10-28", "effective": "2004-05-01",
+      "amended": "2021-04-29", "region": "全国"}),
+    ("南宁市电动自行车管理条例",
+     ["（2019年12月31日南宁市第十四届人民代表大会常务委员会第二十四次会议通过）", "第四十八条 本条例自二〇二〇年九月一日起施行。"],
+     ["信息来源：南宁市人大常委会办公室 发布时间：2023-10-08 08:53", "2026/2/9 22:47 南宁市电动自行车管理条例"],
+     {"kind": "地方性法规", "issuer": "南宁市人民代表大会常务委员会", "effective": "2020-09-01", "published": "2023-10-08",
+      "printed": "2026-02-09", "region": "南宁市"}),
+    ("2023年周口市国民经济和社会发展统计公报", ["周口市统计局", "2024年4月29日", "2023年，……"], [],
+     {"kind": "统计公报", "issuer": "周口市统计局", "issued": "2024-04-29", "region": "周口市", "number": ""}),
+    ("关于印发某某办法的通知", ["沪府规〔2022〕21号", "各区人民政府：", "本办法自发布之日起施行。"], [],
+     {"number": "沪府规〔2022〕21号", "kind": "规章与规范性文件"}),
+])
+def test_what_a_document_says_it_is(title, texts, dropped, expected):
+    meta = extract(title, texts, dropped)
+    assert {k: meta[k] for k in expected} == expected
+
+
+def test_a_print_stamp_is_never_the_issue_date():
+    meta = extract("某条例", ["第一条 ……。"], ["2026/2/9 22:33 某条例_中国政府网"])
+    assert meta["printed"] == "2026-02-09" and meta["issued"] == ""
+
+
+def test_a_printout_records_its_order_number_signing_date_and_date_in_force():
+    meta = load_document(REAL / "residence_permit_printout.pdf").meta
+    assert {k: meta[k] for k in ("number", "issuer", "issued", "effective", "published", "printed", "kind")} == {
+        "number": "国务院令第663号", "issuer": "国务院", "issued": "2015-11-26", "effective": "2016-01-01",
+        "published": "2015-12-12", "printed": "2026-02-09", "kind": "行政法规"}
+
+
+def test_the_users_metadata_file_wins(tmp_path):
+    doc = tmp_path / "notice.txt"
+    doc.write_text("x", encoding="utf-8")
+    sidecar(doc).write_text(json.dumps({"region": "上海市", "number": "沪府规〔2022〕21号"}, ensure_ascii=False),
+                            encoding="utf-8")
+    assert merged({"region": "", "number": "", "kind": "报告"}, doc) == {"region": "上海市",
+                                                                       "number": "沪府规〔2022〕21号", "kind": "报告"}
+    assert sidecar_problem(doc) == ""
+
+
+def test_a_broken_metadata_file_is_reported_and_ignored(tmp_path):
+    doc = tmp_path / "notice.txt"
+    sidecar(doc).write_text('{"regoin": "上海市"}', encoding="utf-8")
+    assert "unknown field(s) regoin" in sidecar_problem(doc) and merged({"region": ""}, doc) == {"region": ""}
