@@ -1,5 +1,5 @@
-"""Questions as input: read question lists (.txt one per line, .jsonl id+question, .csv id,question header) and
-check a single question before it is asked."""
+"""Questions as input: read question lists (.txt one per line, .jsonl id+question and an optional "filter", .csv
+id,question header) and check a single question before it is asked."""
 from __future__ import annotations
 
 import csv
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from errors import RagError
+from retriever.filters import DocFilter, FilterError
 from textutil import decode_text
 
 MAX_QUESTION_CHARS = 500
@@ -20,6 +21,7 @@ class Question:
 
     id: str
     question: str
+    where: DocFilter | None = None  # a .jsonl line's "filter": the documents it may be answered from
 
 
 class QuestionFileError(RagError, ValueError):
@@ -55,6 +57,15 @@ def check_question(text: str) -> str:
     return text
 
 
+def _filter(spec) -> DocFilter | None:
+    """A question line's ``filter`` object ({"doc", "where", "after", "before"}), or None."""
+    if spec is None:
+        return None
+    if not isinstance(spec, dict) or set(spec) - {"doc", "where", "after", "before"}:
+        raise FilterError('"filter" must be an object with doc, where, after and/or before')
+    return DocFilter.parse(spec.get("doc", ()), spec.get("where", {}), spec.get("after", ""), spec.get("before", ""))
+
+
 def read_questions(path: str | Path) -> tuple[list[Question], list[str]]:
     """Questions from a file, plus one error message per bad line (bad lines are skipped)."""
     path = Path(path)
@@ -71,17 +82,18 @@ def read_questions(path: str | Path) -> tuple[list[Question], list[str]]:
     errors: list[str] = []
     seen: set[str] = set()
 
-    def add(qid: str, question, where: str):
+    def add(qid: str, question, where: str, spec=None):
         try:
             q = check_question(question if isinstance(question, str) else "")
-        except QuestionError as exc:
+            scope = _filter(spec)
+        except (QuestionError, FilterError) as exc:
             errors.append(f"{where}: {exc}")
             return
         if qid in seen:
             errors.append(f"{where}: duplicate id {qid!r}")
             return
         seen.add(qid)
-        items.append(Question(qid, q))
+        items.append(Question(qid, q, scope))
 
     if suffix == ".txt":
         for n, line in enumerate(text.splitlines(), start=1):
@@ -98,7 +110,7 @@ def read_questions(path: str | Path) -> tuple[list[Question], list[str]]:
             except ValueError as exc:
                 errors.append(f"line {n}: invalid JSON ({exc})")
                 continue
-            add(str(obj.get("id", n)), obj.get("question"), f"line {n}")
+            add(str(obj.get("id", n)), obj.get("question"), f"line {n}", obj.get("filter"))
     else:
         reader = csv.DictReader(io.StringIO(text))
         if not reader.fieldnames or "question" not in reader.fieldnames:

@@ -11,6 +11,7 @@ from assistant.batch import FORMATS, answer_file, check_paths
 from assistant.calibrate import CALIBRATION_NAME, collect, fit_rows, load_rows, save_rows
 from assistant.factory import build_assistant
 from errors import RagError
+from retriever.filters import DocFilter
 from settings import BACKENDS, DEFAULT_INDEX, load_config
 
 
@@ -25,6 +26,13 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--config", help="TOML settings file")
     common.add_argument("--max-tokens", type=int, help="answer length limit in tokens")
     common.add_argument("--quiet", action="store_true", help="no progress bar")
+    common.add_argument("--doc", action="append", default=[], metavar="TEXT",
+                        help="only documents whose ID or title contains TEXT (repeat for alternatives)")
+    common.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                        help="only documents whose metadata FIELD contains VALUE, e.g. region=上海, kind=地方性法规 "
+                             "(fields: title issuer number issued effective amended published printed region kind)")
+    common.add_argument("--after", default="", metavar="DATE", help="only documents dated on or after DATE (YYYY[-MM[-DD]])")
+    common.add_argument("--before", default="", metavar="DATE", help="only documents dated on or before DATE")
     a = sub.add_parser("ask", parents=[common], help="answer one question, streaming")
     a.add_argument("question")
     a.add_argument("-k", type=int, help="use at most k retrieved chunks")
@@ -59,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "calibrate":
         return _calibrate(args, cfg)
     try:
+        where = DocFilter.parse(args.doc, args.where, args.after, args.before)
+        if where and getattr(args, "ray", None) is not None:
+            raise RagError("--doc/--where/--after/--before are not supported with --ray (use a \"filter\" per question)")
         if args.command == "batch":  # refuse an --out/--format that would overwrite the input before loading
             check_paths(args.file, args.out, args.format)
             if args.workers and args.ray is None:
@@ -73,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         assistant = build_assistant(args.index, args.backend, cfg)
         if args.command == "ask":
             answer, shown = None, ""
-            for event in assistant.stream(args.question, k=args.k):
+            for event in assistant.stream(args.question, k=args.k, where=where or None):
                 if event.kind == "checked":  # only sentences that passed the checks are printed, as they complete
                     print(event.text[len(shown):] if event.text.startswith(shown) else f"\n{event.text}",
                           end="", flush=True)
@@ -98,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"total {t['total_ms']:.0f} ms, {t['gen_tokens']} tokens)")
             return 0
         assistant.answer_all = args.answer_all
-        return _batch_done(answer_file(assistant, args.file, args.out, args.format, show_progress=not args.quiet))
+        return _batch_done(answer_file(assistant, args.file, args.out, args.format, show_progress=not args.quiet,
+                                       where=where or None))
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

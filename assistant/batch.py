@@ -23,6 +23,7 @@ from tqdm import tqdm
 from assistant.pipeline import Assistant
 from errors import RagError
 from questions import Question, QuestionFileError, read_questions
+from retriever.filters import DocFilter
 from settings import Config
 
 FORMATS = ("csv", "md")
@@ -119,12 +120,12 @@ def write_table(rows: list[dict], path: Path, fmt: str) -> Path:
     return target
 
 
-def _one_by_one(assistant: Assistant, turn: AbstractContextManager | None) -> Answers:
+def _one_by_one(assistant: Assistant, turn: AbstractContextManager | None, where: DocFilter | None = None) -> Answers:
     def answers(todo: list[Question]) -> Iterator[dict | str]:
         for q in todo:
             try:
                 with turn or nullcontext():
-                    answer = assistant.run(q.question)
+                    answer = assistant.run(q.question, where=q.where or where)
             except Exception as exc:  # reported by answer_file, and the run goes on
                 yield f"{type(exc).__name__}: {exc}"
                 continue
@@ -135,7 +136,8 @@ def _one_by_one(assistant: Assistant, turn: AbstractContextManager | None) -> An
 def answer_file(assistant: Assistant | None, questions_path: str | Path, out_path: str | Path,
                 fmt: str | None = None, show_progress: bool = True, *, max_questions: int | None = None,
                 cancel: threading.Event | None = None,
-                turn: AbstractContextManager | None = None, answers: Answers | None = None) -> BatchReport:
+                turn: AbstractContextManager | None = None, answers: Answers | None = None,
+                where: DocFilter | None = None) -> BatchReport:
     """Answer every question not yet in out_path, appending one JSON line each.
 
     ``max_questions``: refuse larger files (TooManyQuestions). ``cancel``: stop before the next
@@ -162,7 +164,7 @@ def answer_file(assistant: Assistant | None, questions_path: str | Path, out_pat
         report.torn_bytes = out.stat().st_size - end
         with open(out, "r+b") as f:
             f.truncate(end)
-    results = (answers or _one_by_one(assistant, turn))(todo) if todo else iter(())
+    results = (answers or _one_by_one(assistant, turn, where))(todo) if todo else iter(())
     try:
         with open(out, "ab") as f:
             for i, q in enumerate(tqdm(todo, desc="answering", unit="q", disable=not show_progress, file=sys.stderr)):

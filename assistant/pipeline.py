@@ -25,6 +25,7 @@ from assistant.prompting import PromptBuilder, Prompts, citation_grammar
 from assistant.question_parts import split_parts
 from assistant.retrieve import Retrieve
 from assistant.verify import Verdict
+from retriever.filters import DocFilter
 from retriever.hybrid import Hit, HybridRetriever
 from questions import check_question
 from settings import Config
@@ -49,6 +50,7 @@ class Answer:
     outline: list[tuple[str, int]] = field(default_factory=list)  # overview answers: (heading, source number)
     generated: str = ""
     timings: dict = field(default_factory=dict)
+    where: str = ""  # the document filter the answer was kept to (DocFilter.describe), '' for none
 
     @property
     def p_answerable(self) -> float:
@@ -92,6 +94,8 @@ class Answer:
             "outline": [{"heading": h, "n": n} for h, n in self.outline],
             "fallback": self.fallback,
             "generated": self.generated,
+            "filter": self.where,
+            "documents": sorted({c.paragraph_id.rsplit(":", 1)[0] for c in self.citations}),
         }
 
 
@@ -167,19 +171,22 @@ class Assistant:
         return self.builder.constant_prefix
 
     def stream(self, question: str, history: list[tuple[str, str]] | None = None, k: int | None = None,
-               max_tokens: int | None = None, case: str | None = None) -> Iterator[Event]:
-        """Answer a question, yielding status lines, the evidence, answer text pieces and finally the Answer."""
+               max_tokens: int | None = None, case: str | None = None,
+               where: DocFilter | None = None) -> Iterator[Event]:
+        """Answer a question, yielding status lines, the evidence, answer text pieces and finally the Answer;
+        ``where`` keeps the answer to the documents it matches (NoDocuments when none does)."""
         clock = _Clock()
         question = check_question(question)
+        docs = where.doc_ids(self.retriever.stored.manifest) if where else None
         standalone = clock.step("condense_ms", self.condense.run, question, history)
         if standalone != question:
             yield Event("status", f"改写为：{standalone}")
-        scope = clock.step("scope_ms", self.overview.scope, standalone, anchors(standalone))
+        scope = None if docs is not None else clock.step("scope_ms", self.overview.scope, standalone, anchors(standalone))
         if scope is not None:
             yield from self._overview(question, standalone, scope, clock)
             return
         parts = split_parts(standalone)
-        got = clock.step("retrieve_ms", self.retrieve.run, standalone, parts, case, k)
+        got = clock.step("retrieve_ms", self.retrieve.run, standalone, parts, case, k, docs)
         evidence = clock.step("select_ms", self.select.run, standalone, parts, got.paragraphs)
         chunk_of = {pid: (h.chunk.id, h.score) for h in reversed(got.hits) for pid in h.chunk.paragraph_ids}
         sources = number_sources(evidence.sentences, chunk_of)
@@ -188,7 +195,8 @@ class Assistant:
         verdicts = clock.step("gate_ms", self.gate.run, standalone, evidence, context_text, self.answer_all)
         answerable = [v for v in verdicts if v.answerable]
         base = dict(question=question, standalone_question=standalone, contexts=got.hits,
-                    sources=list(sources.values()), verdicts=verdicts, evidence=evidence.sentences)
+                    sources=list(sources.values()), verdicts=verdicts, evidence=evidence.sentences,
+                    where=where.describe() if where else "")
         if not answerable:
             answer = Answer(answer=self.prompts.refusal_line, refused=True, lines=[], citations=[],
                             parts=[PartOutcome(v.part.text, False, v.p_answerable, "none") for v in verdicts], **base)

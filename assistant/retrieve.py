@@ -25,15 +25,16 @@ class Retrieve:
         self.retriever = retriever
         self.budget = budget
 
-    def run(self, question: str, parts: list[Part], case: str | None = None, k: int | None = None) -> Retrieved:
-        """Retrieve; ``k`` caps the number of chunks for the whole question."""
-        hits = self.retriever.context(question, budget=self.budget, case=case)
+    def run(self, question: str, parts: list[Part], case: str | None = None, k: int | None = None,
+            docs: frozenset[str] | None = None) -> Retrieved:
+        """Retrieve; ``k`` caps the number of chunks for the whole question; ``docs``: the documents allowed."""
+        hits = self.retriever.context(question, budget=self.budget, case=case, docs=docs)
         if k:
             hits = hits[:k]
         if len(parts) > 1:
             seen = {h.chunk.id for h in hits}
             for part in parts:
-                for h in self.retriever.run(part.text, k=PART_HITS, case=case):
+                for h in self.retriever.run(part.text, k=PART_HITS, case=case, docs=docs):
                     if h.chunk.id not in seen:
                         seen.add(h.chunk.id)
                         hits.append(h)

@@ -92,14 +92,16 @@ class HybridRetriever:
         """All paragraphs by ID."""
         return self.stored.paragraphs
 
-    def _allowed(self, case: str | None, doc_id: str | None) -> np.ndarray | None:
-        if not case and not doc_id:
+    def _allowed(self, case: str | None, doc_id: str | None, docs: frozenset[str] | None = None) -> np.ndarray | None:
+        if not case and not doc_id and docs is None:
             return None
         mask = np.ones(len(self.chunks), dtype=bool)
         if case:
             mask &= np.array([case in c for c in self._cases], dtype=bool)
         if doc_id:
             mask &= self._docs == doc_id
+        if docs is not None:
+            mask &= np.array([d in docs for d in self._docs], dtype=bool)
         return mask
 
     def dense_scores(self, query: str) -> tuple[list[int], dict[int, float]]:
@@ -112,15 +114,16 @@ class HybridRetriever:
         return ids_list, dict(zip(ids_list, scores[0][found].tolist()))
 
     def run(self, query: str, k: int | None = None, mode: str = "hybrid", case: str | None = None,
-            doc_id: str | None = None) -> list[Hit]:
-        """Top-k hits for a query; mode is hybrid, dense or bm25; optional case/document filter."""
+            doc_id: str | None = None, docs: frozenset[str] | None = None) -> list[Hit]:
+        """Top-k hits for a query; mode is hybrid, dense or bm25; optional case/document filter, or the set of
+        documents allowed (``docs``, see retriever.filters)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         query = query.strip()
         if not query:
             raise EmptyQuestion()
         k = k or self.cfg.k
-        allowed = self._allowed(case, doc_id)
+        allowed = self._allowed(case, doc_id, docs)
         if allowed is not None and not allowed.any():
             return []
         rankings: dict[str, list[int]] = {}

@@ -1,0 +1,92 @@
+"""Which documents a search may use: a filter by document, metadata field and date range, over the manifest (pure).
+
+``--doc 居住证`` keeps the documents whose ID or title contains the text; ``--where region=上海 --where
+kind=地方性法规`` the documents whose metadata field (see index.metadata) contains the value; ``--after
+2020-01-01 --before 2023-12-31`` the documents whose date (issued, else effective, else published) lies in the
+range, bounds included. Conditions of different kinds all hold; several ``--doc`` or several values of one field
+are alternatives. A filter that matches no document is reported as such, never widened.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from errors import RagError
+from index.metadata import FIELDS
+
+DATE_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+DATE_FIELDS = ("issued", "effective", "published")
+
+
+class FilterError(RagError, ValueError):
+    """A filter that cannot be used (unknown field, malformed date)."""
+
+
+class NoDocuments(RagError):
+    """No document of the index matches the filter."""
+
+
+@dataclass(frozen=True)
+class DocFilter:
+    """Conditions on the documents a question may be answered from (empty: every document)."""
+
+    docs: tuple[str, ...] = ()
+    where: tuple[tuple[str, str], ...] = ()
+    after: str = ""
+    before: str = ""
+
+    @classmethod
+    def parse(cls, docs=(), where=(), after: str = "", before: str = "") -> "DocFilter":
+        """From CLI or JSON values: ``where`` as 'field=value' strings or a {field: value | [values]} mapping."""
+        pairs: list[tuple[str, str]] = []
+        items = where.items() if isinstance(where, dict) else [_split(w) for w in where]
+        for field, value in items:
+            for v in value if isinstance(value, list) else [value]:
+                if field not in FIELDS:
+                    raise FilterError(f"unknown metadata field {field!r} (known: {', '.join(FIELDS)})")
+                pairs.append((field, str(v).strip()))
+        for name, date in (("after", after), ("before", before)):
+            if date and not DATE_RE.match(date):
+                raise FilterError(f"--{name} {date!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+        return cls(tuple(d.strip() for d in ([docs] if isinstance(docs, str) else docs) if d.strip()),
+                   tuple(pairs), after or "", before or "")
+
+    def __bool__(self) -> bool:
+        return bool(self.docs or self.where or self.after or self.before)
+
+    def matches(self, doc_id: str, info: dict) -> bool:
+        """Does the document (its manifest entry) meet every condition?"""
+        meta = info.get("meta", {})
+        title = meta.get("title") or info.get("title", "")
+        if self.docs and not any(d in doc_id or d in title for d in self.docs):
+            return False
+        fields = {f for f, _ in self.where}
+        if any(not any(v in meta.get(f, "") for g, v in self.where if g == f) for f in fields):
+            return False
+        date = next((meta[f] for f in DATE_FIELDS if meta.get(f)), "")
+        if (self.after or self.before) and not date:
+            return False
+        if self.after and date < self.after:
+            return False
+        return not (self.before and date[:len(self.before)] > self.before)
+
+    def doc_ids(self, manifest: dict) -> frozenset[str]:
+        """The IDs of the documents the filter keeps; NoDocuments when there are none."""
+        kept = frozenset(d for d, info in manifest.get("documents", {}).items() if self.matches(d, info))
+        if not kept:
+            raise NoDocuments(f"no document of the index matches the filter ({self.describe()}); "
+                              "see `python -m index status` for the documents and their metadata")
+        return kept
+
+    def describe(self) -> str:
+        """The filter in words, for messages and answer records."""
+        parts = [f"doc~{d}" for d in self.docs] + [f"{f}~{v}" for f, v in self.where]
+        parts += [f"after {self.after}"] * bool(self.after) + [f"before {self.before}"] * bool(self.before)
+        return ", ".join(parts) or "none"
+
+
+def _split(condition: str) -> tuple[str, str]:
+    field, sep, value = condition.partition("=")
+    if not sep or not field.strip() or not value.strip():
+        raise FilterError(f"--where {condition!r}: use FIELD=VALUE, e.g. region=上海")
+    return field.strip(), value.strip()

@@ -1,0 +1,41 @@
+import pytest
+
+from retriever.filters import DocFilter, FilterError, NoDocuments
+
+MANIFEST = {"documents": {
+    "nanning": {"title": "南宁市电动自行车管理条例",
+                "meta": {"title": "南宁市电动自行车管理条例", "region": "南宁市", "kind": "地方性法规", "issued": "2019-12-31"}},
+    "permit": {"title": "居住证暂行条例（国务院令第663号）",
+               "meta": {"title": "居住证暂行条例（国务院令第663号）", "region": "全国", "kind": "行政法规", "issued": "2015-11-26"}},
+    "report": {"title": "某报告", "meta": {"title": "某报告", "kind": "报告"}}}}
+
+
+@pytest.mark.parametrize("flt, kept", [
+    (DocFilter.parse(docs=["居住证"]), {"permit"}),
+    (DocFilter.parse(where=["region=南宁"]), {"nanning"}),
+    (DocFilter.parse(where=["kind=地方性法规", "kind=行政法规"]), {"nanning", "permit"}),  # one field: alternatives
+    (DocFilter.parse(where=["kind=行政法规", "region=南宁"]), None),  # two fields: both hold
+    (DocFilter.parse(after="2018-01-01"), {"nanning"}),
+    (DocFilter.parse(before="2016"), {"permit"}),
+    (DocFilter.parse(where={"region": ["南宁", "全国"]}), {"nanning", "permit"}),  # the JSON form of a question file
+])
+def test_filters_keep_the_documents_they_match(flt, kept):
+    if kept is None:
+        with pytest.raises(NoDocuments, match="no document of the index matches"):
+            flt.doc_ids(MANIFEST)
+    else:
+        assert flt.doc_ids(MANIFEST) == kept
+
+
+def test_an_undated_document_is_outside_any_date_range():
+    assert "report" not in DocFilter.parse(before="2030").doc_ids(MANIFEST)
+
+
+@pytest.mark.parametrize("where, after", [(["regoin=上海"], ""), (["region"], ""), ([], "2020/01/01")])
+def test_bad_filters_are_clear_errors(where, after):
+    with pytest.raises(FilterError):
+        DocFilter.parse(where=where, after=after)
+
+
+def test_an_empty_filter_is_false_and_described():
+    assert not DocFilter() and DocFilter.parse(where=["region=上海"]).describe() == "region~上海"
