@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     state = AppState(args.index, args.corpus, cfg, backend=args.backend or cfg.llm.backend, uploads_dir=args.uploads)
     state.start_in_background()
     print(f"serving on http://{args.host}:{args.port} (index and model load in the background)", file=sys.stderr)
-    launch(build_ui(state), host=args.host, port=args.port, max_queue=cfg.limits.max_queue, auth=login)
+    launch(build_ui(state), state, host=args.host, port=args.port, max_queue=cfg.limits.max_queue, auth=login)
     return 0
 
 

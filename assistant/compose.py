@@ -38,13 +38,26 @@ class Source:
 
 @dataclass(frozen=True)
 class Citation:
-    """A resolved [n]: the paragraph it points to, with its exact text."""
+    """A resolved [n]: the paragraph it points to (its exact text, document and place in it)."""
 
     n: int
-    paragraph_id: str
-    label: str
-    text: str
+    paragraph: object  # index.documents.Paragraph
     source_text: str  # the part of the paragraph that was shown to the model
+
+    @property
+    def paragraph_id(self) -> str:
+        """The cited paragraph's ID."""
+        return self.paragraph.id
+
+    @property
+    def label(self) -> str:
+        """The cited paragraph's label (ending with its page for a PDF)."""
+        return self.paragraph.label
+
+    @property
+    def text(self) -> str:
+        """The cited paragraph's exact text."""
+        return self.paragraph.text
 
 
 @dataclass(frozen=True)
@@ -200,8 +213,7 @@ def citations_for(lines: list[Line], sources: dict[str, Source]) -> list[Citatio
     """The cited sources, in number order, with their paragraphs' exact text."""
     by_n = {s.n: s for s in sources.values()}
     cited = sorted({n for line in lines for n in line.cites})
-    return [Citation(n, by_n[n].paragraph.id, by_n[n].paragraph.label, by_n[n].paragraph.text, by_n[n].text)
-            for n in cited if n in by_n]
+    return [Citation(n, by_n[n].paragraph, by_n[n].text) for n in cited if n in by_n]
 
 
 def claims_of(text: str):

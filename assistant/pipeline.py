@@ -27,6 +27,7 @@ from assistant.retrieve import Retrieve
 from assistant.verify import Verdict
 from retriever.filters import DocFilter
 from retriever.hybrid import Hit, HybridRetriever
+from retriever.locations import paragraph_location
 from questions import check_question
 from settings import Config
 
@@ -76,8 +77,8 @@ class Answer:
         """The batch output line."""
         return {
             "id": qid, "question": self.question, "answer": self.answer, "refused": self.refused,
-            "citations": [{"n": c.n, "paragraph_id": c.paragraph_id, "label": c.label, "text": c.text}
-                          for c in self.citations],
+            "citations": [{"n": c.n, "paragraph_id": c.paragraph_id, **paragraph_location(c.paragraph),
+                           "title": c.paragraph.title, "label": c.label, "text": c.text} for c in self.citations],
             "unsupported_sentences": self.unsupported_sentences,
             "contexts": [{"chunk_id": h.chunk.id, "label": h.chunk.label, "text": h.chunk.text,
                           "score": round(h.score, 6)} for h in self.contexts],

@@ -10,7 +10,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from errors import RagError
-from retriever.hybrid import MODES, HybridRetriever
+from retriever.hybrid import MODES, Hit, HybridRetriever
+from retriever.locations import chunk_location
 from questions import check_question, read_questions
 from settings import DEFAULT_INDEX, load_config
 
@@ -33,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def located(hit: Hit, retriever: HybridRetriever) -> dict:
+    """A hit's JSON form with the pages and boxes of its paragraphs (see retriever.locations)."""
+    return {**hit.to_dict(), **chunk_location(hit.chunk.paragraph_ids, retriever.paragraphs)}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     parser = _parser()
@@ -51,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             hits = retriever.run(check_question(args.question), k=args.k or 5, mode=args.mode, case=args.case)
             ms = (time.perf_counter() - started) * 1000
             if args.json:
-                print(json.dumps({"question": args.question, "hits": [h.to_dict() for h in hits]},
+                print(json.dumps({"question": args.question, "hits": [located(h, retriever) for h in hits]},
                                  ensure_ascii=False, indent=2))
             else:
                 for h in hits:
@@ -69,8 +75,9 @@ def main(argv: list[str] | None = None) -> int:
             for q in tqdm(questions, desc="searching", unit="q", file=sys.stderr):
                 hits = retriever.run(q.question, k=args.k or 10, mode=args.mode, case=args.case)
                 f.write(json.dumps({"id": q.id, "question": q.question,
-                                    "hits": [{k: v for k, v in h.to_dict().items() if k not in ("ranks", "signal_scores")}
-                                             for h in hits]}, ensure_ascii=False) + "\n")
+                                    "hits": [{k: v for k, v in located(h, retriever).items()
+                                              if k not in ("ranks", "signal_scores")} for h in hits]},
+                                   ensure_ascii=False) + "\n")
         tmp.replace(out)
         print(f"{len(questions)} questions searched, {len(errors)} skipped → {out}")
         return 0

@@ -8,15 +8,19 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 
+from index.documents import Paragraph
 from index.embedders import Embedder
 from retriever.hybrid import Hit, HybridRetriever
+from retriever.locations import chunk_location
 
 
-def hit_to_document(hit: Hit) -> Document:
-    """A LangChain Document carrying the exact chunk text and its provenance."""
+def hit_to_document(hit: Hit, paragraphs: dict[str, Paragraph]) -> Document:
+    """A LangChain Document carrying the exact chunk text and its provenance: document, label, and the pages
+    and boxes of its paragraphs (``pages``, ``paragraphs``: see retriever.locations)."""
     return Document(page_content=hit.chunk.text, id=hit.chunk.id, metadata={
         "chunk_id": hit.chunk.id, "paragraph_ids": list(hit.chunk.paragraph_ids), "label": hit.chunk.label,
-        "doc_id": hit.chunk.doc_id, "case": hit.chunk.case, "score": hit.score, "rank": hit.rank, "ranks": hit.ranks})
+        "doc_id": hit.chunk.doc_id, "case": hit.chunk.case, "score": hit.score, "rank": hit.rank, "ranks": hit.ranks,
+        **chunk_location(hit.chunk.paragraph_ids, paragraphs)})
 
 
 class HybridLangChainRetriever(BaseRetriever):
@@ -29,7 +33,7 @@ class HybridLangChainRetriever(BaseRetriever):
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         hits = self.retriever.run(query, k=self.k, mode=self.mode, case=self.case)
-        return [hit_to_document(h) for h in hits]
+        return [hit_to_document(h, self.retriever.paragraphs) for h in hits]
 
 
 class LangChainEmbeddings(Embeddings):

@@ -83,6 +83,35 @@ def e5_index(tmp_path_factory) -> Path:
     return index_dir
 
 
+REAL_DOCS = Path(__file__).parent / "data" / "real"
+RESIDENCE_PDF = REAL_DOCS / "residence_permit_printout.pdf"
+BULLETIN_PDF = REAL_DOCS / "zhoukou_bulletin_2023.pdf"
+Q_ISSUER = "居住证由哪一级人民政府公安机关签发？"  # answered by 第十条 of RESIDENCE_PDF (page 1)
+
+
+@pytest.fixture(scope="session")
+def pdf_index(tmp_path_factory) -> Path:
+    """The two shipped real PDFs indexed with the fake embedder (built once per session)."""
+    root = tmp_path_factory.mktemp("pdf")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for pdf in (RESIDENCE_PDF, BULLETIN_PDF):
+        shutil.copy(pdf, corpus / pdf.name)
+    build_index(corpus, root / "index", Config(), embedder=FakeEmbedder(), show_progress=False)
+    return root / "index"
+
+
+@pytest.fixture(scope="session")
+def e5_pdf_index(tmp_path_factory) -> Path:
+    """RESIDENCE_PDF indexed with the real default embedder (built once per session); its corpus folder is
+    the index folder's sibling ``corpus``."""
+    root = tmp_path_factory.mktemp("e5pdf")
+    (root / "corpus").mkdir()
+    shutil.copy(RESIDENCE_PDF, root / "corpus" / RESIDENCE_PDF.name)
+    build_index(root / "corpus", root / "index", Config(), show_progress=False)
+    return root / "index"
+
+
 @pytest.fixture(scope="session")
 def ray_local():
     """A local Ray instance with 2 CPUs for the whole session (ray_cluster.connect); skipped if it cannot start."""

@@ -1,7 +1,9 @@
 """End to end: the real app (e5 index of the bundled report, llama.cpp model) in headless Debian Chromium: questions,
-and documents added and removed in the library tab or from the command line while the app runs.
+and documents added and removed in the library tab or from the command line while the app runs; and the app over
+a real PDF: a citation's page with the paragraph highlighted, and the conversation exported to Word.
 
-Set APP_SCREENSHOT=docs/screenshot.png to also save the screenshot of the answered chat there.
+Set APP_SCREENSHOT=docs/screenshot.png to also save the screenshot of the answered chat there, and
+APP_PAGE_SCREENSHOT=docs/page-view.png for the page view.
 """
 import os
 import shutil
@@ -10,12 +12,17 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
+from io import BytesIO
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
+from index.store import load_index
 from settings import DEFAULT_CORPUS, PROJECT_ROOT
-from tests.conftest import Q_UPLOAD, UPLOAD_DOC
+from tests.conftest import Q_ISSUER, Q_UPLOAD, UPLOAD_DOC
+from webapp.page_images import pages_root
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -65,16 +72,15 @@ def app_index(e5_index, app_dir) -> Path:
     return Path(shutil.copytree(e5_index, app_dir / "index"))
 
 
-@pytest.fixture(scope="module")
-def app_url(app_index, app_dir):
-    """The real app on a free localhost port, serving app_index (one app for the module's tests; each test opens
-    its own page, i.e. its own session)."""
+@contextmanager
+def _serving(index: Path, corpus: Path, folder: Path):
+    """The real app on a free localhost port serving index (its uploads and log in folder); yields its URL."""
     port = _free_port()
-    log = app_dir / "app.log"
+    log = folder / "app.log"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "app.py", "--index", str(app_index), "--corpus", str(DEFAULT_CORPUS),
-                                 "--uploads", str(app_dir / "uploads"), "--host", "127.0.0.1", "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "app.py", "--index", str(index), "--corpus", str(corpus),
+                                 "--uploads", str(folder / "uploads"), "--host", "127.0.0.1", "--port", str(port)],
                                 cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -90,20 +96,35 @@ def app_url(app_index, app_dir):
         print(f"--- app log ---\n{log.read_text(errors='replace')[-2000:]}")
 
 
-@pytest.fixture
-def page(app_url):
-    """A headless Chromium page on the app, once the app says it is ready."""
+@contextmanager
+def _browsing(url: str):
+    """A headless Chromium page on the app at url, once the app says it is ready."""
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(app_url)
+            page = browser.new_page(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+            page.goto(url)
             expect(page.locator("#app-status")).to_contain_text("就绪", timeout=START_TIMEOUT_S * 1000)
             yield page
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(app_index, app_dir):
+    """The real app serving app_index (one app for the module's tests; each test opens its own page, i.e. its
+    own session)."""
+    with _serving(app_index, DEFAULT_CORPUS, app_dir) as url:
+        yield url
+
+
+@pytest.fixture
+def page(app_url):
+    """A page on the app of the bundled report."""
+    with _browsing(app_url) as page:
+        yield page
 
 
 def test_question_answered_with_clickable_citation_and_source(page, tmp_path):
@@ -225,3 +246,58 @@ def test_a_document_added_from_the_command_line_is_cited_in_chat_and_refused_onc
     _expect_cited(page, _ask(page, Q_CLI), "12", "cli_doc")
     subprocess.run([sys.executable, "-m", "index", "remove", "cli_doc", *index], cwd=PROJECT_ROOT, check=True)
     expect(_ask(page, Q_CLI)).to_contain_text(REFUSAL)
+
+
+# ---------------------------------------------------------------- a PDF's page, and the conversation in Word
+
+@pytest.fixture(scope="module")
+def pdf_app(e5_pdf_index, tmp_path_factory):
+    """The real app over a private copy of the e5 index of the residence permit rules (a real PDF): its URL and
+    its index folder."""
+    folder = tmp_path_factory.mktemp("pdf-app")
+    index = Path(shutil.copytree(e5_pdf_index, folder / "index"))
+    with _serving(index, e5_pdf_index.parent / "corpus", folder) as url:
+        yield url, index
+
+
+def test_a_pdf_citation_shows_its_page_highlighted_and_the_conversation_exports_to_word(pdf_app, tmp_path):
+    from docx import Document
+    from PIL import Image, ImageStat
+    from playwright.sync_api import expect
+
+    url, index = pdf_app
+    with _browsing(url) as page:
+        bot = _ask(page, Q_ISSUER)
+        expect(bot).to_contain_text("县级人民政府公安机关签发")
+        cite = bot.locator("a.cite").first
+        paragraph_id = page.locator(f"#sources {cite.get_attribute('href')} .src-meta").inner_text().split(" · ")[-1]
+        cited = load_index(index).paragraphs[paragraph_id]
+        assert cited.pages == (1,) and "第十条" in cited.text
+
+        cite.click()
+        image = page.locator("#page-view .pv-img")
+        expect(image).to_be_visible(timeout=ANSWER_TIMEOUT_S * 1000)  # the first view renders the page
+        src = image.get_attribute("src")
+        served = Path(unquote(src.removeprefix("/gradio_api/file=")))
+        assert served.parent.parent == pages_root(index).resolve() and served.name.endswith("-p0001.png")
+        assert page.request.get(url.rstrip("/") + src).body() == served.read_bytes()  # the rendered page itself
+        mark = page.locator("#page-view .pv-hl")
+        expect(mark).to_have_count(len(cited.boxes))
+        expect(mark.first).to_be_in_viewport()  # the page is scrolled to the paragraph
+        pixels = Image.open(BytesIO(mark.first.screenshot())).convert("RGB")
+        red, green, blue = ImageStat.Stat(pixels).median
+        assert red > 200 and green > 180 and blue < red - 50  # yellow over the white page
+        if os.environ.get("APP_PAGE_SCREENSHOT"):
+            page.wait_for_timeout(500)  # the image has come
+            page.screenshot(path=str(PROJECT_ROOT / os.environ["APP_PAGE_SCREENSHOT"]))
+        page.keyboard.press("Escape")
+        expect(page.locator("#page-view .pv-overlay")).to_be_hidden()
+
+        export = page.locator("#export-chat-docx")
+        expect(export).to_be_enabled(timeout=30_000)  # filled once the answer is complete
+        with page.expect_download() as download:
+            export.click()
+        saved = tmp_path / "conversation.docx"
+        download.value.save_as(saved)
+    notes = [p.text for p in Document(str(saved)).paragraphs if p.style.name == "Quote"]
+    assert cited.text in notes  # the note quotes the cited paragraph verbatim

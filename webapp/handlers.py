@@ -6,14 +6,16 @@ and are not dressed up as user errors.
 """
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import gradio as gr
 
-from assistant.batch import answer_file
+from assistant.batch import answer_file, read_done
 from assistant.pipeline import Assistant
 from errors import Cancelled, RagError
 from eval.dataset import DatasetError
@@ -21,11 +23,18 @@ from index.store import DocumentNotFound, IndexStoreError
 from questions import EmptyQuestion, QuestionError, QuestionFileError, QuestionTooLong, check_question
 from settings import DEV_SET
 from eval.retrieval import run_retrieval_eval
+from retriever.locations import paragraph_location
+from webapp.export import write_exports
+from webapp.page_images import PageUnavailable, page_image
 from webapp.render import (documents_rows, error_box, esc, history_pairs, normalize_messages, render_answer,
                            render_evidence, render_sources, render_stopped, render_streaming, sources_panel)
 from webapp.state import AppState, NotReady
+from webapp.viewer import ShownPage, neighbours, render_page_view, render_section_view, render_unavailable
 
 DOC_HEADERS = ["doc_id", "标题", "段落", "块", "文件"]
+PICK_RE = re.compile(r"(\d{1,6}):(\d{1,4})(?::(\d{1,20}))?")  # a citation click: "<turn>:<n>[:<nonce>]"
+FILE_ROUTE = "/gradio_api/file="  # Gradio's route for the files it may serve (launch's allowed_paths)
+CHAT_TITLE = "问答记录"
 
 
 def question_error(exc: QuestionError, question: str) -> str:
@@ -70,8 +79,10 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
          backend: str) -> Iterator[tuple]:
     """Stream one answer. Outputs: chatbot messages, sources HTML, turns state, question box.
 
-    The box was emptied when the question was sent (:func:`take_question`), so that a question typed while this
-    one streams is never overwritten; it is given back only when this question cannot be asked."""
+    ``turns``: per answered question, its sources HTML (``"sources"``) and its answer record (``"record"``, as a
+    batch output line). The box was emptied when the question was sent (:func:`take_question`), so that a
+    question typed while this one streams is never overwritten; it is given back only when this question
+    cannot be asked."""
     messages = normalize_messages(messages)
     turns = list(turns or [])
     unchanged = (messages, gr.skip(), turns, question)
@@ -102,11 +113,11 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
         for event in events:
             if event.kind == "answer" and event.answer is not None:
                 messages[-1] = {"role": "assistant", "content": render_answer(event.answer, turn, backend)}
-                turns.append(render_sources(event.answer, turn))
-                yield list(messages), sources_panel(turns), list(turns), gr.skip()
+                turns.append({"sources": render_sources(event.answer, turn), "record": event.answer.to_record(str(turn))})
+                yield list(messages), _panel(turns), list(turns), gr.skip()
                 return
             if event.kind == "evidence":  # show the evidence at once, before the answer is written
-                yield list(messages), sources_panel([*turns, render_evidence(q, event.sources)]), turns, gr.skip()
+                yield list(messages), _panel(turns, render_evidence(q, event.sources)), turns, gr.skip()
                 continue
             if event.kind == "status":
                 status = event.text
@@ -125,6 +136,58 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
     finally:
         events.close()  # on Stop, Gradio closes this generator: release the LLM at once
         state.llm_turn.release()
+
+
+def _panel(turns: list[dict], *extra: str) -> str:
+    return sources_panel([*(t["sources"] for t in turns), *extra])
+
+
+def show_citation(state: AppState, pick: str, turns: list[dict]) -> str:
+    """The citation viewer for a click on [n] (``pick``: "<turn>:<n>[:<nonce>]"): the cited paragraph's PDF
+    pages with its boxes highlighted, or the paragraph in its section; from the live index, so a document
+    changed or removed since the answer is said to be so. Output: the viewer HTML.
+
+    The page images are found from the answer record's paragraph ID through the index alone: nothing of the
+    request but two numbers is used."""
+    m = PICK_RE.fullmatch(pick or "")
+    if not m or not 1 <= int(m.group(1)) <= len(turns or []):
+        return ""
+    turn, n, nonce = int(m.group(1)), int(m.group(2)), m.group(3) or ""
+    citations = turns[turn - 1]["record"]["citations"]
+    citation = next((c for c in citations if c["n"] == n), None)
+    if citation is None:
+        return ""
+    try:
+        retriever = state.snapshot().retriever
+    except RagError as exc:
+        return render_unavailable(citation, f"暂时无法显示原文：{exc}", turn, citations, nonce)
+    paragraph = retriever.paragraphs.get(citation["paragraph_id"])
+    if paragraph is None or paragraph.text != citation["text"]:
+        return render_unavailable(citation, "这段原文已不在当前索引中（文档已更改或删除）；下面是回答引用时的原文。",
+                                  turn, citations, nonce)
+    if not paragraph.boxes:
+        before, after = neighbours(paragraph, retriever.paragraphs.values())
+        return render_section_view(citation, paragraph, before, after, turn, citations, nonce)
+    documents = retriever.stored.manifest["documents"]
+    try:
+        images = [(p, page_image(state.index_dir, documents, paragraph.doc_id, p, state.cfg.limits))
+                  for p in paragraph.pages]
+    except PageUnavailable as exc:
+        return render_unavailable(citation, str(exc), turn, citations, nonce)
+    pages = [ShownPage(p, FILE_ROUTE + quote(str(img.path.resolve())), img.width, img.height) for p, img in images]
+    return render_page_view({**citation, **paragraph_location(paragraph)}, pages, turn, citations, nonce)
+
+
+def export_chat(state: AppState, turns: list[dict], request: gr.Request) -> tuple:
+    """After each answer (and on clear): the latest turn and the whole conversation as Markdown and .docx.
+    Outputs: four download buttons (turn .md, turn .docx, conversation .md, conversation .docx)."""
+    if not turns:
+        return tuple(gr.update(value=None, interactive=False) for _ in range(4))
+    folder = state.scratch(f"export-{getattr(request, 'session_hash', None) or 'local'}")
+    records = [t["record"] for t in turns]
+    files = (*write_exports(records[-1:], CHAT_TITLE, folder, f"answer-{len(turns)}"),
+             *write_exports(records, CHAT_TITLE, folder, "conversation"))
+    return tuple(gr.update(value=str(f), interactive=True) for f in files)
 
 
 def stop_chat(messages: list) -> list[dict]:
@@ -165,7 +228,8 @@ def status_tick(state: AppState) -> tuple:
 # ---------------------------------------------------------------- batch
 
 def batch(state: AppState, file: str | None, backend: str, progress=gr.Progress(track_tqdm=True)) -> tuple:
-    """Answer an uploaded question file. Outputs: download files, summary Markdown.
+    """Answer an uploaded question file. Outputs: download files (JSONL, CSV, and the answers with their cited
+    paragraphs as Markdown and .docx), summary Markdown.
 
     Takes the model one question at a time (a chat waits for one question, not the batch);
     at most ``[limits] max_batch_questions`` questions; the cancel button stops it after the
@@ -198,6 +262,9 @@ def batch(state: AppState, file: str | None, backend: str, progress=gr.Progress(
         lines.append(f"{len(report.errors)} 个问题被跳过：")
         lines += [f"- {esc(e)}" for e in report.errors[:20]]
     files = [str(p) for p in (out, out.with_suffix(".csv")) if p.is_file()]
+    records = list(read_done(out)[0].values())
+    if records:
+        files += [str(p) for p in write_exports(records, "批量回答", out.parent, "answers")]
     return files or None, "\n".join(lines)
 
 

@@ -206,10 +206,12 @@ def render_sources(answer: Answer, turn: int) -> str:
         blocks.append(f'<div class="src-title">提纲</div><ol class="outline">{items}</ol>')
     for c in answer.citations:
         text = highlight(c.text, cited_by.get(c.n, []), c.source_text)
+        view = f"原文第{c.paragraph.pages[0]}页 ›" if c.paragraph.pages else "查看上下文 ›"
         blocks.append(
             f'<div class="source" id="{anchor_id(turn, c.n)}">'
             f'<div class="src-head"><span class="src-n">[{c.n}]</span> '
-            f'<span class="src-label">{esc(c.label)}</span></div>'
+            f'<span class="src-label">{esc(c.label)}</span>'
+            f'<a class="cite src-view" href="#{anchor_id(turn, c.n)}" data-n="{c.n}">{view}</a></div>'
             f'<div class="src-text">{text}</div>'
             f'<div class="src-meta">检索得分 {_score(scores.get(c.n, 0.0))} · {esc(c.paragraph_id)}</div></div>')
     cited = {c.n for c in answer.citations}

@@ -6,6 +6,7 @@ from functools import partial
 import gradio as gr
 
 from webapp import handlers as h
+from webapp.page_images import pages_root
 from webapp.render import sources_panel
 from settings import BACKENDS
 from webapp.state import AppState, shown_path
@@ -45,19 +46,68 @@ CSS = """
 #chatbot .timings { font-size: 0.78em; opacity: 0.6; margin-top: 6px; }
 #chatbot .refused { font-style: italic; }
 #chatbot .draft { color: #9ca3af; font-style: italic; }
+#sources a.src-view { font-size: 0.82em; margin-left: 8px; color: #2563eb; text-decoration: none; }
+#page-view .pv-overlay { position: fixed; inset: 0; z-index: 1000; background: rgba(17, 24, 39, 0.55);
+  display: flex; align-items: center; justify-content: center; }
+#page-view .pv-overlay.closed { display: none; }
+#page-view .pv-panel { background: var(--background-fill-primary); width: min(96vw, 980px); height: 92vh;
+  display: flex; flex-direction: column; border-radius: 10px; box-shadow: 0 10px 40px rgba(0, 0, 0, 0.35); }
+#page-view .pv-head { display: flex; gap: 12px; align-items: center; padding: 8px 14px;
+  border-bottom: 1px solid var(--border-color-primary); }
+#page-view .pv-title { flex: 1; font-size: 0.95em; }
+#page-view .pv-navs { font-size: 0.9em; white-space: nowrap; }
+#page-view a.cite { color: #2563eb; font-weight: 600; text-decoration: none; margin: 0 2px; }
+#page-view a.cite.active { text-decoration: underline; }
+#page-view .pv-close { font-size: 24px; line-height: 1; background: none; border: none; cursor: pointer; }
+#page-view .pv-frame { flex: 1; overflow: auto; padding: 14px; background: #d1d5db; }
+#page-view .pv-page { position: relative; width: 100%; background: #fff; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3); }
+#page-view .pv-img { position: absolute; inset: 0; width: 100%; height: 100%; display: block; }
+#page-view .pv-hl { position: absolute; background: rgba(250, 204, 21, 0.45); mix-blend-mode: multiply;
+  outline: 1px solid rgba(217, 119, 6, 0.85); border-radius: 2px; pointer-events: none; }
+#page-view .pv-page-no { text-align: center; font-size: 0.8em; opacity: 0.7; margin: 4px 0 14px; }
+#page-view .pv-section { background: var(--background-fill-primary); padding: 16px 22px; max-width: 780px;
+  margin: 0 auto; line-height: 1.8; }
+#page-view .pv-path { font-weight: 600; margin-bottom: 8px; }
+#page-view .pv-para.cited { background: rgba(250, 204, 21, 0.35); outline: 2px solid rgba(217, 119, 6, 0.6);
+  border-radius: 4px; padding: 2px 6px; }
+#page-view .pv-missing { color: #92400e; margin-bottom: 10px; }
 .error-box { color: #b91c1c; background: rgba(239, 68, 68, 0.08); border: 1px solid #ef4444; border-radius: 6px;
   padding: 6px 10px; }
 .ok-box { color: #166534; background: rgba(34, 197, 94, 0.08); border: 1px solid #22c55e; border-radius: 6px;
   padding: 6px 10px; }
 """
 
-# a click on [n] in the chat opens the source's <details>, scrolls to it and flashes it; Enter sends
+# a click on [n] (in the chat, the sources panel or the viewer) opens the citation viewer (the hidden #cite-go
+# button sends "<turn>:<n>:<nonce>"), opens the source's <details>, scrolls to it and flashes it; × or Esc closes
+# the viewer; Enter sends
 HEAD = """
 <script>
+window.ragScrollViewer = function () {  // once the viewer is shown: its frame scrolled to the first highlight
+  setTimeout(function () {
+    var f = document.querySelector('#page-view .pv-overlay:not(.closed) .pv-frame');
+    var t = f && f.querySelector('.pv-hl, .pv-para.cited');
+    if (t) f.scrollTop += t.getBoundingClientRect().top - f.getBoundingClientRect().top - f.clientHeight / 3;
+  }, 80);
+};
+function ragCloseViewer() {
+  document.querySelectorAll('#page-view .pv-overlay').forEach(function (o) { o.classList.add('closed'); });
+}
 document.addEventListener('click', function (e) {
-  var a = e.target && e.target.closest ? e.target.closest('a.cite') : null;
+  var t = e.target;
+  if (t && t.classList && (t.classList.contains('pv-close') || t.classList.contains('pv-overlay'))) {
+    ragCloseViewer();
+    return;
+  }
+  var a = t && t.closest ? t.closest('a.cite') : null;
   if (!a) return;
   var id = (a.getAttribute('href') || '').slice(1);
+  var m = /^src-(\\d+)-(\\d+)$/.exec(id);
+  var go = document.querySelector('#cite-go');
+  if (m && go) {
+    e.preventDefault();
+    window.ragPick = m[1] + ':' + m[2] + ':' + Date.now();
+    go.click();
+  }
   var el = id ? document.getElementById(id) : null;
   if (!el) return;
   e.preventDefault();
@@ -70,6 +120,7 @@ document.addEventListener('click', function (e) {
 // Enter in the question box sends (Shift+Enter: new line; Enter that confirms an IME composition: ignored).
 // While an answer is being written the send button is disabled: the typed question stays in the box.
 document.addEventListener('keydown', function (e) {
+  if (e.key === 'Escape') ragCloseViewer();
   var t = e.target;
   if (!t || t.tagName !== 'TEXTAREA' || !t.closest || !t.closest('#question')) return;
   if (e.key !== 'Enter' || e.shiftKey || e.isComposing || e.keyCode === 229) return;
@@ -116,6 +167,11 @@ def _chat_tab(state: AppState, status: gr.Markdown) -> gr.Radio:
                 send = gr.Button("发送", variant="primary", elem_id="send")
                 stop = gr.Button("停止", variant="stop", elem_id="stop")
                 clear = gr.Button("清空对话", elem_id="clear")
+            with gr.Row():  # the answers with their cited paragraphs as notes, filled after each answer
+                exports = [gr.DownloadButton(label, elem_id=eid, interactive=False, size="sm")
+                           for label, eid in (("本轮 Markdown", "export-turn-md"), ("本轮 Word", "export-turn-docx"),
+                                              ("整个对话 Markdown", "export-chat-md"),
+                                              ("整个对话 Word", "export-chat-docx"))]
             gr.Examples(EXAMPLES, inputs=[question], label="示例问题")
             with gr.Accordion("设置", open=False):
                 with gr.Row():
@@ -128,6 +184,13 @@ def _chat_tab(state: AppState, status: gr.Markdown) -> gr.Radio:
         with gr.Column(scale=2):
             gr.Markdown("### 来源")
             sources = gr.HTML(sources_panel([]), elem_id="sources", js_on_load=None)
+            viewer = gr.HTML("", elem_id="page-view", js_on_load=None)  # the citation viewer (an overlay)
+            pick = gr.Textbox(elem_id="cite-pick", visible="hidden")
+            go = gr.Button(elem_id="cite-go", visible="hidden")
+    # a click on [n]: HEAD's script puts "<turn>:<n>:<nonce>" in window.ragPick and clicks the hidden button
+    go.click(partial(h.show_citation, state), [pick, turns], [viewer], js="(p, t) => [window.ragPick || p, t]",
+             concurrency_id="viewer", concurrency_limit=2, show_progress="hidden").then(
+        None, js="() => window.ragScrollViewer()")
     # sending is blocked (button disabled, visibly) while an answer is written: a question typed
     # meanwhile stays in the box instead of being lost
     answer_event = send.click(h.take_question, [question], [send, question, pending], queue=False).then(
@@ -135,10 +198,15 @@ def _chat_tab(state: AppState, status: gr.Markdown) -> gr.Radio:
         outputs=[chatbot, sources, turns, question], concurrency_id="llm", concurrency_limit=1,
         show_progress="minimal")
     answer_event.then(h.ready_to_send, None, [send], queue=False)
+
+    def export(turns_now: list, request: gr.Request) -> tuple:  # a function of its own: Gradio passes the request
+        return h.export_chat(state, turns_now, request)  # only to one whose signature names it
+
+    answer_event.then(export, [turns], exports, queue=False)
     stop.click(h.stop_chat, [chatbot], [chatbot], cancels=[answer_event], queue=False).then(
         h.ready_to_send, None, [send], queue=False)
     clear.click(h.clear_chat, None, [chatbot, sources, turns, question], cancels=[answer_event]).then(
-        h.ready_to_send, None, [send], queue=False)
+        h.ready_to_send, None, [send], queue=False).then(export, [turns], exports, queue=False)
     backend.change(partial(h.switch_backend, state), [backend, backend_state],
                    [backend, backend_state, status], concurrency_id="load", concurrency_limit=1)
     return backend
@@ -203,7 +271,12 @@ def _library_tab(state: AppState) -> tuple[gr.Dataframe, gr.Dropdown]:
     return docs_table, doc_pick
 
 
-def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, max_queue: int | None = 32, **kwargs):
-    """Serve the app (bounded queue, custom CSS and the citation-click script)."""
+def launch(demo: gr.Blocks, state: AppState, host: str = "127.0.0.1", port: int = 7860, max_queue: int | None = 32,
+           **kwargs):
+    """Serve the app (bounded queue, custom CSS and the citation-click script). Of the disk, only the index's
+    page-image folder is served (besides Gradio's own upload and output cache)."""
+    pages = pages_root(state.index_dir).resolve()
+    pages.mkdir(parents=True, exist_ok=True)
     demo.queue(default_concurrency_limit=1, max_size=max_queue)
-    return demo.launch(server_name=host, server_port=port, css=CSS, head=HEAD, footer_links=["settings"], **kwargs)
+    return demo.launch(server_name=host, server_port=port, css=CSS, head=HEAD, footer_links=["settings"],
+                       allowed_paths=[str(pages)], **kwargs)

@@ -7,7 +7,7 @@ from index.builder import add_document
 from retriever.hybrid import HybridRetriever
 from questions import QuestionError
 from settings import Config
-from tests.conftest import ALWAYS, NEVER, Q_COST, Q_UPLOAD, UPLOAD_DOC, FakeLLM, evidence_number
+from tests.conftest import ALWAYS, NEVER, Q_COST, Q_ISSUER, Q_UPLOAD, UPLOAD_DOC, FakeLLM, evidence_number
 
 
 @pytest.fixture
@@ -32,6 +32,17 @@ def test_grounded_answer_cites_the_paragraph(retriever):
     assert quote.startswith("「天津港通过“一单制”海铁联运") and quote.endswith(f"」[{c.n}]")
     assert quote[1:-len(f"」[{c.n}]")] in c.text  # the source sentence, verbatim
     assert "grammar" not in llm.grammars[-1] and "cite ::=" in llm.grammars[-1]
+
+
+def test_the_record_of_a_pdf_citation_gives_its_document_page_and_boxes(pdf_index, fake_embedder):
+    retriever = HybridRetriever.from_index_dir(pdf_index, embedder=fake_embedder)
+    k = evidence_number(retriever, Q_ISSUER, "县级人民政府公安机关签发")
+    assistant, _ = _assistant(retriever, f"居住证由县级人民政府公安机关签发[{k}]。")
+    cited = assistant.run(Q_ISSUER).to_record("q1")["citations"][0]
+    p = retriever.paragraphs[cited["paragraph_id"]]
+    assert cited["doc_id"] == "residence_permit_printout" and cited["title"] == p.title
+    assert cited["page"] == 1 and cited["pages"] == [1] and cited["label"].endswith("（第1页）")
+    assert cited["bbox"] == [b.to_list() for b in p.boxes] and cited["text"] == p.text
 
 
 def test_gate_refuses_before_generation(retriever):

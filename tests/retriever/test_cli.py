@@ -2,6 +2,7 @@ import json
 
 from retriever.__main__ import main
 from index.store import load_index
+from tests.conftest import Q_ISSUER
 
 
 def test_search_json_output(e5_index, capsys):
@@ -24,8 +25,20 @@ def test_search_questions_file_writes_one_line_per_question(e5_index, tmp_path):
     for r in rows:
         assert len(r["hits"]) == 4
         for h in r["hits"]:
-            assert set(h) == {"rank", "chunk_id", "paragraph_ids", "label", "text", "score"}
+            assert set(h) == {"rank", "chunk_id", "paragraph_ids", "label", "text", "score", "pages", "paragraphs"}
             assert h["text"] == texts[h["chunk_id"]]
+
+
+def test_search_json_gives_each_hit_the_pages_and_boxes_of_its_paragraphs(e5_pdf_index, capsys):
+    assert main(["search", Q_ISSUER, "--index", str(e5_pdf_index), "-k", "3", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    paragraphs = load_index(e5_pdf_index).paragraphs
+    hit = next(h for h in hits if "县级人民政府公安机关签发" in h["text"])
+    assert hit["pages"] == [1]
+    for located in hit["paragraphs"]:
+        p = paragraphs[located["paragraph_id"]]
+        assert located["pages"] == list(p.pages) and located["bbox"] == [b.to_list() for b in p.boxes]
+        assert located["bbox"] and all(box[0] == 1 for box in located["bbox"])
 
 
 def test_missing_index_is_a_clear_error(tmp_path, capsys):

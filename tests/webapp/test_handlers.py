@@ -1,8 +1,10 @@
 """Web app handlers and state with the fake model: streaming chat, stop, errors, uploads, batch, evaluation."""
 import csv
+import re
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import unquote
 
 import gradio as gr
 import pytest
@@ -12,8 +14,9 @@ from assistant.pipeline import Assistant
 from index.builder import add_document, build_index
 from retriever.hybrid import HybridRetriever
 from settings import ChunkingConfig, Config, LimitsConfig
-from tests.conftest import ALWAYS, Q_COST, Q_UPLOAD, REPORT, UPLOAD_DOC, FakeLLM, broken_xml_docx, evidence_number
+from tests.conftest import ALWAYS, Q_COST, Q_ISSUER, Q_UPLOAD, REPORT, UPLOAD_DOC, FakeLLM, broken_xml_docx, evidence_number
 from webapp import handlers as h
+from webapp.page_images import pages_root
 from webapp.render import message_text
 from webapp.state import AppState, ensure_index
 
@@ -183,6 +186,95 @@ def test_stop_closes_the_stream_and_releases_the_model(fake_index, corpus_dir, f
     assert "cite" in _run(h.chat(s, Q_COST, [], [], 5, 128, "llama"))[-1][0][-1]["content"]
 
 
+# ---------------------------------------------------------------- the citation viewer and exports
+
+@pytest.fixture
+def pdf_state(pdf_index, fake_embedder, tmp_path):
+    """The app over the two real shipped PDFs (its own corpus folder: nothing to update), answering Q_ISSUER from
+    第十条 of the residence permit rules, page 1."""
+    r = HybridRetriever.from_index_dir(pdf_index, embedder=fake_embedder)
+    reply = f"居住证由县级人民政府公安机关签发[{evidence_number(r, Q_ISSUER, '县级人民政府公安机关签发')}]。"
+    s = _state(pdf_index, pdf_index.parent / "corpus", fake_embedder, tmp_path, llm=FakeLLM([reply]))
+    s.start(show_progress=False)
+    assert s.ready, s.message
+    return s
+
+
+def _turns(state, question):
+    return _run(h.chat(state, question, [], [], 5, 128, "llama"))[-1][2]
+
+
+def test_each_turn_keeps_its_answer_record_with_pages_and_boxes(pdf_state):
+    turns = _turns(pdf_state, Q_ISSUER)
+    cited = turns[0]["record"]["citations"][0]
+    assert cited["doc_id"] == "residence_permit_printout" and cited["page"] == 1 and cited["bbox"]
+    assert 'id="src-1-' in turns[0]["sources"] and "原文第1页" in turns[0]["sources"]
+
+
+def test_a_pdf_citation_shows_its_page_image_from_the_index_folder_with_its_boxes(pdf_state):
+    turns = _turns(pdf_state, Q_ISSUER)
+    n = turns[0]["record"]["citations"][0]["n"]
+    html = h.show_citation(pdf_state, f"1:{n}:17", turns)
+    src = re.search(r'<img class="pv-img" src="([^"]+)"', html).group(1)
+    path = Path(unquote(src.removeprefix(h.FILE_ROUTE)))
+    assert src.startswith(h.FILE_ROUTE) and path.is_file()
+    assert path.parent.parent == pages_root(pdf_state.index_dir).resolve()
+    assert html.count('class="pv-hl"') == 1 and 'data-v="17"' in html  # 第十条 is one line on page 1
+
+
+def test_a_page_shown_again_comes_from_the_cache(pdf_state):
+    turns = _turns(pdf_state, Q_ISSUER)
+    n = turns[0]["record"]["citations"][0]["n"]
+    h.show_citation(pdf_state, f"1:{n}", turns)
+    image = next(pages_root(pdf_state.index_dir).rglob("*-p0001.png"))
+    before = image.stat()
+    h.show_citation(pdf_state, f"1:{n}", turns)
+    after = image.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_a_citation_of_a_text_document_shows_its_section_with_its_neighbours(state):
+    turns = _turns(state, Q_COST)
+    paragraphs = state.retriever.paragraphs
+    third = next(p for p in paragraphs.values() if p.text.startswith("三是建立区域间金融协同服务机制"))
+    cited = turns[0]["record"]["citations"][0]
+    cited.update(paragraph_id=third.id, text=third.text)  # a paragraph with neighbours under its heading
+    html = h.show_citation(state, f"1:{cited['n']}", turns)
+    shown = re.findall(r'<p class="pv-para( cited)?">(.{8})', html)
+    assert ("", "二是建立区域间信") in shown and (" cited", "三是建立区域间金") in shown and "pv-img" not in html
+
+
+@pytest.mark.parametrize("pick", ["", "1", "../../etc/passwd:1", "2:1", "1:99", "0:1", "1:1:x"])
+def test_a_pick_that_names_no_citation_of_this_session_shows_nothing(state, pick):
+    assert h.show_citation(state, pick, _turns(state, Q_COST)) == ""
+
+
+def test_a_paragraph_no_longer_in_the_index_is_said_to_be_gone(state):
+    turns = _turns(state, Q_COST)
+    turns[0]["record"]["citations"][0]["text"] += "（旧版）"
+    html = h.show_citation(state, f"1:{turns[0]['record']['citations'][0]['n']}", turns)
+    assert "已不在当前索引中" in html and "（旧版）" in html
+
+
+def test_the_latest_turn_and_the_conversation_are_exported_with_notes_quoting_the_paragraphs(pdf_state):
+    from docx import Document
+
+    turns = _turns(pdf_state, Q_ISSUER)
+    turns = _run(h.chat(pdf_state, Q_ISSUER, [], turns, 5, 128, "llama"))[-1][2]
+    updates = h.export_chat(pdf_state, turns, None)
+    names = [Path(u["value"]).name for u in updates]
+    assert names == ["answer-2.md", "answer-2.docx", "conversation.md", "conversation.docx"]
+    assert all(u["interactive"] for u in updates)
+    cited = turns[0]["record"]["citations"][0]
+    quotes = [p.text for p in Document(updates[3]["value"]).paragraphs if p.style.name == "Quote"]
+    assert quotes == [cited["text"], cited["text"]]
+    assert f"[^1-{cited['n']}]: 《{cited['title']}》" in Path(updates[2]["value"]).read_text(encoding="utf-8")
+
+
+def test_without_answers_the_export_buttons_are_disabled(state):
+    assert all(u["interactive"] is False and u["value"] is None for u in h.export_chat(state, [], None))
+
+
 def test_stop_marks_the_streaming_message():
     streaming = [{"role": "user", "content": "问"},
                  {"role": "assistant", "content": [{"type": "text", "text": h.render_streaming("部分回答")}]}]
@@ -328,7 +420,7 @@ def test_batch_answers_file_into_jsonl_and_csv(state, tmp_path):
     q = tmp_path / "qs.txt"
     q.write_text(f"{Q_COST}\n船边直提\n", encoding="utf-8")
     files, summary = h.batch(state, str(q), "llama")
-    assert [f.rsplit(".", 1)[1] for f in files] == ["jsonl", "csv"]
+    assert [f.rsplit(".", 1)[1] for f in files] == ["jsonl", "csv", "md", "docx"]
     rows = list(csv.DictReader(open(files[1], encoding="utf-8-sig")))
     assert len(rows) == 2 and rows[0]["citations"].startswith("[") and "› 第1段" in rows[0]["citations"]
     assert "2" in summary
@@ -652,5 +744,6 @@ def test_launch_bounds_the_queue_and_passes_the_login(state, monkeypatch):
     demo = build_ui(state)
     captured = {}
     monkeypatch.setattr(demo, "launch", lambda **kw: captured.update(kw))
-    launch(demo, max_queue=5, auth=("ann", "s3cret"))
+    launch(demo, state, max_queue=5, auth=("ann", "s3cret"))
     assert demo._queue.max_size == 5 and captured["auth"] == ("ann", "s3cret")
+    assert captured["allowed_paths"] == [str(pages_root(state.index_dir).resolve())]  # nothing else of the disk
