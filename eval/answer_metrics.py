@@ -6,6 +6,7 @@ items by id. Rates come with 95% Wilson intervals. Undefined ratios (nothing to 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 
 from assistant.citations import strip_markers
@@ -14,6 +15,8 @@ from eval.dataset import EvalItem, labelled
 from textutil import split_sentences, squash
 
 STEPS = ("retrieval", "selection", "gate", "generation", "verification")
+# an answer that corrects a false premise says so in words (这不对, 并非, 实际上…): see premise_corrected
+CORRECTION_RE = re.compile(r"不是|并非|并不|不对|有误|不准确|不正确|错误|实际上|事实上|而是|并没有|没有失败|不属实")
 
 
 def keyword_haystack(answer: str) -> str:
@@ -128,18 +131,29 @@ def question_row(item: EvalItem, answer: Mapping) -> dict:
     haystack = keyword_haystack(text)
     parts_ok = [all(squash(k) in haystack for k in p.keywords) for p in gold_parts]
     missing = [k for p in gold_parts for k in p.keywords if squash(k) not in haystack]
+    correct = item.answerable and bool(parts_ok) and all(parts_ok) and not answer["refused"]
     return {
         "id": item.id, "type": item.type, "case": item.case, "answerable": item.answerable,
         "trap": item.trap, "refused": bool(answer["refused"]),
         "parts_total": len(parts_ok), "parts_ok": sum(parts_ok),
-        "correct": item.answerable and bool(parts_ok) and all(parts_ok) and not answer["refused"],
-        "missing_keywords": missing,
+        "correct": correct,
+        "missing_keywords": missing, "tags": list(item.tags),
+        "page_ok": page_cited(item, cites) if correct and item.pages else None,
+        "premise_corrected": correct and bool(CORRECTION_RE.search(text)) if item.premise or
+        "false_premise" in item.tags else None,
         "citations": len(cites),
         "citations_with_quote": sum(1 for t in cite_texts if any(q in t for q in quotes)),
         "quotes_cited": sum(1 for q in quotes if any(q in t for t in cite_texts)), "quotes_total": len(quotes),
         "echoes": echo_count(item.question, answer),
         "caught_echoes": sum(1 for r in answer.get("rejected", []) if r.get("echo")),
     }
+
+
+def page_cited(item: EvalItem, cites: Sequence[Mapping]) -> bool:
+    """Some cited paragraph that holds a gold quote stands on a gold page (the page a reader is sent to)."""
+    quotes = [squash(q) for q in item.evidence]
+    return any(set(c.get("pages") or ()) & set(item.pages) for c in cites
+               if any(q in squash(labelled(c.get("text", ""), c.get("label", ""))) for q in quotes))
 
 
 def failure_reasons(row: Mapping) -> list[str]:
@@ -173,6 +187,7 @@ def failure_entry(item: EvalItem, answer: Mapping, row: Mapping, reasons: list[s
 def _group_scores(rows: Sequence[Mapping]) -> dict:
     answerable = [r for r in rows if r["answerable"]]
     return {"n": len(rows), "keyword_accuracy": mean([float(r["correct"]) for r in answerable]),
+            "keyword_rate": rate(sum(r["correct"] for r in answerable), len(answerable)),
             "refused": mean([float(r["refused"]) for r in rows])}
 
 
@@ -194,8 +209,12 @@ def score_answers(items: Sequence[EvalItem], answers: Mapping[str, Mapping]) -> 
     def grouped(key: str) -> dict:
         groups: dict[str, list[Mapping]] = {}
         for r in rows:
-            groups.setdefault(r[key] or "—", []).append(r)
+            for value in (r[key] if isinstance(r[key], list) else [r[key] or "—"]):
+                groups.setdefault(value, []).append(r)
         return {k: _group_scores(g) for k, g in groups.items()}
+
+    paged = [r for r in rows if r["page_ok"] is not None]
+    premises = [r for r in rows if r["premise_corrected"] is not None]
 
     return {
         "n_questions": len(items), "n_answered": len(rows),
@@ -214,9 +233,11 @@ def score_answers(items: Sequence[EvalItem], answers: Mapping[str, Mapping]) -> 
         "citation_precision": rate(sum(r["citations_with_quote"] for r in answered),
                                    sum(r["citations"] for r in answered)),
         "citation_recall": rate(sum(r["quotes_cited"] for r in answered), sum(r["quotes_total"] for r in answered)),
+        "page_accuracy": rate(sum(r["page_ok"] for r in paged), len(paged)),
+        "premises_corrected": rate(sum(r["premise_corrected"] for r in premises), len(premises)),
         "echo_sentences": sum(r["echoes"] for r in rows), "caught_echoes": sum(r["caught_echoes"] for r in rows),
         "failed_step": steps,
         "latency": latency_summary([answers[r["id"]].get("timings") or {} for r in rows]),
-        "by_type": grouped("type"), "by_case": grouped("case"), "by_trap": grouped("trap"),
+        "by_type": grouped("type"), "by_case": grouped("case"), "by_trap": grouped("trap"), "by_tag": grouped("tags"),
         "per_question": rows, "failures": failures,
     }

@@ -138,6 +138,8 @@ def answer_summary_rows(m: Mapping) -> list[list]:
         ["refusal precision", fmt_rate(m["refusal_precision"])],
         ["citation precision (cited paragraph holds a gold quote)", fmt_rate(m["citation_precision"])],
         ["citation recall (gold quotes cited)", fmt_rate(m["citation_recall"])],
+        ["cited page is the evidence's page (correct answers with gold pages)", fmt_rate(m["page_accuracy"])],
+        ["false premises corrected (says so, and gives the fact)", fmt_rate(m["premises_corrected"])],
         ["echo sentences in answers / caught by the checks", f"{m['echo_sentences']} / {m['caught_echoes']}"],
         ["failures by step", steps],
         ["total ms p50 / p95 / mean", " / ".join(fmt(lat["total_ms"][s], 0) for s in ("p50", "p95", "mean"))],
@@ -164,10 +166,10 @@ def answers_markdown(m: Mapping, meta: Mapping) -> str:
         parts += [f"**No answer for {len(m['missing'])} question(s):** {', '.join(m['missing'])}", ""]
     if m["unknown_ids"]:
         parts += [f"Answers for ids not in the set (ignored): {', '.join(m['unknown_ids'])}", ""]
-    for key in ("by_type", "by_trap", "by_case"):
-        rows = [[g, s["n"], s["keyword_accuracy"], s["refused"]] for g, s in m[key].items()]
+    for key in ("by_type", "by_tag", "by_trap", "by_case"):
+        rows = [[g, s["n"], fmt_rate(s["keyword_rate"]), s["refused"]] for g, s in m[key].items()]
         parts += [f"## {key.replace('_', ' ').capitalize()}", "",
-                  markdown_table([key.removeprefix("by_"), "n", "keyword accuracy", "refused share"], rows), ""]
+                  markdown_table([key.removeprefix("by_"), "n", "keyword accuracy (95% CI)", "refused share"], rows), ""]
     parts += [f"## Failures ({len(m['failures'])})", ""]
     for f in m["failures"]:
         parts += [f"### {f['id']} ({f['type']}, {f['case']}) — step: {f['step']} — {'; '.join(f['reasons'])}", "",

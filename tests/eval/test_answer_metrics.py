@@ -61,7 +61,8 @@ def test_keyword_accuracy_counts_every_part(metrics):
     assert (metrics["keyword_accuracy"]["k"], metrics["keyword_accuracy"]["n"]) == (2, 4)
     assert (metrics["part_accuracy"]["k"], metrics["part_accuracy"]["n"]) == (3, 5)
     assert (metrics["multi_part_accuracy"]["k"], metrics["multi_part_accuracy"]["n"]) == (0, 1)
-    assert metrics["by_type"]["fact"] == {"n": 2, "keyword_accuracy": 0.5, "refused": 0.0}
+    fact = metrics["by_type"]["fact"]
+    assert (fact["n"], fact["keyword_accuracy"], fact["refused"], fact["keyword_rate"]["k"]) == (2, 0.5, 0.0, 1)
 
 
 def test_refusals(metrics):
@@ -166,3 +167,34 @@ def test_a_cited_paragraph_contains_the_headings_of_its_label():
 def test_a_citation_marker_inside_a_keyword_does_not_hide_it():
     haystack = keyword_haystack("每个小组首4名可以进入决赛[1]。")
     assert "首4名可以进入决赛。" in haystack and "半决赛" not in haystack
+
+
+def _item(**kw):
+    base = dict(id="q", question="问", answer="答", evidence=("第十条 居住证由县级人民政府公安机关签发",),
+                keywords=("县级",), type="fact")
+    return EvalItem(**{**base, **kw})
+
+
+def _record(text, pages):
+    return {"answer": text, "refused": False, "citations": [
+        {"n": 1, "label": "居住证暂行条例 › 第十条（第1页）", "text": "第十条 居住证由县级人民政府公安机关签发，每年签注1次。",
+         "pages": pages}], "rejected": []}
+
+
+def test_a_correct_answer_cites_the_evidence_page():
+    item = _item(pages=(1,))
+    assert score_answers([item], {"q": _record("由县级人民政府公安机关签发[1]。", [1])})["page_accuracy"]["value"] == 1.0
+    assert score_answers([item], {"q": _record("由县级人民政府公安机关签发[1]。", [2])})["page_accuracy"]["value"] == 0.0
+
+
+def test_a_false_premise_counts_as_corrected_only_when_the_answer_says_so():
+    item = _item(tags=("false_premise",), premise="市级公安机关签发")
+    said = score_answers([item], {"q": _record("不是市级，而是由县级人民政府公安机关签发[1]。", [1])})
+    silent = score_answers([item], {"q": _record("由县级人民政府公安机关签发[1]。", [1])})
+    assert said["premises_corrected"]["value"] == 1.0 and silent["premises_corrected"]["value"] == 0.0
+
+
+def test_questions_are_grouped_by_each_of_their_tags():
+    items = [_item(id="a", tags=("article", "paraphrase")), _item(id="b", tags=("article",))]
+    m = score_answers(items, {"a": _record("县级[1]。", [1]), "b": _record("省级[1]。", [1])})
+    assert m["by_tag"]["article"]["keyword_rate"]["k"] == 1 and m["by_tag"]["paraphrase"]["n"] == 1
