@@ -31,7 +31,7 @@ from webapp.render import (documents_rows, error_box, esc, history_pairs, normal
 from webapp.state import AppState, NotReady
 from webapp.viewer import ShownPage, neighbours, render_page_view, render_section_view, render_unavailable
 
-DOC_HEADERS = ["doc_id", "标题", "段落", "块", "文件"]
+DOC_HEADERS = ["doc_id", "标题", "类别", "文号", "发文机关", "发布/通过", "施行", "地区", "段落", "块", "文件"]
 PICK_RE = re.compile(r"(\d{1,6}):(\d{1,4})(?::(\d{1,20}))?")  # a citation click: "<turn>:<n>[:<nonce>]"
 FILE_ROUTE = "/gradio_api/file="  # Gradio's route for the files it may serve (launch's allowed_paths)
 CHAT_TITLE = "问答记录"
@@ -113,7 +113,9 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
         for event in events:
             if event.kind == "answer" and event.answer is not None:
                 messages[-1] = {"role": "assistant", "content": render_answer(event.answer, turn, backend)}
-                turns.append({"sources": render_sources(event.answer, turn), "record": event.answer.to_record(str(turn))})
+                meta = {d: i.get("meta", {}) for d, i in assistant.retriever.stored.manifest["documents"].items()}
+                turns.append({"sources": render_sources(event.answer, turn, meta),
+                              "record": event.answer.to_record(str(turn))})
                 yield list(messages), _panel(turns), list(turns), gr.skip()
                 return
             if event.kind == "evidence":  # show the evidence at once, before the answer is written

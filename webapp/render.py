@@ -189,8 +189,9 @@ def _score(value: float) -> str:
     return f"{value:.4f}"
 
 
-def render_sources(answer: Answer, turn: int) -> str:
-    """Sources of one answer: cited paragraphs (anchored, highlighted, scored); for a refusal the closest ones."""
+def render_sources(answer: Answer, turn: int, meta: dict[str, dict] | None = None) -> str:
+    """Sources of one answer: cited paragraphs (anchored, highlighted, scored, with what their document is:
+    ``meta`` by document ID); for a refusal the closest ones."""
     q = f'<div class="turn-question">问：{esc(answer.question)}</div>'
     if answer.refused or not answer.citations:
         return q + render_contexts(answer.contexts, "未找到可引用的依据 · 最接近的段落")
@@ -207,12 +208,14 @@ def render_sources(answer: Answer, turn: int) -> str:
     for c in answer.citations:
         text = highlight(c.text, cited_by.get(c.n, []), c.source_text)
         view = f"原文第{c.paragraph.pages[0]}页 ›" if c.paragraph.pages else "查看上下文 ›"
+        doc = document_line((meta or {}).get(c.paragraph.doc_id, {}))
         blocks.append(
             f'<div class="source" id="{anchor_id(turn, c.n)}">'
             f'<div class="src-head"><span class="src-n">[{c.n}]</span> '
             f'<span class="src-label">{esc(c.label)}</span>'
             f'<a class="cite src-view" href="#{anchor_id(turn, c.n)}" data-n="{c.n}">{view}</a></div>'
-            f'<div class="src-text">{text}</div>'
+            + (f'<div class="src-doc">{esc(doc)}</div>' if doc else "")
+            + f'<div class="src-text">{text}</div>'
             f'<div class="src-meta">检索得分 {_score(scores.get(c.n, 0.0))} · {esc(c.paragraph_id)}</div></div>')
     cited = {c.n for c in answer.citations}
     others = [s for s in answer.sources if s.n not in cited]
@@ -322,12 +325,24 @@ def normalize_messages(messages: Sequence) -> list[dict]:
 
 # ---------------------------------------------------------------- library / misc
 
+LIBRARY_FIELDS = ("kind", "number", "issuer", "issued", "effective", "region")  # metadata shown per document
+
+
 def documents_rows(manifest: dict | None) -> list[list]:
-    """Rows (doc_id, title, paragraphs, chunks, path) of the manifest's documents."""
+    """Rows (doc_id, title, kind, 文号, issuer, issued, effective, region, paragraphs, chunks, path) of the
+    manifest's documents."""
     if not manifest:
         return []
-    return [[doc_id, info.get("title", ""), info.get("paragraphs", 0), info.get("chunks", 0), info.get("path", "")]
+    return [[doc_id, info.get("title", ""), *(info.get("meta", {}).get(f, "") for f in LIBRARY_FIELDS),
+             info.get("paragraphs", 0), info.get("chunks", 0), info.get("path", "")]
             for doc_id, info in manifest.get("documents", {}).items()]
+
+
+def document_line(meta: dict) -> str:
+    """What a source's document is, in one line: '行政法规 · 国务院令第663号 · 国务院 · 2016-01-01施行'."""
+    parts = [meta.get("kind", ""), meta.get("number", ""), meta.get("issuer", ""),
+             f"{meta['effective']}施行" if meta.get("effective") else (meta.get("issued", ""))]
+    return " · ".join(p for p in parts if p)
 
 
 def error_box(message: str) -> str:

@@ -30,7 +30,7 @@ CSS = """
 #sources .src-n { color: #2563eb; }
 #sources .src-label { font-size: 0.92em; }
 #sources .src-text { line-height: 1.7; }
-#sources .src-meta, #sources .turn-question { font-size: 0.82em; opacity: 0.75; margin-top: 4px; }
+#sources .src-meta, #sources .turn-question, #sources .src-doc { font-size: 0.82em; opacity: 0.75; margin-top: 4px; }
 #sources .src-title { font-weight: 600; margin: 6px 0 2px; }
 #sources mark { background: #fde68a; padding: 0 1px; border-radius: 2px; }
 #sources .window { background: rgba(37, 99, 235, 0.08); }

@@ -165,3 +165,20 @@ def test_the_unchecked_draft_is_set_apart_and_dropped_on_stop():
     assert 'class="draft"' in out and "已核查的句子[1]。" in out
     stopped = render_stopped(out)
     assert "已核查的句子" in stopped and "正在写的句子" not in stopped
+
+
+def test_a_source_says_what_its_document_is():
+    from webapp.render import document_line
+
+    meta = {"kind": "行政法规", "number": "国务院令第663号", "issuer": "国务院", "issued": "2015-11-26",
+            "effective": "2016-01-01"}
+    assert document_line(meta) == "行政法规 · 国务院令第663号 · 国务院 · 2016-01-01施行"
+    assert document_line({}) == ""
+
+
+def test_library_rows_show_each_documents_metadata():
+    from webapp.render import documents_rows
+
+    manifest = {"documents": {"d": {"title": "某条例", "paragraphs": 3, "chunks": 2, "path": "/x/d.pdf",
+                                    "meta": {"kind": "地方性法规", "region": "南宁市", "effective": "2020-09-01"}}}}
+    assert documents_rows(manifest) == [["d", "某条例", "地方性法规", "", "", "", "2020-09-01", "南宁市", 3, 2, "/x/d.pdf"]]
