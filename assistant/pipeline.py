@@ -25,7 +25,7 @@ from assistant.prompting import PromptBuilder, Prompts, citation_grammar
 from assistant.question_parts import split_parts
 from assistant.retrieve import Retrieve
 from assistant.verify import Verdict
-from retriever.filters import DocFilter
+from retriever.filters import DocFilter, named_scope
 from retriever.hybrid import Hit, HybridRetriever
 from retriever.locations import paragraph_location
 from questions import check_question
@@ -187,7 +187,12 @@ class Assistant:
             yield from self._overview(question, standalone, scope, clock)
             return
         parts = split_parts(standalone)
-        got = clock.step("retrieve_ms", self.retrieve.run, standalone, parts, case, k, docs)
+        named = None if docs is not None else named_scope(standalone, self.retriever.stored.manifest)
+        if named:
+            titles = "、".join(f"《{self._title(d)}》" for d in named.docs)
+            yield Event("status", f"问题提到了{titles}：先在其中查找")
+        got = clock.step("retrieve_ms", self.retrieve.run, standalone, parts, case, k, docs,
+                         frozenset(named.docs) if named else None)
         evidence = clock.step("select_ms", self.select.run, standalone, parts, got.paragraphs)
         chunk_of = {pid: (h.chunk.id, h.score) for h in reversed(got.hits) for pid in h.chunk.paragraph_ids}
         sources = number_sources(evidence.sentences, chunk_of)
@@ -256,6 +261,10 @@ class Assistant:
                         parts=[PartOutcome(standalone, True, 1.0, "outline")])
         answer.timings = clock.finish(gen_tokens=0)
         yield Event("answer", answer=answer)
+
+    def _title(self, doc_id: str) -> str:
+        info = self.retriever.stored.manifest["documents"].get(doc_id, {})
+        return info.get("meta", {}).get("title") or info.get("title") or doc_id
 
     def run(self, question: str, history: list[tuple[str, str]] | None = None, **kwargs) -> Answer:
         """Answer without streaming."""

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from assistant.question_parts import Part
 from index.documents import Paragraph
+from retriever.fusion import fit_to_budget
 from retriever.hybrid import Hit, HybridRetriever
 
 PART_HITS = 2  # extra chunks retrieved for each part of a multi-part question
@@ -26,9 +27,15 @@ class Retrieve:
         self.budget = budget
 
     def run(self, question: str, parts: list[Part], case: str | None = None, k: int | None = None,
-            docs: frozenset[str] | None = None) -> Retrieved:
-        """Retrieve; ``k`` caps the number of chunks for the whole question; ``docs``: the documents allowed."""
+            docs: frozenset[str] | None = None, prefer: frozenset[str] | None = None) -> Retrieved:
+        """Retrieve; ``k`` caps the number of chunks for the whole question; ``docs``: the documents allowed;
+        ``prefer``: documents the question names, whose best chunks come first (the others still follow)."""
         hits = self.retriever.context(question, budget=self.budget, case=case, docs=docs)
+        if prefer and docs is None:
+            named = self.retriever.context(question, budget=self.budget, case=case, docs=prefer)
+            seen = {h.chunk.id for h in named}
+            merged = named + [h for h in hits if h.chunk.id not in seen]
+            hits = merged[:fit_to_budget([h.chunk.text for h in merged], self.budget)]
         if k:
             hits = hits[:k]
         if len(parts) > 1:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from errors import RagError
 from index.metadata import FIELDS
+from zh.places import short_region
 
 DATE_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 DATE_FIELDS = ("issued", "effective", "published")
@@ -90,3 +91,32 @@ def _split(condition: str) -> tuple[str, str]:
     if not sep or not field.strip() or not value.strip():
         raise FilterError(f"--where {condition!r}: use FIELD=VALUE, e.g. region=上海")
     return field.strip(), value.strip()
+
+
+MIN_TITLE_OVERLAP = 5  # characters of a document's title a question must repeat to be about that document
+YEAR_RE = re.compile(r"\d{4}\s*年?")
+
+
+def named_scope(question: str, manifest: dict) -> DocFilter | None:
+    """The documents a question names, in a library of several: a region of the library's metadata (南宁 for
+    南宁市, 黔东南 for 黔东南苗族侗族自治州) or MIN_TITLE_OVERLAP+ characters of a title, years aside
+    (道路交通安全法, 《居住证暂行条例》). None when it names none, or every document (nothing is narrowed)."""
+    docs = manifest.get("documents", {})
+    if len(docs) < 2:
+        return None
+    q = YEAR_RE.sub("|", re.sub(r"\s+", "", question))  # a year is not a title's words
+    named = set()
+    for doc_id, info in docs.items():
+        meta = info.get("meta", {})
+        region = short_region(meta.get("region", ""))  # 黔东南苗族侗族自治州 → 黔东南, 南宁市 → 南宁
+        title = YEAR_RE.sub("", re.sub(r"\s+", "", meta.get("title") or info.get("title", "")))
+        if (len(region) >= 2 and region != "全国" and region in q) or _shares(title, q, MIN_TITLE_OVERLAP):
+            named.add(doc_id)
+    if not named or len(named) == len(docs):
+        return None
+    return DocFilter(docs=tuple(sorted(named)))
+
+
+def _shares(a: str, b: str, n: int) -> bool:
+    """Do a and b have a common substring of n characters?"""
+    return any(a[i:i + n] in b for i in range(len(a) - n + 1))

@@ -39,3 +39,17 @@ def test_bad_filters_are_clear_errors(where, after):
 
 def test_an_empty_filter_is_false_and_described():
     assert not DocFilter() and DocFilter.parse(where=["region=上海"]).describe() == "region~上海"
+
+
+def test_a_question_naming_a_region_or_a_title_names_those_documents():
+    from retriever.filters import named_scope
+
+    manifest = {"documents": {
+        "nn": {"meta": {"title": "南宁市电动自行车管理条例", "region": "南宁市"}},
+        "qdn": {"meta": {"title": "黔东南苗族侗族自治州2016年国民经济和社会发展统计公报", "region": "黔东南苗族侗族自治州"}},
+        "law": {"meta": {"title": "中华人民共和国道路交通安全法", "region": "全国"}}}}
+    assert named_scope("在南宁骑电动自行车上路要多大？", manifest).docs == ("nn",)
+    assert named_scope("黔东南州2016年茶叶产量是多少吨？", manifest).docs == ("qdn",)
+    assert named_scope("按道路交通安全法会受到什么处罚？", manifest).docs == ("law",)
+    assert named_scope("2023年洛阳市地区生产总值是多少？", manifest) is None  # a year is no title's words
+    assert named_scope("南宁市电动自行车管理条例", {"documents": {"nn": manifest["documents"]["nn"]}}) is None
