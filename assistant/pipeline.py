@@ -21,6 +21,7 @@ from assistant.gate import Calibration, Gate, PartVerdict, anchors
 from assistant.live_check import LiveCheck
 from assistant.llm import LLM
 from assistant.overview import OverviewStep
+from assistant.premise import premise_note
 from assistant.prompting import PromptBuilder, Prompts, citation_grammar
 from assistant.question_parts import split_parts
 from assistant.retrieve import Retrieve
@@ -234,6 +235,10 @@ class Assistant:
             yield Event("checked", view.checked)
         checks = live.checks
         lines, outcomes = compose(verdicts, checks, numbered, sources, self.prompts.part_missing)
+        cited = {n for line in lines for n in line.cites}
+        note = premise_note(standalone, lines, [s.paragraph.haystack for s in sources.values() if s.n in cited])
+        if note is not None:
+            lines = [note, *lines]
         if not any(line.origin != "note" for line in lines):
             text, refused, lines = self.prompts.refusal_line, True, []
         else:

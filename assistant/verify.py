@@ -29,6 +29,7 @@ from assistant.question_parts import Part, measure_of
 from assistant.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures
 from index.lexical import key_terms
 from textutil import char_ngrams, sentence_spans, squash
+from zh.modality import keeps_plan, states_plan
 from zh.numbers import digits_view
 
 HOME_ANCHORS = 0.3  # weighted share of the asked names a figure's sentence (with what it leans on) must hold
@@ -201,9 +202,20 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
             out.append(Verdict(claim, False, "its figures are about another quantity than the one asked", support,
                                wrong_figure=True))
             continue
+        if told_as_done(claim.text, cited):
+            out.append(Verdict(claim, False, "the source states a plan or goal, the sentence tells it as done", support))
+            continue
         seen.append(grams)
         out.append(Verdict(claim, True, "", support))
     return out
+
+
+def told_as_done(sentence: str, cited: list[Candidate]) -> bool:
+    """The sentence rests on cited sentences that state a plan or goal (下一步…将…, 力争, 计划) but says nothing
+    that keeps it one: a plan told as done. The sentences it rests on are those sharing half of its wording."""
+    grams = char_ngrams(sentence)
+    resting = [c for c in cited if len(grams & char_ngrams(c.text)) >= 0.5 * max(1, len(grams))]
+    return bool(resting) and all(states_plan(c.text) for c in resting) and not keeps_plan(sentence)
 
 
 def covers(text: str, part: Part, others: tuple[Part, ...] = ()) -> bool:

@@ -16,7 +16,7 @@ from textutil import split_sentences, squash
 
 STEPS = ("retrieval", "selection", "gate", "generation", "verification")
 # an answer that corrects a false premise says so in words (这不对, 并非, 实际上…): see premise_corrected
-CORRECTION_RE = re.compile(r"不是|并非|并不|不对|有误|不准确|不正确|错误|实际上|事实上|而是|并没有|没有失败|不属实")
+CORRECTION_RE = re.compile(r"不是|并非|并不|不对|有误|不准确|不正确|错误|实际上|事实上|而是|并没有|没有失败|不属实|不符|没有关于")
 
 
 def keyword_haystack(answer: str) -> str:

@@ -144,3 +144,13 @@ def test_a_year_in_the_table_title_supports_a_figure_of_its_row():
     title = "2023年周口市统计公报\n三、工业\n表5 2023年周口市规模以上工业主要产品产量及增速"
     ok = check_sentence("2023年钢材产量是1577693吨。", ["钢材：产量1577693吨，比上年增长（%）48.8", title])
     assert ok.supported and ok.missing_numbers == ()
+
+
+def test_a_plan_told_as_done_is_rejected():
+    from assistant.verify import Claim, verify
+
+    plan = make_paragraph("d:p7", "d", "下一步，北京市将以建设数字经济标杆城市为目标，加快建设数据交易平台。")
+    ev = {1: Candidate(plan, 0, len(plan.text), 0)}
+    done = verify([Claim("北京市以建设数字经济标杆城市为目标，建设数据交易平台。", (1,))], "北京市下一步的方向是什么？", ev, [])
+    kept = verify([Claim("北京市将以建设数字经济标杆城市为目标，加快建设数据交易平台。", (1,))], "北京市下一步的方向是什么？", ev, [])
+    assert not done[0].ok and "plan" in done[0].reason and kept[0].ok
