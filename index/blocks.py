@@ -14,18 +14,17 @@ import re
 import statistics
 
 from index.documents import Block
+from index.furniture import URL_RE, is_page_number
 from index.headings import HEADING_MAX_CHARS, ends_sentence
 from index.headings import report_heading_level as heading_level
 from textutil import display_width
 
-PAGE_NUMBER_RE = re.compile(r"^\s*[-—–]?\s*\d{1,4}\s*[-—–]?\s*$")
-URL_RE = re.compile(r"^\s*(https?://|www\.)\S+\s*$")
 TITLE_MAX_CHARS = 30
 
 
 def is_artifact(line: str) -> bool:
-    """True for PDF artifacts that carry no content: page numbers and stray URLs."""
-    return bool(PAGE_NUMBER_RE.match(line) or URL_RE.match(line))
+    """True for PDF artifacts that carry no content: page numbers (any form, see index.furniture) and stray URLs."""
+    return is_page_number(line) or bool(URL_RE.fullmatch(line.strip()))
 
 
 def join_lines(parts: list[str]) -> str:
