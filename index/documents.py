@@ -11,7 +11,6 @@ from errors import RagError
 from textutil import squash
 
 LABEL_SEP = " › "
-KINDS = ("paragraph", "list_item", "table_row")
 LEGACY_LEVELS = ("category", "case", "section", "subsection", "item", "box")  # paragraphs.jsonl before parser 3
 
 

@@ -109,7 +109,7 @@ def heading_level(text: str, statute: bool = False) -> str | None:
     if m and "." in m.group(1) and len(t) <= 40:
         return f"h{clause_depth(m.group(1))}"
     level = report_heading_level(t)
-    if statute and level in ("subsection", "item"):
+    if statute and level in LIST_LEVELS:
         return None
     return level
 

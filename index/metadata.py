@@ -26,7 +26,6 @@ from textutil import squash
 from zh.numbers import to_arabic
 
 FIELDS = ("title", "issuer", "number", "issued", "effective", "amended", "published", "printed", "region", "kind")
-KINDS = ("法律", "行政法规", "地方性法规", "规章与规范性文件", "统计公报", "标准", "报告")
 HEAD_PARAGRAPHS = 15
 DATE_RE = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?")
 DATE_ONLY_RE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")

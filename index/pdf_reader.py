@@ -1,4 +1,4 @@
-"""Read a PDF's text layer with PDFium (pypdfium2): every character with its box, and the ruling lines, per page.
+"""Read a PDF's text layer with PDFium (pypdfium2): every character with its box, per page.
 
 Thin I/O: what the page holds, in page coordinates turned top-left (y grows downwards, PDF points), so the
 layout code (:mod:`index.layout`) and the page viewer share one coordinate system. Characters PDFium
@@ -21,8 +21,6 @@ from pathlib import Path
 from index.documents import DocumentError
 from settings import PROJECT_ROOT, LimitsConfig
 
-RULE_MAX_THICKNESS = 3.0  # a path thinner than this and longer than RULE_MIN_LENGTH is a ruling line
-RULE_MIN_LENGTH = 30.0
 MIB = 1 << 20
 
 
@@ -44,18 +42,17 @@ class Glyph:
 
 @dataclass(frozen=True)
 class PageText:
-    """A page's characters in reading order of the text layer, its size and its horizontal ruling lines."""
+    """A page's characters in reading order of the text layer, and its size."""
 
     number: int  # 1-based
     width: float
     height: float
     glyphs: tuple[Glyph, ...]
-    rules: tuple[tuple[float, float, float], ...]  # (y, x0, x1) of horizontal lines
 
 
 def read_pdf(path: str | Path, limits: LimitsConfig | None = None) -> list[PageText]:
-    """Every page's characters and ruling lines, read in a capped child process; DocumentError when PDFium
-    cannot read the file, runs out of its memory cap or time."""
+    """Every page's characters, read in a capped child process; DocumentError when PDFium cannot read the file,
+    runs out of its memory cap or time."""
     limits = limits or LimitsConfig()
     path = Path(path)
     try:
@@ -72,8 +69,7 @@ def read_pdf(path: str | Path, limits: LimitsConfig | None = None) -> list[PageT
                       "a decompression bomb, or a damaged file")
         raise DocumentError(f"cannot read PDF {path.name}: {reason.removeprefix('error: ')}")
     pages = json.loads(done.stdout)
-    return [PageText(p["number"], p["width"], p["height"], tuple(Glyph(*g) for g in p["glyphs"]),
-                     tuple(tuple(r) for r in p["rules"])) for p in pages]
+    return [PageText(p["number"], p["width"], p["height"], tuple(Glyph(*g) for g in p["glyphs"])) for p in pages]
 
 
 def _read_here(path: str) -> list[PageText]:
@@ -103,14 +99,9 @@ def _page(page, number: int, raw) -> PageText:
             continue
         left, bottom, right, top = textpage.get_charbox(i, loose=True)
         glyphs.append(Glyph(chr(code), left, height - top, right, height - bottom))
-    rules = []
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
-        left, bottom, right, top = obj.get_bounds()
-        if top - bottom <= RULE_MAX_THICKNESS and right - left >= RULE_MIN_LENGTH:
-            rules.append((height - (top + bottom) / 2, left, right))
     textpage.close()
     page.close()
-    return PageText(number, width, height, tuple(glyphs), tuple(sorted(rules)))
+    return PageText(number, width, height, tuple(glyphs))
 
 
 def main(argv: list[str]) -> int:
@@ -126,7 +117,7 @@ def main(argv: list[str]) -> int:
     except MemoryError:
         print("MemoryError", file=sys.stderr)
         return 3
-    out = [{"number": p.number, "width": p.width, "height": p.height, "rules": p.rules,
+    out = [{"number": p.number, "width": p.width, "height": p.height,
             "glyphs": [[g.ch, round(g.x0, 2), round(g.top, 2), round(g.x1, 2), round(g.bottom, 2)] for g in p.glyphs]}
            for p in pages]
     sys.stdout.write(json.dumps(out, ensure_ascii=False))
