@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from textutil import char_ngrams, squash
+from textutil import char_ngrams
 from zh.numbers import digits_view
 
 NUMBER_RE = re.compile(r"(\d+(?:\.\d+)?)([%％\u4e00-\u9fff]?)")

@@ -5,23 +5,20 @@ layout code (:mod:`index.layout`) and the page viewer share one coordinate syste
 generates itself (the spaces and line breaks it guesses) are left out: lines and spaces are rebuilt from the
 geometry.
 
-PDFium runs in a child process with its address space capped (``[limits] max_pdf_memory_mb``) and a time
-limit (``pdf_timeout_s``): a 2 MB decompression bomb inflates to gigabytes inside PDFium, and a crash of the C
-library must not take the indexer down. The child answers in JSON on stdout (``python -m index.pdf_reader``).
+PDFium runs in a child process capped in memory (``[limits] max_pdf_memory_mb``) and time (``pdf_timeout_s``),
+see :mod:`index.capped`; the child answers in JSON on stdout (``python -m index.pdf_reader``).
 """
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.capped import cap_memory, child_error, run_capped
 from index.documents import DocumentError
-from settings import PROJECT_ROOT, LimitsConfig
-
-MIB = 1 << 20
+from settings import LimitsConfig
 
 
 @dataclass(frozen=True)
@@ -56,14 +53,12 @@ def read_pdf(path: str | Path, limits: LimitsConfig | None = None) -> list[PageT
     limits = limits or LimitsConfig()
     path = Path(path)
     try:
-        done = subprocess.run([sys.executable, "-m", "index.pdf_reader", str(path), str(limits.max_pdf_memory_mb)],
-                              capture_output=True, timeout=limits.pdf_timeout_s, cwd=PROJECT_ROOT)
+        done = run_capped("index.pdf_reader", [str(path)], limits)
     except subprocess.TimeoutExpired as exc:
         raise DocumentError(f"cannot read PDF {path.name}: reading it took over {limits.pdf_timeout_s:g} s "
                             "([limits] pdf_timeout_s)") from exc
     if done.returncode != 0:
-        err = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = err[-1] if err else f"the reader exited with code {done.returncode}"
+        reason = child_error(done)
         if "MemoryError" in reason or done.returncode < 0:
             reason = (f"it needs more than {limits.max_pdf_memory_mb:g} MB to read ([limits] max_pdf_memory_mb): "
                       "a decompression bomb, or a damaged file")
@@ -106,9 +101,8 @@ def _page(page, number: int, raw) -> PageText:
 
 def main(argv: list[str]) -> int:
     """Child entry: cap the address space, read the PDF, print its pages as JSON."""
-    path, cap_mb = argv[0], float(argv[1])
-    cap = int(cap_mb * MIB)
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    path = argv[0]
+    cap_memory(float(argv[1]))
     try:
         pages = _read_here(path)
     except DocumentError as exc:

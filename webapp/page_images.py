@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -19,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from errors import RagError
+from index.capped import cap_memory, child_error, run_capped
 from index.store import sha256_file
-from settings import PROJECT_ROOT, LimitsConfig
+from settings import LimitsConfig
 
 PAGES_DIR = "pages"
 SCALE = 2.0  # pixels per PDF point: sharp on a laptop's high-density screen
 MAX_PIXELS = 16_000_000  # a larger page (a long web printout) is rendered at a lower scale
 SAFE_ID_RE = re.compile(r"[\w\u4e00-\u9fff][\w\u4e00-\u9fff-]*")  # what index.documents.doc_id_for makes
-MIB = 1 << 20
 
 
 class PageUnavailable(RagError):
@@ -83,12 +82,9 @@ def _render(source: Path, page: int, target: Path, limits: LimitsConfig) -> None
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        done = subprocess.run([sys.executable, "-m", "webapp.page_images", str(source), str(page), str(tmp),
-                               str(limits.max_pdf_memory_mb)], capture_output=True, timeout=limits.pdf_timeout_s,
-                              cwd=PROJECT_ROOT)
+        done = run_capped("webapp.page_images", [str(source), str(page), str(tmp)], limits)
         if done.returncode != 0:
-            err = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise PageUnavailable(f"无法显示 {source.name} 第{page}页：{err[-1] if err else done.returncode}")
+            raise PageUnavailable(f"无法显示 {source.name} 第{page}页：{child_error(done)}")
         os.replace(tmp, target)
     except subprocess.TimeoutExpired as exc:
         raise PageUnavailable(f"无法显示 {source.name} 第{page}页：渲染超过 {limits.pdf_timeout_s:g} 秒") from exc
@@ -120,9 +116,8 @@ def render_scale(width: float, height: float) -> float:
 
 def main(argv: list[str]) -> int:
     """Child entry: cap the address space, render one page (1-based) of a PDF to a PNG file."""
-    source, page, out, cap_mb = argv[0], int(argv[1]), argv[2], float(argv[3])
-    cap = int(cap_mb * MIB)
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    source, page, out = argv[0], int(argv[1]), argv[2]
+    cap_memory(float(argv[3]))
     import pypdfium2 as pdfium
     from PIL.PngImagePlugin import PngInfo
 
