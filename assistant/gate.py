@@ -131,14 +131,7 @@ def placelike(word: str) -> bool:
     return len(word) > 2 or word.endswith(PLACE_SUFFIXES) or jieba.dt.FREQ.get(word, 0) >= COMMON_PLACE_FREQ
 
 
-def firm(anchor: str) -> bool:
-    """An anchor whose absence from every document settles that they cannot answer: anything but a two-character
-    word that only jieba calls a place (南宁 and 上路 alike: their absence counts as a signal, not a verdict)."""
-    return len(anchor) != 2 or not CJK_RE.fullmatch(anchor) or placelike(anchor)
-
-
 PLACE_SUFFIXES = ("省", "市", "区", "县", "镇", "乡", "村", "港", "岛", "州", "湾")
-CJK_RE = re.compile(r"[\u4e00-\u9fff]+")
 COMMON_PLACE_FREQ = 500  # jieba dictionary frequency of a two-character place name that is surely one (北京 34488)
 
 
@@ -198,7 +191,7 @@ def lexical_features(part: Part, question: str, ranking: list[Scored], context_t
     part_anchors = anchors_of_part(part, question, others)
     ctx = squash(context_text).lower()
     absent_ctx = [a for a in part_anchors if not found(a, ctx)]
-    absent_corpus = [a for a in absent_ctx if not stats.in_corpus(squash(a)) and firm(a)]
+    absent_corpus = [a for a in absent_ctx if not stats.in_corpus(squash(a))]
     best, value = aligned_best(ranking, part, part_anchors, stats.idf)
     coverage = ranking[0].score if ranking else 0.0
     return PartFeatures(coverage, value, len(absent_corpus), len(absent_ctx)), best, absent_ctx
