@@ -67,8 +67,9 @@ class LlamaCppLLM:
         path = Path(model_file) if model_file else model_path()
         if not path.is_file():
             raise ModelError(f"model file not found: {path}")
-        self.cpu_variant = ensure_cpu_backend()  # the instruction-set variant of the CPU backend (never AMX)
-        self.runtime = choose_runtime(path, cfg)  # self-test in a child process: a crash cannot kill us
+        # the instruction-set variant of the CPU backend: [llm] cpu_variant, by default the best safe one (never AMX)
+        self.cpu_variant = ensure_cpu_backend(cfg.cpu_variant)
+        self.runtime = choose_runtime(path, cfg, self.cpu_variant)  # self-test in child processes: a crash cannot kill us
         try:
             with model_params(self.runtime.extra_buffers):
                 self._llm = Llama(model_path=str(path), n_ctx=cfg.n_ctx, n_threads=self.runtime.n_threads,
