@@ -65,6 +65,7 @@ class LLMConfig:
     n_threads_batch: int = 0  # prefill threads; 0 = measured
     extra_buffers: str = "auto"  # llama.cpp extra buffer types (repacked weights): auto (measured) | on | off
     cpu_variant: str = "best"  # llama.cpp CPU backend variant: best (the best this CPU runs safely) | haswell | zen4 …
+    weights: str = "q4_k_m"  # llama.cpp weight format: q4_k_m (shipped) | q4_0 | iq4_nl | q8_0 (derived from it once)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from assistant.llama_backend import ensure_cpu_backend
 from assistant.llama_runtime import choose_runtime, model_params, usable_cpus
-from assistant.model_files import ModelError, model_path
+from assistant.model_files import ModelError, derived_model_path, model_path
 from settings import BACKENDS, DEFAULT_CACHE, LLMConfig, apply_process_env
 
 STOP = ("<|im_end|>", "<|endoftext|>", "<|im_start|>")
@@ -64,7 +64,7 @@ class LlamaCppLLM:
             from llama_cpp import Llama
         except ImportError as exc:
             raise ModelError("backend 'llama' needs llama-cpp-python==0.3.36 (pip install -r requirements.txt)") from exc
-        path = Path(model_file) if model_file else model_path()
+        path = Path(model_file) if model_file else derived_model_path(cfg.weights)
         if not path.is_file():
             raise ModelError(f"model file not found: {path}")
         # the instruction-set variant of the CPU backend: [llm] cpu_variant, by default the best safe one (never AMX)
