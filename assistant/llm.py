@@ -77,6 +77,7 @@ class LlamaCppLLM:
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"llama.cpp cannot load {path}: {exc}") from exc
         self.name = f"llama.cpp/{path.stem}"
+        self.model_file = str(path)
         self._side: SideContext | None = None  # second KV cache for short scoring prompts, made on first use
         self._grammars: dict[str, object] = {}
         self._lock = threading.Lock()  # one llama context: one request at a time
