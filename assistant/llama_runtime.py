@@ -129,11 +129,16 @@ class LoadMeter:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.read()
+
+    def read(self) -> float:
+        """The share so far (also kept in ``share``)."""
         busy, _ = machine_busy_seconds()
         capacity = (time.perf_counter() - self._wall) * self._cpus
         others = (busy - self._busy) - (time.process_time() - self._own)
         if capacity > 0 and others == others:
             self.share = min(1.0, max(0.0, others / capacity))
+        return self.share
 
 
 @contextlib.contextmanager
@@ -158,7 +163,8 @@ def model_params(extra_buffers: bool) -> Iterator[None]:
 
 def _probe(model: str, extra_buffers: bool, threads: list[int], variant: str) -> dict:
     """Load, then time a ≥64-token prefill and a short decode for each thread count, best of PROBE_REPEATS
-    interleaved rounds, metering other processes' CPU use meanwhile (in this process)."""
+    interleaved rounds, metering other processes' CPU use meanwhile (in this process). A round that finds the
+    machine busy ends the repeats: a contended figure serves one run only, so more rounds would buy nothing."""
     import llama_cpp
     from llama_cpp import Llama
 
@@ -183,6 +189,8 @@ def _probe(model: str, extra_buffers: bool, threads: list[int], variant: str) ->
                 for tok in tokens[:PROBE_DECODE_TOKENS]:  # one token per step, as in generation
                     llm.eval([tok])
                 decode[n] = max(decode[n], PROBE_DECODE_TOKENS / (time.perf_counter() - t))
+            if load.read() > BUSY_LIMIT:
+                break
     return {"ok": True, "prefill": prefill, "decode": decode, "tokens": len(tokens), "busy": load.share,
             "variant": loaded}
 
