@@ -4,7 +4,8 @@ An elliptical follow-up (那出口呢？, 天津呢？, 2022年呢？, 第二批
 slot of the same kind (a year, an ordinal with its counter, a place, a sibling word such as 进口 for 出口) is
 replaced there, with no model call, when the previous question holds exactly one of that kind. Anything else
 (pronouns, 还有呢, two candidates) goes to the model, with a bounded prompt (the last turn only, its answer cut
-short) and a bounded output (CONDENSE_MAX_TOKENS, the first line). The previous question is itself the standalone
+short) and a bounded output (CONDENSE_MAX_TOKENS, the first line), generated aside (``LLM.stream_aside``: the
+answer prompts' cached prefix survives it). The previous question is itself the standalone
 form of that turn: rule rewrites are replayed over the history, model rewrites are remembered.
 """
 from __future__ import annotations
@@ -117,7 +118,7 @@ class Condense:
             return known
         prompt = self.prompts.condense([(previous, history[-1][1][:CONDENSE_ANSWER_CHARS])], question)
         text = ""
-        with contextlib.closing(iter(self.llm.stream(prompt, max_tokens=CONDENSE_MAX_TOKENS))) as pieces:
+        with contextlib.closing(iter(self.llm.stream_aside(prompt, max_tokens=CONDENSE_MAX_TOKENS))) as pieces:
             for piece in pieces:
                 text += piece
                 if "\n" in text.lstrip():

@@ -48,6 +48,9 @@ class RecordingLLM:
         self.reply, self.calls, self.pieces_read = reply, [], 0
 
     def stream(self, prompt, max_tokens, grammar=None):
+        raise AssertionError("a rewrite must not disturb the answer prompts' cached prefix: use stream_aside")
+
+    def stream_aside(self, prompt, max_tokens):
         self.calls.append((prompt, max_tokens))
         for ch in self.reply:
             self.pieces_read += 1
