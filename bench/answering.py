@@ -40,6 +40,8 @@ NATIVE_CONFIGS = ("native", "native-no-extra")
 NAIVE_SYSTEM = "你是问答助手。请根据资料回答问题。"
 NAIVE_CONTEXT_CHARS = 1200
 COMPARISONS = ["天津和北京在口岸通关方面的做法有什么不同？", "上海和海南在知识产权运用方面的做法有什么不同？"]
+# a first question, then a follow-up the rules rewrite and one that goes to the model
+FOLLOW_UPS = ("天津口岸进口整体通关时间压缩了多少？", "那出口呢？", "它位于全国什么位置？")
 
 
 def dev_questions(n_per_kind: int) -> list[dict]:
@@ -89,6 +91,11 @@ def worker(spec: dict) -> dict:
             out["answers"] = [_answer(assistant, q, profile) for q in spec["questions"]]
         if spec.get("naive"):
             out.update(_naive_and_decode_paths(assistant, spec))
+            out["follow_ups"] = _follow_ups(assistant, profile, "aside")
+            llm = assistant.llm  # as before stream_aside: the rewrite in the main context, evicting its prefix
+            llm.stream_aside = lambda prompt, max_tokens: llm.stream(prompt, max_tokens)
+            assistant.condense._remembered.clear()  # rewrite again, not from memory
+            out["follow_ups"] += _follow_ups(assistant, profile, "main context")
     out["busy"] = load.share
     return out
 
@@ -105,6 +112,19 @@ def _answer(assistant, question: str, profile) -> dict:
     answer = assistant.run(question)
     return {"question": question, "refused": answer.refused, "answer": answer.answer, "timings": answer.timings,
             "llama": profile.snapshot()}
+
+
+def _follow_ups(assistant, profile, rewrite: str) -> list[dict]:
+    """FOLLOW_UPS asked as one conversation: what each costs, and what the follow-ups were rewritten to."""
+    history, out = [], []
+    for question in FOLLOW_UPS:
+        profile.reset()
+        answer = assistant.run(question, history=list(history))
+        history.append((question, answer.answer))
+        out.append({"rewrite": rewrite, "question": question, "standalone": answer.standalone_question,
+                    "timings": answer.timings,
+                    "llama": profile.snapshot()})
+    return out
 
 
 def _answer_prompt(assistant, question: str) -> tuple[str, str]:
@@ -402,6 +422,16 @@ def report(results: dict, structure: dict, tf: dict, weights: dict, overview_qs:
                            "rows": [[k, pl[k]["ttft_s"], pl[k]["total_s"], pl[k]["tokens"], pl[k]["decode_tok_s"]]
                                     for k in ("plain", "prompt-lookup")]})
             notes.append(f"Prompt lookup produced the same text: {pl['same_text']}.")
+    follow = {k: r["follow_ups"] for k, r in shipped.items() if "follow_ups" in r}
+    if follow:
+        tables.append({"caption": "A conversation: a first question, a follow-up rewritten by rule, one rewritten by "
+                                  "the model — in the side context (aside) and, as before, in the main one; seconds "
+                                  "and tokens llama.cpp prefilled",
+                       "headers": ["variant", "model rewrite", "question", "standalone", "condense s", "TTFT s",
+                                   "total s", "tokens prefilled"],
+                       "rows": [[k, f["rewrite"], f["question"], f["standalone"], f["timings"]["condense_ms"] / 1000,
+                                 f["timings"]["ttft_ms"] / 1000, f["timings"]["total_ms"] / 1000,
+                                 f["llama"]["prefill_tokens"]] for k, rows in follow.items() for f in rows]})
     if weights:
         tables.append({"caption": "Weight formats derived from the shipped Q4_K_M (llama_model_quantize), per CPU "
                                   "variant and extra buffer types, each in a child: raw prefill/decode on the same "
