@@ -412,9 +412,9 @@ def report(results: dict, structure: dict, tf: dict, weights: dict, overview_qs:
                                     + [f"{p['grammar_checks_choice']['full_vocabulary_applies']} of "
                                        f"{p['grammar_checks_choice']['n']}", p["same_output"]]
                                     for k, p in paths.items()]})
-        first = next(iter(shipped.values()))
-        notes.append(f"Library: {first['library']['system_info'].strip()}")
-        pl = first.get("prompt_lookup")
+        for k, r in shipped.items():
+            notes.append(f"Library ({k}): {r['library']['system_info'].strip()}")
+        pl = next(iter(shipped.values())).get("prompt_lookup")
         if pl:
             tables.append({"caption": "Prompt-lookup speculative decoding (LlamaPromptLookupDecoding, num_pred_tokens 10, "
                                       "needs logits_all=True) vs plain decoding, same prompt, greedy",
