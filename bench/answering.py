@@ -89,13 +89,14 @@ def worker(spec: dict) -> dict:
             out["prompt_lookup"] = _prompt_lookup(model_path(), assistant, spec["prompt_question"], spec["max_tokens"])
         with LlamaProfile() as profile:
             out["answers"] = [_answer(assistant, q, profile) for q in spec["questions"]]
+            if spec.get("naive"):
+                out["follow_ups"] = _follow_ups(assistant, profile, "aside")
+                llm = assistant.llm  # as before stream_aside: the rewrite in the main context, evicting its prefix
+                llm.stream_aside = lambda prompt, max_tokens: llm.stream(prompt, max_tokens)
+                assistant.condense._remembered.clear()  # rewrite again, not from memory
+                out["follow_ups"] += _follow_ups(assistant, profile, "main context")
         if spec.get("naive"):
             out.update(_naive_and_decode_paths(assistant, spec))
-            out["follow_ups"] = _follow_ups(assistant, profile, "aside")
-            llm = assistant.llm  # as before stream_aside: the rewrite in the main context, evicting its prefix
-            llm.stream_aside = lambda prompt, max_tokens: llm.stream(prompt, max_tokens)
-            assistant.condense._remembered.clear()  # rewrite again, not from memory
-            out["follow_ups"] += _follow_ups(assistant, profile, "main context")
     out["busy"] = load.share
     return out
 

@@ -1,8 +1,10 @@
 """Where llama.cpp's time goes: a profile of decode and sampler calls, and one prompt decoded five ways.
 
-``LlamaProfile`` counts and times, in this process, llama.cpp's decode calls (prefill batches apart from one-token
-steps) and its sampler calls, by wrapping llama-cpp-python's internals while active: around a pipeline answer it
-tells the model's compute from sampling (the grammar) and from the Python around them.
+``LlamaProfile`` counts and times, in this process, llama.cpp's decode calls and its sampler calls, by wrapping
+llama-cpp-python's internals while active: a one-token decode after a sampler call is a generation step, any other
+decode is prefill (a prompt, a check in the side context, the one token a cached prompt re-evaluates; also the
+steps of a side-context generation, which picks its tokens in Python). Around a
+pipeline answer it tells the model's compute from sampling (the grammar) and from the Python around them.
 
 ``decode_paths`` decodes one prompt (prefilled once) greedily (a) raw: argmax of the logits, one ``eval`` per token, (b) through
 ``create_completion`` as the pipeline streams it, without a grammar, (c) the same with the citation grammar,
@@ -33,14 +35,14 @@ class LlamaProfile:
                 return decode(ctx, batch)
             finally:
                 dt = time.perf_counter() - t
-                if n > 1:
-                    profile.prefill_tokens += n
-                    profile.prefill_s += dt
-                else:
+                if n == 1 and profile.sampled:
                     profile.decode_steps += 1
                     profile.decode_s += dt
-                    profile.first_step = profile.first_step or t
                     profile.last_step = t + dt
+                else:
+                    profile.prefill_tokens += n
+                    profile.prefill_s += dt
+                profile.sampled = False
 
         def timed_sample(sampler, ctx, idx=-1):
             t = time.perf_counter()
@@ -49,6 +51,8 @@ class LlamaProfile:
             finally:
                 profile.sample_calls += 1
                 profile.sample_s += time.perf_counter() - t
+                profile.first_step = profile.first_step or t
+                profile.sampled = True
 
         _internals.LlamaContext.decode, _internals.LlamaSampler.sample = timed_decode, timed_sample
         return self
@@ -62,12 +66,13 @@ class LlamaProfile:
         """Start counting again."""
         self.prefill_tokens = self.decode_steps = self.sample_calls = 0
         self.prefill_s = self.decode_s = self.sample_s = self.first_step = self.last_step = 0.0
+        self.sampled = False  # the last call was a sampler call: a one-token decode now is a generation step
 
     def snapshot(self) -> dict:
         """The counts and seconds so far."""
         return {"prefill_tokens": self.prefill_tokens, "prefill_s": self.prefill_s, "decode_steps": self.decode_steps,
                 "decode_s": self.decode_s, "sample_calls": self.sample_calls, "sample_s": self.sample_s,
-                "decode_span_s": self.last_step - self.first_step}
+                "decode_span_s": max(0.0, self.last_step - self.first_step)}
 
 
 def _logits(llm):

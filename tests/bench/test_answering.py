@@ -13,11 +13,13 @@ def test_the_profile_tells_prefill_batches_from_decode_steps_and_times_the_sampl
     monkeypatch.setattr(internals.LlamaSampler, "sample", lambda sampler, ctx, idx=-1: 42)
     batch = lambda n: SimpleNamespace(batch=SimpleNamespace(n_tokens=n))  # noqa: E731
     with LlamaProfile() as profile:
-        for n in (512, 88, 1, 1, 1):
+        for n in (512, 1, 87):  # a prompt, a cached prompt's last token, a check in the side context
             internals.LlamaContext.decode(None, batch(n))
-        assert internals.LlamaSampler.sample(None, None) == 42
+        for _ in range(3):  # generation: sample, then decode the sampled token
+            assert internals.LlamaSampler.sample(None, None) == 42
+            internals.LlamaContext.decode(None, batch(1))
         got = profile.snapshot()
-    assert (got["prefill_tokens"], got["decode_steps"], got["sample_calls"]) == (600, 3, 1)
+    assert (got["prefill_tokens"], got["decode_steps"], got["sample_calls"]) == (600, 3, 3)
     assert got["decode_span_s"] >= 0 and internals.LlamaContext.decode(None, batch(5)) == 0  # unpatched again
     assert profile.snapshot()["prefill_tokens"] == 600
 
