@@ -35,6 +35,11 @@ def looks_like_follow_up(question: str) -> bool:
     return len(question) < 12 or bool(FOLLOW_UP_RE.search(question))
 
 
+def looks_like_question(text: str) -> bool:
+    """Ends with a question mark or holds a question word (a rewrite that states an answer does neither)."""
+    return text.rstrip().endswith(("？", "?")) or bool(QUESTION_WORD_RE.search(text))
+
+
 def _words(text: str) -> list[tuple[str, str]]:
     import jieba.posseg as pseg
 
@@ -124,8 +129,8 @@ class Condense:
                 if "\n" in text.lstrip():
                     break  # the first line is the question: stop generating
         rewritten = text.strip().split("\n", 1)[0].strip().strip("“”\"") if text.strip() else ""
-        if not 2 <= len(rewritten) <= 3 * len(question) + 80:
-            return question
+        if not 2 <= len(rewritten) <= 3 * len(question) + 80 or not looks_like_question(rewritten):
+            return question  # nothing usable, or the model answered instead of asking
         self._remembered[previous, question] = rewritten
         while len(self._remembered) > MEMORY:
             self._remembered.popitem(last=False)

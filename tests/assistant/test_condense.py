@@ -112,3 +112,9 @@ def test_standalone_questions_and_first_questions_pass_unchanged():
     step, llm = condense()
     assert step.run("天津口岸出口整体通关时间压缩了多少？", [("前一个问题", "回答")]) == "天津口岸出口整体通关时间压缩了多少？"
     assert step.run("那出口呢？", None) == "那出口呢？" and llm.calls == []
+
+
+def test_a_rewrite_that_answers_instead_of_asking_is_not_used():
+    step, llm = condense("天津口岸出口整体通关时间位于全国各主要沿海省市第一。")
+    history = [("天津口岸出口整体通关时间压缩了多少？", "压缩了48.6%，位于全国第一[1]。")]
+    assert step.run("它位于全国什么位置？", history) == "它位于全国什么位置？" and len(llm.calls) == 1
