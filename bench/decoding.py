@@ -25,6 +25,7 @@ class LlamaProfile:
         from llama_cpp import _internals
 
         self.reset()
+        self.sampled = False  # the last call was a sampler call: a one-token decode now is a generation step
         self._originals = (_internals.LlamaContext.decode, _internals.LlamaSampler.sample)
         decode, sample = self._originals
         profile = self
@@ -63,10 +64,9 @@ class LlamaProfile:
         _internals.LlamaContext.decode, _internals.LlamaSampler.sample = self._originals
 
     def reset(self) -> None:
-        """Start counting again."""
+        """Start counting again (a sampler call just before still makes the next one-token decode a step)."""
         self.prefill_tokens = self.decode_steps = self.sample_calls = 0
         self.prefill_s = self.decode_s = self.sample_s = self.first_step = self.last_step = 0.0
-        self.sampled = False  # the last call was a sampler call: a one-token decode now is a generation step
 
     def snapshot(self) -> dict:
         """The counts and seconds so far."""

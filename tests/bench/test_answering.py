@@ -19,9 +19,13 @@ def test_the_profile_tells_prefill_batches_from_decode_steps_and_times_the_sampl
             assert internals.LlamaSampler.sample(None, None) == 42
             internals.LlamaContext.decode(None, batch(1))
         got = profile.snapshot()
+        internals.LlamaSampler.sample(None, None)
+        profile.reset()  # as bench.decoding does at the first streamed piece
+        internals.LlamaContext.decode(None, batch(1))
+        assert profile.snapshot()["decode_steps"] == 1
     assert (got["prefill_tokens"], got["decode_steps"], got["sample_calls"]) == (600, 3, 3)
     assert got["decode_span_s"] >= 0 and internals.LlamaContext.decode(None, batch(5)) == 0  # unpatched again
-    assert profile.snapshot()["prefill_tokens"] == 600
+    assert profile.snapshot()["prefill_tokens"] == 0
 
 
 def answer(prefill_tokens: int, steps: int, span: float, ttft_ms: float = 3000.0, total_ms: float = 6000.0) -> dict:
