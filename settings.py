@@ -64,6 +64,8 @@ class LLMConfig:
     n_threads: int = 0  # decode threads; 0 = measured by the llama.cpp self-test (assistant/llama_runtime.py)
     n_threads_batch: int = 0  # prefill threads; 0 = measured
     extra_buffers: str = "auto"  # llama.cpp extra buffer types (repacked weights): auto (measured) | on | off
+    cpu_variant: str = "best"  # llama.cpp CPU backend variant: best (the best this CPU runs safely) | haswell | zen4 …
+    weights: str = "q4_k_m"  # llama.cpp weight format: q4_k_m (shipped) | q4_0 | iq4_nl | q8_0 (derived from it once)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,10 @@ def apply_process_env() -> None:
         os.environ.setdefault(key, value)
 
 
+# environment variables that override one setting (over the TOML file; CLI flags override both)
+ENV_SETTINGS = {"RAG_CPU_VARIANT": ("llm", "cpu_variant")}
+
+
 def _apply(section, values: dict):
     known = {f.name for f in fields(section)}
     unknown = set(values) - known
@@ -115,12 +121,13 @@ def _apply(section, values: dict):
 
 
 def load_config(path: str | Path | None = None) -> Config:
-    """Load defaults, overridden by a TOML file when one exists."""
+    """Load defaults, overridden by a TOML file when one exists, then by the variables of ENV_SETTINGS."""
     path = Path(path or os.environ.get("RAG_CONFIG", PROJECT_ROOT / "rag.toml"))
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    for var, (section, name) in ENV_SETTINGS.items():
+        if os.environ.get(var):
+            data.setdefault(section, {})[name] = os.environ[var]
     cfg = Config()
-    if not path.exists():
-        return cfg
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
     updates = {}
     for name in ("chunking", "index", "retrieval", "llm", "limits"):
         if name in data:

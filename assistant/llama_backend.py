@@ -8,6 +8,9 @@ crash (llama.cpp issue 20824). So the project loads the variant itself before ll
 among the variants without AMX. An AVX-512 machine gets AVX-512 kernels, an AVX2-only one the haswell variant,
 and no process of the project ever maps the AMX library.
 
+``[llm] cpu_variant`` (or ``$RAG_CPU_VARIANT``) forces one variant instead — ``haswell`` measures the speed of an
+AVX2-only machine on an AVX-512 one — as long as this CPU runs it; the AMX variant is refused whatever is asked.
+
 A build with the CPU backend linked in (no variant libraries) needs nothing: ``ensure_cpu_backend`` returns "".
 """
 from __future__ import annotations
@@ -17,6 +20,7 @@ import threading
 from pathlib import Path
 
 AMX_VARIANTS = ("sapphirerapids",)  # variants built with AMX kernels: never loaded
+BEST = "best"  # the cpu_variant setting's default: the best variant this CPU runs, AMX excluded
 _LOCK = threading.Lock()
 _loaded: str | None = None
 
@@ -63,29 +67,54 @@ def best_variant(libraries: dict[str, Path], score_of=score) -> str:
     return max(runnable, key=runnable.get) if runnable else ""
 
 
-def ensure_cpu_backend() -> str:
-    """Register the chosen CPU variant with ggml once per process; returns its name ('' for a linked-in backend)."""
+def choose_variant(libraries: dict[str, Path], requested: str = BEST, score_of=score) -> str:
+    """The variant to load: the best one for 'best', else the requested one if this CPU runs it (ModelError if not)."""
+    from assistant.model_files import ModelError
+
+    if requested == BEST:
+        name = best_variant(libraries, score_of)
+        if not name:
+            raise ModelError(f"no llama.cpp CPU backend variant runs on this CPU (found {', '.join(libraries)})")
+        return name
+    runnable = [n for n, path in libraries.items() if n not in AMX_VARIANTS and score_of(path) > 0]
+    choices = f"choose {BEST} or one this CPU runs: {', '.join(runnable) or 'none'}"
+    if requested in AMX_VARIANTS:
+        raise ModelError(f"llama.cpp CPU variant {requested!r} is never loaded: its AMX kernels crash "
+                         f"(llama.cpp issue 20824); {choices}")
+    if not libraries:
+        raise ModelError(f"llama.cpp CPU variant {requested!r} asked for, but this llama.cpp build has its CPU "
+                         "backend linked in (no GGML_BACKEND_DL variants): set cpu_variant = \"best\"")
+    if requested not in libraries:
+        raise ModelError(f"llama.cpp has no CPU variant {requested!r} (built: {', '.join(libraries)}); {choices}")
+    if requested not in runnable:
+        raise ModelError(f"this CPU cannot run the llama.cpp CPU variant {requested!r} (it lacks that variant's "
+                         f"instruction set); {choices}")
+    return requested
+
+
+def ensure_cpu_backend(requested: str = BEST) -> str:
+    """Register the chosen CPU variant with ggml once per process; returns its name ('' for a linked-in backend).
+    A process runs one variant: asking for another one later is a ModelError (a new process can run it)."""
     global _loaded
+    from assistant.model_files import ModelError
+
     with _LOCK:
-        if _loaded is not None:
-            return _loaded
         libraries = variant_libraries()
-        if not libraries:
+        if not libraries and requested == BEST:
             _loaded = ""
             return _loaded
-        name = best_variant(libraries)
-        if not name:
-            from assistant.model_files import ModelError
-
-            raise ModelError(f"no llama.cpp CPU backend variant runs on this CPU (found {', '.join(libraries)})")
+        name = choose_variant(libraries, requested)
+        if _loaded is not None:
+            if name != _loaded:
+                raise ModelError(f"this process already runs llama.cpp's CPU variant {_loaded!r}; variant "
+                                 f"{name!r} needs a new process")
+            return _loaded
         import llama_cpp
 
         ggml = ctypes.CDLL(str(ggml_library(Path(llama_cpp.__file__).parent / "lib")))
         ggml.ggml_backend_load.restype = ctypes.c_void_p
         ggml.ggml_backend_load.argtypes = [ctypes.c_char_p]
         if not ggml.ggml_backend_load(str(libraries[name]).encode()):
-            from assistant.model_files import ModelError
-
             raise ModelError(f"llama.cpp could not load its CPU backend {libraries[name]}")
         _loaded = name
         return name

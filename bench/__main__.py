@@ -37,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--max-tokens", type=int)
     a.add_argument("--native-lib", help="folder holding a native llama_cpp build for configurations (a)/(b) "
                                         "(default ~/.cache/zh-rag/llama-native)")
+    a.add_argument("--variants", default="best",
+                   help="llama.cpp CPU variants of the shipped build, comma-separated, e.g. haswell,best (default best)")
+    a.add_argument("--formats", default="",
+                   help="weight formats to measure per variant, e.g. q4_k_m,q4_0,iq4_nl,q8_0 (derived once, cached)")
     a.add_argument("--no-transformers", action="store_true")
     a.add_argument("--transformers", action="store_true", help="include the transformers backend even with --quick")
     s = sub.add_parser("scaling", parents=[common],
@@ -103,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         from bench import answering
 
         tf = False if args.no_transformers else (True if args.transformers else None)
-        result = answering.run(args.quick, args.per_kind, args.max_tokens, args.native_lib, tf)
+        result = answering.run(args.quick, args.per_kind, args.max_tokens, args.native_lib, tf,
+                               tuple(v for v in args.variants.split(",") if v),
+                               tuple(f for f in args.formats.split(",") if f))
     report.save_part(result, command, args.quick, time.perf_counter() - t0, started)
     report.print_part(result)
     if not args.no_render:

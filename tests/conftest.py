@@ -143,6 +143,9 @@ class FakeLLM:
         for i in range(0, len(reply), 3):
             yield reply[i:i + 3]
 
+    def stream_aside(self, prompt, max_tokens):
+        return self.stream(prompt, max_tokens)
+
     def option_probabilities(self, prompt, options):
         self.prompts.append(prompt)
         if options[:2] == ["是", "否"]:

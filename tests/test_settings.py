@@ -4,7 +4,8 @@ import pytest
 from settings import Config, load_config
 
 
-def test_defaults_without_a_file(tmp_path):
+def test_defaults_without_a_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("RAG_CPU_VARIANT", raising=False)
     assert load_config(tmp_path / "none.toml") == Config()
 
 
@@ -21,3 +22,13 @@ def test_unknown_settings_are_refused(tmp_path):
     path.write_text("[llm]\ntemperature = 0.7\n", encoding="utf-8")
     with pytest.raises(ValueError, match="temperature"):
         load_config(path)
+
+
+def test_the_cpu_variant_variable_overrides_the_file(tmp_path, monkeypatch):
+    path = tmp_path / "rag.toml"
+    path.write_text("[llm]\ncpu_variant = \"zen4\"\nn_threads = 3\n", encoding="utf-8")
+    monkeypatch.delenv("RAG_CPU_VARIANT", raising=False)
+    assert load_config(path).llm.cpu_variant == "zen4" and load_config(tmp_path / "none.toml").llm.cpu_variant == "best"
+    monkeypatch.setenv("RAG_CPU_VARIANT", "haswell")
+    assert load_config(path).llm.cpu_variant == "haswell" and load_config(path).llm.n_threads == 3
+    assert load_config(tmp_path / "none.toml").llm.cpu_variant == "haswell"

@@ -152,8 +152,14 @@ def runtime_line(assistant: Assistant) -> str:
         return ""
     variant = getattr(llm, "cpu_variant", "")
     line = (f" · llama.cpp{f' {variant}' if variant else ''}：额外缓冲区类型{'开' if runtime.extra_buffers else '关'}，"
-            f"解码 {runtime.n_threads} / 预填充 {runtime.n_threads_batch} 线程（自检结果缓存于 `{RUNTIME_CACHE}`，"
-            "删除即重新测量）")
+            f"解码 {runtime.n_threads} / 预填充 {runtime.n_threads_batch} 线程")
+    rates = runtime.rates()
+    if rates:
+        line += f"，自检测得预填充 {rates[0]:.0f} / 解码 {rates[1]:.1f} token/s"
+    if runtime.contended:
+        line += (f"（测量时其他进程占用了 {runtime.busy:.0%} 的 CPU：此结果只用于本次运行，下次启动时重新测量）")
+    else:
+        line += f"（{'测量时机器空闲；' if rates else ''}自检结果缓存于 `{RUNTIME_CACHE}`，删除即重新测量）"
     if runtime.note:
         line += f"（llama.cpp 自检：加速路径在此 CPU 上崩溃，已自动改用安全配置。{runtime.note}）"
     return line

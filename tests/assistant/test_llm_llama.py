@@ -46,3 +46,13 @@ def test_runtime_was_chosen_by_the_self_test(llm):
 def test_stream_respects_max_tokens(llm):
     pieces = list(llm.stream(chatml("你是助手。", [], "用一句话介绍天津港。"), max_tokens=5))
     assert 1 <= llm.count_tokens("".join(pieces)) <= 6
+
+
+def test_a_side_generation_leaves_the_cached_answer_prefix_alone_and_decodes_the_same(llm):
+    prefix = chatml("只根据资料回答，每句末尾标注[编号]。", [], SOURCES)
+    llm.warm(prefix)
+    cached = llm._llm.input_ids[: llm._llm.n_tokens].tolist()
+    prompt = chatml("你负责改写问题。", [], "后续问题：那北京呢？\n请改写成完整的问题。")
+    aside = "".join(llm.stream_aside(prompt, max_tokens=12))
+    assert llm._llm.input_ids[: llm._llm.n_tokens].tolist() == cached
+    assert aside and aside == "".join(llm.stream(prompt, max_tokens=12))

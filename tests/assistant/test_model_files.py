@@ -96,3 +96,60 @@ def test_stale_part_files_are_removed(small_model):
     stale.write_bytes(b"x")
     model_path("tiny", cache)  # also on a later start, with the model already there
     assert not stale.exists()
+
+
+# ---------------------------------------------------------------- formats derived from the shipped GGUF
+
+def fake_quantize(calls: list):
+    """A quantizer that writes 'ftype N of <source bytes>' (the real one is llama.cpp's, seconds to minutes)."""
+    def quantize(source, target, ftype):
+        calls.append(ftype)
+        target.write_bytes(f"ftype {ftype} of ".encode() + source.read_bytes()[:8])
+    return quantize
+
+
+def test_a_derived_format_is_made_once_next_to_the_model_and_recorded(small_model):
+    import json
+
+    from assistant.model_files import DERIVED_FORMATS, derived_model_path
+
+    cache, data, hashed = small_model
+    calls = []
+    path = derived_model_path("q4_0", "tiny", cache, quantize=fake_quantize(calls))
+    assert path == cache / "tiny-to-q4_0.gguf" and path.read_bytes() == b"ftype 2 of GGUFaaaa"
+    record = json.loads((cache / "tiny-to-q4_0.gguf.sha256").read_text())
+    assert record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert record["derived_from"] == hashlib.sha256(data).hexdigest() and record["ftype"] == DERIVED_FORMATS["q4_0"]
+    assert derived_model_path("q4_0", "tiny", cache, quantize=fake_quantize(calls)) == path and calls == [2]
+    assert derived_model_path("q4_k_m", "tiny", cache) == cache / "tiny.gguf"  # the shipped file itself
+    assert not list(cache.glob("*.part"))
+
+
+def test_a_changed_derived_file_is_checked_and_a_damaged_one_derived_again(small_model):
+    from assistant.model_files import derived_model_path
+
+    cache, _, hashed = small_model
+    calls = []
+    path = derived_model_path("q8_0", "tiny", cache, quantize=fake_quantize(calls))
+    os.utime(path, ns=(1, 1))  # touched, same bytes: hashed again and trusted
+    assert derived_model_path("q8_0", "tiny", cache, quantize=fake_quantize(calls)) == path and calls == [7]
+    assert hashed[-1] == path
+    path.write_bytes(b"damaged")
+    assert derived_model_path("q8_0", "tiny", cache, quantize=fake_quantize(calls)).read_bytes() == b"ftype 7 of GGUFaaaa"
+    assert calls == [7, 7]
+
+
+def test_a_failing_quantizer_leaves_nothing_and_an_unknown_format_is_refused(small_model):
+    from assistant.model_files import derived_model_path
+
+    cache, _, _ = small_model
+
+    def broken(source, target, ftype):
+        target.write_bytes(b"half")
+        raise ModelError("llama.cpp could not quantize")
+
+    with pytest.raises(ModelError, match="could not quantize"):
+        derived_model_path("iq4_nl", "tiny", cache, quantize=broken)
+    assert sorted(p.name for p in cache.iterdir()) == ["tiny.gguf", "tiny.gguf.sha256"]
+    with pytest.raises(ModelError, match="unknown weight format 'q2_k'; known: q4_k_m, q4_0, iq4_nl, q8_0"):
+        derived_model_path("q2_k", "tiny", cache)

