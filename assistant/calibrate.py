@@ -15,7 +15,6 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from assistant.evidence import haystack
 from assistant.gate import Calibration, PartFeatures, fit
 from assistant.pipeline import Assistant
 from assistant.question_parts import split_parts
@@ -48,7 +47,7 @@ def collect(assistant: Assistant, items: list[EvalItem], corpus: str, show_progr
             continue
         got = assistant.retrieve.run(item.question, parts)
         evidence = assistant.select.run(item.question, parts, got.paragraphs)
-        context = "\n".join(haystack(p) for p in got.paragraphs)
+        context = "\n".join(p.haystack for p in got.paragraphs)
         verdicts = assistant.gate.run(item.question, evidence, context, answer_all=True)
         for v, label in zip(verdicts, labels):
             rows.append({"corpus": corpus, "id": item.id, "part": v.part.text, "label": label,

@@ -38,7 +38,7 @@ class TermStats:
     @classmethod
     def from_paragraphs(cls, paragraphs: Iterable[Paragraph]) -> "TermStats":
         """Count, for each bigram, how many paragraphs contain it (lowercased, whitespace removed)."""
-        texts = tuple(squash(haystack(p)).lower() for p in paragraphs)
+        texts = tuple(squash(p.haystack).lower() for p in paragraphs)
         df: Counter = Counter()
         for t in texts:
             df.update({t[i:i + 2] for i in range(len(t) - 1)})
@@ -59,16 +59,6 @@ class TermStats:
         if len(t) <= 2:
             return self.df.get(t, 0) > 0
         return any(t in text for text in self.texts)
-
-
-def haystack(p: Paragraph) -> str:
-    """A paragraph's heading path and text: what a question about it can match."""
-    return p.haystack
-
-
-def heading_text(p: Paragraph) -> str:
-    """The heading path alone."""
-    return p.heading_text
 
 
 def filler_present(text: str, part: Part) -> bool:
@@ -161,7 +151,7 @@ def score_sentence(terms: list[str], weights: dict[str, float], cand: Candidate,
                    context: str = "") -> Scored:
     """Weighted share of terms in the sentence (full weight), its heading path or given context (half)."""
     sent = squash(cand.text).lower()
-    head = squash(heading_text(cand.paragraph) + context).lower()
+    head = squash(cand.paragraph.heading_text + context).lower()
     total = sum(weights[t] for t in terms) or 1.0
     got, matched, missing = 0.0, [], []
     for t in terms:

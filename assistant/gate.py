@@ -24,7 +24,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from assistant.evidence import (Candidate, Evidence, Scored, TermStats, filler_present, heading_text,
+from assistant.evidence import (Candidate, Evidence, Scored, TermStats, filler_present,
                                leaning_context)
 from assistant.quantity import states_asked_quantity
 from assistant.question_parts import Part
@@ -69,7 +69,7 @@ def anchors(text: str) -> list[str]:
 def _context_of(c: Candidate) -> str:
     """What a sentence may lean on: its heading path, and the sentence before it when it names no place,
     organisation or year of its own (该平台…, 其中…)."""
-    return heading_text(c.paragraph) + leaning_context(c)
+    return c.paragraph.heading_text + leaning_context(c)
 
 
 def found(term: str, hay: str) -> bool:

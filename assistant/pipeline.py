@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from assistant.citations import remap_markers
 from assistant.compose import Citation, Line, PartOutcome, Source, answer_text, citations_for, compose, number_sources
 from assistant.condense import Condense
-from assistant.evidence import Candidate, SelectEvidence, haystack
+from assistant.evidence import Candidate, SelectEvidence
 from assistant.gate import Calibration, Gate, PartVerdict, anchors
 from assistant.live_check import LiveCheck
 from assistant.llm import LLM
@@ -26,7 +26,7 @@ from assistant.prompting import PromptBuilder, Prompts, citation_grammar
 from assistant.question_parts import split_parts
 from assistant.retrieve import Retrieve
 from assistant.verify import Verdict
-from retriever.filters import DocFilter, named_scope
+from retriever.filters import DocFilter, doc_title, named_scope
 from retriever.hybrid import Hit, HybridRetriever
 from retriever.locations import paragraph_location
 from questions import check_question
@@ -198,7 +198,7 @@ class Assistant:
         chunk_of = {pid: (h.chunk.id, h.score) for h in reversed(got.hits) for pid in h.chunk.paragraph_ids}
         sources = number_sources(evidence.sentences, chunk_of)
         yield Event("evidence", sources=tuple(sources.values()))
-        context_text = "\n".join(haystack(p) for p in got.paragraphs)
+        context_text = "\n".join(p.haystack for p in got.paragraphs)
         verdicts = clock.step("gate_ms", self.gate.run, standalone, evidence, context_text, self.answer_all)
         answerable = [v for v in verdicts if v.answerable]
         base = dict(question=question, standalone_question=standalone, contexts=got.hits,
@@ -268,8 +268,7 @@ class Assistant:
         yield Event("answer", answer=answer)
 
     def _title(self, doc_id: str) -> str:
-        info = self.retriever.stored.manifest["documents"].get(doc_id, {})
-        return info.get("meta", {}).get("title") or info.get("title") or doc_id
+        return doc_title(self.retriever.stored.manifest["documents"].get(doc_id, {})) or doc_id
 
     def run(self, question: str, history: list[tuple[str, str]] | None = None, **kwargs) -> Answer:
         """Answer without streaming."""

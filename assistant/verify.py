@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.evidence import Candidate, filler_present, heading_text
+from assistant.evidence import Candidate, filler_present
 from assistant.gate import YEARISH_RE, anchors, conflicts, found, place_or_org_names, weighted_share
 from assistant.quantity import states_asked_quantity
 from assistant.question_parts import Part, measure_of
@@ -128,7 +128,7 @@ def home_coverage(c: Candidate, names: list[str], idf) -> float:
     when it names no place or organisation itself, its paragraph from the nearest sentence before it that does
     (平台建立以来… leans on 北京市依托…支持朝阳区建立…平台; a paragraph that goes from 重庆市… to 北京市… gives
     北京's figure to 北京 only)."""
-    return weighted_share(names, squash(c.text + heading_text(c.paragraph) + subject_span(c)).lower(), idf)
+    return weighted_share(names, squash(c.text + c.paragraph.heading_text + subject_span(c)).lower(), idf)
 
 
 def subject_span(c: Candidate) -> str:

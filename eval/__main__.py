@@ -8,7 +8,7 @@ from pathlib import Path
 
 from eval.answer_metrics import score_answers
 from eval.answers import load_answers
-from eval.dataset import DatasetError, EvalItem, check_against_corpus, load_dataset, paragraph_haystack
+from eval.dataset import DatasetError, EvalItem, check_against_corpus, load_dataset
 from eval.report import answer_summary_rows, write_answers_report
 from eval.retrieval import run_retrieval_eval
 from eval.retrieval_metrics import BUDGET_CHARS
@@ -115,7 +115,7 @@ def run_assistant_batch(questions: Path, out_path: Path, index_dir: Path, ray: s
 
 
 def _check_index(items: list[EvalItem], index_dir: str, source: str) -> None:
-    check_against_corpus(items, {pid: paragraph_haystack(p) for pid, p in load_index(index_dir).paragraphs.items()},
+    check_against_corpus(items, {pid: p.haystack for pid, p in load_index(index_dir).paragraphs.items()},
                          source)
 
 

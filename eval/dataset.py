@@ -8,7 +8,7 @@ looks answerable: one of :data:`TRAPS`), and for sets over a library ``"doc"`` (
 evidence's 1-based PDF pages), ``"tags"`` (kinds to report by) and ``"premise"`` (a false premise's wrong
 claim). See ``eval/README_sets.md``.
 A text *contains* a quote when the quote occurs in it once all whitespace is removed from both; a paragraph's
-or chunk's heading path counts as part of its text (:func:`paragraph_haystack`, :func:`labelled`).
+or chunk's heading path counts as part of its text (:attr:`index.documents.Paragraph.haystack`, :func:`labelled`).
 """
 from __future__ import annotations
 
@@ -85,14 +85,6 @@ def contains(text: str, quote: str) -> bool:
 def labelled(text: str, label: str = "") -> str:
     """A chunk's or cited paragraph's text preceded by its heading label: what it "contains" for the metrics."""
     return f"{label}\n{text}" if label else text
-
-
-def paragraph_haystack(p) -> str:
-    """A paragraph's title, heading path and text, one per line (:attr:`index.documents.Paragraph.haystack`).
-
-    Evidence may quote a heading, so corpus checks look at this rather than at the bare text.
-    """
-    return p.haystack
 
 
 def _check_parts(obj: dict) -> list[str]:
@@ -244,11 +236,11 @@ def load_dataset(path: str | Path) -> list[EvalItem]:
 def check_against_corpus(items: Iterable[EvalItem], paragraphs: Mapping, source: str = "<set>") -> None:
     """Require every quote to occur inside one paragraph (and given paragraph_ids to exist).
 
-    ``paragraphs`` maps paragraph ID -> text; callers pass :func:`paragraph_haystack` so that a quote of a
+    ``paragraphs`` maps paragraph ID -> text; callers pass ``Paragraph.haystack`` so that a quote of a
     heading (a case title, ``（三）探索数据知识产权保护规则``) is accepted. A value that is not a string is taken
     to be a paragraph and turned into its haystack. Raises one DatasetError naming all offending ids.
     """
-    texts = [squash(t if isinstance(t, str) else paragraph_haystack(t)) for t in paragraphs.values()]
+    texts = [squash(t if isinstance(t, str) else t.haystack) for t in paragraphs.values()]
     missing: dict[str, list[str]] = {}
     unknown: dict[str, list[str]] = {}
     for item in items:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.dataset import EvalItem, check_against_corpus, load_dataset, paragraph_haystack
+from eval.dataset import EvalItem, check_against_corpus, load_dataset
 from eval.report import retrieval_rows, write_retrieval_report
 from eval.retrieval_metrics import BUDGET_CHARS, Ranked, aggregate, recall_curve, score_question
 from retriever.hybrid import MODES, HybridRetriever
@@ -79,7 +79,7 @@ def run_retrieval_eval(questions: str | Path, retriever: HybridRetriever, out_di
     and write report.md, metrics.json and recall_at_k.png: what ``python -m eval retrieval`` and the app's
     evaluation tab both run. Raises eval.dataset.DatasetError for a bad set or quotes not in the index."""
     items = load_dataset(questions)
-    check_against_corpus(items, {pid: paragraph_haystack(p) for pid, p in retriever.paragraphs.items()},
+    check_against_corpus(items, {pid: p.haystack for pid, p in retriever.paragraphs.items()},
                          str(questions))
     rankers = retriever_rankers(retriever, modes)
     if extra_rankers is not None:

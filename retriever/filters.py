@@ -58,7 +58,7 @@ class DocFilter:
     def matches(self, doc_id: str, info: dict) -> bool:
         """Does the document (its manifest entry) meet every condition?"""
         meta = info.get("meta", {})
-        title = meta.get("title") or info.get("title", "")
+        title = doc_title(info)
         if self.docs and not any(d in doc_id or d in title for d in self.docs):
             return False
         fields = {f for f, _ in self.where}
@@ -86,6 +86,11 @@ class DocFilter:
         return ", ".join(parts) or "none"
 
 
+def doc_title(info: dict) -> str:
+    """A document's title from its manifest entry (its metadata's, which the user may have set, else the reader's)."""
+    return info.get("meta", {}).get("title") or info.get("title", "")
+
+
 def _split(condition: str) -> tuple[str, str]:
     field, sep, value = condition.partition("=")
     if not sep or not field.strip() or not value.strip():
@@ -109,7 +114,7 @@ def named_scope(question: str, manifest: dict) -> DocFilter | None:
     for doc_id, info in docs.items():
         meta = info.get("meta", {})
         region = short_region(meta.get("region", ""))  # 黔东南苗族侗族自治州 → 黔东南, 南宁市 → 南宁
-        title = YEAR_RE.sub("", re.sub(r"\s+", "", meta.get("title") or info.get("title", "")))
+        title = YEAR_RE.sub("", re.sub(r"\s+", "", doc_title(info)))
         if (len(region) >= 2 and region != "全国" and region in q) or _shares(title, q, MIN_TITLE_OVERLAP):
             named.add(doc_id)
     if not named or len(named) == len(docs):

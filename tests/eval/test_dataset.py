@@ -4,7 +4,7 @@ import json
 import pytest
 
 from eval.dataset import (TRAPS, DatasetError, EvalItem, Part, check_against_corpus, contains, labelled,
-                          load_dataset, paragraph_haystack, parse_items, squash)
+                          load_dataset, parse_items, squash)
 from tests.conftest import make_paragraph
 from index.loaders import load_document
 from settings import PROJECT_ROOT
@@ -178,9 +178,9 @@ def test_paragraph_haystack_puts_the_heading_path_before_the_text():
     p = make_paragraph("d:p1", "d", "针对数字经济快速发展态势。", title="报告", category="产业综合类案例",
                   case="突破堵点贯通知识产权服务业产业链体系", section="三、下一步开放创新发展方向",
                   subsection="（三）探索数据知识产权保护规则。")
-    assert paragraph_haystack(p) == ("报告\n产业综合类案例\n突破堵点贯通知识产权服务业产业链体系\n三、下一步开放创新发展方向\n"
+    assert p.haystack == ("报告\n产业综合类案例\n突破堵点贯通知识产权服务业产业链体系\n三、下一步开放创新发展方向\n"
                                      "（三）探索数据知识产权保护规则。\n针对数字经济快速发展态势。")
-    assert paragraph_haystack(make_paragraph("d:p0", "d", "正文")) == "正文"
+    assert make_paragraph("d:p0", "d", "正文").haystack == "正文"
     assert labelled("正文", "甲 › 乙") == "甲 › 乙\n正文" and labelled("正文") == "正文"
 
 
@@ -188,7 +188,7 @@ def test_heading_evidence_is_accepted_against_the_haystack_not_the_bare_text():
     p = make_paragraph("d:p1", "d", "针对数字经济快速发展态势。", case="突破堵点贯通知识产权服务业产业链体系",
                   section="三、下一步开放创新发展方向", subsection="（三）探索数据知识产权保护规则。")
     items = parse_items(lines(row(evidence=["（三）探索数据知识产权保护规则", "突破堵点贯通知识产权服务业产业链体系"])))
-    check_against_corpus(items, {p.id: paragraph_haystack(p)})
+    check_against_corpus(items, {p.id: p.haystack})
     check_against_corpus(items, {p.id: p})  # a paragraph object is turned into its haystack
     with pytest.raises(DatasetError, match="quote not in any paragraph"):
         check_against_corpus(items, {p.id: p.text})
@@ -212,7 +212,7 @@ def test_bundled_sets_are_valid_against_the_report(name, n):
     doc = load_document(REPORT)
     items = load_dataset(PROJECT_ROOT / "eval" / name)
     assert len(items) == n
-    check_against_corpus(items, {p.id: paragraph_haystack(p) for p in doc.paragraphs}, name)
+    check_against_corpus(items, {p.id: p.haystack for p in doc.paragraphs}, name)
 
 
 @pytest.mark.parametrize("name", SET_SIZES)
