@@ -20,7 +20,7 @@ from pathlib import Path
 
 from index.blocks import join_lines
 from index.documents import Block, DocumentError, DocumentTooLarge
-from index.headings import CLAUSE_RE, TABLE_TITLE_RE, TOC_RE, clause_depth, heading_level
+from index.headings import CLAUSE_RE, TABLE_TITLE_RE, TITLE_SIZE, TOC_RE, clause_depth, heading_level, title_like
 from index.normalize import join_letter_spaced, normalize_authored
 from index.tables import grid_rows, row_blocks
 from settings import LimitsConfig
@@ -28,9 +28,7 @@ from settings import LimitsConfig
 MIB = 1 << 20
 SMALL_PART = 1 * MIB  # .docx parts smaller than this are never called bombs, whatever their compression ratio
 TITLE_SCAN = 25  # the title is looked for among this many first paragraphs
-TITLE_SIZE = 1.15  # … set at least this many times larger than the body text
 UNIT_LINE_RE = re.compile(r"^单位[：:]\s*\S+$")
-CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -163,7 +161,7 @@ def _heading_level(level: int | None, style: str, text: str) -> str | None:
 def _title(paragraphs: list[tuple]) -> str:
     """The largest text among the first paragraphs (consecutive paragraphs of that size), if clearly larger
     than the body; else the Title style's text; else ''."""
-    sized = [(p, p[5]) for p in paragraphs if p[5] and len(CJK_RE.findall(p[1])) >= 4]
+    sized = [(p, p[5]) for p in paragraphs if p[5] and title_like(p[1])]
     sizes: Counter = Counter()
     for p in paragraphs:
         sizes[p[5]] += len(p[1])
@@ -171,7 +169,7 @@ def _title(paragraphs: list[tuple]) -> str:
     if sized and body:
         biggest = max(s for _, s in sized)
         if biggest >= TITLE_SIZE * body:
-            start = next(i for i, p in enumerate(paragraphs) if p[5] == biggest and len(CJK_RE.findall(p[1])) >= 4)
+            start = next(i for i, p in enumerate(paragraphs) if p[5] == biggest and title_like(p[1]))
             run = [paragraphs[start]]
             for p in paragraphs[start + 1:]:
                 if p[5] != biggest:

@@ -22,9 +22,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 
-from index.headings import TABLE_TITLE_RE, ends_sentence, heading_level
+from index.headings import TABLE_TITLE_RE, TITLE_SIZE, ends_sentence, heading_level, title_like
 from index.layout import Line
 from index.normalize import normalize_line
+from textutil import CJK_RE
 
 # what a reader leaves out of a document, by reason (counted per document in the manifest, shown by `index status`)
 DROP_REASONS = {"page_number": "page numbers", "repeated": "repeated header/footer lines", "stamp": "browser stamps",
@@ -40,9 +41,6 @@ DATED_RE = re.compile(r"\d{4}\s*[年/-]\s*\d{1,2}")
 CONTROL_RE = re.compile(r"【[^】]{0,20}[：:][^】]{0,20}】")
 ITEM_SPLIT_RE = re.compile(r"\s*[|｜>＞›»]\s*|\s+")
 CLAUSE_PUNCT_RE = re.compile(r"[。，；！？,;!?]")
-CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-TITLE_MIN_CJK = 4
-TITLE_SIZE = 1.15  # the title's font is at least this many times the body's
 
 
 @dataclass
@@ -93,10 +91,11 @@ def body_size(lines: list[Line]) -> float:
 
 def clean_lines(pages: list[list[Line]], heights: list[float]) -> Cleaned:
     """Drop furniture and chrome from a document's lines (one list per page); find the title on page one."""
+    keys = [[_repeat_key(line, heights[n]) for line in lines] for n, lines in enumerate(pages)]
     keyed: dict[tuple, set[int]] = defaultdict(set)
-    for n, lines in enumerate(pages):
-        for line in lines:
-            keyed[_repeat_key(line, heights[n])].add(n)
+    for n, page_keys in enumerate(keys):
+        for key in page_keys:
+            keyed[key].add(n)
     n_pages = len(pages)
     printout = any(_in_margin(l, heights[n]) and (TIME_STAMP_RE.search(l.text) or URL_RE.search(l.text))
                    for n, lines in enumerate(pages) for l in lines)
@@ -106,8 +105,8 @@ def clean_lines(pages: list[list[Line]], heights: list[float]) -> Cleaned:
     kept: list[list[Line]] = []
     for n, lines in enumerate(pages):
         page_kept = []
-        for line in lines:
-            reason = _reason(line, heights[n], _repeat_key(line, heights[n]) in repeated, printout)
+        for line, key in zip(lines, keys[n]):
+            reason = _reason(line, heights[n], key in repeated, printout)
             if reason:
                 dropped[reason] += 1
                 if DATED_RE.search(line.text):
@@ -146,7 +145,7 @@ def _reason(line: Line, page_height: float, repeated: bool, printout: bool) -> s
 
 def _title_lines(first_page: list[Line], size: float) -> list[Line]:
     """The largest text on page one (consecutive lines of that size), if it is larger than the body text."""
-    candidates = [l for l in first_page if len(CJK_RE.findall(l.text)) >= TITLE_MIN_CJK and not ends_sentence(l.text)]
+    candidates = [l for l in first_page if title_like(l.text) and not ends_sentence(l.text)]
     if not candidates or size <= 0:
         return []
     biggest = max(l.size for l in candidates)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from textutil import CJK_RE
+
 CN_DIGITS = "一二三四五六七八九十百千零〇两"
 CN_NUM = "一二三四五六七八九十百"
 
@@ -46,6 +48,17 @@ FRONT_MATTER = frozenset({"前言", "序言", "引言", "概述", "导言", "结
 FRONT_MATTER_RE = re.compile(r"^(?:前言|序言?|引言|导言|导语|目录|后记|附录.*|编者按|编写说明|说明|摘要)$")
 LIST_ITEM_RE = re.compile(rf"^(?:[（(][{CN_NUM}\d]+[）)]|\d{{1,2}}[.．、)）]|[a-z][)）.]|[①-⑳]|——|—)")
 HEADING_MAX_CHARS = 60
+# a document's title: the largest text of its first page (PDF) or paragraphs (Word), at least this many times the
+# body text's size and with at least TITLE_MIN_CJK Chinese characters (a logo such as NB is no title)
+TITLE_SIZE = 1.15
+TITLE_MIN_CJK = 4
+
+
+def title_like(text: str) -> bool:
+    """Text that can be a title: TITLE_MIN_CJK Chinese characters or more."""
+    return len(CJK_RE.findall(text)) >= TITLE_MIN_CJK
+
+
 SENTENCE_END = "。！？!?；;…"
 
 RANKS = {"title": 0, "category": 5, "case": 10, "part": 12, "chapter": 14, "jie": 16,
