@@ -69,6 +69,14 @@ class LLMConfig:
 
 
 @dataclass(frozen=True)
+class OcrConfig:
+    """OCR of PDF pages without a text layer (scans), with the model rapidocr-onnxruntime ships (index/ocr.py)."""
+
+    enabled: bool = True  # false: such pages are only reported, not read
+    threads: int = 2  # onnxruntime and OpenCV threads of the OCR child process (index/pdf_ocr.py)
+
+
+@dataclass(frozen=True)
 class LimitsConfig:
     """Limits that keep one file or request from taking the machine (sizes in MB)."""
 
@@ -91,6 +99,7 @@ class Config:
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    ocr: OcrConfig = field(default_factory=OcrConfig)
 
 
 # the process-wide environment every entry point and model loader wants (set once, never overriding the user's)
@@ -129,7 +138,7 @@ def load_config(path: str | Path | None = None) -> Config:
             data.setdefault(section, {})[name] = os.environ[var]
     cfg = Config()
     updates = {}
-    for name in ("chunking", "index", "retrieval", "llm", "limits"):
+    for name in ("chunking", "index", "retrieval", "llm", "limits", "ocr"):
         if name in data:
             updates[name] = _apply(getattr(cfg, name), data[name])
     return replace(cfg, **updates)

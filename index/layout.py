@@ -74,7 +74,7 @@ def _line(page: int, glyphs: list[Glyph]) -> Line | None:
             segments.append(_segment(text, run))
             run, text = [g], g.ch
             continue
-        if gap > (CJK_SPACE_GAP if _wide(prev.ch) and _wide(g.ch) else SPACE_GAP) * size:
+        if gap > (CJK_SPACE_GAP if wide(prev.ch) and wide(g.ch) else SPACE_GAP) * size:
             text += " "
         run.append(g)
         text += g.ch
@@ -86,7 +86,8 @@ def _line(page: int, glyphs: list[Glyph]) -> Line | None:
                 max(g.x1 for g in glyphs), max(g.bottom for g in glyphs), size, tuple(segments))
 
 
-def _wide(ch: str) -> bool:
+def wide(ch: str) -> bool:
+    """A full-width character: Chinese, Japanese, Korean, their punctuation and the full-width forms."""
     return ord(ch) >= 0x2E80
 
 

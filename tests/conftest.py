@@ -89,6 +89,58 @@ BULLETIN_PDF = REAL_DOCS / "zhoukou_bulletin_2023.pdf"
 Q_ISSUER = "居住证由哪一级人民政府公安机关签发？"  # answered by 第十条 of RESIDENCE_PDF (page 1)
 
 
+ARTICLE_10 = "第十条 居住证由县级人民政府公安机关签发，每年签注1次。"  # RESIDENCE_PDF page 1, its first line …
+ARTICLE_10_BAND = (1330.0, 1420.0)  # … in the band of page 1 (top, bottom in points) that holds 第十条's three lines
+
+
+def scanned_pdf(path: Path, band: tuple[float, float] = ARTICLE_10_BAND, pages: int = 1, stamp: str = "") -> Path:
+    """A PDF without a text layer: ``pages`` pages, each one image of a band of RESIDENCE_PDF's page 1 rendered
+    at 144 dpi (what a scanner makes of a printout), with ``stamp`` as a text-layer line in its corner."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    source = pdfium.PdfDocument(str(RESIDENCE_PDF))
+    width, height = source[0].get_size()
+    top, bottom = band
+    bitmap = source[0].render(scale=2, crop=(0, height - bottom, 0, top))
+    pdf = pdfium.PdfDocument.new()
+    for _ in range(pages):
+        page = pdf.new_page(width, bottom - top)
+        image = pdfium.PdfImage.new(pdf)
+        image.set_bitmap(bitmap)
+        image.set_matrix(pdfium.PdfMatrix().scale(width, bottom - top))
+        page.insert_obj(image)
+        if stamp:
+            text = raw.FPDFPageObj_NewTextObj(pdf.raw, b"Helvetica", 8.0)
+            raw.FPDFText_SetText(text, ctypes.cast(ctypes.c_char_p((stamp + "\0").encode("utf-16-le")),
+                                                   ctypes.POINTER(ctypes.c_ushort)))
+            raw.FPDFPageObj_Transform(text, 1, 0, 0, 1, 10, 4)
+            raw.FPDFPage_InsertObject(page.raw, text)
+        page.gen_content()
+    pdf.save(str(path))
+    return path
+
+
+def without_ocr_package(folder: Path, monkeypatch) -> None:
+    """Child processes started from now on cannot import the OCR package, as where it is not installed (a folder
+    first on PYTHONPATH whose rapidocr_onnxruntime fails to import)."""
+    shadow = folder / "no-ocr" / "rapidocr_onnxruntime"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'rapidocr_onnxruntime'\", "
+                                        "name='rapidocr_onnxruntime')\n")
+    monkeypatch.setenv("PYTHONPATH", str(shadow.parent))
+
+
+def share_read(expected: str, text: str) -> float:
+    """The share of ``expected``'s characters that ``text`` holds in order (OCR may miss or mistake a few)."""
+    import difflib
+
+    matcher = difflib.SequenceMatcher(None, expected, text, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / len(expected)
+
+
 @pytest.fixture(scope="session")
 def pdf_index(tmp_path_factory) -> Path:
     """The two shipped real PDFs indexed with the fake embedder (built once per session)."""
