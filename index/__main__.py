@@ -91,9 +91,11 @@ def main(argv: list[str] | None = None) -> int:
                 shown = [f"{METADATA_LABELS[k]} {meta[k]}" for k in METADATA_LABELS if meta.get(k)]
                 if shown:
                     print("  " + "; ".join(shown))
+                if info.get("ocr_pages"):
+                    print(f"  pages without a text layer, read by OCR: {', '.join(map(str, info['ocr_pages']))}")
                 if info.get("scanned_pages"):
-                    print(f"  pages without a text layer (scans, not read): "
-                          f"{', '.join(map(str, info['scanned_pages']))}")
+                    print(f"  pages without a text layer, not read: {', '.join(map(str, info['scanned_pages']))}"
+                          + (f" ({info['scan_note']})" if info.get("scan_note") else ""))
             for path, info in sorted(manifest.get("skipped", {}).items()):
                 print(f"skipped (not indexed)\t{path}\t{info.get('reason', '')}")
             ray = manifest.get("built_on", {}).get("ray")

@@ -23,10 +23,11 @@ from index.chunking import chunk_paragraphs
 from index.documents import Paragraph, doc_id_for
 from index.embedders import Embedder, EmbeddingCache, make_embedder
 from index.lexical import BM25Index
-from index.loaders import (PARSER_VERSION, Document, DocumentError, DocumentTooLarge, check_file_size, corpus_files,
-                           load_document)
+from index.loaders import (NOTHING_FOUND, PARSER_VERSION, Document, DocumentError, DocumentTooLarge,
+                           check_file_size, corpus_files, load_document)
 from index.lock import index_lock
 from index.metadata import merged as merged_metadata
+from index.pdf_ocr import OCR_UNAVAILABLE
 from index.metadata import sidecar_problem
 from index.store import (CorruptIndex, DocumentNotFound, IndexNotFound, IndexStoreError, build_faiss,
                          live_version, read_paragraphs, sha256_file, write_index, writer_alive, writer_token)
@@ -175,7 +176,8 @@ def _read_documents(sources: dict[str, Path], old: dict | None, reusable: dict[s
 
     A file recorded as unreadable keeps its record while it exists: a build looks at it again (and re-reads it
     only when it changed); an add or a remove does not look at it and carries the record forward, without
-    which the new version would count it as a new, unindexed document and be stale.
+    which the new version would count it as a new, unindexed document and be stale. A PDF whose scanned pages
+    were not read because OCR was unavailable is read again by every build, so that they are read once it is.
     """
     old_docs = (old or {}).get("documents", {})
     old_skipped = {} if rebuild else (old or {}).get("skipped", {})
@@ -192,20 +194,25 @@ def _read_documents(sources: dict[str, Path], old: dict | None, reusable: dict[s
             skipped[str(path)] = {"sha256": "", "reason": f"cannot read {path.name}: {exc}"}
             continue
         info = old_docs.get(doc_id)
-        if info and info["path"] == str(path) and info["sha256"] == sha and doc_id in reusable:
+        if (info and info["path"] == str(path) and info["sha256"] == sha and doc_id in reusable
+                and OCR_UNAVAILABLE not in info.get("scan_note", "")):
             documents.append(Document(doc_id, path, sha, reusable[doc_id], info.get("dropped", {}),
                                       info.get("pages", 0), tuple(info.get("scanned_pages", ())),
-                                      info.get("meta_extracted", {})))
+                                      info.get("meta_extracted", {}), tuple(info.get("ocr_pages", ())),
+                                      info.get("scan_note", "")))
             continue
         before = old_skipped.get(str(path))
-        if before and before.get("sha256") == sha:  # known unreadable, unchanged: no need to try again
+        # known unreadable and unchanged: no need to try again (unless OCR was missing: it may be there now)
+        if before and before.get("sha256") == sha and OCR_UNAVAILABLE not in before.get("reason", ""):
             skipped[str(path)] = before
             continue
         try:
-            documents.append(load_document(path, doc_id, cfg.limits))
+            documents.append(load_document(path, doc_id, cfg.limits, cfg.ocr))
             report.parsed += 1
         except DocumentError as exc:
             skipped[str(path)] = {"sha256": sha, "reason": str(exc)}
+            continue
+        report.notes += _unread_note(documents[-1])
     looked_at = {str(p) for p in sources.values()}
     for path, before in (old or {}).get("skipped", {}).items():
         if path not in looked_at and Path(path).is_file():
@@ -213,6 +220,14 @@ def _read_documents(sources: dict[str, Path], old: dict | None, reusable: dict[s
     report.errors = [f"{p}: {s['reason']}" for p, s in sorted(skipped.items())]
     report.notes += [f"metadata file ignored: {problem}" for d in documents if (problem := sidecar_problem(d.path))]
     return documents, skipped
+
+
+def _unread_note(document: Document) -> list[str]:
+    """A note naming a document's pages without a text layer that OCR did not run on, and why (none otherwise)."""
+    if not document.scanned_pages or document.scan_note == NOTHING_FOUND:
+        return []
+    return [f"{document.path.name}: pages without a text layer not read ({', '.join(map(str, document.scanned_pages))})"
+            f": {document.scan_note}"]
 
 
 def _write(index_dir: Path, sources: dict[str, Path], corpus_dirs: list[str], excluded: set[str], cfg: Config,
@@ -257,7 +272,8 @@ def _write(index_dir: Path, sources: dict[str, Path], corpus_dirs: list[str], ex
             "documents": {d.doc_id: {"path": str(d.path), "sha256": d.sha256, "paragraphs": len(d.paragraphs),
                                      "chunks": len(per_doc_chunks[d.doc_id]),
                                      "title": d.paragraphs[0].title, "dropped": d.dropped, "pages": d.pages,
-                                     "scanned_pages": list(d.scanned_pages), "meta_extracted": d.meta,
+                                     "scanned_pages": list(d.scanned_pages), "scan_note": d.scan_note,
+                                     "ocr_pages": list(d.ocr_pages), "meta_extracted": d.meta,
                                      "meta": merged_metadata(d.meta, d.path)}
                           for d in documents},
             "counts": {"documents": len(documents), "paragraphs": len(paragraphs), "chunks": len(chunks)},
@@ -354,8 +370,8 @@ def add_document(path: str | Path, index_dir: str | Path, cfg: Config, embedder:
     path, index_dir = Path(path).resolve(), Path(index_dir)
     final = Path(record_as).resolve() if record_as else path
     check_file_size(path, cfg.limits)
-    document = load_document(path, limits=cfg.limits)  # fail early, before waiting for the lock
-    report = BuildReport(parsed=1)
+    document = load_document(path, limits=cfg.limits, ocr=cfg.ocr)  # fail early, before waiting for the lock
+    report = BuildReport(parsed=1, notes=_unread_note(document))
     with index_lock(index_dir, wait):
         _clean_leftovers(index_dir)
         version, old = _live(index_dir, False, report)

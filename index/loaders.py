@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +17,9 @@ from index.layout import page_lines
 from index.metadata import extract as extract_metadata
 from index.normalize import normalize_authored
 from index.pdf_blocks import pdf_blocks
+from index.pdf_ocr import read_scans
 from index.pdf_reader import read_pdf
-from settings import LimitsConfig
+from settings import LimitsConfig, OcrConfig
 
 __all__ = ["DocumentError", "DocumentTooLarge", "Document", "load_document", "corpus_files", "check_file_size",
            "decode_text", "SUPPORTED_SUFFIXES", "PARSER_VERSION"]
@@ -25,11 +27,12 @@ __all__ = ["DocumentError", "DocumentTooLarge", "Document", "load_document", "co
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 # bumped whenever parsing changes what a file yields: an index made by another version is read again
 # (2: a plain-text file's first short line is its title; 3: PDFs read by geometry, code points folded, any heading
-# depth, articles, table rows, pages and boxes, Word outline levels and numbering)
-PARSER_VERSION = 3
+# depth, articles, table rows, pages and boxes, Word outline levels and numbering; 4: scanned PDF pages read by OCR)
+PARSER_VERSION = 4
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 MD_LEVELS = {1: "case", 2: "section", 3: "subsection"}
 MIB = 1 << 20
+NOTHING_FOUND = "nothing readable on them"  # the note on pages that gave no text though OCR read them (or blank)
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,20 @@ class Document:
     paragraphs: list[Paragraph]
     dropped: dict[str, int] = field(default_factory=dict)
     pages: int = 0  # a PDF's page count
-    scanned_pages: tuple[int, ...] = ()  # PDF pages without a text layer: reported, not read
+    scanned_pages: tuple[int, ...] = ()  # PDF pages that gave no text (scans OCR did not read, blank): reported
     meta: dict[str, str] = field(default_factory=dict)  # what the document says it is (index.metadata)
+    ocr_pages: tuple[int, ...] = ()  # PDF pages without a text layer, read by OCR
+    scan_note: str = ""  # why the scanned_pages were not read
+
+
+@dataclass(frozen=True)
+class PdfPages:
+    """A PDF's page count, its pages read by OCR, those that gave no text and why."""
+
+    count: int
+    ocr: tuple[int, ...] = ()
+    unread: tuple[int, ...] = ()
+    note: str = ""
 
 
 def decode_text(data: bytes) -> str:
@@ -77,20 +92,23 @@ def markdown_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def pdf_document_blocks(path: Path, limits: LimitsConfig | None = None
-                        ) -> tuple[list[Block], Counter, int, tuple[int, ...], tuple[str, ...]]:
+def pdf_document_blocks(path: Path, limits: LimitsConfig | None = None, ocr: OcrConfig | None = None
+                        ) -> tuple[list[Block], Counter, PdfPages, tuple[str, ...]]:
     """Blocks of a PDF read by geometry (index.layout → index.furniture → index.pdf_blocks), what was left out,
-    its page count, the pages without a text layer (scans: counted under ``no_text_layer``, not read) and the
+    its pages (scans read by OCR; pages that gave no text, counted under ``no_text_layer``, and why) and the
     dated lines dropped as page chrome (for the metadata)."""
-    pages = read_pdf(path, limits)
+    limits = limits or LimitsConfig()
+    deadline = time.monotonic() + limits.pdf_timeout_s  # for the whole PDF: its text layer, then its scans
+    pages, note = read_scans(path, read_pdf(path, limits), limits, ocr or OcrConfig(), deadline)
     per_page = [page_lines(p) for p in pages]
     cleaned = clean_lines(per_page, [p.height for p in pages])
     blocks, skipped = pdf_blocks(cleaned.lines, cleaned.title, cleaned.title_lines)
     dropped = cleaned.dropped + skipped
-    empty = tuple(p.number for p, lines in zip(pages, per_page) if not lines)
-    if empty:
-        dropped["no_text_layer"] = len(empty)
-    return blocks, dropped, len(pages), empty, cleaned.dated
+    unread = tuple(p.number for p, lines in zip(pages, per_page) if not lines or (p.scan and not p.ocr))
+    if unread:
+        dropped["no_text_layer"] = len(unread)
+    ocr_pages = tuple(p.number for p in pages if p.ocr)
+    return blocks, dropped, PdfPages(len(pages), ocr_pages, unread, (note or NOTHING_FOUND) if unread else ""), cleaned.dated
 
 
 def check_file_size(path: str | Path, limits: LimitsConfig | None = None) -> int:
@@ -107,11 +125,13 @@ def check_file_size(path: str | Path, limits: LimitsConfig | None = None) -> int
     return size
 
 
-def load_document(path: str | Path, doc_id: str | None = None, limits: LimitsConfig | None = None) -> Document:
+def load_document(path: str | Path, doc_id: str | None = None, limits: LimitsConfig | None = None,
+                  ocr: OcrConfig | None = None) -> Document:
     """Load one document file into structured paragraphs; raise DocumentError if unusable.
 
     Every parser failure becomes a DocumentError naming the file; a .docx is checked for a
-    zip bomb before it is parsed (``limits``, default: the settings' defaults).
+    zip bomb before it is parsed (``limits``, default: the settings' defaults); a PDF's scanned
+    pages are read by OCR as ``ocr`` says (default: on).
     """
     path = Path(path)
     if not path.is_file():
@@ -125,25 +145,25 @@ def load_document(path: str | Path, doc_id: str | None = None, limits: LimitsCon
     except OSError as exc:
         raise DocumentError(f"cannot read {path.name}: {exc}") from exc
     dropped: Counter = Counter()
-    scanned: tuple[int, ...] = ()
+    pages = PdfPages(0)
     dated: tuple[str, ...] = ()
-    n_pages = 0
     if suffix == ".txt":
         blocks = text_blocks(normalize_authored(decode_text(data)))
     elif suffix == ".md":
         blocks = markdown_blocks(normalize_authored(decode_text(data)))
     elif suffix == ".pdf":
-        blocks, dropped, n_pages, scanned, dated = pdf_document_blocks(path, limits)
+        blocks, dropped, pages, dated = pdf_document_blocks(path, limits, ocr)
     else:
         check_docx_package(path, limits or LimitsConfig())
         blocks, dropped = read_docx(path)
     doc_id = doc_id or doc_id_for(path.name)
     paragraphs = assign_structure(blocks, doc_id, default_title=path.stem)
     if not paragraphs:
-        note = f" ({len(scanned)} pages without a text layer: a scan, which is not read)" if scanned else ""
+        note = f" ({len(pages.unread)} pages without a text layer, not read: {pages.note})" if pages.unread else ""
         raise DocumentError(f"no text found in {path.name}{note}")
     meta = extract_metadata(paragraphs[0].title, [p.text for p in paragraphs], list(dated))
-    return Document(doc_id, path, hashlib.sha256(data).hexdigest(), paragraphs, dict(dropped), n_pages, scanned, meta)
+    return Document(doc_id, path, hashlib.sha256(data).hexdigest(), paragraphs, dict(dropped), pages.count,
+                    pages.unread, meta, pages.ocr, pages.note)
 
 
 def corpus_files(folder: str | Path) -> list[Path]:

@@ -1,9 +1,10 @@
-"""Read a PDF's text layer with PDFium (pypdfium2): every character with its box, per page.
+"""Read a PDF's text layer with PDFium (pypdfium2): every character with its box, per page; which pages are scans.
 
 Thin I/O: what the page holds, in page coordinates turned top-left (y grows downwards, PDF points), so the
 layout code (:mod:`index.layout`) and the page viewer share one coordinate system. Characters PDFium
 generates itself (the spaces and line breaks it guesses) are left out: lines and spaces are rebuilt from the
-geometry.
+geometry. A page with no text-layer characters but something drawn, or a few over images that cover most of
+it (a scan with a stamp or a page number), is marked ``scan``: :mod:`index.pdf_ocr` reads it.
 
 PDFium runs in a child process capped in memory (``[limits] max_pdf_memory_mb``) and time (``pdf_timeout_s``),
 see :mod:`index.capped`; the child answers in JSON on stdout (``python -m index.pdf_reader``).
@@ -19,6 +20,9 @@ from pathlib import Path
 from index.capped import cap_memory, child_error, run_capped
 from index.documents import DocumentError
 from settings import LimitsConfig
+
+SCAN_MAX_CHARS = 20  # a page with fewer text-layer characters than this …
+SCAN_IMAGE_SHARE = 0.5  # … and images over this share of its area is a scan
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,10 @@ class Glyph:
         """Box height: the font size, roughly."""
         return self.bottom - self.top
 
+    def to_list(self) -> list:
+        """Compact JSON form (``Glyph(*row)`` reads it back)."""
+        return [self.ch, round(self.x0, 2), round(self.top, 2), round(self.x1, 2), round(self.bottom, 2)]
+
 
 @dataclass(frozen=True)
 class PageText:
@@ -45,6 +53,8 @@ class PageText:
     width: float
     height: float
     glyphs: tuple[Glyph, ...]
+    scan: bool = False  # no text layer worth reading: an image of text, for OCR
+    ocr: bool = False  # the glyphs were read by OCR
 
 
 def read_pdf(path: str | Path, limits: LimitsConfig | None = None) -> list[PageText]:
@@ -64,7 +74,8 @@ def read_pdf(path: str | Path, limits: LimitsConfig | None = None) -> list[PageT
                       "a decompression bomb, or a damaged file")
         raise DocumentError(f"cannot read PDF {path.name}: {reason.removeprefix('error: ')}")
     pages = json.loads(done.stdout)
-    return [PageText(p["number"], p["width"], p["height"], tuple(Glyph(*g) for g in p["glyphs"])) for p in pages]
+    return [PageText(p["number"], p["width"], p["height"], tuple(Glyph(*g) for g in p["glyphs"]), p["scan"])
+            for p in pages]
 
 
 def _read_here(path: str) -> list[PageText]:
@@ -95,8 +106,23 @@ def _page(page, number: int, raw) -> PageText:
         left, bottom, right, top = textpage.get_charbox(i, loose=True)
         glyphs.append(Glyph(chr(code), left, height - top, right, height - bottom))
     textpage.close()
+    scan = _is_scan(page, glyphs, width * height, raw)
     page.close()
-    return PageText(number, width, height, tuple(glyphs))
+    return PageText(number, width, height, tuple(glyphs), scan)
+
+
+def _is_scan(page, glyphs: list[Glyph], area: float, raw) -> bool:
+    """No text-layer characters and something drawn, or a few characters over images covering most of the page."""
+    chars = sum(not g.ch.isspace() for g in glyphs)
+    if chars == 0:
+        return raw.FPDFPage_CountObjects(page.raw) > 0
+    if chars >= SCAN_MAX_CHARS:
+        return False
+    covered = 0.0
+    for image in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,)):
+        left, bottom, right, top = image.get_bounds()
+        covered += max(right - left, 0.0) * max(top - bottom, 0.0)
+    return covered >= SCAN_IMAGE_SHARE * area
 
 
 def main(argv: list[str]) -> int:
@@ -111,9 +137,8 @@ def main(argv: list[str]) -> int:
     except MemoryError:
         print("MemoryError", file=sys.stderr)
         return 3
-    out = [{"number": p.number, "width": p.width, "height": p.height,
-            "glyphs": [[g.ch, round(g.x0, 2), round(g.top, 2), round(g.x1, 2), round(g.bottom, 2)] for g in p.glyphs]}
-           for p in pages]
+    out = [{"number": p.number, "width": p.width, "height": p.height, "scan": p.scan,
+            "glyphs": [g.to_list() for g in p.glyphs]} for p in pages]
     sys.stdout.write(json.dumps(out, ensure_ascii=False))
     return 0
 

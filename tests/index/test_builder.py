@@ -10,7 +10,7 @@ from index.store import CorruptIndex, DocumentNotFound, current_version, load_in
 from retriever.hybrid import HybridRetriever
 from settings import ChunkingConfig, Config, LimitsConfig
 from tests.conftest import FakeEmbedder
-from tests.conftest import HOSTILE, broken_xml_docx, make_hostile, zip_bomb_docx
+from tests.conftest import HOSTILE, broken_xml_docx, make_hostile, scanned_pdf, without_ocr_package, zip_bomb_docx
 
 
 def test_rebuild_of_unchanged_corpus_embeds_nothing(fake_index, corpus_dir, fake_embedder):
@@ -98,6 +98,21 @@ def test_skipped_files_are_recorded_and_keep_the_index_fresh(tmp_path, fake_embe
     assert staleness(load_index(idx).manifest) == [f"unreadable file changed, to be read again: "
                                                    f"{(corpus / 'empty.txt').resolve()}"]
     assert build_index(corpus, idx, Config(), embedder=fake_embedder, show_progress=False).added == ["empty"]
+
+
+def test_a_scan_skipped_for_want_of_ocr_is_read_by_the_build_after_the_package_is_installed(tmp_path, monkeypatch,
+                                                                                           fake_embedder):
+    corpus, idx = tmp_path / "c", tmp_path / "i"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("一、总体要求\n\n推进服务业扩大开放。\n", encoding="utf-8")
+    scanned_pdf(corpus / "scan.pdf")
+    with monkeypatch.context() as m:
+        without_ocr_package(tmp_path, m)
+        report = build_index(corpus, idx, Config(), embedder=fake_embedder, show_progress=False)
+    assert report.added == ["good"] and "OCR unavailable" in report.errors[0]
+    report = build_index(corpus, idx, Config(), embedder=fake_embedder, show_progress=False)
+    assert report.added == ["scan"] and report.errors == []
+    assert load_index(idx).manifest["documents"]["scan"]["ocr_pages"] == [1]
 
 
 def test_malformed_files_in_the_corpus_are_skipped_and_the_build_goes_on(fake_index, corpus_dir, fake_embedder):

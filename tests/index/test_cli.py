@@ -1,4 +1,18 @@
+import pytest
+
 from index.__main__ import main
+from tests.conftest import ARTICLE_10, scanned_pdf, share_read
+
+
+@pytest.fixture(scope="module")
+def scan_index(tmp_path_factory):
+    """`python -m index build` (USE embedder) on a corpus of one scanned PDF: no text layer, 第十条 as an image."""
+    root = tmp_path_factory.mktemp("scan")
+    (root / "corpus").mkdir()
+    scanned_pdf(root / "corpus" / "scan.pdf")
+    assert main(["build", "--corpus", str(root / "corpus"), "--index", str(root / "index"), "--embedder", "use",
+                 "--quiet"]) == 0
+    return root / "index"
 
 
 def test_build_status_and_missing_corpus(tmp_path, capsys):
@@ -36,3 +50,17 @@ def test_status_lists_skipped_files_and_a_damaged_index_is_an_error(tmp_path, ca
     assert "unreadable manifest" in capsys.readouterr().err
     assert main(["build", "--corpus", str(corpus), "--index", str(idx), "--quiet"]) == 2
     assert "Nothing was changed" in capsys.readouterr().err and manifest.read_text() == "{"
+
+
+def test_build_indexes_a_scanned_pdf_read_by_ocr_with_page_numbers(scan_index):
+    from index.store import live_version, read_paragraphs
+
+    paragraphs = read_paragraphs(*live_version(scan_index))
+    assert share_read(ARTICLE_10, "".join(p.text for p in paragraphs)) >= 0.9
+    assert all(p.pages == (1,) and p.boxes for p in paragraphs)
+
+
+def test_status_names_the_pages_read_by_ocr(scan_index, capsys):
+    assert main(["status", "--index", str(scan_index)]) == 0
+    out = capsys.readouterr().out
+    assert "pages without a text layer, read by OCR: 1\n" in out and "not read" not in out

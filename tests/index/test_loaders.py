@@ -2,8 +2,9 @@ import pytest
 
 from index.loaders import (DocumentError, DocumentTooLarge, check_file_size, corpus_files, decode_text,
                            load_document)
-from settings import LimitsConfig
-from tests.conftest import REAL, flate_bomb_pdf, make_hostile, zip_bomb_docx
+from settings import LimitsConfig, OcrConfig
+from tests.conftest import (ARTICLE_10, REAL, flate_bomb_pdf, make_hostile, scanned_pdf, share_read,
+                            without_ocr_package, zip_bomb_docx)
 
 GB_TEXT = "一、总体要求\n\n推进服务业扩大开放，优化营商环境。\n\n二、主要任务\n\n加强知识产权保护。"
 
@@ -159,3 +160,36 @@ def test_a_pdf_page_without_text_layer_is_named_not_silently_empty(tmp_path):
     doc = load_document(tmp_path / "mixed.pdf")
     assert doc.pages == 2 and doc.scanned_pages == (2,) and doc.dropped["no_text_layer"] == 1
     assert doc.paragraphs and all(p.pages == (1,) for p in doc.paragraphs)
+
+
+def _text_page_and_scan(tmp_path):
+    """Page 1 of the residence permit printout (a text layer), then a scan of its 第十条 (none)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument.new()
+    pdf.import_pages(pdfium.PdfDocument(str(REAL / "residence_permit_printout.pdf")), [0])
+    pdf.import_pages(pdfium.PdfDocument(str(scanned_pdf(tmp_path / "scan.pdf"))))
+    pdf.save(str(tmp_path / "mixed.pdf"))
+    return tmp_path / "mixed.pdf"
+
+
+def test_a_scanned_page_is_read_by_ocr_with_its_page_number_and_boxes(tmp_path):
+    doc = load_document(_text_page_and_scan(tmp_path))
+    assert doc.pages == 2 and doc.ocr_pages == (2,) and doc.scanned_pages == () and "no_text_layer" not in doc.dropped
+    scanned = [p for p in doc.paragraphs if 2 in p.pages]
+    assert share_read(ARTICLE_10, "".join(p.text for p in scanned)) >= 0.9
+    assert all(box.page == 2 for p in scanned for box in p.boxes)
+
+
+def test_with_ocr_off_a_scanned_page_is_reported_not_read(tmp_path):
+    doc = load_document(_text_page_and_scan(tmp_path), ocr=OcrConfig(enabled=False))
+    assert doc.scanned_pages == (2,) and doc.ocr_pages == () and doc.scan_note == "OCR is off ([ocr] enabled = false)"
+    assert all(p.pages == (1,) for p in doc.paragraphs)
+
+
+def test_without_the_ocr_package_a_scan_is_reported_not_read_with_how_to_install_it(tmp_path, monkeypatch):
+    without_ocr_package(tmp_path, monkeypatch)
+    with pytest.raises(DocumentError, match=r"no text found in scan.pdf \(1 pages without a text layer, not read: OCR "
+                                            r"unavailable: rapidocr_onnxruntime is not installed: "
+                                            r"pip install rapidocr-onnxruntime==1.4.4\)"):
+        load_document(scanned_pdf(tmp_path / "scan.pdf"))
