@@ -73,7 +73,7 @@ class OcrConfig:
     """OCR of PDF pages without a text layer (scans), with the model rapidocr-onnxruntime ships (index/ocr.py)."""
 
     enabled: bool = True  # false: such pages are only reported, not read
-    threads: int = 2  # onnxruntime and OpenCV threads of the OCR child process (index/pdf_ocr.py)
+    threads: int = 1  # onnxruntime and OpenCV threads of the OCR child (index/pdf_ocr.py); 2 were slower on 2 busy cores
 
 
 @dataclass(frozen=True)

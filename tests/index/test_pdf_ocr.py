@@ -19,12 +19,6 @@ def test_scans_are_read_by_ocr_within_their_page(tmp_path):
         assert all(0 <= g.x0 < g.x1 <= page.width and 0 <= g.top < g.bottom <= page.height for g in page.glyphs)
 
 
-def test_ocr_reads_a_stamped_scan_in_place_of_its_stamp(tmp_path):
-    path = scanned_pdf(tmp_path / "stamped.pdf", stamp="Scan 0001")
-    page, = read_scans(path, read_pdf(path), LimitsConfig(), OcrConfig(), time.monotonic() + 300)[0]
-    assert page.ocr and share_read(ARTICLE_10.replace(" ", ""), "".join(g.ch for g in page.glyphs)) >= 0.9
-
-
 def test_scans_past_the_time_cap_are_left_unread_naming_the_setting(tmp_path):
     path = scanned_pdf(tmp_path / "scan.pdf")
     pages, note = read_scans(path, read_pdf(path), LimitsConfig(pdf_timeout_s=60), OcrConfig(), time.monotonic())
