@@ -3,8 +3,10 @@
 ``--doc 居住证`` keeps the documents whose ID or title contains the text; ``--where region=上海 --where
 kind=地方性法规`` the documents whose metadata field (see index.metadata) contains the value; ``--after
 2020-01-01 --before 2023-12-31`` the documents whose date (issued, else effective, else published) lies in the
-range, bounds included. Conditions of different kinds all hold; several ``--doc`` or several values of one field
-are alternatives. A filter that matches no document is reported as such, never widened.
+range, bounds included; ``DocFilter(ids=…)`` (the app's choice of documents) the documents of exactly those IDs
+(a part of an ID would also keep ``notes_2`` for ``notes``). Conditions of different kinds all hold; several
+``--doc``, several IDs or several values of one field are alternatives. A filter that matches no document is
+reported as such, never widened.
 """
 from __future__ import annotations
 
@@ -31,10 +33,11 @@ class NoDocuments(RagError):
 class DocFilter:
     """Conditions on the documents a question may be answered from (empty: every document)."""
 
-    docs: tuple[str, ...] = ()
+    docs: tuple[str, ...] = ()  # parts of a document's ID or title
     where: tuple[tuple[str, str], ...] = ()
     after: str = ""
     before: str = ""
+    ids: tuple[str, ...] = ()  # whole document IDs
 
     @classmethod
     def parse(cls, docs=(), where=(), after: str = "", before: str = "") -> "DocFilter":
@@ -53,13 +56,15 @@ class DocFilter:
                    tuple(pairs), after or "", before or "")
 
     def __bool__(self) -> bool:
-        return bool(self.docs or self.where or self.after or self.before)
+        return bool(self.docs or self.ids or self.where or self.after or self.before)
 
     def matches(self, doc_id: str, info: dict) -> bool:
         """Does the document (its manifest entry) meet every condition?"""
         meta = info.get("meta", {})
         title = doc_title(info)
         if self.docs and not any(d in doc_id or d in title for d in self.docs):
+            return False
+        if self.ids and doc_id not in self.ids:
             return False
         fields = {f for f, _ in self.where}
         if any(not any(v in meta.get(f, "") for g, v in self.where if g == f) for f in fields):
@@ -81,7 +86,8 @@ class DocFilter:
 
     def describe(self) -> str:
         """The filter in words, for messages and answer records."""
-        parts = [f"doc~{d}" for d in self.docs] + [f"{f}~{v}" for f, v in self.where]
+        parts = [f"doc~{d}" for d in self.docs] + [f"id={d}" for d in self.ids]
+        parts += [f"{f}~{v}" for f, v in self.where]
         parts += [f"after {self.after}"] * bool(self.after) + [f"before {self.before}"] * bool(self.before)
         return ", ".join(parts) or "none"
 

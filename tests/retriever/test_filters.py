@@ -27,6 +27,13 @@ def test_filters_keep_the_documents_they_match(flt, kept):
         assert flt.doc_ids(MANIFEST) == kept
 
 
+def test_ids_keep_exactly_those_documents_where_a_part_of_an_id_keeps_more():
+    manifest = {"documents": {"notes": {"title": "笔记"}, "notes_2": {"title": "笔记"}}}
+    assert DocFilter(ids=("notes",)).doc_ids(manifest) == {"notes"}
+    assert DocFilter.parse(docs=["notes"]).doc_ids(manifest) == {"notes", "notes_2"}
+    assert DocFilter(ids=("notes",)).describe() == "id=notes"
+
+
 def test_an_undated_document_is_outside_any_date_range():
     assert "report" not in DocFilter.parse(before="2030").doc_ids(MANIFEST)
 
