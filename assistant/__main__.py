@@ -7,8 +7,9 @@ from dataclasses import replace
 
 from pathlib import Path
 
-from assistant.batch import FORMATS, answer_file, check_paths
+from assistant.batch import answer_file, check_paths
 from assistant.calibrate import CALIBRATION_NAME, collect, fit_rows, load_rows, save_rows
+from assistant.export import FORMATS
 from assistant.factory import build_assistant
 from errors import RagError
 from retriever.filters import DocFilter
@@ -39,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("batch", parents=[common], help="answer a question file (.txt/.jsonl/.csv) into JSONL")
     b.add_argument("file")
     b.add_argument("--out", required=True, help="output JSONL; ids already in it are skipped (resume)")
-    b.add_argument("--format", choices=FORMATS, help="also write a readable .csv or .md table")
+    b.add_argument("--format", choices=FORMATS,
+                   help="also write the answers next to OUT: a .csv table, or a memo (.md with footnotes, .docx with "
+                        "an 引用 section) quoting each cited paragraph with its document title, label and page")
     b.add_argument("--answer-all", action="store_true",
                    help="calibration runs: generate even where the answerability check would refuse")
     b.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS|auto|local",

@@ -7,7 +7,6 @@ file (ids are line numbers) never skips a new question.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -20,13 +19,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from assistant.export import write_answers
 from assistant.pipeline import Assistant
 from errors import RagError
 from questions import Question, QuestionFileError, read_questions
 from retriever.filters import DocFilter
 from settings import Config
 
-FORMATS = ("csv", "md")
 # the questions to do -> for each, in order, its answer record or an error message
 Answers = Callable[[list[Question]], Iterator[dict | str]]
 
@@ -95,31 +94,6 @@ def check_paths(questions_path: str | Path, out: str | Path, fmt: str | None = N
         raise BatchPathError(f"--format {fmt} would overwrite the answers {out}; give --out a .jsonl name")
 
 
-def write_table(rows: list[dict], path: Path, fmt: str) -> Path:
-    """A readable table of answers with their cited paragraph labels (.csv or .md), replaced atomically."""
-    target = path.with_suffix(f".{fmt}")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    cites = lambda r: "; ".join(f"[{c['n']}] {c['label']}" for c in r["citations"])  # noqa: E731
-    try:
-        if fmt == "csv":
-            with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
-                w = csv.writer(f)
-                w.writerow(["id", "question", "answer", "refused", "citations", "unsupported_sentences"])
-                for r in rows:
-                    w.writerow([r["id"], r["question"], r["answer"], r["refused"], cites(r),
-                                " | ".join(r.get("unsupported_sentences", []))])
-        else:
-            cell = lambda s: str(s).replace("|", "\\|").replace("\n", " ")  # noqa: E731
-            lines = ["| id | question | answer | refused | citations |", "|---|---|---|---|---|"]
-            lines += [f"| {cell(r['id'])} | {cell(r['question'])} | {cell(r['answer'])} | {r['refused']} | "
-                      f"{cell(cites(r))} |" for r in rows]
-            tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
-
-
 def _one_by_one(assistant: Assistant, turn: AbstractContextManager | None, where: DocFilter | None = None) -> Answers:
     def answers(todo: list[Question]) -> Iterator[dict | str]:
         for q in todo:
@@ -185,7 +159,7 @@ def answer_file(assistant: Assistant | None, questions_path: str | Path, out_pat
             results.close()  # e.g. stops the Ray workers of assistant.ray_batch
     if fmt:
         rows = [done[k] for k in (question_key(q.id, q.question) for q in questions) if k in done]
-        write_table(rows, out, fmt)
+        write_answers(rows, out.with_suffix(f".{fmt}"), fmt)
     return report
 
 

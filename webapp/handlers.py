@@ -16,6 +16,7 @@ from urllib.parse import quote
 import gradio as gr
 
 from assistant.batch import answer_file, read_done
+from assistant.export import BATCH_TITLE, write_exports
 from assistant.pipeline import Assistant
 from errors import Cancelled, RagError
 from eval.dataset import DatasetError
@@ -24,7 +25,6 @@ from questions import EmptyQuestion, QuestionError, QuestionFileError, QuestionT
 from settings import DEV_SET
 from eval.retrieval import run_retrieval_eval
 from retriever.locations import paragraph_location
-from webapp.export import write_exports
 from webapp.page_images import PageUnavailable, page_image
 from webapp.render import (documents_rows, error_box, esc, history_pairs, normalize_messages, render_answer,
                            render_evidence, render_sources, render_stopped, render_streaming, sources_panel)
@@ -266,7 +266,7 @@ def batch(state: AppState, file: str | None, backend: str, progress=gr.Progress(
     files = [str(p) for p in (out, out.with_suffix(".csv")) if p.is_file()]
     records = list(read_done(out)[0].values())
     if records:
-        files += [str(p) for p in write_exports(records, "批量回答", out.parent, "answers")]
+        files += [str(p) for p in write_exports(records, BATCH_TITLE, out.parent, "answers")]
     return files or None, "\n".join(lines)
 
 

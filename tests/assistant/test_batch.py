@@ -65,14 +65,15 @@ def test_torn_last_line_is_redone(assistant, tmp_path):
     assert report.answered == 1 and len(out.read_text(encoding="utf-8").splitlines()) == 2
 
 
-def test_csv_and_md_tables(assistant, tmp_path):
+def test_a_csv_table_and_a_markdown_memo(assistant, tmp_path):
     q = tmp_path / "q.csv"
     q.write_text("id,question\nx1,天津港一单制\n", encoding="utf-8")
     answer_file(assistant, q, tmp_path / "o.jsonl", fmt="csv", show_progress=False)
     answer_file(assistant, q, tmp_path / "o.jsonl", fmt="md", show_progress=False)
     csv_text = (tmp_path / "o.csv").read_text(encoding="utf-8-sig")
     assert csv_text.startswith("id,question,answer,refused,citations") and re.search(r"\[\d\] 多点推动", csv_text)
-    assert (tmp_path / "o.md").read_text(encoding="utf-8").startswith("| id | question |")
+    memo = (tmp_path / "o.md").read_text(encoding="utf-8")
+    assert memo.startswith("# 批量回答\n\n## 问：天津港一单制") and re.search(r"^\[\^\d\]: 《", memo, re.M)
 
 
 # ---------------------------------------------------------------- resume: torn tails, no rewrites, keys, paths
@@ -171,6 +172,21 @@ def test_cli_refuses_colliding_paths_before_loading_the_model(tmp_path, capsys, 
     q.write_text("id,question\nx1,天津港\n", encoding="utf-8")
     assert cli.main(["batch", str(q), "--out", str(tmp_path / "q.jsonl"), "--format", "csv"]) == 2
     assert "is the question file" in capsys.readouterr().err
+
+
+def test_cli_writes_a_word_memo_quoting_each_cited_paragraph_verbatim(assistant, tmp_path, monkeypatch):
+    import assistant.__main__ as cli
+    from docx import Document
+
+    monkeypatch.setattr(cli, "build_assistant", lambda *a, **k: assistant)
+    q, out = _questions(tmp_path, ['{"id": "a", "question": "天津港一单制"}']), tmp_path / "answers.jsonl"
+    assert cli.main(["batch", str(q), "--out", str(out), "--format", "docx", "--quiet"]) == 0
+    cited = json.loads(out.read_text(encoding="utf-8"))["citations"]
+    paragraphs = [p.text for p in Document(str(tmp_path / "answers.docx")).paragraphs]
+    assert cited and paragraphs[:2] == ["批量回答", "问：天津港一单制"]
+    for c in cited:  # its note: the document title and label, then the paragraph of the index, word for word
+        note = paragraphs.index(f"[{c['n']}] 《{c['title']}》 {c['label'].removeprefix(c['title'] + ' › ')}")
+        assert paragraphs[note + 1] == assistant.retriever.paragraphs[c["paragraph_id"]].text
 
 
 def test_cap_and_cancel(stub, tmp_path):

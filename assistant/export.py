@@ -1,22 +1,26 @@
-"""Answers handed on: a chat turn, a conversation or a batch result as Markdown and as .docx.
+"""Answers handed on: answer records as a CSV table, or as a memo in Markdown or .docx, each written atomically.
 
-Input: answer records (``Answer.to_record``, the batch JSONL lines). Each answer keeps its [n] markers as note
-references; each citation becomes one numbered note that names the document title and the paragraph's label
-(which ends with its page for a PDF) and quotes the paragraph verbatim. Markdown uses footnotes (``[^n]``;
-``[^t-n]`` for answer t of several); the .docx has, after each answer, an 引用 section with one numbered note
-per citation — endnote style, not Word footnotes (python-docx cannot write those) — the quote a paragraph of its
-own in Word's Quote style.
+Input: answer records (``Answer.to_record``, the batch JSONL lines). The CSV has one row per answer with its
+cited paragraphs' labels. In a memo each answer keeps its [n] markers as note references; each citation becomes
+one numbered note that names the document title and the paragraph's label (which ends with its page for a PDF)
+and quotes the paragraph verbatim. Markdown uses footnotes (``[^n]``; ``[^t-n]`` for answer t of several); the
+.docx has, after each answer, an 引用 section with one numbered note per citation — endnote style, not Word
+footnotes (python-docx cannot write those) — the quote a paragraph of its own in Word's Quote style.
+The chat's downloads, the batch tab's and ``python -m assistant batch --format`` all come from here.
 """
 from __future__ import annotations
 
+import csv
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant.citations import MARKER_RE
 from index.documents import LABEL_SEP
 
+FORMATS = ("csv", "md", "docx")
 NOTES_HEADING = "引用"
+BATCH_TITLE = "批量回答"
 
 
 def note_source(citation: dict) -> str:
@@ -55,8 +59,12 @@ def export_markdown(records: Sequence[dict], title: str) -> str:
     return "\n".join(out)
 
 
-def export_docx(records: Sequence[dict], title: str, path: str | Path) -> Path:
-    """The answers as a Word document (see the module's note style), written atomically to ``path``."""
+def _write_markdown(records: Sequence[dict], title: str, path: Path) -> None:
+    path.write_text(export_markdown(records, title), encoding="utf-8")
+
+
+def _write_docx(records: Sequence[dict], title: str, path: Path) -> None:
+    """The answers as a Word document (see the module's note style)."""
     from docx import Document
 
     doc = Document()
@@ -79,10 +87,30 @@ def export_docx(records: Sequence[dict], title: str, path: str | Path) -> Path:
             head.add_run(f"[{ids[c['n']]}] ").bold = True
             head.add_run(note_source(c))
             doc.add_paragraph(c["text"], style="Quote")
+    doc.save(str(path))
+
+
+def _write_csv(records: Sequence[dict], title: str, path: Path) -> None:
+    """A table of the answers with their cited paragraph labels (the title is not part of a table)."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "question", "answer", "refused", "citations", "unsupported_sentences"])
+        for r in records:
+            cites = "; ".join(f"[{c['n']}] {c['label']}" for c in r["citations"])
+            w.writerow([r["id"], r["question"], r["answer"], r["refused"], cites,
+                        " | ".join(r.get("unsupported_sentences", []))])
+
+
+WRITERS: dict[str, Callable[[Sequence[dict], str, Path], None]] = {
+    "csv": _write_csv, "md": _write_markdown, "docx": _write_docx}
+
+
+def write_answers(records: Sequence[dict], path: str | Path, fmt: str, title: str = BATCH_TITLE) -> Path:
+    """The answers in one of FORMATS at ``path``, replaced atomically (a temporary file renamed over it)."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        doc.save(str(tmp))
+        WRITERS[fmt](records, title, tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -92,6 +120,4 @@ def export_docx(records: Sequence[dict], title: str, path: str | Path) -> Path:
 def write_exports(records: Sequence[dict], title: str, folder: str | Path, stem: str) -> tuple[Path, Path]:
     """``<stem>.md`` and ``<stem>.docx`` of the answers in ``folder``."""
     folder = Path(folder)
-    md = folder / f"{stem}.md"
-    md.write_text(export_markdown(records, title), encoding="utf-8")
-    return md, export_docx(records, title, folder / f"{stem}.docx")
+    return tuple(write_answers(records, folder / f"{stem}.{fmt}", fmt, title) for fmt in ("md", "docx"))

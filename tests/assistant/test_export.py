@@ -1,7 +1,9 @@
-"""Answers as Markdown and .docx: note references, one note per citation quoting its paragraph verbatim."""
+"""Answers as a CSV table, and as Markdown and .docx memos: note references, one note per citation quoting its
+paragraph verbatim."""
+import pytest
 from docx import Document
 
-from webapp.export import export_docx, export_markdown, note_source, write_exports
+from assistant.export import export_markdown, note_source, write_answers, write_exports
 
 TITLE = "居住证暂行条例（国务院令第663号）"
 ISSUER = {"n": 1, "paragraph_id": "r:p0021", "doc_id": "r", "title": TITLE, "label": f"{TITLE} › 第十条（第1页）",
@@ -40,7 +42,7 @@ def test_a_marker_that_cites_nothing_stays_as_written():
 
 
 def test_docx_has_after_each_answer_one_numbered_note_per_citation_quoting_it_verbatim(tmp_path):
-    doc = Document(str(export_docx([ANSWERED, REFUSED], "问答记录", tmp_path / "a.docx")))
+    doc = Document(str(write_answers([ANSWERED, REFUSED], tmp_path / "a.docx", "docx", "问答记录")))
     texts = [p.text for p in doc.paragraphs]
     assert texts[:4] == ["问答记录", "问：居住证由哪一级人民政府公安机关签发？",
                          "居住证由县级人民政府公安机关签发[1-1]，每满1年签注一次[1-2]。",
@@ -52,7 +54,7 @@ def test_docx_has_after_each_answer_one_numbered_note_per_citation_quoting_it_ve
 
 
 def test_docx_note_references_are_superscript(tmp_path):
-    doc = Document(str(export_docx([ANSWERED], "t", tmp_path / "a.docx")))
+    doc = Document(str(write_answers([ANSWERED], tmp_path / "a.docx", "docx", "t")))
     runs = doc.paragraphs[2].runs
     assert [r.text for r in runs if r.font.superscript] == ["[1]", "[2]"]
 
@@ -61,3 +63,28 @@ def test_both_files_are_written_side_by_side(tmp_path):
     md, docx = write_exports([ANSWERED], "问答记录", tmp_path, "turn-1")
     assert (md.name, docx.name) == ("turn-1.md", "turn-1.docx") and md.read_text(encoding="utf-8").startswith("# 问答记录")
     assert Document(str(docx)).paragraphs[0].text == "问答记录"
+
+
+def test_the_csv_table_has_a_row_per_answer_with_its_cited_labels(tmp_path):
+    import csv
+
+    path = write_answers([ANSWERED, REFUSED], tmp_path / "a.csv", "csv")
+    rows = list(csv.DictReader(open(path, encoding="utf-8-sig")))
+    assert [r["id"] for r in rows] == ["1", "2"]
+    assert rows[0]["citations"] == f"[1] {ISSUER['label']}; [2] {RENEW['label']}"
+
+
+def test_a_failed_write_leaves_the_previous_file_and_no_temporary_one(tmp_path, monkeypatch):
+    import assistant.export as export
+
+    path = write_answers([ANSWERED], tmp_path / "a.md", "md", "t")
+    before = path.read_bytes()
+
+    def torn(records, title, target):
+        target.write_text("# 写了一半", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setitem(export.WRITERS, "md", torn)
+    with pytest.raises(OSError):
+        write_answers([ANSWERED, REFUSED], path, "md", "t")
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["a.md"]
