@@ -20,14 +20,16 @@ from assistant.export import BATCH_TITLE, write_exports
 from assistant.pipeline import Assistant
 from errors import Cancelled, RagError
 from eval.dataset import DatasetError
-from index.store import DocumentNotFound, IndexStoreError
+from index.store import DocumentNotFound, IndexStoreError, current_version
 from questions import EmptyQuestion, QuestionError, QuestionFileError, QuestionTooLong, check_question
 from settings import DEV_SET
 from eval.retrieval import run_retrieval_eval
+from retriever.filters import DocFilter, FilterError, NoDocuments
 from retriever.locations import paragraph_location
 from webapp.page_images import PageUnavailable, page_image
 from webapp.render import (documents_rows, error_box, esc, history_pairs, normalize_messages, render_answer,
                            render_evidence, render_sources, render_stopped, render_streaming, sources_panel)
+from webapp.scope import scope_choices, scope_filter, scope_text
 from webapp.state import AppState, NotReady
 from webapp.viewer import ShownPage, neighbours, render_page_view, render_section_view, render_unavailable
 
@@ -76,13 +78,15 @@ def ready_to_send() -> dict:
 
 
 def chat(state: AppState, question: str, messages: list, turns: list[str], k: float, max_tokens: float,
-         backend: str) -> Iterator[tuple]:
-    """Stream one answer. Outputs: chatbot messages, sources HTML, turns state, question box.
+         backend: str, docs: list[str] | None = None, kinds: list[str] | None = None,
+         regions: list[str] | None = None, after: str = "", before: str = "") -> Iterator[tuple]:
+    """Stream one answer, kept to the documents of the 范围 panel (``docs`` … ``before``; empty: all of them).
+    Outputs: chatbot messages, sources HTML, turns state, question box.
 
     ``turns``: per answered question, its sources HTML (``"sources"``) and its answer record (``"record"``, as a
     batch output line). The box was emptied when the question was sent (:func:`take_question`), so that a
     question typed while this one streams is never overwritten; it is given back only when this question
-    cannot be asked."""
+    cannot be asked, or not within the 范围 (a warning in the chat says so)."""
     messages = normalize_messages(messages)
     turns = list(turns or [])
     unchanged = (messages, gr.skip(), turns, question)
@@ -92,10 +96,23 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
         _warn(question_error(exc, question))
         yield unchanged
         return
+    try:
+        where = scope_filter(docs, kinds, regions, after, before)
+    except FilterError as exc:
+        _warn(str(exc))
+        yield unchanged
+        return
     assistant, problem = _take_assistant(state, backend)
     if assistant is None:
         _warn(problem)
         yield unchanged
+        return
+    manifest = assistant.retriever.stored.manifest
+    problem = _no_documents(where, manifest)
+    if problem:
+        _warn(problem)
+        yield [*messages, {"role": "assistant", "content": error_box(f"{problem}问题未回答，已放回输入框。")}], \
+            gr.skip(), turns, question
         return
     history = history_pairs(messages)
     turn = len(turns) + 1
@@ -108,12 +125,13 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
         yield list(messages), gr.skip(), turns, gr.skip()
         state.llm_turn.acquire()
     events = assistant.stream(q, history=history or None, k=int(k) if k else None,
-                              max_tokens=int(max_tokens) if max_tokens else None)
+                              max_tokens=int(max_tokens) if max_tokens else None, where=where or None)
     try:
         for event in events:
             if event.kind == "answer" and event.answer is not None:
-                messages[-1] = {"role": "assistant", "content": render_answer(event.answer, turn, backend)}
-                meta = {d: i.get("meta", {}) for d, i in assistant.retriever.stored.manifest["documents"].items()}
+                content = render_answer(event.answer, turn, backend, scope_text(where, manifest))
+                messages[-1] = {"role": "assistant", "content": content}
+                meta = {d: i.get("meta", {}) for d, i in manifest["documents"].items()}
                 turns.append({"sources": render_sources(event.answer, turn, meta),
                               "record": event.answer.to_record(str(turn))})
                 yield list(messages), _panel(turns), list(turns), gr.skip()
@@ -142,6 +160,16 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
 
 def _panel(turns: list[dict], *extra: str) -> str:
     return sources_panel([*(t["sources"] for t in turns), *extra])
+
+
+def _no_documents(where: DocFilter, manifest: dict) -> str:
+    """Why the 范围 cannot be used: no document of the index matches it ('' when some does, or it is empty)."""
+    try:
+        if where:
+            where.doc_ids(manifest)
+    except NoDocuments:
+        return f"范围内没有文档（{scope_text(where, manifest)}）：请修改或清空“范围”。"
+    return ""
 
 
 def show_citation(state: AppState, pick: str, turns: list[dict]) -> str:
@@ -229,8 +257,11 @@ def status_tick(state: AppState) -> tuple:
 
 # ---------------------------------------------------------------- batch
 
-def batch(state: AppState, file: str | None, backend: str, progress=gr.Progress(track_tqdm=True)) -> tuple:
-    """Answer an uploaded question file. Outputs: download files (JSONL, CSV, and the answers with their cited
+def batch(state: AppState, file: str | None, backend: str, docs: list[str] | None = None,
+          kinds: list[str] | None = None, regions: list[str] | None = None, after: str = "", before: str = "",
+          progress=gr.Progress(track_tqdm=True)) -> tuple:
+    """Answer an uploaded question file, kept to the documents of the 范围 panel (``docs`` … ``before``; a
+    question line's own "filter" wins). Outputs: download files (JSONL, CSV, and the answers with their cited
     paragraphs as Markdown and .docx), summary Markdown.
 
     Takes the model one question at a time (a chat waits for one question, not the batch);
@@ -240,8 +271,17 @@ def batch(state: AppState, file: str | None, backend: str, progress=gr.Progress(
     if not file:
         _warn("请先上传问题文件（.txt / .jsonl / .csv）。")
         return None, error_box("没有上传问题文件。")
+    try:
+        where = scope_filter(docs, kinds, regions, after, before)
+    except FilterError as exc:
+        _warn(str(exc))
+        return None, error_box(str(exc))
     assistant, problem = _take_assistant(state, backend)
     if assistant is None:
+        _warn(problem)
+        return None, error_box(problem)
+    problem = _no_documents(where, assistant.retriever.stored.manifest)
+    if problem:
         _warn(problem)
         return None, error_box(problem)
     progress(0, desc="answering")
@@ -250,7 +290,7 @@ def batch(state: AppState, file: str | None, backend: str, progress=gr.Progress(
     try:
         report = answer_file(assistant, file, out, fmt="csv", show_progress=True,
                              max_questions=state.cfg.limits.max_batch_questions, cancel=state.batch_cancel,
-                             turn=state.llm_turn)
+                             turn=state.llm_turn, where=where or None)
     except QuestionFileError as exc:
         _warn(f"无法读取问题文件：{exc}")
         return None, error_box(f"无法读取问题文件：{exc}")
@@ -258,6 +298,9 @@ def batch(state: AppState, file: str | None, backend: str, progress=gr.Progress(
         _warn(f"批量回答失败：{exc}")
         return None, error_box(f"批量回答失败：{exc}")
     lines = [f"已回答 **{report.answered}** 个问题。"]
+    if where:
+        scope = scope_text(where, assistant.retriever.stored.manifest)
+        lines.append(f"范围：{esc(scope)}（自带 filter 的问题按自己的范围回答）。")
     if report.cancelled:
         lines.insert(0, f"已取消：其余 {report.remaining} 个问题未回答。")
     if report.errors:
@@ -298,6 +341,32 @@ def evaluate(state: AppState, source: str, upload: str | None, k: float) -> tupl
     rows = [[round(c, 3) if isinstance(c, float) else c for c in r] for r in run.rows]
     table = gr.Dataframe(value=rows, headers=run.header)
     return table, str(run.plot), run.report_markdown(), [str(run.report), str(run.metrics), str(run.plot)]
+
+
+# ---------------------------------------------------------------- scope panel
+
+def scope_refresh(state: AppState, shown: str, docs: list[str] | None, kinds: list[str] | None,
+                  regions: list[str] | None) -> tuple:
+    """Timer and page load: the 范围 panel's choices from the live index once its version is not the one the panel
+    shows (``shown``), keeping what is chosen and still offered. Outputs: shown version, documents, kinds,
+    regions (all unchanged while the version is the same)."""
+    try:
+        version = current_version(state.index_dir).name
+    except RagError:  # no index yet, or a damaged one: nothing to choose from
+        version = ""
+    if version == shown:
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+    try:
+        choices = scope_choices(state.manifest())
+    except RagError:
+        choices = scope_choices(None)
+    return (version, _choice(choices.docs, docs, {d for _, d in choices.docs}),
+            _choice(choices.kinds, kinds, set(choices.kinds)), _choice(choices.regions, regions, set(choices.regions)))
+
+
+def _choice(choices: list, chosen: list[str] | None, offered: set[str]) -> gr.Dropdown:
+    """A multi-select's new choices, with what was chosen and is still offered."""
+    return gr.Dropdown(choices=choices, value=[c for c in chosen or [] if c in offered], multiselect=True)
 
 
 # ---------------------------------------------------------------- library

@@ -73,9 +73,10 @@ def _line_html(line, turn: int, labels: dict[int, str]) -> str:
     return body
 
 
-def render_answer(answer: Answer, turn: int, backend: str = "") -> str:
-    """The final assistant message: answer lines with linked [n] (extracts and missing parts marked), notes
-    and timings."""
+def render_answer(answer: Answer, turn: int, backend: str = "", scope: str = "") -> str:
+    """The final assistant message: answer lines with linked [n] (extracts and missing parts marked), notes,
+    the documents it was kept to (``scope``, the 范围 panel's filter in words; '' for the whole library) and
+    timings."""
     parts = []
     if answer.standalone_question and answer.standalone_question != answer.question:
         parts.append(f'<div class="rewrite">按上下文理解为：{esc(answer.standalone_question)}</div>')
@@ -92,6 +93,8 @@ def render_answer(answer: Answer, turn: int, backend: str = "") -> str:
         if answer.rejected:
             parts.append(f'<div class="note">{len(answer.rejected)} 个生成的句子未通过核查，已删除'
                          '（复述问题、数字与所引原文不符或不在所问对象旁）。</div>')
+    if scope:
+        parts.append(f'<div class="note scope">范围：{esc(scope)}</div>')
     line = timings_line(answer.timings, backend)
     if line:
         parts.append(f'<div class="timings">{esc(line)}</div>')

@@ -12,6 +12,7 @@ from settings import BACKENDS
 from webapp.state import AppState, shown_path
 
 TITLE = "中文政策文件问答助手"
+SCOPE_POLL_S = 3.0  # how often the 范围 panels look for a new index version (a cheap read of its CURRENT file)
 EXAMPLES = [
     "北京积水潭医院赋予研发人员多少比例的所有权？",
     "2021年天津口岸进口和出口整体通关时间分别是多少？",
@@ -138,10 +139,11 @@ def build_ui(state: AppState) -> gr.Blocks:
         gr.Markdown(f"## {TITLE}\n本地运行、离线、每句话都注明出处。回答中的 **[n]** 可点击，右侧显示对应原文段落。")
         status = gr.Markdown(state.status(), elem_id="app-status")
         timer = gr.Timer(1.0)
+        library_changes = [gr.Timer(SCOPE_POLL_S).tick, demo.load]  # uploads, removals, a new index version
         with gr.Tab("问答", id="chat"):
-            backend = _chat_tab(state, status)
+            backend = _chat_tab(state, status, library_changes)
         with gr.Tab("批量", id="batch"):
-            _batch_tab(state, backend)
+            _batch_tab(state, backend, library_changes)
         with gr.Tab("评测", id="eval"):
             _eval_tab(state)
         with gr.Tab("文档库", id="library"):
@@ -152,8 +154,28 @@ def build_ui(state: AppState) -> gr.Blocks:
     return demo
 
 
-def _chat_tab(state: AppState, status: gr.Markdown) -> gr.Radio:
-    """The chat with its sources panel; returns the backend selector (the batch tab uses it too)."""
+def _scope_panel(state: AppState, prefix: str, library_changes: list) -> list[gr.components.Component]:
+    """The 范围 panel (collapsed): documents, kinds, regions, dates; its choices follow the live index on
+    ``library_changes``. Returns its five value components, in the order the handlers take them."""
+    shown = gr.State("")  # the index version whose documents the panel offers
+    with gr.Accordion("范围（默认：全部文档）", open=False, elem_id=f"{prefix}-scope"):
+        docs = gr.Dropdown(label="文档", choices=[], value=[], multiselect=True, elem_id=f"{prefix}-scope-docs",
+                           info="只从选中的文档中回答；不选即全部文档")
+        with gr.Row():
+            kinds = gr.Dropdown(label="类别", choices=[], value=[], multiselect=True, elem_id=f"{prefix}-scope-kinds")
+            regions = gr.Dropdown(label="地区", choices=[], value=[], multiselect=True,
+                                  elem_id=f"{prefix}-scope-regions")
+            after = gr.Textbox(label="起始日期", placeholder="YYYY[-MM[-DD]]", max_lines=1,
+                               elem_id=f"{prefix}-scope-after")
+            before = gr.Textbox(label="截止日期", placeholder="YYYY[-MM[-DD]]", max_lines=1,
+                                elem_id=f"{prefix}-scope-before")
+    choices = [shown, docs, kinds, regions]
+    gr.on(library_changes, partial(h.scope_refresh, state), choices, choices, queue=False, show_progress="hidden")
+    return [docs, kinds, regions, after, before]
+
+
+def _chat_tab(state: AppState, status: gr.Markdown, library_changes: list) -> gr.Radio:
+    """The chat with its 范围 and sources panels; returns the backend selector (the batch tab uses it too)."""
     turns = gr.State([])
     pending = gr.State("")
     backend_state = gr.State(state.backend)
@@ -167,6 +189,7 @@ def _chat_tab(state: AppState, status: gr.Markdown) -> gr.Radio:
                 send = gr.Button("发送", variant="primary", elem_id="send")
                 stop = gr.Button("停止", variant="stop", elem_id="stop")
                 clear = gr.Button("清空对话", elem_id="clear")
+            scope = _scope_panel(state, "chat", library_changes)
             with gr.Row():  # the answers with their cited paragraphs as notes, filled after each answer
                 exports = [gr.DownloadButton(label, elem_id=eid, interactive=False, size="sm")
                            for label, eid in (("本轮 Markdown", "export-turn-md"), ("本轮 Word", "export-turn-docx"),
@@ -194,7 +217,7 @@ def _chat_tab(state: AppState, status: gr.Markdown) -> gr.Radio:
     # sending is blocked (button disabled, visibly) while an answer is written: a question typed
     # meanwhile stays in the box instead of being lost
     answer_event = send.click(h.take_question, [question], [send, question, pending], queue=False).then(
-        partial(h.chat, state), inputs=[pending, chatbot, turns, top_k, max_tokens, backend],
+        partial(h.chat, state), inputs=[pending, chatbot, turns, top_k, max_tokens, backend, *scope],
         outputs=[chatbot, sources, turns, question], concurrency_id="llm", concurrency_limit=1,
         show_progress="minimal")
     answer_event.then(h.ready_to_send, None, [send], queue=False)
@@ -212,19 +235,20 @@ def _chat_tab(state: AppState, status: gr.Markdown) -> gr.Radio:
     return backend
 
 
-def _batch_tab(state: AppState, backend: gr.Radio) -> None:
+def _batch_tab(state: AppState, backend: gr.Radio, library_changes: list) -> None:
     gr.Markdown("上传问题文件：`.txt`（每行一个问题）、`.jsonl`（`id`、`question`）或 `.csv`（`id,question` 表头）。"
                 f"结果可下载为 JSONL 和 CSV（含引用段落）。每个文件最多 {state.cfg.limits.max_batch_questions} 个问题；"
-                "批量回答时仍可在问答页提问。")
+                "批量回答时仍可在问答页提问。下面的范围用于整个文件（`.jsonl` 中自带 `filter` 的问题按自己的范围）。")
     with gr.Row():
         batch_file = gr.File(label="问题文件", file_types=[".txt", ".jsonl", ".csv"], elem_id="batch-file")
         batch_out = gr.File(label="下载答案", file_count="multiple", interactive=False, elem_id="batch-out")
     with gr.Row():
         batch_run = gr.Button("开始回答", variant="primary", elem_id="batch-run")
         batch_stop = gr.Button("取消", variant="stop", elem_id="batch-cancel")
+    scope = _scope_panel(state, "batch", library_changes)
     batch_msg = gr.Markdown(elem_id="batch-msg")
     # its own queue: the batch takes the model one question at a time, so chats go in between
-    batch_run.click(partial(h.batch, state), [batch_file, backend], [batch_out, batch_msg],
+    batch_run.click(partial(h.batch, state), [batch_file, backend, *scope], [batch_out, batch_msg],
                     concurrency_id="batch", concurrency_limit=1)
     batch_stop.click(partial(h.batch_cancel, state), None, [batch_msg], queue=False)
 
