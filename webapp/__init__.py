@@ -1,1 +1,1 @@
-"""The Gradio chat app: pure rendering (render), loaded assistant and index (state), handlers, Blocks (ui)."""
+"""The Gradio chat app: pure rendering (render), 范围 filter (scope), loaded assistant and index (state), handlers, Blocks (ui)."""

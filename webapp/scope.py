@@ -1,5 +1,4 @@
-"""The 范围 (scope) panel of the chat and batch tabs: its choices from the manifest, its values as a DocFilter, and
-that filter in words (pure, no Gradio import)."""
+"""The 范围 (scope) panel's data: its choices from the manifest, its values as a DocFilter, that filter in words (pure)."""
 from __future__ import annotations
 
 from collections import Counter

@@ -242,10 +242,10 @@ def _batch_tab(state: AppState, backend: gr.Radio, library_changes: list) -> Non
     with gr.Row():
         batch_file = gr.File(label="问题文件", file_types=[".txt", ".jsonl", ".csv"], elem_id="batch-file")
         batch_out = gr.File(label="下载答案", file_count="multiple", interactive=False, elem_id="batch-out")
+    scope = _scope_panel(state, "batch", library_changes)
     with gr.Row():
         batch_run = gr.Button("开始回答", variant="primary", elem_id="batch-run")
         batch_stop = gr.Button("取消", variant="stop", elem_id="batch-cancel")
-    scope = _scope_panel(state, "batch", library_changes)
     batch_msg = gr.Markdown(elem_id="batch-msg")
     # its own queue: the batch takes the model one question at a time, so chats go in between
     batch_run.click(partial(h.batch, state), [batch_file, backend, *scope], [batch_out, batch_msg],
