@@ -1,6 +1,7 @@
 """End to end: the real app (e5 index of the bundled report, llama.cpp model) in headless Debian Chromium: questions,
-and documents added and removed in the library tab or from the command line while the app runs; and the app over
-a real PDF: a citation's page with the paragraph highlighted, and the conversation exported to Word.
+documents added and removed in the library tab or from the command line while the app runs, a question kept to a
+document chosen in the 范围 panel; and the app over a real PDF: a citation's page with the paragraph highlighted,
+and the conversation exported to Word.
 
 Set APP_SCREENSHOT=docs/screenshot.png to also save the screenshot of the answered chat there, and
 APP_PAGE_SCREENSHOT=docs/page-view.png for the page view.
@@ -33,6 +34,9 @@ LABEL = "专栏 1 试点示范省市科技成果转化赋权案例 › 第1段"
 CLI_DOC = "云溪县建成跨境电商公共海外仓12个，服务外贸企业300余家。\n"
 Q_CLI = "云溪县建成了多少个跨境电商公共海外仓？"
 REFUSAL = "根据现有资料无法回答"
+# a document that answers, with another figure, a question the report answers too (天津港: 1000 元左右)
+SCOPE_DOC = "云港市推行“一单制”海铁联运，将单个集装箱的综合成本节省600元左右，运输时间缩短2天。\n"
+Q_SCOPE = "“一单制”海铁联运将单个集装箱的综合成本节省了多少元？"
 START_TIMEOUT_S = 300  # server up, index checked, model loaded (slow shared machine)
 ANSWER_TIMEOUT_S = 240
 
@@ -246,6 +250,36 @@ def test_a_document_added_from_the_command_line_is_cited_in_chat_and_refused_onc
     _expect_cited(page, _ask(page, Q_CLI), "12", "cli_doc")
     subprocess.run([sys.executable, "-m", "index", "remove", "cli_doc", *index], cwd=PROJECT_ROOT, check=True)
     expect(_ask(page, Q_CLI)).to_contain_text(REFUSAL)
+
+
+def test_a_question_kept_to_the_document_chosen_in_the_scope_panel_cites_only_it(page, tmp_path):
+    from playwright.sync_api import expect
+
+    doc = tmp_path / "scope_doc.txt"
+    doc.write_text(SCOPE_DOC, encoding="utf-8")
+    msg = _library(page)
+    page.locator("#doc-file input[type=file]").set_input_files(str(doc))
+    page.locator("#doc-add").click()
+    expect(msg).to_contain_text("已添加 scope_doc.txt", timeout=ANSWER_TIMEOUT_S * 1000)
+
+    page.get_by_role("tab", name="问答").click()
+    page.locator("#chat-scope").get_by_text("范围").first.click()
+    page.locator("#chat-scope-docs input").click()
+    page.get_by_role("option", name="scope_doc", exact=True).click()  # offered once the library changed
+    page.keyboard.press("Escape")
+    bot = _ask(page, Q_SCOPE)
+    expect(bot).to_contain_text("600")
+    expect(bot.locator(".scope")).to_contain_text("范围：文档：《scope_doc》")
+    hrefs = {a.get_attribute("href") for a in bot.locator("a.cite").all()}
+    assert hrefs
+    for href in hrefs:  # every citation is a paragraph of the chosen document
+        expect(page.locator(f"#sources {href} .src-label")).to_contain_text("scope_doc › ")
+
+    _library(page)
+    page.locator("#doc-pick input").click()
+    page.get_by_role("option", name="scope_doc", exact=True).click()
+    page.locator("#doc-remove").click()  # the report's index as it was, for the other tests
+    expect(msg).to_contain_text("已删除 scope_doc", timeout=ANSWER_TIMEOUT_S * 1000)
 
 
 # ---------------------------------------------------------------- a PDF's page, and the conversation in Word
