@@ -7,11 +7,12 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-SENTENCE_END = "。！？；!?;"
+FULL_STOPS = "。！？!?"  # the end of a sentence proper (an answer sentence, a clause group)
+SENTENCE_END = FULL_STOPS + "；;"  # … and of a sentence as the documents are split (a 款's items end at ；)
 # a sentence runs to its end mark(s), closing quotes/brackets stay with it; a tail without an end mark is one too
-SENTENCE_RE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]+[”’」』）)]*|[^。！？；!?;\n]+")
+SENTENCE_RE = re.compile(rf"[^{SENTENCE_END}\n]*[{SENTENCE_END}]+[”’」』）)]*|[^{SENTENCE_END}\n]+")
 # the same cut, keeping every character (line breaks inside a piece): for exact re-joining
-PIECE_RE = re.compile(r"[^。！？；!?;]*[。！？；!?;]+[”’」』）)]*|[^。！？；!?;]+$")
+PIECE_RE = re.compile(rf"[^{SENTENCE_END}]*[{SENTENCE_END}]+[”’」』）)]*|[^{SENTENCE_END}]+$")
 NON_WORD_RE = re.compile(r"[^\w\u4e00-\u9fff]")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 

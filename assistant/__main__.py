@@ -5,12 +5,10 @@ import argparse
 import sys
 from dataclasses import replace
 
-from pathlib import Path
-
-from assistant.batch import answer_file, check_paths
-from assistant.calibrate import CALIBRATION_NAME, collect, fit_rows, load_rows, save_rows
+from assistant.batch import check_paths
 from assistant.export import FORMATS
 from assistant.factory import build_assistant
+from assistant.run_batch import run_batch
 from errors import RagError
 from retriever.filters import DocFilter
 from settings import BACKENDS, DEFAULT_INDEX, load_config
@@ -50,14 +48,6 @@ def _parser() -> argparse.ArgumentParser:
                         "the flag is given alone), auto (the cluster this machine joined with `ray start`) or "
                         "HOST:PORT; the answers are written here, in input order")
     b.add_argument("--workers", type=int, help="with --ray: answer workers (default: one per 2 CPUs of the cluster)")
-    c = sub.add_parser("calibrate", parents=[common],
-                       help="fit the answerability gate on labelled questions of one or more indexed corpora")
-    c.add_argument("--set", action="append", default=[], metavar="INDEX=QUESTIONS",
-                   help="an index folder and its labelled question set (eval JSONL); repeat for more corpora")
-    c.add_argument("--signals", help="JSONL of recorded gate signals: written after collecting; "
-                                     "given alone (no --set), refit from it without the model")
-    c.add_argument("--out", help=f"calibration file (default: {CALIBRATION_NAME} in the first --set's index folder, "
-                                 "which that index then uses)")
     return p
 
 
@@ -67,8 +57,6 @@ def main(argv: list[str] | None = None) -> int:
     cfg = load_config(getattr(args, "config", None))
     if getattr(args, "max_tokens", None):
         cfg = replace(cfg, llm=replace(cfg.llm, max_tokens=args.max_tokens))
-    if args.command == "calibrate":
-        return _calibrate(args, cfg)
     try:
         where = DocFilter.parse(args.doc, args.where, args.after, args.before)
         if where and getattr(args, "ray", None) is not None:
@@ -77,13 +65,9 @@ def main(argv: list[str] | None = None) -> int:
             check_paths(args.file, args.out, args.format)
             if args.workers and args.ray is None:
                 raise RagError("--workers goes with --ray")
-            if args.ray is not None:  # the model is loaded by the Ray workers, not here
-                from assistant.ray_batch import AssistantSpec, answer_file_on_ray  # imports ray
-
-                spec = AssistantSpec.of(args.index, args.backend, cfg, args.answer_all)
-                return _batch_done(answer_file_on_ray(spec, args.file, args.out, args.format,
-                                                      show_progress=not args.quiet, address=args.ray,
-                                                      workers=args.workers))
+            return _batch_done(run_batch(args.file, args.out, args.index, cfg, args.backend, args.format,
+                                         ray=args.ray, workers=args.workers, answer_all=args.answer_all,
+                                         where=where or None, show_progress=not args.quiet))
         assistant = build_assistant(args.index, args.backend, cfg)
         if args.command == "ask":
             answer, shown = None, ""
@@ -111,9 +95,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n(retrieve {t['retrieve_ms']:.0f} ms, first token {t['ttft_ms']:.0f} ms, "
                   f"total {t['total_ms']:.0f} ms, {t['gen_tokens']} tokens)")
             return 0
-        assistant.answer_all = args.answer_all
-        return _batch_done(answer_file(assistant, args.file, args.out, args.format, show_progress=not args.quiet,
-                                       where=where or None))
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -124,46 +105,6 @@ def _batch_done(report) -> int:
         print(e, file=sys.stderr)
     print(f"{report.answered} answered, {report.skipped_existing} already in {report.out}, "
           f"{len(report.errors)} problems")
-    return 0
-
-
-def _calibrate(args, cfg) -> int:
-    """The calibrate command: collect gate signals per --set (or read --signals), fit, save, report."""
-    from eval.dataset import load_dataset
-
-    try:
-        sets = [s.split("=", 1) for s in args.set]
-        if any(len(s) != 2 for s in sets):
-            raise RagError("--set takes INDEX=QUESTIONS")
-        if sets:
-            rows = []
-            assistant = None
-            for index_dir, questions in sets:
-                items = load_dataset(questions)
-                if assistant is None:
-                    assistant = build_assistant(index_dir, args.backend, cfg)
-                else:
-                    assistant = assistant.with_index(index_dir)
-                rows += collect(assistant, items, Path(index_dir).name, show_progress=not args.quiet)
-            if args.signals:
-                save_rows(rows, Path(args.signals))
-        elif args.signals:
-            rows = load_rows(Path(args.signals))
-        else:
-            raise RagError("give --set INDEX=QUESTIONS (one or more) or --signals FILE")
-        cal, counts = fit_rows(rows)
-        out = Path(args.out) if args.out else Path(sets[0][0] if sets else args.index) / CALIBRATION_NAME
-        cal.save(out)
-    except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except RagError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    print(f"saved {out}: weights {[round(w, 3) for w in cal.weights]}, bias {cal.bias:.3f}, "
-          f"threshold {cal.threshold:.3f}")
-    for corpus, c in counts.items():
-        print(f"  {corpus}: {c}")
     return 0
 
 

@@ -24,7 +24,6 @@ from assistant.pipeline import Assistant
 from errors import RagError
 from questions import Question, QuestionFileError, read_questions
 from retriever.filters import DocFilter
-from settings import Config
 
 # the questions to do -> for each, in order, its answer record or an error message
 Answers = Callable[[list[Question]], Iterator[dict | str]]
@@ -162,19 +161,3 @@ def answer_file(assistant: Assistant | None, questions_path: str | Path, out_pat
         write_answers(rows, out.with_suffix(f".{fmt}"), fmt)
     return report
 
-
-def run_batch(questions_path: str | Path, out_path: str | Path, index_dir: str | Path | None, cfg: Config,
-              backend: str | None = None, fmt: str | None = None, *, ray: str | None = None,
-              workers: int | None = None) -> BatchReport:
-    """Load the index and model, then answer a question file (used by ``python -m eval answers``).
-
-    ``ray``: answer on Ray workers instead (an address: local, auto or HOST:PORT; see assistant.ray_batch).
-    """
-    if ray is not None:
-        from assistant.ray_batch import AssistantSpec, answer_file_on_ray
-
-        return answer_file_on_ray(AssistantSpec.of(index_dir, backend, cfg), questions_path, out_path, fmt,
-                                  address=ray, workers=workers)
-    from assistant.factory import build_assistant
-
-    return answer_file(build_assistant(index_dir, backend, cfg), questions_path, out_path, fmt)

@@ -5,6 +5,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from textutil import SENTENCE_END
+
 # [1] [1,2] [1、2] 【1】 [编号1] [资料1] [来源 1] → canonical [1][2]
 VARIANT_RE = re.compile(r"[\[【]\s*(?:编号|资料|来源|文献|段落|source)?\s*(\d+(?:\s*[,，、\-–]\s*\d+)*)\s*[\]】]", re.I)
 MARKER_RE = re.compile(r"\[(\d+)\]")
@@ -49,13 +51,13 @@ class Sentence:
     raw: str  # as written, with markers
 
 
-SENTENCE_SPLIT_RE = re.compile(r"(?<=[。！？；!?;\n])")
+SENTENCE_SPLIT_RE = re.compile(rf"(?<=[{SENTENCE_END}\n])")
 
 
 def split_answer(text: str) -> list[Sentence]:
     """Split an answer into sentences; a marker right after the sentence end belongs to that sentence."""
     # move markers written after the full stop ("…。[1]") in front of it
-    text = re.sub(r"([。！？；!?;])((?:\[\d+\])+)", r"\2\1", text)
+    text = re.sub(rf"([{SENTENCE_END}])((?:\[\d+\])+)", r"\2\1", text)
     out = []
     for raw in SENTENCE_SPLIT_RE.split(text):
         clean = strip_markers(raw).strip()

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.citations import split_answer
-from assistant.evidence import Candidate
+from assistant.evidence import MAX_EVIDENCE, Candidate
 from assistant.gate import PartVerdict, quotable
 from assistant.support import NUMBER_RE
 from assistant.verify import Verdict, covers, paragraph_sentences
@@ -221,5 +221,5 @@ def claims_of(text: str):
     from assistant.citations import drop_invalid_markers, normalize_markers
     from assistant.verify import Claim
 
-    sentences = split_answer(drop_invalid_markers(normalize_markers(text.strip()), 9))
+    sentences = split_answer(drop_invalid_markers(normalize_markers(text.strip()), MAX_EVIDENCE))
     return [Claim(LIST_MARK_RE.sub("", s.text), s.cites) for s in sentences if LIST_MARK_RE.sub("", s.text)]

@@ -14,16 +14,17 @@ import contextlib
 import re
 from collections import OrderedDict
 
-from assistant.gate import NOT_PLACES, placelike
 from assistant.llm import LLM
 from assistant.prompting import PromptBuilder
+from zh.dates import BARE_YEAR_RE, YEAR_RE
+from zh.names import NOT_PLACES, placelike
+from zh.tagging import tagged
 
 FOLLOW_UP_RE = re.compile(r"这|那|该|其|它|他们|她们|上述|此|还有|另外|呢|前者|后者|同样|分别")
 # 那 + slot + 呢 (or 又如何 / 怎么样): the slot is what the follow-up asks about instead
 ELLIPSIS_RE = re.compile(r"^(?:那么?|而|那在)?(?P<slot>.{1,12}?)(?:的情况|方面的?|的)?"
                          r"(?:呢|又如何|又怎么样|怎么样|如何)[？?]?$")
 QUESTION_WORD_RE = re.compile(r"多少|几|什么|哪|如何|怎|吗|谁|为何|是否|有没有")
-YEAR_RE = re.compile(r"(?:19|20)\d{2}年")
 ORDINAL_RE = re.compile(r"第[一二三四五六七八九十百\d]+(?P<counter>[批次项条个届期章节款轮])")
 CONDENSE_MAX_TOKENS = 64  # a standalone question is far shorter; the bound keeps a rambling rewrite short
 CONDENSE_ANSWER_CHARS = 120  # of the last answer, shown to the model
@@ -41,9 +42,7 @@ def looks_like_question(text: str) -> bool:
 
 
 def _words(text: str) -> list[tuple[str, str]]:
-    import jieba.posseg as pseg
-
-    return [(w.word, w.flag) for w in pseg.cut(text)]
+    return list(tagged(text))
 
 
 def _places(words: list[tuple[str, str]]) -> list[str]:
@@ -77,7 +76,7 @@ def rewrite_by_rule(previous: str, follow_up: str) -> str | None:
     if not m or QUESTION_WORD_RE.search(m.group("slot")) or FOLLOW_UP_RE.search(m.group("slot")):
         return None  # a question word or a pronoun in the slot: not a slot of the previous question
     slot = m.group("slot").strip()
-    if YEAR_RE.fullmatch(slot) or re.fullmatch(r"(?:19|20)\d{2}", slot):
+    if YEAR_RE.fullmatch(slot) or BARE_YEAR_RE.fullmatch(slot):
         return _replace_one(previous, YEAR_RE.findall(previous), slot.removesuffix("年") + "年")
     ordinal = ORDINAL_RE.fullmatch(slot)
     if ordinal:

@@ -19,12 +19,14 @@ from assistant.support import figure_measures
 from index.documents import Paragraph
 from index.lexical import key_terms
 from textutil import sentence_spans, squash
+from zh.dates import DATE_RE
+from zh.names import named_entities, names_something
 from zh.numbers import digits_view, unit_forms
+from zh.units import COUNTERS, MAGNITUDES
 
 HEADING_WEIGHT = 0.5
-YEAR_RE = re.compile(r"(?:19|20)\d{2}\s*年")
-NUMBER_RE = re.compile(r"\d|[一二三四五六七八九十百千万亿两]+\s*[个项批家种次天年月倍人件所条类位座只名亿万元]")
-DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|[上下]半年|年底|年初")
+MAX_EVIDENCE = 9  # evidence sentences shown to the model: their numbers are one digit, so the grammar stays simple
+NUMBER_RE = re.compile(rf"\d|[一二三四五六七八九十百千万亿两]+\s*[{COUNTERS}{MAGNITUDES}元]")
 
 
 @dataclass(frozen=True)
@@ -77,36 +79,6 @@ def filler_present(text: str, part: Part) -> bool:
     if part.slot == "entity":
         return bool(named_entities(text, part.text))
     return True
-
-
-def named_entities(text: str, question: str = "") -> list[str]:
-    """Names in text of the kind the question asks for (a place for 哪里, else a person, an organisation or a
-    quoted name) that the question does not already contain (国家金融科技认证中心, not 专业医疗管理集团)."""
-    import jieba.posseg as pseg
-
-    q = squash(question)
-    words = [(w.word, w.flag) for w in pseg.cut(text)]
-    if PLACE_Q_RE.search(question):
-        names = [w for w, f in words if f == "ns" and len(w) >= 2]
-    else:  # a person or an organisation (谁 is often a body: 由谁兜底 → 保险机构)
-        # a quoted name; a quoted phrase with punctuation inside is a slogan or a model (“一个共享医院（平台）+…”)
-        names = [m.group(1) for m in re.finditer(r"[“\"「『《]([^”\"」』》]{2,30})[”\"」』》]", text)
-                 if not re.search(r"[^\w·・\-]", m.group(1))]
-        names += [w for w, f in words if f in ("nt", "nz", "nr", "nrt", "nrfg") and len(w) >= 2]
-        for i, (w, f) in enumerate(words):
-            head = ORG_HEAD_RE.search(w)
-            if head:  # an organisation word with the nouns before it: 国家 金融科技 认证中心 / 保险机构
-                j = i
-                while j > 0 and words[j - 1][1].startswith("n") and i - j < 5:
-                    j -= 1
-                if (j < i or head.start() >= 2) and words[j][0] not in GENERIC_WORDS:
-                    names.append("".join(x for x, _ in words[j:i + 1]))
-    return [n for n in dict.fromkeys(names) if squash(n) not in q]
-
-
-PLACE_Q_RE = re.compile(r"哪里|哪儿|在哪|哪个(?:城市|省|国家|地区|区|县|市|港口)|哪些(?:城市|省|国家|地区)")
-ORG_HEAD_RE = re.compile(r"(?:公司|集团|银行|大学|学院|医院|中心|研究院|研究所|协会|委员会|交易所|基金会|局|厅|机构|部门|政府)$")
-GENERIC_WORDS = frozenset("专业 相关 有关 多家 一家 各类 若干 其他 部分 各地 当地 国内外 境内外".split())
 
 
 @dataclass(frozen=True)
@@ -186,15 +158,6 @@ def rank_for_part(part: Part, question: str, cands: list[Candidate], stats: Term
                                          s.candidate.start))
 
 
-def names_something(text: str) -> bool:
-    """Does the text name a place, person, organisation or year of its own?"""
-    import jieba.posseg as pseg
-
-    if re.search(r"(?:19|20)\d{2}\s*年", text):
-        return True
-    return any(w.flag in ("ns", "nr", "nt", "nz") and len(w.word) >= 2 for w in pseg.cut(text))
-
-
 def previous_sentence(c: Candidate) -> str:
     """The sentence before c in its paragraph ('' for the first)."""
     prev = ""
@@ -268,8 +231,6 @@ class SelectEvidence:
 
     def run(self, question: str, parts: list[Part], paragraphs: list[Paragraph]) -> Evidence:
         """Evidence for the question's parts, at most MAX_EVIDENCE sentences."""
-        from assistant.prompting import MAX_EVIDENCE
-
         ev = select(parts, question, paragraphs, self.stats, self.per_part, self.max_chars)
         if len(ev.sentences) > MAX_EVIDENCE:
             keep = {id(s.candidate) for ranking in ev.per_part for s in ranking[:2]}

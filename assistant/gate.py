@@ -13,15 +13,15 @@ Signals, all independent of the corpus's similarity scale:
   asked whether the sentence directly gives what the part asks for (a number, a year, a name…); its P(是).
   Shown the whole evidence list instead, the 1.5B model says yes to nearly everything (measured on dev).
 
-A logistic model over these (fitted by ``python -m assistant calibrate`` on labelled questions from more than
+A logistic model over these (fitted by ``python -m eval calibrate`` on labelled questions from more than
 one corpus) gives P(answerable) per part.
 """
 from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import asdict, dataclass
+from dataclasses import replace as dc_replace
 from pathlib import Path
 
 from assistant.evidence import (Candidate, Evidence, Scored, TermStats, filler_present,
@@ -30,62 +30,19 @@ from assistant.quantity import states_asked_quantity
 from assistant.question_parts import Part
 from assistant.support import NUMBER_RE
 from textutil import squash
+from zh.dates import YEARISH_RE
+from zh.names import QUOTED_RE, anchors, is_name, place_or_org_names
 from zh.numbers import digits_view
+from zh.terms import found, weighted_share
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-ANCHOR_POS = frozenset("ns nr nt nz nrt nrfg".split())
 MIN_ANCHORS = 0.7  # weighted share of the anchors a sentence must hold to be about what is asked
-YEARISH_RE = re.compile(r"(?:19|20)\d{2}\s*年(?:\d{1,2}\s*月)?(?:[底末初])?")
-QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,20})[”\"」』》]")
-LATIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9+\-]{1,}")
-ASPECT_MARKS = frozenset("了 着 过".split())  # after a word, they make it a verb whatever its tag
-# common words that jieba's dictionary tags as places (ns): never the place a sentence is about (see
-# place_or_org_names); anchors keep them, as the gate was calibrated with them (加密 does single out a passage)
-NOT_PLACES = frozenset("""城市 东西 平原 外国 爱国 南北 英雄 朝廷 太阳 哥哥 海洋 湖泊 大桥 高原 上市 建国 美丽 山区 江湖 王国
-开国 城镇 京城 阿哥 庆典 南路 深度 山脉 回国 治安 大国 新鲜 古城 海峡 冰川 长度 山水 长大 莫非 普及 商城 内河 古典 阴阳 江山
-高山 大海 山坡 河谷 上马 太平 福利 日志 云集 青春 山河 神圣 中路 新建 中断 河水 都城 关联 海湾 广义 湖水 上山 江水 新港 新城
-大洋 山峰 内城 下山 上台 山寨 契约 二哥 入口 入市 都市 中兴 广布 诸国 重镇 大山 千古 城堡 深山 江河 伦理 渡江 大河 大湖 大江
-治国 中和 天黑 法典 池塘 天桥 加盟 登山 密封 上门 安宁 泉水 维度 加密 串联 巴士 塔顶 复国 疏港 开区""".split())
-GENERIC_ANCHORS = frozenset("中国 我国 全国 国家 国内 国际 境外 境内 中央 地方 省市 试点 示范".split())
-
-
-def anchors(text: str) -> list[str]:
-    """Terms a passage must contain to be about what the question asks: years, quoted names, Latin words and
-    proper nouns (jieba's place/person/organisation tags, unless a 了/着/过 after the word makes it a verb)."""
-    import jieba.posseg as pseg
-
-    found = [squash(m.group(0)) for m in YEARISH_RE.finditer(text)]
-    found += [m.group(1) for m in QUOTED_RE.finditer(text)]
-    found += [m.group(0) for m in LATIN_RE.finditer(text)]
-    words = list(pseg.cut(text))
-    for w, after in zip(words, [*words[1:], None]):
-        word = w.word.strip()
-        verb = after is not None and after.word in ASPECT_MARKS  # 新建了: jieba's 'place' 新建 is a verb here
-        if w.flag in ANCHOR_POS and len(word) >= 2 and word not in GENERIC_ANCHORS and not verb:
-            found.append(word)
-    return list(dict.fromkeys(a for a in found if a))
 
 
 def _context_of(c: Candidate) -> str:
     """What a sentence may lean on: its heading path, and the sentence before it when it names no place,
     organisation or year of its own (该平台…, 其中…)."""
     return c.paragraph.heading_text + leaning_context(c)
-
-
-def found(term: str, hay: str) -> bool:
-    """A term occurs in hay (squashed, lower-cased): verbatim, or for a long name most of its bigrams do
-    (乐城全球特药险 ~ 乐城特药险)."""
-    t = squash(term).lower()
-    if t in hay:
-        return True
-    grams = {t[i:i + 2] for i in range(len(t) - 1)}
-    return len(t) >= 4 and sum(g in hay for g in grams) >= 0.6 * len(grams)
-
-
-def weighted_share(terms: list[str], hay: str, idf) -> float:
-    """The idf-weighted share of terms found in hay (squashed, lower-cased); 1.0 without terms."""
-    total = sum(idf(t) for t in terms)
-    return sum(idf(t) for t in terms if found(t, hay)) / total if total else 1.0
 
 
 def anchor_coverage(c: Candidate, terms: list[str], idf) -> float:
@@ -111,30 +68,6 @@ def conflicts(c: Candidate, asked: str) -> bool:
     return bool(said_names) and any(not found(n, hay) for n in asked_names)
 
 
-def place_or_org_names(text: str) -> list[str]:
-    """jieba's place, person and organisation words of text (2+ characters, not the generic ones). A two-character
-    'place' must look like one (a place suffix, or a common name such as 北京): jieba's dictionary also tags words
-    like 加密 as places."""
-    import jieba.posseg as pseg
-
-    return list(dict.fromkeys(w.word for w in pseg.cut(text) if len(w.word) >= 2 and w.word not in GENERIC_ANCHORS
-                              and w.word not in NOT_PLACES
-                              and (w.flag in ("nt", "nr") or (w.flag == "ns" and placelike(w.word)))))
-
-
-def placelike(word: str) -> bool:
-    """A word that looks like a place name: longer than two characters, a place suffix, or a common place name
-    (北京); jieba's dictionary tags two-character words such as 加密 or 上路 as places too."""
-    import jieba
-
-    jieba.dt.check_initialized()
-    return len(word) > 2 or word.endswith(PLACE_SUFFIXES) or jieba.dt.FREQ.get(word, 0) >= COMMON_PLACE_FREQ
-
-
-PLACE_SUFFIXES = ("省", "市", "区", "县", "镇", "乡", "村", "港", "岛", "州", "湾")
-COMMON_PLACE_FREQ = 500  # jieba dictionary frequency of a two-character place name that is surely one (北京 34488)
-
-
 def holds(c: Candidate, terms: list[str], idf) -> bool:
     """The sentence holds (nearly) all the anchors: MIN_ANCHORS of their weight."""
     return anchor_coverage(c, terms, idf) >= MIN_ANCHORS
@@ -149,12 +82,25 @@ class PartFeatures:
     absent_in_corpus: int  # anchors no paragraph of the index contains
     absent_in_context: int  # anchors none of the retrieved paragraphs contains
     p_yes: float = 0.5  # the model's P(是) that the best sentence gives what is asked (0.5 when not asked)
+    p_some: float = 0.5  # the model's P that some evidence sentence answers the part (1 − P(0) of its choice)
+    chosen_fit: float = 0.0  # the alignment of the sentence the model chose (see alignment)
+    p_yes_chosen: float = 0.5  # the model's P(是) for the sentence it chose (= p_yes when it is the checked one)
+    absent_named: int = 0  # of the anchors no paragraph contains, those that are surely names (see zh.names.is_name)
+
+    # the names of vector()'s entries, in order
+    INPUTS = ("coverage", "aligned", "absent_in_corpus", "absent_in_context", "p_yes", "p_some", "chosen_fit",
+              "p_yes_chosen")
 
     def vector(self) -> list[float]:
-        """Model inputs."""
-        p = min(max(self.p_yes, 1e-4), 1 - 1e-4)
+        """Model inputs (named by INPUTS)."""
         return [self.coverage, self.aligned, float(self.absent_in_corpus > 0), float(self.absent_in_context > 0),
-                math.log(p / (1 - p))]
+                logit(self.p_yes), logit(self.p_some), self.chosen_fit, logit(self.p_yes_chosen)]
+
+
+def logit(p: float) -> float:
+    """log(p / (1 − p)), p kept inside [1e-4, 1 − 1e-4]."""
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
 
 
 def alignment(s: Scored, part: Part, part_anchors: list[str], idf) -> float:
@@ -194,7 +140,8 @@ def lexical_features(part: Part, question: str, ranking: list[Scored], context_t
     absent_corpus = [a for a in absent_ctx if not stats.in_corpus(squash(a))]
     best, value = aligned_best(ranking, part, part_anchors, stats.idf)
     coverage = ranking[0].score if ranking else 0.0
-    return PartFeatures(coverage, value, len(absent_corpus), len(absent_ctx)), best, absent_ctx
+    named = sum(1 for a in absent_corpus if is_name(a))
+    return PartFeatures(coverage, value, len(absent_corpus), len(absent_ctx), absent_named=named), best, absent_ctx
 
 
 def quotable(c: Candidate, part: Part) -> bool:
@@ -211,9 +158,17 @@ def quotable(c: Candidate, part: Part) -> bool:
 class Calibration:
     """Logistic weights over PartFeatures.vector() and the decision threshold."""
 
-    weights: tuple[float, ...] = (1.0, 4.0, -4.0, -1.5, 1.0)
+    weights: tuple[float, ...] = (1.0, 4.0, -4.0, -1.5, 1.0, 1.0, 1.0, 1.0)
     bias: float = -3.0
     threshold: float = 0.5
+
+    @classmethod
+    def of(cls, bias: float, threshold: float = 0.5, **weights: float) -> "Calibration":
+        """A calibration with the named inputs' weights (see PartFeatures.INPUTS), the others 0."""
+        unknown = set(weights) - set(PartFeatures.INPUTS)
+        if unknown:
+            raise ValueError(f"unknown gate inputs {sorted(unknown)}: choose from {PartFeatures.INPUTS}")
+        return cls(tuple(float(weights.get(name, 0.0)) for name in PartFeatures.INPUTS), bias, threshold)
 
     def probability(self, f: PartFeatures) -> float:
         """P(the part is answerable from the evidence)."""
@@ -232,7 +187,7 @@ class Calibration:
             cal = cls(tuple(d["weights"]), d["bias"], d["threshold"])
         except (OSError, ValueError, KeyError, TypeError):
             return cls()
-        return cal if len(cal.weights) == len(cls().weights) else cls()
+        return cal if len(cal.weights) == len(PartFeatures.INPUTS) else cls()
 
 
 @dataclass(frozen=True)
@@ -294,17 +249,41 @@ class Gate:
             feats, best, absent = lexical_features(part, question, evidence.per_part[i], context_text, self.stats,
                                                    others)
             checked = best.candidate if best else (evidence.per_part[i][0].candidate if evidence.per_part[i] else None)
-            if checked is not None and (answer_all or not feats.absent_in_corpus):
-                asked = part.text if len(evidence.parts) > 1 else question
-                p_yes = self.llm.option_probabilities(self.prompts.check(checked, asked, part.slot), ["是", "否"])[0]
-                feats = PartFeatures(feats.coverage, feats.aligned, feats.absent_in_corpus, feats.absent_in_context,
-                                     p_yes)
+            if checked is not None and (answer_all or not feats.absent_named):
+                multi = len(evidence.parts) > 1
+                asked = part.text if multi else question
+                p_yes = self._p_yes(checked, asked, part)
+                p_some, chosen, chosen_fit = self._choice(question, part if multi else None, evidence, i,
+                                                          anchors_of_part(part, question, others))
+                same = (chosen.paragraph.id, chosen.start) == (checked.paragraph.id, checked.start)
+                p_yes_chosen = p_yes if same else self._p_yes(chosen, asked, part)
+                feats = dc_replace(feats, p_yes=p_yes, p_some=p_some, chosen_fit=chosen_fit,
+                                   p_yes_chosen=p_yes_chosen)
             p = self.calibration.probability(feats) if evidence.sentences else 0.0
-            # an anchor no paragraph of the index contains: the documents cannot say it, whatever the signals
-            ok = answer_all or (bool(evidence.sentences) and not feats.absent_in_corpus
+            # a name no paragraph of the index contains: the documents cannot say it, whatever the signals (an
+            # absent word that may be no name, such as 上路, only counts among the signals)
+            ok = answer_all or (bool(evidence.sentences) and not feats.absent_named
                                 and p >= self.calibration.threshold)
             grounded = (best is not None and filler_present(best.candidate.text, part)
                         and holds(best.candidate, anchors_of_part(part, question, others), self.stats.idf)
                         and quotable(best.candidate, part))
             verdicts.append(PartVerdict(part, ok, p, feats, checked, tuple(absent), grounded))
         return verdicts
+
+    def _p_yes(self, sentence: Candidate, asked: str, part: Part) -> float:
+        """The model's P(是) that this one sentence directly gives what the part asks for."""
+        return self.llm.option_probabilities(self.prompts.check(sentence, asked, part.slot), ["是", "否"])[0]
+
+    def _choice(self, question: str, part: Part | None, evidence: Evidence, i: int,
+                part_anchors: list[str]) -> tuple[float, Candidate, float]:
+        """The model's reading of the numbered evidence: P(some sentence answers), the sentence it chose, and
+        that sentence's alignment."""
+        numbered = evidence.sentences
+        probs = self.llm.choose(self.prompts.choose(numbered, question, part.text if part else ""),
+                                [str(k) for k in range(len(numbered) + 1)])
+        k = max(range(1, len(probs)), key=lambda j: probs[j])
+        chosen = numbered[k - 1]
+        key = (chosen.paragraph.id, chosen.start)
+        scored = next((s for s in evidence.per_part[i] if (s.candidate.paragraph.id, s.candidate.start) == key), None)
+        fit = alignment(scored, evidence.parts[i], part_anchors, self.stats.idf) if scored else 0.0
+        return 1.0 - probs[0], chosen, fit

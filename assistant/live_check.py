@@ -15,8 +15,9 @@ from assistant.compose import Source, claims_of, model_lines
 from assistant.evidence import Candidate
 from assistant.gate import PartVerdict
 from assistant.verify import Verdict, verify
+from textutil import FULL_STOPS
 
-SENTENCE_END_RE = re.compile(r"[。！？!?](?:\[\d+\])*")
+SENTENCE_END_RE = re.compile(rf"[{FULL_STOPS}](?:\[\d+\])*")
 
 
 def settled(text: str) -> str:

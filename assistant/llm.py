@@ -47,6 +47,10 @@ class LLM(Protocol):
         """Softmax over the next-token logits of each option's first token (one forward pass of a short prompt;
         it must not disturb the cached prefix of the answer prompts)."""
 
+    def choose(self, prompt: str, options: list[str]) -> list[float]:
+        """Softmax over the next-token logits of each option's first token, read where the answer is generated:
+        an answer prompt that shares this prompt's prefix (the evidence and the question) pays only for the rest."""
+
     def count_tokens(self, text: str) -> int:
         """Number of tokens in text."""
 
@@ -144,6 +148,23 @@ class LlamaCppLLM:
             logits = self._side_context().last_logits(tokens)
             ids = [self._llm.tokenize(o.encode("utf-8"), add_bos=False)[0] for o in options]
             return softmax([float(logits[i]) for i in ids])
+
+    def choose(self, prompt: str, options: list[str]) -> list[float]:
+        """Softmax over the logits of each option's first token after prompt, prefilled in the main context: the
+        answer prompt that follows shares its prefix (system, example, evidence, question) and pays only for the
+        instruction after it."""
+        with self._lock:
+            tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+            self._eval_prompt(tokens)
+            logits = self._last_logits()
+            ids = [self._llm.tokenize(o.encode("utf-8"), add_bos=False)[0] for o in options]
+            return softmax([float(logits[i]) for i in ids])
+
+    def _last_logits(self):
+        import llama_cpp
+        import numpy as np
+
+        return np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self._llm.ctx, -1), shape=(self._llm.n_vocab(),))
 
     def warm(self, prefix: str) -> None:
         """Pre-evaluate a constant prompt prefix so the first request reuses it."""
@@ -304,6 +325,10 @@ class TransformersLLM:
             logits = self._model(**inputs).logits[0, -1].float()
         ids = [self._tok(o, add_special_tokens=False)["input_ids"][0] for o in options]
         return softmax([float(logits[i]) for i in ids])
+
+    def choose(self, prompt: str, options: list[str]) -> list[float]:
+        """As option_probabilities (this backend caches no prefix)."""
+        return self.option_probabilities(prompt, options)
 
     def count_tokens(self, text: str) -> int:
         """Token count."""

@@ -17,7 +17,7 @@ from assistant.citations import remap_markers
 from assistant.compose import Citation, Line, PartOutcome, Source, answer_text, citations_for, compose, number_sources
 from assistant.condense import Condense
 from assistant.evidence import Candidate, SelectEvidence
-from assistant.gate import Calibration, Gate, PartVerdict, anchors
+from assistant.gate import Calibration, Gate, PartVerdict
 from assistant.live_check import LiveCheck
 from assistant.llm import LLM
 from assistant.overview import OverviewStep
@@ -30,6 +30,7 @@ from retriever.filters import DocFilter, doc_title, named_scope
 from retriever.hybrid import Hit, HybridRetriever
 from retriever.locations import paragraph_location
 from questions import check_question
+from zh.names import anchors
 from settings import Config
 
 
@@ -65,11 +66,6 @@ class Answer:
         return any(p.answered_by == "extract" for p in self.parts)
 
     @property
-    def unsupported_sentences(self) -> list[str]:
-        """Sentences of the answer that its citations do not support (every shown sentence passed the checks)."""
-        return []
-
-    @property
     def rejected(self) -> list[Verdict]:
         """Generated sentences the checks removed."""
         return [c for c in self.checks if not c.ok]
@@ -80,7 +76,6 @@ class Answer:
             "id": qid, "question": self.question, "answer": self.answer, "refused": self.refused,
             "citations": [{"n": c.n, "paragraph_id": c.paragraph_id, **paragraph_location(c.paragraph),
                            "title": c.paragraph.title, "label": c.label, "text": c.text} for c in self.citations],
-            "unsupported_sentences": self.unsupported_sentences,
             "contexts": [{"chunk_id": h.chunk.id, "label": h.chunk.label, "text": h.chunk.text,
                           "score": round(h.score, 6)} for h in self.contexts],
             "timings": self.timings,
@@ -114,7 +109,7 @@ class Event:
 
 
 def calibration_for(index_dir) -> Calibration:
-    """The index's own calibration (``python -m assistant calibrate``) or the shipped one."""
+    """The index's own calibration (``python -m eval calibrate``) or the shipped one."""
     from pathlib import Path
 
     own = Path(index_dir) / "calibration.json"
@@ -215,7 +210,8 @@ class Assistant:
         numbered = {i: c for i, c in enumerate(evidence.sentences, start=1)}
         mapping = {i: sources[c.paragraph.id].n for i, c in numbered.items()}
         asked = [v.part.text for v in answerable]
-        prompt = self.builder.answer(evidence.sentences, standalone, asked if len(verdicts) > 1 else [])
+        prompt = self.builder.answer(evidence.sentences, standalone, asked if len(verdicts) > 1 else [],
+                                     yes_no=len(verdicts) == 1 and verdicts[0].part.slot == "yesno")
         grammar = citation_grammar(len(numbered), max_sentences=min(len(asked) + 2, 6))
         pieces: list[str] = []
         asked_texts = [v.part.text if anchors(v.part.text) else standalone for v in verdicts]

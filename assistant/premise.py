@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 
 from assistant.compose import Line
-from assistant.gate import YEARISH_RE, found, place_or_org_names
 from assistant.support import FIGURE_RE, NUMBER_RE, missing_numbers
 from textutil import squash
+from zh.dates import YEARISH_RE
+from zh.names import place_or_org_names
 from zh.numbers import digits_view
+from zh.terms import found
 
 
 def premise_note(question: str, lines: list[Line], cited_texts: list[str]) -> Line | None:

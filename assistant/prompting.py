@@ -4,13 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.evidence import Candidate
+from assistant.evidence import MAX_EVIDENCE, Candidate
 from assistant.llm import chatml
 from index.documents import LABEL_SEP, short_heading
 from settings import PROJECT_ROOT
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
-MAX_EVIDENCE = 9  # sentence numbers are one digit, so the grammar stays simple
 HEAD_CHARS, INNER_CHARS = 12, 18  # heading lengths in the evidence block
 # what a question part asks for, by slot, as the check prompt names it
 ASKED = {"number": "具体数字", "time": "具体时间（年份或日期）", "entity": "具体名称", "yesno": "明确的是或否",
@@ -27,7 +26,9 @@ class Prompts:
     check: str
     answer: str
     answer_parts: str
+    answer_yesno: str
     condense: str
+    choose: str
     example: str
     example_answer: str
     refusal: str
@@ -92,11 +93,20 @@ class PromptBuilder:
                                          asked=ASKED.get(slot, ASKED["other"]))
         return chatml(self.prompts.check_system, [], body)
 
-    def answer(self, sentences: list[Candidate], question: str, parts: list[str]) -> str:
-        """Answer the question (each listed part in its own sentence when there are several)."""
+    def choose(self, sentences: list[Candidate], question: str, part: str = "") -> str:
+        """Which evidence sentence answers the question (or, of several parts, this one)? Its number, 0 for none.
+        The prompt is the answer prompt up to the question, so the answer that follows reuses its prefill."""
+        target = f"问题中的“{part.rstrip('？?。')}”" if part else "这个问题"
+        return self._user(sentences, question, "\n" + self.prompts.choose.format(target=target))
+
+    def answer(self, sentences: list[Candidate], question: str, parts: list[str], yes_no: bool = False) -> str:
+        """Answer the question (each listed part in its own sentence when there are several; a yes/no question
+        with 是 or 不是 first)."""
         if len(parts) > 1:
             listed = "\n".join(f"{i}. {p}" for i, p in enumerate(parts, start=1))
             instruction = self.prompts.answer_parts.format(parts=listed)
+        elif yes_no:
+            instruction = self.prompts.answer_yesno
         else:
             instruction = self.prompts.answer
         return self._user(sentences, question, instruction)
@@ -109,7 +119,7 @@ class PromptBuilder:
 
 def citation_grammar(n_sources: int, max_sentences: int = 3) -> str:
     """GBNF forcing 1..max_sentences sentences, each ending with [n] markers of existing sources."""
-    digits = f"[1-{max(1, min(n_sources, 9))}]"
+    digits = f"[1-{max(1, min(n_sources, MAX_EVIDENCE))}]"
     optional = " ".join(["sent?"] * (max_sentences - 1))
     return (f"root ::= sent {optional}\n"
             "sent ::= body cite cite? \"。\"\n"

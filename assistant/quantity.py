@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from textutil import squash
+from textutil import FULL_STOPS, squash
 from zh.numbers import to_arabic
+from zh.tagging import tagged
+from zh.units import UNIT_ALTERNATION
 
 NOUN_FLAGS = ("n", "nz", "ng")  # a head before 多少
 NOUN_FLAGS_AFTER = ("n", "nz", "ng", "vn")  # a head right after 多少 (多少融资)
@@ -22,21 +24,17 @@ CHANGES = frozenset("增长 下降 降低 减少 增加 提高 提升 缩短 压
 # (比例, 金额…) are checked as kinds by assistant.verify.measure_fits
 GENERIC = frozenset("数量 规模 标准 情况 水平 总量 数额 总数 数字 数据 程度 幅度 效果 成效 结果 部分 "
                     "比例 占比 比重 百分比 金额 资金 费用 期限 时长".split())
-UNITS = re.compile(r"^(个百分点|小时|分钟|公里|千米|亿元|万元|亿美元|万人|标准箱|标箱|批次|人次|平方公里|平方米|架次|"
-                   r"[个项批家种次天年月倍人件所条类成位座只名亿万元%吨亩架台套笔张份米])$")
+UNITS = re.compile(rf"^({UNIT_ALTERNATION})$")
 SUFFIX_RE = re.compile(r"^总|[量数额率值]$")  # 授权量 ~ 授权, 总金额 ~ 金额
 CONTRASTS = {"进口": "出口", "出口": "进口", "入境": "出境", "出境": "入境", "境内": "境外", "境外": "境内",
              "上半年": "下半年", "下半年": "上半年", "线上": "线下", "线下": "线上"}
 CLAUSE_RE = re.compile(r"[^，,；;：:。！？!?]+")
-SENTENCE_ENDS = "。！？!?"
 
 
 @lru_cache(maxsize=1024)  # verify asks it of the same question for every sentence and source
 def quantity_head(text: str) -> str:
     """The noun a number question's 多少 measures ('' when it has none worth checking: 多少家企业, 快多少小时)."""
-    import jieba.posseg as pseg
-
-    words = [(w.word, w.flag) for w in pseg.cut(text)]
+    words = list(tagged(text))
     at = [i for i, (w, _) in enumerate(words) if w.startswith("多少")]
     if not at:
         return ""
@@ -100,7 +98,7 @@ def figure_clauses(text: str, number: str) -> list[str]:
     out = []
     for k, (s, e) in enumerate(clauses):
         if re.search(rf"(?<![\d.]){re.escape(number)}(?!\.?\d)", t[s:e]):
-            joined = k and t[s - 1] not in SENTENCE_ENDS  # the clause before, within the same sentence
+            joined = k and t[s - 1] not in FULL_STOPS  # the clause before, within the same sentence
             out.append(t[clauses[k - 1][0]:e] if joined else t[s:e])
     return out
 

@@ -10,17 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from zh.units import COUNTERS, MAGNITUDES, UNIT_ALTERNATION
+
 SLOTS = ("time", "number", "yesno", "list", "entity", "reason", "method", "other")
 _SLOT_PATTERNS = [
     ("time", r"哪一?年|哪个?月|何年|何时|什么时[候间]|几月|哪一?天|多会儿"),
     ("list", r"哪些|哪几|有几[种类方面]|包括什么|分为"),
-    ("number", r"多少|几[个项批家种次天年月倍人件所条类成位座只名亿万]|[多几]大|多[长高久远重快宽深]|比例|占比|百分之几|几何"),
+    ("number", rf"多少|几[{COUNTERS}{MAGNITUDES}]|[多几]大|多[长高久远重快宽深]|比例|占比|百分之几|几何"),
     ("yesno", r"是否|有没有|能否|可否|是不是|吗[？?]?$"),
     ("entity", r"哪[个家所位里座国省市区种部类]|谁|什么[机构单位公司平台名称人组织地方]|叫什么|名称|哪儿"),
     ("reason", r"为什么|为何|原因|何以"),
     ("method", r"如何|怎样|怎么|做法|举措|措施|怎么样|什么[做方办]法|做了什么|采取了什么|采取了哪些"),
 ]
-QUESTION_WORD_RE = re.compile(r"多少|几[个项批家种次天年月倍人件所条类成位座只名亿万]?|多[大长久高远重快宽深广]|哪|什么|谁|如何|怎样|"
+QUESTION_WORD_RE = re.compile(rf"多少|几[{COUNTERS}{MAGNITUDES}]?|多[大长久高远重快宽深广]|哪|什么|谁|如何|怎样|"
                               r"怎么|是否|为何|为什么|有何|何[时种样地]|吗|呢")
 ENUM_TRIGGER_RE = re.compile(r"分别|各自|各是|两方面|两个方面|三方面|三个方面|两者|二者")
 COMPARE_RE = re.compile(r"有什么不同|有何不同|有什么区别|有何区别|区别|差异|异同|相比|比较")
@@ -30,8 +32,7 @@ RIGHT_STOPS = frozenset("分别 各自 各 方面 在 的 都 均 是 有 之间
 NUMERAL_RE = re.compile(r"^[两三四五六七八九十\d]+[项个种类大方面]*$")
 PUNCT_RE = re.compile(r"^[^\w\u4e00-\u9fff]+$")
 CONJUNCTIONS = frozenset("和 与 及 以及 、 跟 同".split())
-MULTI_NUMBER_RE = re.compile(r"(多少|几)(个百分点|小时|分钟|公里|千米|亿元|万元|亿美元|万人|标准箱|标箱|批次|人次|平方公里|平方米"
-                             r"|架次|艘|[个项批家种次天年月倍人件所条类成位座只名亿万元%吨亩架台套笔张份])?")
+MULTI_NUMBER_RE = re.compile(rf"(多少|几)({UNIT_ALTERNATION})?")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from textutil import char_ngrams
+from zh.dates import BARE_YEAR_RE
 from zh.numbers import digits_view
 
 NUMBER_RE = re.compile(r"(\d+(?:\.\d+)?)([%％\u4e00-\u9fff]?)")
@@ -27,7 +28,7 @@ def measure_of_figure(number: str, unit: str, magnitude: str = "") -> str:
     if unit.endswith(("工作日", "小时")):
         return "duration"
     if unit == "年":
-        return "" if re.fullmatch(r"(?:19|20)\d\d", number) else "duration"
+        return "" if BARE_YEAR_RE.fullmatch(number) else "duration"
     return _MEASURE_OF_UNIT.get(unit, "")
 
 

@@ -23,18 +23,23 @@ import re
 from dataclasses import dataclass
 
 from assistant.evidence import Candidate, filler_present
-from assistant.gate import YEARISH_RE, anchors, conflicts, found, place_or_org_names, weighted_share
+from assistant.gate import conflicts
 from assistant.quantity import states_asked_quantity
-from assistant.question_parts import Part, measure_of
+from assistant.question_parts import Part, measure_of, slot_of
 from assistant.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures
 from index.lexical import key_terms
 from textutil import char_ngrams, sentence_spans, squash
+from zh.dates import YEARISH_RE
 from zh.modality import keeps_plan, states_plan
+from zh.names import anchors, place_or_org_names
 from zh.numbers import digits_view
+from zh.terms import found, weighted_share
+from zh.units import COUNTERS
 
 HOME_ANCHORS = 0.3  # weighted share of the asked names a figure's sentence (with what it leans on) must hold
 COVER_SHARE = 0.3  # share of a part's own key terms a sentence must contain to count as answering it
-INTERROGATIVE_RE = re.compile(r"多少|几[个项批家种次天年月倍人件所条类位座只名]|哪[个些里年家一]|什么|是否|吗|如何|怎样|怎么|为何|为什么|有何")
+VERDICT_RE = re.compile(r"^(?:是的?|不是|对|不对|否|有|没有|可以|不可以|能|不能|会|不会)[，,：:]")  # 是，… answers 是否…
+INTERROGATIVE_RE = re.compile(rf"多少|几[{COUNTERS}]|哪[个些里年家一]|什么|是否|吗|如何|怎样|怎么|为何|为什么|有何")
 
 
 @dataclass(frozen=True)
@@ -58,10 +63,13 @@ class Verdict:
 
 
 def is_echo(sentence: str, question: str) -> bool:
-    """True for a sentence that restates (part of) the question instead of answering it."""
+    """True for a sentence that restates (part of) the question instead of answering it; the answer to a yes/no
+    question that opens with its verdict (是，… / 不是，…) may restate it."""
     s = sentence.strip()
     if s.endswith(("？", "?")):
         return True
+    if slot_of(question) == "yesno" and VERDICT_RE.match(s):
+        return False
     own = "".join(claim_fragments(s, question))
     own_cjk = re.sub(r"[^\w\u4e00-\u9fff]", "", own)
     has_new_figure = any(n not in digits_view(question) for n, _ in NUMBER_RE.findall(digits_view(s)))

@@ -1,4 +1,4 @@
-"""Command line: ``python -m eval retrieval …`` and ``python -m eval answers …``."""
+"""Command line: ``python -m eval retrieval …``, ``python -m eval answers …`` and ``python -m eval calibrate …``."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+from errors import RagError
 from eval.answer_metrics import score_answers
 from eval.answers import load_answers
 from eval.dataset import DatasetError, EvalItem, check_against_corpus, load_dataset
@@ -49,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("answers", help="score assistant answers (keywords, refusals, citations, latency)",
                        description=(
                            "Score the answers of `python -m assistant batch` (JSONL with id, answer, refused, "
-                           "citations, unsupported_sentences, contexts, timings). Without --answers the assistant "
+                           "citations, contexts, timings). Without --answers the assistant "
                            "batch is run first and its answers written to --out/answers.jsonl. Writes report.md "
                            "(with a failure list) and metrics.json to --out."))
     a.add_argument("--questions", required=True, help=SET_HELP)
@@ -59,6 +60,19 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS|auto|local",
                    help="when the batch runs: answer on Ray workers (see `python -m assistant batch --ray`)")
     a.add_argument("--workers", type=int, help="with --ray: answer workers (default: one per 2 CPUs of the cluster)")
+    c = sub.add_parser("calibrate", help="fit the assistant's answerability gate on labelled questions",
+                       description=(
+                           "Run the assistant up to its answerability gate on labelled questions of one or more "
+                           "indexed corpora, record every question part's signals with its label, and fit the gate's "
+                           "logistic model (threshold: at most 5%% of the answerable parts refused). Several corpora "
+                           "keep the gate off any one corpus's scale."))
+    c.add_argument("--set", action="append", default=[], metavar="INDEX=QUESTIONS",
+                   help="an index folder and its labelled question set (eval JSONL); repeat for more corpora")
+    c.add_argument("--signals", help="JSONL of recorded gate signals: written after collecting; "
+                                     "given alone (no --set), refit from it without the model")
+    c.add_argument("--out", help="calibration file (default: calibration.json in the first --set's index folder, "
+                                 "which that index then uses)")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
 
@@ -98,14 +112,14 @@ def cmd_retrieval(args, retriever: HybridRetriever | None = None, baseline_embed
 
 def run_assistant_batch(questions: Path, out_path: Path, index_dir: Path, ray: str | None = None,
                         workers: int | None = None) -> None:
-    """Answer the questions with the assistant (``assistant.batch.run_batch``), imported only when needed.
+    """Answer the questions with the assistant (``assistant.run_batch.run_batch``), imported only when needed.
 
     ``ray``: on Ray workers at this address (local, auto, HOST:PORT).
     """
     try:
-        from assistant.batch import run_batch
+        from assistant.run_batch import run_batch
     except ImportError as exc:
-        raise EvalError(f"the assistant is not available (cannot import assistant.batch.run_batch: {exc}); "
+        raise EvalError(f"the assistant is not available (cannot import assistant.run_batch: {exc}); "
                         "pass --answers OUT.jsonl written by `python -m assistant batch`") from exc
     out_path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -147,6 +161,30 @@ def cmd_answers(args) -> int:
     return 0
 
 
+def cmd_calibrate(args) -> int:
+    """Collect the gate's signals (or read them), fit and save the calibration, print the counts."""
+    from assistant.factory import build_assistant
+    from eval.calibration import calibrate
+
+    sets = [tuple(s.split("=", 1)) for s in args.set]
+    if any(len(s) != 2 for s in sets):
+        raise EvalError("--set takes INDEX=QUESTIONS")
+    if not sets and not args.signals:
+        raise EvalError("give --set INDEX=QUESTIONS (one or more) or --signals FILE")
+    cfg = load_config()
+    try:
+        out, cal, counts = calibrate(sets, lambda index_dir: build_assistant(index_dir, None, cfg),
+                                     Path(args.signals) if args.signals else None,
+                                     Path(args.out) if args.out else None, show_progress=not args.quiet)
+    except (OSError, ValueError, RagError) as exc:
+        raise EvalError(str(exc)) from exc
+    print(f"saved {out}: weights {[round(w, 3) for w in cal.weights]}, bias {cal.bias:.3f}, "
+          f"threshold {cal.threshold:.3f}")
+    for corpus, c in counts.items():
+        print(f"  {corpus}: {c}")
+    return 0
+
+
 def main(argv: list[str] | None = None, *, retriever: HybridRetriever | None = None,
          baseline_embedder: Embedder | None = None) -> int:
     """Entry point; returns the exit code (2 on a bad set, missing file or unusable index).
@@ -157,6 +195,8 @@ def main(argv: list[str] | None = None, *, retriever: HybridRetriever | None = N
     try:
         if args.command == "retrieval":
             return cmd_retrieval(args, retriever, baseline_embedder)
+        if args.command == "calibrate":
+            return cmd_calibrate(args)
         return cmd_answers(args)
     except (DatasetError, EvalError, IndexStoreError, EmbedderError) as exc:
         print(f"error: {exc}", file=sys.stderr)

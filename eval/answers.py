@@ -1,7 +1,7 @@
 """Read the answers file written by ``python -m assistant batch`` (JSONL, one answer per line).
 
 Line format: ``{"id", "question", "answer", "refused": bool, "citations": [{"n", "paragraph_id", "label",
-"text"}], "unsupported_sentences": [...], "contexts": [{"chunk_id", "label", "text", "score"}],
+"text"}], "contexts": [{"chunk_id", "label", "text", "score"}],
 "timings": {"retrieve_ms", "ttft_ms", "total_ms", "gen_tokens"}}``.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from eval.dataset import DatasetError, json_objects, read_lines
 
-_REQUIRED = {"id": str, "answer": str, "refused": bool, "citations": list, "unsupported_sentences": list}
+_REQUIRED = {"id": str, "answer": str, "refused": bool, "citations": list}
 
 
 def parse_answers(lines: list[str], source: str = "<answers>") -> dict[str, dict]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from textutil import CJK_RE
+from textutil import CJK_RE, SENTENCE_END
 
 CN_DIGITS = "一二三四五六七八九十百千零〇两"
 CN_NUM = "一二三四五六七八九十百"
@@ -44,6 +44,8 @@ TABLE_TITLE_RE = re.compile(r"^(?:续)?表\s*\d+(?:[-－.]\d+)?(?:\s|(?=[\u4e00-
 FIGURE_TITLE_RE = re.compile(r"^图\s*\d+(?:[-－.]\d+)?(?:\s|(?=[\u4e00-\u9fff])|$)")
 DATE_LINE_RE = re.compile(r"^(?:\d{4}|[一二三四五六七八九〇零]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?$")
 TOC_RE = re.compile(r"^(?:目\s*录|目\s*次)$")
+# a report's front and back matter: these exact lines open a section of the report's own (a 'case' level), and
+# a heading matching FRONT_MATTER_RE (附录A… included) is never counted as one of its cases
 FRONT_MATTER = frozenset({"前言", "序言", "引言", "概述", "导言", "结语", "后记", "附录", "目录", "摘要"})
 FRONT_MATTER_RE = re.compile(r"^(?:前言|序言?|引言|导言|导语|目录|后记|附录.*|编者按|编写说明|说明|摘要)$")
 LIST_ITEM_RE = re.compile(rf"^(?:[（(][{CN_NUM}\d]+[）)]|\d{{1,2}}[.．、)）]|[a-z][)）.]|[①-⑳]|——|—)")
@@ -59,7 +61,7 @@ def title_like(text: str) -> bool:
     return len(CJK_RE.findall(text)) >= TITLE_MIN_CJK
 
 
-SENTENCE_END = "。！？!?；;…"
+LINE_END = SENTENCE_END + "…"  # a line that ends a sentence (or trails off) is no heading
 
 RANKS = {"title": 0, "category": 5, "case": 10, "part": 12, "chapter": 14, "jie": 16,
          **{f"h{n}": 16 + 2 * n for n in range(1, 10)},
@@ -95,7 +97,7 @@ def report_heading_level(text: str) -> str | None:
 def ends_sentence(text: str) -> bool:
     """True when text ends with sentence-final punctuation (closing quotes allowed)."""
     t = text.rstrip().rstrip("”’」』）)》")
-    return bool(t) and t[-1] in SENTENCE_END
+    return bool(t) and t[-1] in LINE_END
 
 
 def clause_depth(number: str) -> int:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.documents import Paragraph, short_heading
-from index.headings import FRONT_MATTER_RE
+from index.headings import is_front_matter
 from index.lexical import key_terms
 from textutil import squash
 
@@ -100,7 +100,7 @@ def items_of(node: Node) -> list[Node]:
     children without the 意义/效果/下一步 sections (unless that is all there is); a document's or category's
     cases, without front and back matter (前言, 目录, 后记, 附录…)."""
     if node.level in ("root", "document", "category"):
-        cases = [n for n in node.walk() if n.level == "case" and not FRONT_MATTER_RE.match(n.name)]
+        cases = [n for n in node.walk() if n.level == "case" and not is_front_matter(n.name)]
         if cases:
             return cases
     practice = next((c for c in node.children if PRACTICE_RE.search(c.title)), None)

@@ -204,6 +204,11 @@ class FakeLLM:
             return [self.p_yes, 1 - self.p_yes] + [0.0] * (len(options) - 2)
         return [1.0 / len(options)] * len(options)
 
+    def choose(self, prompt, options):
+        """P(0) = 1 − p_yes (no sentence answers), the rest spread evenly over the sentences."""
+        self.prompts.append(prompt)
+        return [1 - self.p_yes] + [self.p_yes / (len(options) - 1)] * (len(options) - 1)
+
     def count_tokens(self, text):
         return len(text)
 
@@ -225,7 +230,7 @@ Q_COST = "天津港通过“一单制”海铁联运，将单个集装箱的综�
 def _calibrations():
     from assistant.gate import Calibration
 
-    return Calibration((0.0,) * 5, 5.0, 0.5), Calibration((0.0,) * 5, -5.0, 0.5)
+    return Calibration.of(5.0), Calibration.of(-5.0)
 
 
 ALWAYS, NEVER = _calibrations()

@@ -27,7 +27,7 @@ from eval.retrieval import run_retrieval_eval
 from retriever.filters import DocFilter, FilterError, NoDocuments
 from retriever.locations import paragraph_location
 from webapp.page_images import PageUnavailable, page_image
-from webapp.render import (documents_rows, error_box, esc, history_pairs, normalize_messages, render_answer,
+from webapp.render import (documents_rows, error_box, esc, normalize_messages, render_answer,
                            render_evidence, render_sources, render_stopped, render_streaming, sources_panel)
 from webapp.scope import scope_choices, scope_filter, scope_text
 from webapp.state import AppState, NotReady
@@ -114,7 +114,7 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
         yield [*messages, {"role": "assistant", "content": error_box(f"{problem}问题未回答，已放回输入框。")}], \
             gr.skip(), turns, question
         return
-    history = history_pairs(messages)
+    history = conversation(turns)
     turn = len(turns) + 1
     messages = [*messages, {"role": "user", "content": q},
                 {"role": "assistant", "content": render_streaming("", "检索并核对资料…")}]
@@ -156,6 +156,17 @@ def chat(state: AppState, question: str, messages: list, turns: list[str], k: fl
     finally:
         events.close()  # on Stop, Gradio closes this generator: release the LLM at once
         state.llm_turn.release()
+
+
+def conversation(turns: list[dict]) -> list[tuple[str, str]]:
+    """(question, answer) of every answered turn, for Assistant.stream(history=…), from the turns' answer records
+    (never from the rendered HTML): the answer's own sentences, without the quoted source sentences."""
+    pairs = []
+    for t in turns:
+        record = t["record"]
+        said = "".join(line["text"] for line in record.get("lines", []) if line["origin"] != "quote")
+        pairs.append((record["question"], said or record["answer"]))
+    return pairs
 
 
 def _panel(turns: list[dict], *extra: str) -> str:

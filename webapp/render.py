@@ -12,8 +12,6 @@ from retriever.hybrid import Hit
 
 MIN_MATCH = 4  # shortest answer/paragraph common substring (characters, whitespace ignored) that is highlighted
 ANSWER_CLASS = "answer-text"
-TAG_RE = re.compile(r"<[^>]+>")
-QUOTE_SPAN_RE = re.compile(r'<span class="quote"[^>]*>.*?</span>', re.S)
 ANSWER_DIV_RE = re.compile(rf'<div class="{ANSWER_CLASS}[^"]*">(.*?)</div>', re.S)
 DRAFT_TITLE = "正在生成，尚未核查：未通过核查的句子不会出现在回答中"
 DRAFT_RE = re.compile(r'<span class="draft"[^>]*>.*?</span>', re.S)  # the unchecked sentence of a streaming answer
@@ -282,38 +280,8 @@ def message_text(content) -> str:
     return str(content)
 
 
-def plain_answer(content) -> str:
-    """The answer of a rendered assistant message as plain text: only the answer div, without the quoted source
-    sentences, tags or [n]."""
-    text = message_text(content)
-    m = ANSWER_DIV_RE.search(text)
-    body = QUOTE_SPAN_RE.sub("", m.group(1) if m else text)
-    body = html.unescape(TAG_RE.sub("", body))
-    return re.sub(r"\s+", " ", strip_markers(body)).strip()
-
-
 def _field(msg, name: str):
     return msg.get(name) if isinstance(msg, dict) else getattr(msg, name, None)
-
-
-def history_pairs(messages: Sequence) -> list[tuple[str, str]]:
-    """(question, answer) pairs from Gradio chat messages (dicts or ChatMessage), for Assistant.stream(history=…).
-
-    A user message is paired with the next assistant message; assistant messages with a
-    metadata title (status notes) and unanswered questions are skipped.
-    """
-    pairs, pending = [], None
-    for msg in messages or []:
-        role = _field(msg, "role")
-        meta = _field(msg, "metadata") or {}
-        if role == "user":
-            pending = message_text(_field(msg, "content")).strip() or None
-        elif role == "assistant" and pending is not None and not (isinstance(meta, dict) and meta.get("title")):
-            answer = plain_answer(_field(msg, "content"))
-            if answer and answer != "…":
-                pairs.append((pending, answer))
-            pending = None
-    return pairs
 
 
 def normalize_messages(messages: Sequence) -> list[dict]:

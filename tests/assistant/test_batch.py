@@ -84,7 +84,7 @@ class StubAnswer:
 
     def to_record(self, qid):
         return {"id": qid, "question": self.question, "answer": f"答：{self.question}", "refused": False,
-                "citations": [{"n": 1, "label": "案例 › 第1段"}], "unsupported_sentences": []}
+                "citations": [{"n": 1, "label": "案例 › 第1段"}]}
 
 
 class StubAssistant:
@@ -104,8 +104,7 @@ def stub():
 
 
 def _record(qid, question):
-    return json.dumps({"id": qid, "question": question, "answer": "旧答案", "refused": False, "citations": [],
-                       "unsupported_sentences": []}, ensure_ascii=False)
+    return json.dumps({"id": qid, "question": question, "answer": "旧答案", "refused": False, "citations": []}, ensure_ascii=False)
 
 
 def test_torn_tail_cut_inside_a_utf8_character_is_redone(stub, tmp_path):
@@ -167,7 +166,7 @@ def test_outputs_that_would_overwrite_the_input_are_refused(stub, tmp_path, ques
 def test_cli_refuses_colliding_paths_before_loading_the_model(tmp_path, capsys, monkeypatch):
     import assistant.__main__ as cli
 
-    monkeypatch.setattr(cli, "build_assistant", lambda *a, **k: pytest.fail("model loaded"))
+    monkeypatch.setattr("assistant.factory.build_assistant", lambda *a, **k: pytest.fail("model loaded"))
     q = tmp_path / "q.csv"
     q.write_text("id,question\nx1,天津港\n", encoding="utf-8")
     assert cli.main(["batch", str(q), "--out", str(tmp_path / "q.jsonl"), "--format", "csv"]) == 2
@@ -178,7 +177,7 @@ def test_cli_writes_a_word_memo_quoting_each_cited_paragraph_verbatim(assistant,
     import assistant.__main__ as cli
     from docx import Document
 
-    monkeypatch.setattr(cli, "build_assistant", lambda *a, **k: assistant)
+    monkeypatch.setattr("assistant.factory.build_assistant", lambda *a, **k: assistant)
     q, out = _questions(tmp_path, ['{"id": "a", "question": "天津港一单制"}']), tmp_path / "answers.jsonl"
     assert cli.main(["batch", str(q), "--out", str(out), "--format", "docx", "--quiet"]) == 0
     cited = json.loads(out.read_text(encoding="utf-8"))["citations"]

@@ -1,4 +1,4 @@
-from assistant.evidence import TermStats, filler_present, named_entities, select
+from assistant.evidence import TermStats, filler_present, select
 from index.lexical import key_terms
 from assistant.question_parts import Part, split_parts
 from tests.conftest import make_paragraph
@@ -52,9 +52,3 @@ def test_a_share_asked_needs_a_share_in_the_sentence():
     part = Part("基金的资金总规模是多少？", slot="number")
     assert not filler_present("该基金承担 30%坏账风险。", part)
     assert filler_present("该基金总规模 2 亿元。", part)
-
-
-def test_a_quoted_slogan_is_not_a_name():
-    sentence = "海南委托专业医疗管理集团运营，构建“一个共享医院（平台）+若干个专科临床医学中心”的模式。"
-    assert named_entities(sentence, "委托给哪一家医疗管理集团运营？") == []
-    assert named_entities("工商银行推出“科创知产贷”。", "推出了什么产品？")[0] == "科创知产贷"

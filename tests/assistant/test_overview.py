@@ -2,8 +2,8 @@
 import pytest
 
 from assistant.evidence import TermStats
-from assistant.gate import anchors
 from assistant.overview import OverviewStep
+from zh.names import anchors
 from index.loaders import load_document
 from retriever.outline import items_of
 from tests.conftest import REPORT

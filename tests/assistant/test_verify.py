@@ -18,6 +18,13 @@ def test_echo_sentences():
     assert not is_echo("天津口岸出口整体通关时间为0.74小时", Q)
 
 
+def test_a_yes_no_answer_may_restate_the_question_after_its_verdict():
+    q = "天津海关是否探索了差异化担保？"
+    assert not is_echo("是，天津海关探索了差异化担保", q)
+    assert is_echo("天津海关探索了差异化担保吗", q)
+    assert is_echo("是，天津口岸的出口整体通关时间", Q)  # a verdict answers only a yes/no question
+
+
 def test_supported_sentence_passes():
     [v] = verify([Claim("2021年天津口岸出口整体通关时间仅0.74小时", (1,))], Q, EVIDENCE, [Q])
     assert v.ok

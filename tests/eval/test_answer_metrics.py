@@ -24,7 +24,7 @@ def answer(qid, text, refused=False, citations=(), total=None, ttft=None, tokens
                                  ("gen_tokens", tokens)) if v is not None}
     return {"id": qid, "question": "?", "answer": text, "refused": refused,
             "citations": [{"n": n, "paragraph_id": pid, "label": f"L-{pid}", "text": t} for n, pid, t in citations],
-            "unsupported_sentences": [], "contexts": [], "timings": timings, **extra}
+            "contexts": [], "timings": timings, **extra}
 
 
 ANSWERS = {a["id"]: a for a in [
@@ -156,8 +156,7 @@ def test_a_cited_paragraph_contains_the_headings_of_its_label():
                     ("数据知识产权",), "overview", "知识产权")
     cite = {"n": 1, "paragraph_id": "p24", "label": f"突破堵点… › 三、下一步开放创新发展方向 › {heading} › 第1段",
             "text": "针对数字经济快速发展态势"}
-    ans = {"id": "o1", "answer": "探索数据知识产权保护规则。", "refused": False, "citations": [cite],
-           "unsupported_sentences": []}
+    ans = {"id": "o1", "answer": "探索数据知识产权保护规则。", "refused": False, "citations": [cite]}
     row = score_answers([item], {"o1": ans})["per_question"][0]
     assert row["citations_with_quote"] == 1 and row["quotes_cited"] == 1 and row["quotes_total"] == 2
     no_label = {**ans, "citations": [{**cite, "label": ""}]}

@@ -148,7 +148,7 @@ def test_chat_streams_then_renders_linked_answer_and_sources(state):
     assert f'id="src-1-{n}"' in sources and "<mark>" in sources and len(turns) == 1
 
 
-def test_follow_up_gets_history_from_gradio_messages(fake_index, corpus_dir, fake_embedder, tmp_path, reply):
+def test_follow_up_gets_history_from_the_answered_turns(fake_index, corpus_dir, fake_embedder, tmp_path, reply):
     llm = FakeLLM([reply, "天津港一单制海铁联运比非一单制缩短几天？", "比非一单制模式缩短了时间[1]。"])
     s = _state(fake_index, corpus_dir, fake_embedder, tmp_path, llm=llm)
     s.start(show_progress=False)
@@ -161,6 +161,14 @@ def test_follow_up_gets_history_from_gradio_messages(fake_index, corpus_dir, fak
     assert Q_COST in condense_prompt and "1000 元左右" in condense_prompt and "[1]" not in condense_prompt
     assert len(messages2) == 4 and len(turns2) == 2
     assert 'href="#src-2-' in message_text(messages2[-1]["content"]) and "第 2 轮" in sources2
+
+
+def test_conversation_is_the_answers_own_sentences_without_quotes_or_markers():
+    record = {"question": "问一", "answer": "甲[1]。\n原文：「甲乙」[1]", "lines": [
+        {"text": "甲。", "cites": [1], "origin": "model"}, {"text": "原文：「甲乙」", "cites": [1], "origin": "quote"}]}
+    refused = {"question": "问二", "answer": "根据现有资料无法回答该问题。", "lines": []}
+    assert h.conversation([{"record": record}, {"record": refused}]) == [("问一", "甲。"),
+                                                                          ("问二", "根据现有资料无法回答该问题。")]
 
 
 @pytest.mark.parametrize("question, expected", [("   ", "请输入问题"), ("问" * 501, "问题太长")])
@@ -624,8 +632,7 @@ class _StubRecord:
         self.question = question
 
     def to_record(self, qid):
-        return {"id": qid, "question": self.question, "answer": "答。", "refused": False, "citations": [],
-                "unsupported_sentences": []}
+        return {"id": qid, "question": self.question, "answer": "答。", "refused": False, "citations": []}
 
 
 def _gated_state(fake_index, corpus_dir, fake_embedder, tmp_path, log, gate):

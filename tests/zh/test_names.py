@@ -1,0 +1,52 @@
+"""Names in text (zh.names): example tables a linguist can extend — input → what must (not) be found."""
+import pytest
+
+from zh.names import anchors, named_entities, names_something, place_or_org_names
+
+ANCHORS = [  # question → anchors it must have (subset), anchors it must not have
+    ("2021年天津港“一单制”PCT申请有多少？", {"2021年", "天津港", "一单制", "PCT"}, set()),
+    ("2021年上海新建了多少移民融入服务站？", {"2021年", "上海"}, {"新建"}),  # 新建了: a verb
+    ("全国前20家融资租赁企业有几家在上海？", {"上海"}, {"全国"}),  # generic words are no anchors
+]
+
+
+@pytest.mark.parametrize("question, present, absent", ANCHORS)
+def test_anchors(question, present, absent):
+    found = set(anchors(question))
+    assert present <= found and not absent & found
+
+
+PLACE_OR_ORG = [  # text → its place/organisation names, in order
+    ("2021 年新建移民融入服务站 15 家，城市更新加快。", []),  # 新建, 城市: jieba's 'places' that are words
+    ("上海市新建移民融入服务站", ["上海市"]),
+]
+
+
+@pytest.mark.parametrize("text, names", PLACE_OR_ORG)
+def test_place_or_org_names(text, names):
+    assert place_or_org_names(text) == names
+
+
+NAMES_SOMETHING = [  # sentence → does it name a place, person, organisation or year of its own?
+    ("2021 年新建 15 家。", True),
+    ("天津港推行一单制。", True),
+    ("该平台已服务企业 200 家。", False),
+]
+
+
+@pytest.mark.parametrize("text, expected", NAMES_SOMETHING)
+def test_names_something(text, expected):
+    assert names_something(text) is expected
+
+
+NAMED_ENTITIES = [  # (sentence, question) → the first name of the asked kind, or None
+    ("海南委托专业医疗管理集团运营，构建“一个共享医院（平台）+若干个专科临床医学中心”的模式。",
+     "委托给哪一家医疗管理集团运营？", None),  # a quoted slogan is no name
+    ("工商银行推出“科创知产贷”。", "推出了什么产品？", "科创知产贷"),
+]
+
+
+@pytest.mark.parametrize("sentence, question, first", NAMED_ENTITIES)
+def test_named_entities(sentence, question, first):
+    names = named_entities(sentence, question)
+    assert (names[0] if names else None) == first

@@ -1,0 +1,18 @@
+"""Years and dates as Chinese documents write them (patterns shared by every rule that reads one).
+
+| text | pattern |
+|---|---|
+| 2021年 / 2021 年 | YEAR_RE |
+| 2022年5月末 / 2021年底 | YEARISH_RE (a year with its month or 底/末/初) |
+| 3月 / 15日 / 上半年 / 年底 | DATE_RE (any date word) |
+| 2021 (a bare four-digit year) | BARE_YEAR_RE |
+"""
+from __future__ import annotations
+
+import re
+
+_YEAR = r"(?:19|20)\d{2}"
+BARE_YEAR_RE = re.compile(_YEAR)
+YEAR_RE = re.compile(rf"{_YEAR}\s*年")
+YEARISH_RE = re.compile(rf"{_YEAR}\s*年(?:\d{{1,2}}\s*月)?(?:[底末初])?")
+DATE_RE = re.compile(rf"{_YEAR}\s*年|\d{{1,2}}\s*月|\d{{1,2}}\s*日|[上下]半年|年底|年初")
