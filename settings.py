@@ -69,6 +69,15 @@ class LLMConfig:
 
 
 @dataclass(frozen=True)
+class AnswerConfig:
+    """What the answer pipeline reads (assistant/): the evidence shown to the model and the retrieval per part."""
+
+    evidence_chars: int = 420  # evidence sentences shown to the model, in characters (and at most 9 sentences)
+    evidence_per_part: int = 0  # best sentences kept per question part; 0 = 5 for a one-part question, else 3
+    part_hits: int = 2  # extra chunks retrieved for each part of a multi-part question
+
+
+@dataclass(frozen=True)
 class OcrConfig:
     """OCR of PDF pages without a text layer (scans), with the model rapidocr-onnxruntime ships (index/ocr.py)."""
 
@@ -98,6 +107,7 @@ class Config:
     index: IndexConfig = field(default_factory=IndexConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
+    answer: AnswerConfig = field(default_factory=AnswerConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     ocr: OcrConfig = field(default_factory=OcrConfig)
 
@@ -138,7 +148,7 @@ def load_config(path: str | Path | None = None) -> Config:
             data.setdefault(section, {})[name] = os.environ[var]
     cfg = Config()
     updates = {}
-    for name in ("chunking", "index", "retrieval", "llm", "limits", "ocr"):
+    for name in ("chunking", "index", "retrieval", "llm", "answer", "limits", "ocr"):
         if name in data:
             updates[name] = _apply(getattr(cfg, name), data[name])
     return replace(cfg, **updates)

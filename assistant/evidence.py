@@ -18,6 +18,7 @@ from assistant.question_parts import Part, measure_of
 from assistant.support import figure_measures
 from index.documents import Paragraph
 from index.lexical import key_terms
+from settings import AnswerConfig
 from textutil import sentence_spans, squash
 from zh.dates import DATE_RE
 from zh.names import named_entities, names_something
@@ -192,7 +193,7 @@ class Evidence:
 
 
 def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats: TermStats,
-           per_part: int | None = None, max_chars: int = 520) -> Evidence:
+           per_part: int | None = None, max_chars: int = AnswerConfig.evidence_chars) -> Evidence:
     """The best sentences for each part (round-robin over parts until max_chars), with their neighbours
     when a chosen sentence is too short to stand alone."""
     cands = candidates(paragraphs)
@@ -224,7 +225,8 @@ def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats:
 class SelectEvidence:
     """Pipeline step: the sentences of the retrieved paragraphs that bear on each part."""
 
-    def __init__(self, paragraphs: Iterable[Paragraph], max_chars: int = 420, per_part: int | None = None):
+    def __init__(self, paragraphs: Iterable[Paragraph], max_chars: int = AnswerConfig.evidence_chars,
+                 per_part: int | None = None):
         self.stats = TermStats.from_paragraphs(paragraphs)
         self.max_chars = max_chars
         self.per_part = per_part

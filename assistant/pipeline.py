@@ -134,8 +134,10 @@ class Assistant:
         self.builder = PromptBuilder(self.prompts)
         self.answer_all = False  # calibration runs: generate even when the gate would refuse
         self.condense = Condense(llm, self.builder)
-        self.retrieve = Retrieve(retriever, self.cfg.retrieval.context_chars)
-        self.select = SelectEvidence(retriever.paragraphs.values())
+        answer = self.cfg.answer
+        self.retrieve = Retrieve(retriever, self.cfg.retrieval.context_chars, answer.part_hits)
+        self.select = SelectEvidence(retriever.paragraphs.values(), answer.evidence_chars,
+                                     answer.evidence_per_part or None)
         self.gate = Gate(llm, self.builder, self.select.stats, calibration)
         self.overview = OverviewStep(list(retriever.paragraphs.values()), self.select.stats)
 
@@ -185,37 +187,35 @@ class Assistant:
         parts = split_parts(standalone)
         named = None if docs is not None else named_scope(standalone, self.retriever.stored.manifest)
         if named:
-            titles = "、".join(f"《{self._title(d)}》" for d in named.docs)
-            yield Event("status", f"问题提到了{titles}：先在其中查找")
+            yield Event("status", f"问题提到了{'、'.join(f'《{self._title(d)}》' for d in named.docs)}：先在其中查找")
         got = clock.step("retrieve_ms", self.retrieve.run, standalone, parts, case, k, docs,
                          frozenset(named.docs) if named else None)
         evidence = clock.step("select_ms", self.select.run, standalone, parts, got.paragraphs)
-        chunk_of = {pid: (h.chunk.id, h.score) for h in reversed(got.hits) for pid in h.chunk.paragraph_ids}
-        sources = number_sources(evidence.sentences, chunk_of)
+        sources = number_sources(evidence.sentences, _chunk_of(got.hits))
         yield Event("evidence", sources=tuple(sources.values()))
-        context_text = "\n".join(p.haystack for p in got.paragraphs)
-        verdicts = clock.step("gate_ms", self.gate.run, standalone, evidence, context_text, self.answer_all)
-        answerable = [v for v in verdicts if v.answerable]
-        base = dict(question=question, standalone_question=standalone, contexts=got.hits,
-                    sources=list(sources.values()), verdicts=verdicts, evidence=evidence.sentences,
-                    where=where.describe() if where else "")
-        if not answerable:
-            answer = Answer(answer=self.prompts.refusal_line, refused=True, lines=[], citations=[],
-                            parts=[PartOutcome(v.part.text, False, v.p_answerable, "none") for v in verdicts], **base)
-            answer.timings = clock.finish(gen_tokens=0)
-            yield Event("token", answer.answer)
-            yield Event("checked", answer.answer)
-            yield Event("answer", answer=answer)
-            return
+        verdicts = clock.step("gate_ms", self.gate.run, standalone, evidence, _context_text(got), self.answer_all)
+        answer = Answer(question=question, standalone_question=standalone, answer="", refused=True, lines=[],
+                        citations=[], contexts=got.hits, sources=list(sources.values()), verdicts=verdicts,
+                        evidence=evidence.sentences, where=where.describe() if where else "",
+                        parts=[PartOutcome(v.part.text, False, v.p_answerable, "none") for v in verdicts])
+        if any(v.answerable for v in verdicts):
+            yield from self._generate(answer, evidence, sources, max_tokens, clock)
+        yield from self._finish(answer, sources, clock)
+
+    def _generate(self, answer: "Answer", evidence, sources: dict[str, Source], max_tokens: int | None,
+                  clock: "_Clock") -> Iterator[Event]:
+        """Generate the answer to the answerable parts, check each sentence as it completes, and compose the
+        lines (into ``answer``), streaming the draft and the checked sentences."""
+        verdicts, standalone = answer.verdicts, answer.standalone_question
         numbered = {i: c for i, c in enumerate(evidence.sentences, start=1)}
         mapping = {i: sources[c.paragraph.id].n for i, c in numbered.items()}
-        asked = [v.part.text for v in answerable]
+        asked = [v.part.text for v in verdicts if v.answerable]
         prompt = self.builder.answer(evidence.sentences, standalone, asked if len(verdicts) > 1 else [],
                                      yes_no=len(verdicts) == 1 and verdicts[0].part.slot == "yesno")
         grammar = citation_grammar(len(numbered), max_sentences=min(len(asked) + 2, 6))
-        pieces: list[str] = []
         asked_texts = [v.part.text if anchors(v.part.text) else standalone for v in verdicts]
         live = LiveCheck(standalone, numbered, sources, mapping, verdicts, asked_texts, self.select.stats.idf)
+        pieces: list[str] = []
         clock.mark("generate")
         raw = self.llm.stream(prompt, max_tokens or self.cfg.llm.max_tokens, grammar=grammar)
         for piece in remap_markers(_collect(raw, pieces), mapping):
@@ -225,27 +225,34 @@ class Assistant:
             if view is not None:
                 yield Event("checked", view.checked, draft=view.draft)
         clock.stop("generate_ms")
-        generated = "".join(pieces)
-        view = clock.step("verify_ms", live.run, generated, True)  # the last sentence, with the whole answer
+        answer.generated = "".join(pieces)
+        view = clock.step("verify_ms", live.run, answer.generated, True)  # the last sentence, with the whole answer
         if view is not None:
             yield Event("checked", view.checked)
-        checks = live.checks
-        lines, outcomes = compose(verdicts, checks, numbered, sources, self.prompts.part_missing)
-        cited = {n for line in lines for n in line.cites}
-        note = premise_note(standalone, lines, [s.paragraph.haystack for s in sources.values() if s.n in cited])
+        answer.checks = live.checks
+        answer.lines, answer.parts = compose(verdicts, live.checks, numbered, sources, self.prompts.part_missing)
+        cited = {n for line in answer.lines for n in line.cites}
+        note = premise_note(standalone, answer.lines,
+                            [s.paragraph.haystack for s in sources.values() if s.n in cited])
         if note is not None:
-            lines = [note, *lines]
-        if not any(line.origin != "note" for line in lines):
-            text, refused, lines = self.prompts.refusal_line, True, []
+            answer.lines = [note, *answer.lines]
+
+    def _finish(self, answer: "Answer", sources: dict[str, Source], clock: "_Clock") -> Iterator[Event]:
+        """The final answer event; an answer without a line that answers (nothing answerable, or nothing that
+        passed the checks and no extract) is the refusal."""
+        if any(line.origin != "note" for line in answer.lines):
+            answer.answer, answer.refused = answer_text(answer.lines), False
+            answer.citations = citations_for(answer.lines, sources)
+            if answer.fallback:
+                yield Event("status", "部分内容未通过核查或未被回答，已改为摘录原文。")
         else:
-            text, refused = answer_text(lines), False
-        if refused:
-            yield Event("status", "生成的回答未通过核查，且没有可摘录的依据，已拒答。")
-        elif any(o.answered_by == "extract" for o in outcomes):
-            yield Event("status", "部分内容未通过核查或未被回答，已改为摘录原文。")
-        answer = Answer(answer=text, refused=refused, lines=lines, citations=citations_for(lines, sources),
-                        parts=outcomes, checks=checks, generated=generated, **base)
-        answer.timings = clock.finish(gen_tokens=self.llm.count_tokens(generated) if generated else 0)
+            answer.answer, answer.refused, answer.lines = self.prompts.refusal_line, True, []
+            if answer.generated:
+                yield Event("status", "生成的回答未通过核查，且没有可摘录的依据，已拒答。")
+            yield Event("token", answer.answer)
+            yield Event("checked", answer.answer)
+        gen = self.llm.count_tokens(answer.generated) if answer.generated else 0
+        answer.timings = clock.finish(gen_tokens=gen)
         yield Event("answer", answer=answer)
 
     def _overview(self, question: str, standalone: str, scope, clock: "_Clock") -> Iterator[Event]:
@@ -274,6 +281,16 @@ class Assistant:
                 final = event.answer
         assert final is not None
         return final
+
+
+def _chunk_of(hits: list[Hit]) -> dict[str, tuple[str, float]]:
+    """Paragraph id → (id, score) of the best retrieved chunk that covers it."""
+    return {pid: (h.chunk.id, h.score) for h in reversed(hits) for pid in h.chunk.paragraph_ids}
+
+
+def _context_text(got) -> str:
+    """The retrieved paragraphs with their heading paths, as one text (what the gate's anchors are looked up in)."""
+    return "\n".join(p.haystack for p in got.paragraphs)
 
 
 def _collect(pieces: Iterator[str], into: list[str]) -> Iterator[str]:

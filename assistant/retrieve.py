@@ -7,8 +7,8 @@ from assistant.question_parts import Part
 from index.documents import Paragraph
 from retriever.fusion import fit_to_budget
 from retriever.hybrid import Hit, HybridRetriever
+from settings import AnswerConfig
 
-PART_HITS = 2  # extra chunks retrieved for each part of a multi-part question
 
 
 @dataclass(frozen=True)
@@ -22,9 +22,10 @@ class Retrieved:
 class Retrieve:
     """Chunks that fit the context budget for the question, plus the best chunks for each part."""
 
-    def __init__(self, retriever: HybridRetriever, budget: int):
+    def __init__(self, retriever: HybridRetriever, budget: int, part_hits: int = AnswerConfig.part_hits):
         self.retriever = retriever
         self.budget = budget
+        self.part_hits = part_hits  # extra chunks retrieved for each part of a multi-part question
 
     def run(self, question: str, parts: list[Part], case: str | None = None, k: int | None = None,
             docs: frozenset[str] | None = None, prefer: frozenset[str] | None = None) -> Retrieved:
@@ -41,7 +42,7 @@ class Retrieve:
         if len(parts) > 1:
             seen = {h.chunk.id for h in hits}
             for part in parts:
-                for h in self.retriever.run(part.text, k=PART_HITS, case=case, docs=docs):
+                for h in self.retriever.run(part.text, k=self.part_hits, case=case, docs=docs):
                     if h.chunk.id not in seen:
                         seen.add(h.chunk.id)
                         hits.append(h)
