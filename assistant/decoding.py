@@ -4,8 +4,12 @@ from __future__ import annotations
 import codecs
 import ctypes
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # llama-cpp-python is imported where used: the module loads without it
+    from llama_cpp import Llama
 
 
 class ChoiceGrammar:
@@ -15,7 +19,7 @@ class ChoiceGrammar:
     the grammar allows it, is also the best token it allows) at the cost of one token's check instead of 151,936.
     A context manager: the sampler is freed on exit."""
 
-    def __init__(self, llm, gbnf: str):
+    def __init__(self, llm: Llama, gbnf: str):
         import llama_cpp
 
         self._sampler = llama_cpp.llama_sampler_init_grammar(llm._model.vocab, gbnf.encode("utf-8"), b"root")
@@ -25,7 +29,7 @@ class ChoiceGrammar:
         self._one_array = llama_cpp.llama_token_data_array(data=ctypes.pointer(self._one), size=1, selected=-1,
                                                            sorted=False)
         self._n_vocab = llm.n_vocab()
-        self._every = None  # the whole vocabulary as llama_token_data, made at the first rejection
+        self._every = self._every_view = None  # the whole vocabulary as llama_token_data, made at the first rejection
         self.full_passes = 0  # how many choices the grammar rejected (each cost a whole-vocabulary pass)
 
     def __enter__(self) -> "ChoiceGrammar":
@@ -94,7 +98,7 @@ def greedy(logits: Callable[[], np.ndarray], feed: Callable[[int], None], max_to
         yield token
 
 
-def prefill(llm, tokens: list[int]) -> None:
+def prefill(llm: Llama, tokens: list[int]) -> None:
     """Evaluate prompt tokens on a llama-cpp-python Llama, reusing the KV cache of the prefix they share with what
     it holds (at least the last token is evaluated again: its logits are the next token's)."""
     from llama_cpp import Llama
@@ -105,14 +109,14 @@ def prefill(llm, tokens: list[int]) -> None:
     llm.eval(tokens[keep:])
 
 
-def last_logits(llm) -> np.ndarray:
+def last_logits(llm: Llama) -> np.ndarray:
     """The next-token logits after the last token a Llama evaluated (a view, valid until its next eval)."""
     import llama_cpp
 
     return np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),))
 
 
-def llama_greedy(llm, tokens: list[int], max_tokens: int, stop: Callable[[int], bool],
+def llama_greedy(llm: Llama, tokens: list[int], max_tokens: int, stop: Callable[[int], bool],
                  grammar: ChoiceGrammar | None = None) -> Iterator[int]:
     """Greedy continuation of prompt tokens on a llama-cpp-python Llama (prefilled on the first step, prefix
     reused; at most max_tokens, and no further than its context holds). The Llama stays usable when the iterator
@@ -124,7 +128,7 @@ def llama_greedy(llm, tokens: list[int], max_tokens: int, stop: Callable[[int], 
                       min(max_tokens, llm.n_ctx() - len(tokens)), stop, grammar)
 
 
-def stop_tokens(llm, stop: Sequence[str]) -> Callable[[int], bool]:
+def stop_tokens(llm: Llama, stop: Sequence[str]) -> Callable[[int], bool]:
     """A predicate on tokens: an end-of-generation token, or a special token spelled as one of stop."""
     import llama_cpp
 
@@ -134,9 +138,10 @@ def stop_tokens(llm, stop: Sequence[str]) -> Callable[[int], bool]:
 
 
 def text_pieces(tokens: Iterable[int], detokenize: Callable[[list[int]], bytes], stop: Sequence[str]) -> Iterator[str]:
-    """The text of tokens, streamed: bytes decoded incrementally (a character split over tokens comes whole), cut
-    before the first of the stop strings; text that may begin a stop string is held back until it cannot."""
-    utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    """The text of tokens, streamed: bytes decoded incrementally (a character split over tokens comes whole; one
+    cut short by the last token is dropped), cut before the first of the stop strings; text that may begin a stop
+    string is held back until it cannot."""
+    utf8 = codecs.getincrementaldecoder("utf-8")(errors="ignore")
     held = ""
     for token in tokens:
         held += utf8.decode(detokenize([token]))

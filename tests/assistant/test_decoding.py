@@ -41,9 +41,10 @@ def pieces(chunks: list[bytes]) -> list[str]:
 
 def test_a_character_split_over_tokens_comes_whole():
     data = "节省1000元".encode("utf-8")
-    chunks = [data[:1], data[1:4], data[4:5], data[5:]]
+    chunks = [data[:1], data[1:4], data[4:5], data[5:11], data[11:]]  # cuts inside 节, 省 and 元
     out = pieces(chunks)
     assert "".join(out) == "节省1000元" and all("\ufffd" not in p for p in out)
+    assert pieces(chunks[:4]) == ["节", "省1000"]  # the tokens ended inside 元: dropped, not replaced
 
 
 def test_the_text_is_cut_before_a_stop_string_spelled_over_tokens():
