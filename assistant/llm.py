@@ -6,14 +6,16 @@ llama.cpp reuses the KV cache of the longest common prefix of consecutive calls.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
+from assistant.decoding import ChoiceGrammar, greedy, llama_greedy, prefill, stop_tokens, text_pieces
 from assistant.llama_backend import ensure_cpu_backend
 from assistant.llama_runtime import choose_runtime, model_params, usable_cpus
 from assistant.model_files import ModelError, derived_model_path, model_path
@@ -87,34 +89,17 @@ class LlamaCppLLM:
         self.name = f"llama.cpp/{path.stem}"
         self.model_file = str(path)
         self._side: SideContext | None = None  # second KV cache for short scoring prompts, made on first use
-        self._grammars: dict[str, object] = {}
+        self._stop = stop_tokens(self._llm, STOP)
         self._lock = threading.Lock()  # one llama context: one request at a time
 
-    def _grammar(self, text: str | None):
-        if not text:
-            return None
-        if text not in self._grammars:
-            from llama_cpp import LlamaGrammar
-
-            self._grammars[text] = LlamaGrammar.from_string(text, verbose=False)
-        return self._grammars[text]
-
     def stream(self, prompt: str, max_tokens: int, grammar: str | None = None) -> Iterator[str]:
-        """Greedy generation, streamed."""
+        """Greedy generation, streamed; a grammar (GBNF) is asked about the chosen token only, and applied to the
+        whole vocabulary only when it rejects it (the same tokens as applying it to every token, every step)."""
         with self._lock:
-            for part in self._llm.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, stream=True,
-                                                    stop=list(STOP), grammar=self._grammar(grammar)):
-                text = part["choices"][0]["text"]
-                if text:
-                    yield text
-
-    def _eval_prompt(self, tokens: list[int]) -> None:
-        from llama_cpp import Llama
-
-        cached = self._llm.input_ids[: self._llm.n_tokens].tolist()
-        keep = min(Llama.longest_token_prefix(cached, tokens), len(tokens) - 1)
-        self._llm.n_tokens = keep  # reuse the KV cache of the shared prefix
-        self._llm.eval(tokens[keep:])
+            tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+            with ChoiceGrammar(self._llm, grammar) if grammar else contextlib.nullcontext() as choice, \
+                    contextlib.closing(llama_greedy(self._llm, tokens, max_tokens, self._stop, choice)) as ids:
+                yield from text_pieces(ids, self._llm.detokenize, STOP)
 
     def _side_context(self) -> "SideContext":
         if self._side is None:
@@ -124,21 +109,10 @@ class LlamaCppLLM:
     def stream_aside(self, prompt: str, max_tokens: int) -> Iterator[str]:
         """Greedy generation in the side context, streamed: the main context keeps the answer prompts' cached
         prefix (a rewritten follow-up does not make the next answer prefill the system prompt again)."""
-        import codecs
-
-        import llama_cpp
-
-        def stop(token: int) -> bool:
-            return bool(llama_cpp.llama_vocab_is_eog(self._llm._model.vocab, token)) or \
-                self._llm.detokenize([token], special=True).decode("utf-8", "ignore") in STOP
-
         with self._lock:
             tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-            utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
-            for token in self._side_context().generate(tokens, max_tokens, stop):
-                text = utf8.decode(self._llm.detokenize([token]))
-                if text:
-                    yield text
+            with contextlib.closing(self._side_context().generate(tokens, max_tokens, self._stop)) as ids:
+                yield from text_pieces(ids, self._llm.detokenize, STOP)
 
     def option_probabilities(self, prompt: str, options: list[str]) -> list[float]:
         """Softmax over the logits of each option's first token after prompt, computed in the side context so the
@@ -169,7 +143,7 @@ class LlamaCppLLM:
     def warm(self, prefix: str) -> None:
         """Pre-evaluate a constant prompt prefix so the first request reuses it."""
         with self._lock:
-            self._eval_prompt(self._llm.tokenize(prefix.encode("utf-8"), add_bos=False, special=True) + [0])
+            prefill(self._llm, self._llm.tokenize(prefix.encode("utf-8"), add_bos=False, special=True) + [0])
 
     def count_tokens(self, text: str) -> int:
         """Token count."""
@@ -199,23 +173,13 @@ class SideContext:
 
         return np.ctypeslib.as_array(self._ctx.get_logits(), shape=(self._n_vocab,)).copy()
 
-    def generate(self, tokens: list[int], max_tokens: int, stop) -> Iterator[int]:
-        """Greedy continuation of tokens, up to max_tokens or a token for which stop(token) holds."""
-        import numpy as np
+    def _feed(self, token: int) -> None:
+        self._batch.set_batch([token], n_past=len(self._cached), logits_all=False)
+        self._ctx.decode(self._batch)
+        self._cached.append(token)
 
-        logits = self.last_logits(tokens)
-        for _ in range(max_tokens):
-            token = int(np.argmax(logits))
-            if stop(token) or len(self._cached) >= self._n_ctx:
-                return
-            yield token
-            self._batch.set_batch([token], n_past=len(self._cached), logits_all=False)
-            self._ctx.decode(self._batch)
-            self._cached.append(token)
-            logits = self._logits()
-
-    def last_logits(self, tokens: list[int]):
-        """Next-token logits after tokens (the common prefix with the previous call is not evaluated again)."""
+    def _prefill(self, tokens: list[int]) -> None:
+        """Evaluate tokens (the common prefix with the previous call is not evaluated again)."""
         keep = 0
         for a, b in zip(self._cached, tokens[:-1]):
             if a != b:
@@ -227,6 +191,16 @@ class SideContext:
             self._batch.set_batch(chunk, n_past=i, logits_all=False)
             self._ctx.decode(self._batch)
         self._cached = list(tokens)
+
+    def generate(self, tokens: list[int], max_tokens: int, stop: Callable[[int], bool]) -> Iterator[int]:
+        """Greedy continuation of tokens, up to max_tokens (and what the context holds) or a token for which
+        stop(token) holds."""
+        self._prefill(tokens)
+        yield from greedy(self._logits, self._feed, min(max_tokens, self._n_ctx - len(tokens)), stop)
+
+    def last_logits(self, tokens: list[int]):
+        """Next-token logits after tokens (the common prefix with the previous call is not evaluated again)."""
+        self._prefill(tokens)
         return self._logits()
 
 

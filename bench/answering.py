@@ -10,8 +10,8 @@
    threads: 1,200 characters of retrieved text + the question), with the share of the CPUs other processes took.
 2. The shipped assistant over spread dev questions of each kind (fact/number/multi/unanswerable): TTFT and total
    per step, per variant; the overview and comparison questions; one answer prompt decoded raw, through
-   create_completion with and without the citation grammar, by llama.cpp's sampler chain and with the grammar
-   asked about the chosen token only (bench/decoding.py). ``--formats`` adds the weight formats derived from the
+   create_completion with and without the citation grammar, by llama.cpp's sampler chain and the pipeline's way,
+   the grammar asked about the chosen token only (assistant/decoding.py; bench/decoding.py). ``--formats`` adds the weight formats derived from the
    shipped GGUF, per variant and extra buffer types (bench/formats.py).
 3. Prompt-lookup speculative decoding (llama-cpp-python's LlamaPromptLookupDecoding) against plain decoding.
 4. The transformers backend: the cached bf16 copy against loading the GGUF in float32 (which transformers keeps
@@ -402,8 +402,10 @@ def report(results: dict, structure: dict, tf: dict, weights: dict, overview_qs:
         paths = {k: r["decode_paths"] for k, r in shipped.items() if "decode_paths" in r}
         if paths:
             names = ("raw", "completion", "completion_grammar", "native_chain", "grammar_checks_choice")
-            tables.append({"caption": "One answer prompt decoded greedily five ways (bench/decoding.py), decode tok/s; "
-                                      "per-token ms of create_completion split into llama_decode / sampling / Python",
+            tables.append({"caption": "One answer prompt decoded greedily five ways (bench/decoding.py), decode tok/s: "
+                                      "grammar_checks_choice is the pipeline's (assistant/decoding.py), "
+                                      "completion_grammar how it streamed before; per-token ms of create_completion "
+                                      "split into llama_decode / sampling / Python",
                            "headers": ["variant", "busy"] + list(names) + ["no grammar: decode/sample/python ms",
                                                                            "grammar: decode/sample/python ms",
                                                                            "full-vocabulary applies", "same output"],

@@ -1,33 +1,38 @@
-"""Where llama.cpp's time goes: a profile of decode and sampler calls, and one prompt decoded five ways.
+"""Where llama.cpp's time goes: a profile of decode and token-choice calls, and one prompt decoded five ways.
 
-``LlamaProfile`` counts and times, in this process, llama.cpp's decode calls and its sampler calls, by wrapping
-llama-cpp-python's internals while active: a one-token decode after a sampler call is a generation step, any other
-decode is prefill (a prompt, a check in the side context, the one token a cached prompt re-evaluates; also the
-steps of a side-context generation, which picks its tokens in Python). Around a
-pipeline answer it tells the model's compute from sampling (the grammar) and from the Python around them.
+``LlamaProfile`` counts and times, in this process, llama.cpp's decode calls and the calls that choose a token
+(llama-cpp-python's sampler, as ``create_completion`` uses it, and ``assistant.decoding.choose``, the project's
+greedy step), by wrapping them while active: a one-token decode after a choice is a generation step, any other
+decode is prefill (a prompt, a check in the side context, the one token a cached prompt re-evaluates). Around a
+pipeline answer it tells the model's compute from choosing tokens (the grammar) and from the Python around them.
 
-``decode_paths`` decodes one prompt (prefilled once) greedily (a) raw: argmax of the logits, one ``eval`` per token, (b) through
-``create_completion`` as the pipeline streams it, without a grammar, (c) the same with the citation grammar,
-(d) llama.cpp's own sampler chain (grammar + greedy) in a plain loop, (e) greedy first and the grammar asked only
-about the chosen token, applying it to the whole vocabulary only when it rejects that token (what llama.cpp's
-``common_sampler`` does) — (c), (d) and (e) must give the same tokens.
+``decode_paths`` decodes one prompt (prefilled once) greedily (a) raw: argmax of the logits, one ``eval`` per
+token, (b) through ``create_completion`` (as the pipeline streamed before) without a grammar, (c) the same with
+the citation grammar, (d) llama.cpp's own sampler chain (grammar + greedy) in a plain loop, (e) the pipeline's
+way (``assistant.decoding``): greedy first and the grammar asked only about the chosen token, applied to the whole
+vocabulary only when it rejects that token (what llama.cpp's ``common_sampler`` does) — (c), (d) and (e) must
+give the same tokens.
 """
 from __future__ import annotations
 
-import ctypes
 import time
+from collections.abc import Iterator
+
+from assistant.decoding import ChoiceGrammar, llama_greedy, prefill, stop_tokens
 
 
 class LlamaProfile:
-    """Counts and seconds of llama.cpp decode calls (prefill batches, one-token steps) and sampler calls."""
+    """Counts and seconds of llama.cpp decode calls (prefill batches, one-token steps) and token choices."""
 
     def __enter__(self) -> "LlamaProfile":
         from llama_cpp import _internals
 
+        from assistant import decoding
+
         self.reset()
-        self.sampled = False  # the last call was a sampler call: a one-token decode now is a generation step
-        self._originals = (_internals.LlamaContext.decode, _internals.LlamaSampler.sample)
-        decode, sample = self._originals
+        self.sampled = False  # the last call chose a token: a one-token decode now is a generation step
+        self._originals = (_internals.LlamaContext.decode, _internals.LlamaSampler.sample, decoding.choose)
+        decode, sample, choose = self._originals
         profile = self
 
         def timed_decode(ctx, batch):
@@ -45,26 +50,31 @@ class LlamaProfile:
                     profile.prefill_s += dt
                 profile.sampled = False
 
-        def timed_sample(sampler, ctx, idx=-1):
-            t = time.perf_counter()
-            try:
-                return sample(sampler, ctx, idx)
-            finally:
-                profile.sample_calls += 1
-                profile.sample_s += time.perf_counter() - t
-                profile.first_step = profile.first_step or t
-                profile.sampled = True
+        def timed(call):
+            def wrapper(*args, **kwargs):
+                t = time.perf_counter()
+                try:
+                    return call(*args, **kwargs)
+                finally:
+                    profile.sample_calls += 1
+                    profile.sample_s += time.perf_counter() - t
+                    profile.first_step = profile.first_step or t
+                    profile.sampled = True
+            return wrapper
 
-        _internals.LlamaContext.decode, _internals.LlamaSampler.sample = timed_decode, timed_sample
+        _internals.LlamaContext.decode, _internals.LlamaSampler.sample = timed_decode, timed(sample)
+        decoding.choose = timed(choose)
         return self
 
     def __exit__(self, *exc) -> None:
         from llama_cpp import _internals
 
-        _internals.LlamaContext.decode, _internals.LlamaSampler.sample = self._originals
+        from assistant import decoding
+
+        _internals.LlamaContext.decode, _internals.LlamaSampler.sample, decoding.choose = self._originals
 
     def reset(self) -> None:
-        """Start counting again (a sampler call just before still makes the next one-token decode a step)."""
+        """Start counting again (a token chosen just before still makes the next one-token decode a step)."""
         self.prefill_tokens = self.decode_steps = self.sample_calls = 0
         self.prefill_s = self.decode_s = self.sample_s = self.first_step = self.last_step = 0.0
 
@@ -75,97 +85,53 @@ class LlamaProfile:
                 "decode_span_s": max(0.0, self.last_step - self.first_step)}
 
 
-def _logits(llm):
-    import llama_cpp
-    import numpy as np
-
-    return np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),))
-
-
-def _prefill(llm, tokens: list[int]) -> None:
-    """Evaluate the prompt; one already in the KV cache costs its last token only."""
-    if llm.n_tokens >= len(tokens) and llm.input_ids[: len(tokens)].tolist() == tokens:
-        llm.n_tokens = len(tokens) - 1
-        llm.eval(tokens[-1:])
-        return
-    llm.reset()
-    llm.eval(tokens)
-
-
-def _loop(llm, tokens: list[int], n: int, pick) -> dict:
-    """Prefill, then n greedy steps with pick(step) choosing each token; decode rate over steps 2..n."""
-    import llama_cpp
-
-    _prefill(llm, tokens)
+def _timed(tokens: Iterator[int]) -> dict:
+    """Run a token generator to its end; decode rate over its steps 2..n (the time each token came out)."""
     out, times = [], []
-    for _ in range(n):
-        tok = pick()
+    for token in tokens:
         times.append(time.perf_counter())
-        if llama_cpp.llama_vocab_is_eog(llm._model.vocab, tok):
-            break
-        out.append(tok)
-        llm.eval([tok])
+        out.append(token)
     rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else float("nan")
     return {"tokens": out, "decode_tok_s": rate}
 
 
 def _raw(llm, tokens: list[int], n: int) -> dict:
-    import numpy as np
-
-    return _loop(llm, tokens, n, lambda: int(np.argmax(_logits(llm))))
-
-
-def _grammar_sampler(llm, gbnf: str):
-    import llama_cpp
-
-    return llama_cpp.llama_sampler_init_grammar(llm._model.vocab, gbnf.encode("utf-8"), b"root")
+    """Raw decode: argmax of the logits, one eval per token (the production loop without a grammar)."""
+    return _timed(llama_greedy(llm, tokens, n, stop_tokens(llm, ())))
 
 
 def _native_chain(llm, tokens: list[int], n: int, gbnf: str) -> dict:
+    """llama.cpp's own sampler chain (grammar over every token, then greedy) picking each token."""
     import llama_cpp
 
     chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
-    llama_cpp.llama_sampler_chain_add(chain, _grammar_sampler(llm, gbnf))
+    llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_grammar(llm._model.vocab,
+                                                                                  gbnf.encode("utf-8"), b"root"))
     llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_greedy())
+    pick = lambda: llama_cpp.llama_sampler_sample(chain, llm.ctx, -1)  # noqa: E731
     try:
-        return _loop(llm, tokens, n, lambda: llama_cpp.llama_sampler_sample(chain, llm.ctx, -1))
+        return _timed(_picked(llm, tokens, n, pick))
     finally:
         llama_cpp.llama_sampler_free(chain)
 
 
-def _grammar_checks_the_choice(llm, tokens: list[int], n: int, gbnf: str) -> dict:
-    """Greedy; the grammar is applied to the chosen token alone, and to every token only when it rejects it."""
+def _picked(llm, tokens: list[int], n: int, pick) -> Iterator[int]:
     import llama_cpp
-    import numpy as np
 
-    grammar = _grammar_sampler(llm, gbnf)
-    one = llama_cpp.llama_token_data()
-    one_array = llama_cpp.llama_token_data_array(data=ctypes.pointer(one), size=1, selected=-1, sorted=False)
-    n_vocab = llm.n_vocab()
-    every = (llama_cpp.llama_token_data * n_vocab)()
-    view = np.ctypeslib.as_array(every).view(np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)]))
-    view["id"] = np.arange(n_vocab, dtype=np.int32)
-    full_applies = [0]
+    prefill(llm, tokens)
+    for _ in range(n):
+        token = pick()
+        if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):
+            return
+        yield token
+        llm.eval([token])
 
-    def pick() -> int:
-        logits = _logits(llm)
-        tok = int(np.argmax(logits))
-        one.id, one.logit, one.p = tok, float(logits[tok]), 0.0
-        llama_cpp.llama_sampler_apply(grammar, ctypes.byref(one_array))
-        if not np.isfinite(one.logit):  # rejected: constrain the whole vocabulary, take its best
-            full_applies[0] += 1
-            view["logit"], view["p"] = logits, 0.0
-            array = llama_cpp.llama_token_data_array(data=every, size=n_vocab, selected=-1, sorted=False)
-            llama_cpp.llama_sampler_apply(grammar, ctypes.byref(array))
-            tok = int(np.argmax(view["logit"]))
-        llama_cpp.llama_sampler_accept(grammar, tok)
-        return tok
 
-    try:
-        out = _loop(llm, tokens, n, pick)
-    finally:
-        llama_cpp.llama_sampler_free(grammar)
-    return {**out, "full_vocabulary_applies": full_applies[0]}
+def _grammar_checks_the_choice(llm, tokens: list[int], n: int, gbnf: str) -> dict:
+    """The production path (assistant.decoding): greedy, the grammar asked about the chosen token only."""
+    with ChoiceGrammar(llm, gbnf) as grammar:
+        out = _timed(llama_greedy(llm, tokens, n, stop_tokens(llm, ()), grammar))
+        return {**out, "full_vocabulary_applies": grammar.full_passes}
 
 
 def _completion(llm, prompt: str, n: int, grammar_text: str | None, stop: list[str]) -> dict:
@@ -200,7 +166,7 @@ def decode_paths(llm, prompt: str, gbnf: str, n: int, stop: list[str], rounds: i
     """The one prompt decoded the five ways of the module docstring (greedy, at most n tokens each), prefilled
     once; the paths take turns for ``rounds`` rounds and each keeps its fastest."""
     tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-    _prefill(llm, tokens)
+    prefill(llm, tokens)
     paths = {"raw": lambda: _raw(llm, tokens, n),
              "completion": lambda: _completion(llm, prompt, n, None, stop),
              "completion_grammar": lambda: _completion(llm, prompt, n, gbnf, stop),

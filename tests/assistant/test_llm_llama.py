@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from assistant.llm import LlamaCppLLM, chatml
+from assistant.llm import STOP, LlamaCppLLM, chatml
 from assistant.prompting import citation_grammar
 from settings import LLMConfig
 
@@ -56,3 +56,121 @@ def test_a_side_generation_leaves_the_cached_answer_prefix_alone_and_decodes_the
     aside = "".join(llm.stream_aside(prompt, max_tokens=12))
     assert llm._llm.input_ids[: llm._llm.n_tokens].tolist() == cached
     assert aside and aside == "".join(llm.stream(prompt, max_tokens=12))
+
+
+# ---------------------------------------------------------------- the grammar asked about the chosen token only
+
+def real_answer_prompts() -> list[tuple[str, str]]:
+    """Real answer prompts (PromptBuilder over sentences of the bundled report) and their citation grammars."""
+    from assistant.evidence import candidates
+    from assistant.prompting import PromptBuilder, Prompts
+    from index.loaders import load_document
+    from tests.conftest import Q_COST, REPORT
+
+    paragraphs = load_document(REPORT).paragraphs
+    holding = lambda needle: candidates([next(p for p in paragraphs if needle in p.text)])  # noqa: E731
+    cost, share, customs = holding("1000 元左右"), holding("70%的所有权"), holding("0.74 小时")
+    builder = PromptBuilder(Prompts.load())
+    parts = ["2021年天津口岸进口整体通关时间是多少？", "2021年天津口岸出口整体通关时间是多少？"]
+    return [(builder.answer(cost + share, Q_COST, []), citation_grammar(6)),
+            (builder.answer(share + cost, "北京积水潭医院赋予研发人员多少比例的所有权？", []), citation_grammar(6)),
+            (builder.answer(customs, "2021年天津口岸进口和出口整体通关时间分别是多少？", parts),
+             citation_grammar(len(customs), max_sentences=4))]
+
+
+@pytest.fixture(scope="module")
+def answer_prompts() -> list[tuple[str, str]]:
+    """real_answer_prompts, built once."""
+    return real_answer_prompts()
+
+
+def recorded(monkeypatch, owner, name: str) -> list[int]:
+    """The tokens owner.name returns while the test runs (a token-choosing call wrapped)."""
+    chosen: list[int] = []
+    call = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        chosen.append(call(*args, **kwargs))
+        return chosen[-1]
+
+    monkeypatch.setattr(owner, name, wrapper)
+    return chosen
+
+
+def generated(llm, chosen: list[int]) -> list[int]:
+    """The chosen tokens up to an end-of-generation token (which both paths choose last, and do not emit)."""
+    import llama_cpp
+
+    eog = [i for i, t in enumerate(chosen) if llama_cpp.llama_vocab_is_eog(llm._llm._model.vocab, t)]
+    return chosen[: eog[0]] if eog else chosen
+
+
+def by_create_completion(llm, monkeypatch, prompt: str, max_tokens: int, grammar: str | None):
+    """Tokens and text of llama-cpp-python's create_completion as stream called it before (greedy, streamed,
+    STOP), the grammar applied by its sampler chain to every token; the prompt in the KV cache first, so that
+    both paths evaluate its last token alone."""
+    from llama_cpp import LlamaGrammar, _internals
+
+    constrained = LlamaGrammar.from_string(grammar) if grammar else None
+    llm.warm(prompt)
+    with monkeypatch.context() as m:
+        chosen = recorded(m, _internals.LlamaSampler, "sample")
+        parts = llm._llm.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, stream=True,
+                                           stop=list(STOP), grammar=constrained)
+        text = "".join(p["choices"][0]["text"] for p in parts)
+    return generated(llm, chosen), text
+
+
+def by_stream(llm, monkeypatch, prompt: str, max_tokens: int, grammar: str | None):
+    """Tokens and text of LlamaCppLLM.stream (the prompt in the KV cache first, as above)."""
+    from assistant import decoding
+
+    llm.warm(prompt)
+    with monkeypatch.context() as m:
+        chosen = recorded(m, decoding, "choose")
+        text = "".join(llm.stream(prompt, max_tokens=max_tokens, grammar=grammar))
+    return generated(llm, chosen), text
+
+
+@pytest.mark.parametrize("i", range(3))
+def test_stream_gives_the_tokens_of_create_completion_with_the_citation_grammar(llm, answer_prompts, monkeypatch, i):
+    prompt, grammar = answer_prompts[i]
+    ours, text = by_stream(llm, monkeypatch, prompt, 120, grammar)
+    theirs, their_text = by_create_completion(llm, monkeypatch, prompt, 120, grammar)
+    assert ours == theirs and text == their_text
+    assert re.search(r"\[\d\]。$", text), text  # a whole cited answer, ended by the model
+
+
+def test_stream_without_a_grammar_gives_the_tokens_of_create_completion(llm, answer_prompts, monkeypatch):
+    prompt, _ = answer_prompts[0]
+    ours, text = by_stream(llm, monkeypatch, prompt, 48, None)
+    assert (ours, text) == by_create_completion(llm, monkeypatch, prompt, 48, None)
+    assert "1000" in text
+
+
+def test_where_the_grammar_rejects_the_models_choice_the_whole_vocabulary_decides_as_create_completion(
+        llm, answer_prompts, monkeypatch):
+    from assistant.decoding import ChoiceGrammar, llama_greedy, stop_tokens
+
+    prompt, _ = answer_prompts[0]
+    forced = 'root ::= "综上所述，" [^\\[\\]。\\n<]{2,60} "[" [1-6] "]。"\n'  # not how the model begins
+    ours, text = by_stream(llm, monkeypatch, prompt, 60, forced)
+    assert (ours, text) == by_create_completion(llm, monkeypatch, prompt, 60, forced)
+    assert text.startswith("综上所述，") and text.endswith("]。")
+    llm.warm(prompt)
+    tokens = llm._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+    with ChoiceGrammar(llm._llm, forced) as grammar:
+        assert list(llama_greedy(llm._llm, tokens, 60, stop_tokens(llm._llm, STOP), grammar)) == ours
+        assert grammar.full_passes >= 1
+
+
+def test_closing_a_stream_early_leaves_the_model_ready_for_the_next_call(llm, answer_prompts):
+    prompt, grammar = answer_prompts[0]
+    whole = "".join(llm.stream(prompt, max_tokens=40, grammar=grammar))
+    pieces = llm.stream(prompt, max_tokens=40, grammar=grammar)
+    first = next(pieces)
+    pieces.close()
+    assert whole.startswith(first) and len(first) < len(whole)
+    assert llm._lock.acquire(blocking=False)
+    llm._lock.release()
+    assert "".join(llm.stream(prompt, max_tokens=40, grammar=grammar)) == whole

@@ -1,13 +1,16 @@
 """The answering benchmark's helpers: the llama.cpp call profile, the physical floor, the report (no model)."""
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
+from assistant import decoding
+from assistant.decoding import choose
 from bench.answering import _floor_s, _pipeline_decode, report
 from bench.decoding import LlamaProfile
 
 
-def test_the_profile_tells_prefill_batches_from_decode_steps_and_times_the_sampler(monkeypatch):
+def test_the_profile_tells_prefill_batches_from_decode_steps_and_times_the_token_choices(monkeypatch):
     internals = pytest.importorskip("llama_cpp._internals")
     monkeypatch.setattr(internals.LlamaContext, "decode", lambda ctx, batch: 0)
     monkeypatch.setattr(internals.LlamaSampler, "sample", lambda sampler, ctx, idx=-1: 42)
@@ -18,13 +21,17 @@ def test_the_profile_tells_prefill_batches_from_decode_steps_and_times_the_sampl
         for _ in range(3):  # generation: sample, then decode the sampled token
             assert internals.LlamaSampler.sample(None, None) == 42
             internals.LlamaContext.decode(None, batch(1))
+        for _ in range(2):  # the pipeline's generation: choose, then decode the chosen token
+            assert decoding.choose(np.array([0.0, 1.0]), None) == 1
+            internals.LlamaContext.decode(None, batch(1))
         got = profile.snapshot()
         internals.LlamaSampler.sample(None, None)
         profile.reset()  # as bench.decoding does at the first streamed piece
         internals.LlamaContext.decode(None, batch(1))
         assert profile.snapshot()["decode_steps"] == 1
-    assert (got["prefill_tokens"], got["decode_steps"], got["sample_calls"]) == (600, 3, 3)
+    assert (got["prefill_tokens"], got["decode_steps"], got["sample_calls"]) == (600, 5, 5)
     assert got["decode_span_s"] >= 0 and internals.LlamaContext.decode(None, batch(5)) == 0  # unpatched again
+    assert decoding.choose is choose
     assert profile.snapshot()["prefill_tokens"] == 0
 
 
