@@ -77,12 +77,21 @@ class Line:
 
 @dataclass(frozen=True)
 class PartOutcome:
-    """How one part of the question was answered."""
+    """One part of the question: the gate's verdict on it and how it was answered."""
 
     text: str
-    answerable: bool  # the gate's verdict
-    p_answerable: float
     answered_by: str  # "model" | "extract" | "outline" | "none"
+    verdict: PartVerdict | None = None  # None for an overview answer (listed from the heading tree)
+
+    @property
+    def answerable(self) -> bool:
+        """The gate's verdict (an overview's list is answerable)."""
+        return self.verdict.answerable if self.verdict else True
+
+    @property
+    def p_answerable(self) -> float:
+        """The gate's P(answerable) (1.0 for an overview's list)."""
+        return self.verdict.p_answerable if self.verdict else 1.0
 
 
 def number_sources(sentences: list[Candidate], chunk_of: dict[str, tuple[str, float]]) -> dict[str, Source]:
@@ -142,7 +151,7 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[i
     for verdict in verdicts:
         others = tuple(p for p in parts if p is not verdict.part)
         if verdict.answerable and any(covers(line.text, verdict.part, others) for line in lines):
-            outcomes.append(PartOutcome(verdict.part.text, True, verdict.p_answerable, "model"))
+            outcomes.append(PartOutcome(verdict.part.text, "model", verdict))
             continue
         # the model put an invented or misplaced figure here: the evidence does not hold this part's answer
         guessed = any(c.wrong_figure and (len(parts) == 1 or covers(c.claim.text, verdict.part, others))
@@ -152,12 +161,12 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[i
             line = extract_line(pick, sources[pick.paragraph.id])
             if all(line.text not in existing.text for existing in lines + extra):
                 extra.append(line)
-            outcomes.append(PartOutcome(verdict.part.text, True, verdict.p_answerable, "extract"))
+            outcomes.append(PartOutcome(verdict.part.text, "extract", verdict))
         else:
             note = Line(missing_note.format(part=verdict.part.text.rstrip("？?。")), (), "note")
             if len(verdicts) > 1 and note not in extra:
                 extra.append(note)
-            outcomes.append(PartOutcome(verdict.part.text, verdict.answerable, verdict.p_answerable, "none"))
+            outcomes.append(PartOutcome(verdict.part.text, "none", verdict))
     answered = lines + extra
     quotes = quote_lines(quoted + checked_sentences(asked, answered, sources), answered, sources)
     return lines + quotes + extra, outcomes

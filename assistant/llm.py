@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
-from assistant.decoding import ChoiceGrammar, greedy, llama_greedy, prefill, stop_tokens, text_pieces
+from assistant.decoding import ChoiceGrammar, greedy, last_logits, llama_greedy, prefill, stop_tokens, text_pieces
 from assistant.llama_backend import ensure_cpu_backend
 from assistant.llama_runtime import choose_runtime, model_params, usable_cpus
 from assistant.model_files import ModelError, derived_model_path, model_path
@@ -129,16 +129,10 @@ class LlamaCppLLM:
         instruction after it."""
         with self._lock:
             tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-            self._eval_prompt(tokens)
-            logits = self._last_logits()
+            prefill(self._llm, tokens)
+            logits = last_logits(self._llm)
             ids = [self._llm.tokenize(o.encode("utf-8"), add_bos=False)[0] for o in options]
             return softmax([float(logits[i]) for i in ids])
-
-    def _last_logits(self):
-        import llama_cpp
-        import numpy as np
-
-        return np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self._llm.ctx, -1), shape=(self._llm.n_vocab(),))
 
     def warm(self, prefix: str) -> None:
         """Pre-evaluate a constant prompt prefix so the first request reuses it."""

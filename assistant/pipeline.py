@@ -46,14 +46,18 @@ class Answer:
     citations: list[Citation]
     contexts: list[Hit]
     sources: list[Source]
-    parts: list[PartOutcome] = field(default_factory=list)
-    verdicts: list[PartVerdict] = field(default_factory=list)
+    parts: list[PartOutcome] = field(default_factory=list)  # one record per part: its verdict, how it was answered
     checks: list[Verdict] = field(default_factory=list)
     evidence: list[Candidate] = field(default_factory=list)
     outline: list[tuple[str, int]] = field(default_factory=list)  # overview answers: (heading, source number)
     generated: str = ""
     timings: dict = field(default_factory=dict)
     where: str = ""  # the document filter the answer was kept to (DocFilter.describe), '' for none
+
+    @property
+    def verdicts(self) -> list[PartVerdict]:
+        """The gate's verdicts, in part order (none for an overview answer)."""
+        return [p.verdict for p in self.parts if p.verdict is not None]
 
     @property
     def p_answerable(self) -> float:
@@ -81,9 +85,9 @@ class Answer:
             "timings": self.timings,
             "standalone_question": self.standalone_question,
             "p_answerable": round(self.p_answerable, 4),
-            "parts": [{**asdict(p), "p_answerable": round(p.p_answerable, 4),
-                       "features": asdict(v.features), "absent": list(v.absent)}
-                      for p, v in zip(self.parts, self.verdicts)],
+            "parts": [{"text": p.text, "answerable": p.answerable, "p_answerable": round(p.p_answerable, 4),
+                       "answered_by": p.answered_by, "features": asdict(p.verdict.features),
+                       "absent": list(p.verdict.absent)} for p in self.parts if p.verdict is not None],
             "evidence": [{"paragraph_id": c.paragraph.id, "label": c.paragraph.label, "text": c.text}
                          for c in self.evidence],
             "lines": [{"text": line.text, "cites": list(line.cites), "origin": line.origin} for line in self.lines],
@@ -195,9 +199,9 @@ class Assistant:
         yield Event("evidence", sources=tuple(sources.values()))
         verdicts = clock.step("gate_ms", self.gate.run, standalone, evidence, _context_text(got), self.answer_all)
         answer = Answer(question=question, standalone_question=standalone, answer="", refused=True, lines=[],
-                        citations=[], contexts=got.hits, sources=list(sources.values()), verdicts=verdicts,
+                        citations=[], contexts=got.hits, sources=list(sources.values()),
                         evidence=evidence.sentences, where=where.describe() if where else "",
-                        parts=[PartOutcome(v.part.text, False, v.p_answerable, "none") for v in verdicts])
+                        parts=[PartOutcome(v.part.text, "none", v) for v in verdicts])
         if any(v.answerable for v in verdicts):
             yield from self._generate(answer, evidence, sources, max_tokens, clock)
         yield from self._finish(answer, sources, clock)
@@ -266,7 +270,7 @@ class Assistant:
         answer = Answer(question=question, standalone_question=standalone, answer=text, refused=False,
                         lines=ov.lines, citations=citations_for(ov.lines, {s.paragraph.id: s for s in ov.sources}),
                         contexts=[], sources=ov.sources, outline=ov.outline,
-                        parts=[PartOutcome(standalone, True, 1.0, "outline")])
+                        parts=[PartOutcome(standalone, "outline")])
         answer.timings = clock.finish(gen_tokens=0)
         yield Event("answer", answer=answer)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -205,9 +206,20 @@ class FakeLLM:
         return [1.0 / len(options)] * len(options)
 
     def choose(self, prompt, options):
-        """P(0) = 1 − p_yes (no sentence answers), the rest spread evenly over the sentences."""
+        """A reader of the numbered evidence: P(0) = 1 − p_yes (no sentence answers), p_yes on the sentence that
+        shares the most character bigrams with what is asked (the question, or the part the prompt names)."""
         self.prompts.append(prompt)
-        return [1 - self.p_yes] + [self.p_yes / (len(options) - 1)] * (len(options) - 1)
+        asked = (re.findall(r"问题中的“(.+?)”", prompt) or re.findall(r"问题：(.+)", prompt))[-1]
+        grams = lambda t: {t[i:i + 2] for i in range(len(t) - 1)}  # noqa: E731
+        overlap = [len(grams(m) & grams(asked)) if m else -1
+                   for m in (self._sentence(prompt, k) for k in range(1, len(options)))]
+        best = 1 + max(range(len(overlap)), key=lambda i: overlap[i])
+        return [1 - self.p_yes] + [self.p_yes if k == best else 0.0 for k in range(1, len(options))]
+
+    @staticmethod
+    def _sentence(prompt, k):
+        found = re.findall(rf"^\[{k}\] (.+)$", prompt, re.M)
+        return found[-1] if found else ""
 
     def count_tokens(self, text):
         return len(text)

@@ -220,22 +220,34 @@ def _library(page):
     return page.locator("#doc-msg")
 
 
+def _upload(page, path, text: str) -> None:
+    """Add a .txt document in the 文档库 tab and wait until it is indexed."""
+    from playwright.sync_api import expect
+
+    path.write_text(text, encoding="utf-8")
+    msg = _library(page)
+    page.locator("#doc-file input[type=file]").set_input_files(str(path))
+    page.locator("#doc-add").click()
+    expect(msg).to_contain_text(f"已添加 {path.name}", timeout=ANSWER_TIMEOUT_S * 1000)
+
+
+def _remove(page, doc_id: str) -> None:
+    """Remove a document in the 文档库 tab and wait until the index no longer has it."""
+    from playwright.sync_api import expect
+
+    msg = _library(page)
+    page.locator("#doc-pick input").click()
+    page.get_by_role("option", name=doc_id, exact=True).click()
+    page.locator("#doc-remove").click()
+    expect(msg).to_contain_text(f"已删除 {doc_id}", timeout=ANSWER_TIMEOUT_S * 1000)
+
+
 def test_an_uploaded_document_is_cited_in_chat_and_refused_once_removed(page, tmp_path):
     from playwright.sync_api import expect
 
-    doc = tmp_path / "upload_doc.txt"
-    doc.write_text(UPLOAD_DOC, encoding="utf-8")
-    msg = _library(page)
-    page.locator("#doc-file input[type=file]").set_input_files(str(doc))
-    page.locator("#doc-add").click()
-    expect(msg).to_contain_text("已添加 upload_doc.txt", timeout=ANSWER_TIMEOUT_S * 1000)
+    _upload(page, tmp_path / "upload_doc.txt", UPLOAD_DOC)
     _expect_cited(page, _ask(page, Q_UPLOAD), "0.8", "upload_doc")
-
-    _library(page)
-    page.locator("#doc-pick input").click()
-    page.get_by_role("option", name="upload_doc", exact=True).click()
-    page.locator("#doc-remove").click()
-    expect(msg).to_contain_text("已删除 upload_doc", timeout=ANSWER_TIMEOUT_S * 1000)
+    _remove(page, "upload_doc")
     expect(_ask(page, Q_UPLOAD)).to_contain_text(REFUSAL)
 
 
@@ -255,12 +267,7 @@ def test_a_document_added_from_the_command_line_is_cited_in_chat_and_refused_onc
 def test_a_question_kept_to_the_document_chosen_in_the_scope_panel_cites_only_it(page, tmp_path):
     from playwright.sync_api import expect
 
-    doc = tmp_path / "scope_doc.txt"
-    doc.write_text(SCOPE_DOC, encoding="utf-8")
-    msg = _library(page)
-    page.locator("#doc-file input[type=file]").set_input_files(str(doc))
-    page.locator("#doc-add").click()
-    expect(msg).to_contain_text("已添加 scope_doc.txt", timeout=ANSWER_TIMEOUT_S * 1000)
+    _upload(page, tmp_path / "scope_doc.txt", SCOPE_DOC)
 
     page.get_by_role("tab", name="问答").click()
     page.locator("#chat-scope").get_by_text("范围").first.click()
@@ -275,11 +282,7 @@ def test_a_question_kept_to_the_document_chosen_in_the_scope_panel_cites_only_it
     for href in hrefs:  # every citation is a paragraph of the chosen document
         expect(page.locator(f"#sources {href} .src-label")).to_contain_text("scope_doc › ")
 
-    _library(page)
-    page.locator("#doc-pick input").click()
-    page.get_by_role("option", name="scope_doc", exact=True).click()
-    page.locator("#doc-remove").click()  # the report's index as it was, for the other tests
-    expect(msg).to_contain_text("已删除 scope_doc", timeout=ANSWER_TIMEOUT_S * 1000)
+    _remove(page, "scope_doc")  # the report's index as it was, for the other tests
 
 
 # ---------------------------------------------------------------- a PDF's page, and the conversation in Word

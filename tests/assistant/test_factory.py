@@ -25,6 +25,6 @@ def test_assistant_with_warms_the_prompt_prefix(fake_index, fake_embedder):
 
 def test_an_index_folder_s_own_calibration_wins(tmp_path):
     assert calibration_for(tmp_path) == Calibration.load()  # none of its own: the shipped one
-    own = Calibration.of(-2.0, 0.3, aligned=1.0)
+    own = Calibration.of(-2.0, 0.3, chosen_fit=1.0)
     own.save(tmp_path / "calibration.json")
     assert calibration_for(tmp_path) == own

@@ -58,9 +58,9 @@ def test_an_absent_word_that_may_be_no_name_leaves_the_decision_to_the_signals()
 
 
 def test_model_probability_is_a_feature():
-    f = PartFeatures(0.9, 0.9, 0, 0, p_yes=0.1)
-    g = PartFeatures(0.9, 0.9, 0, 0, p_yes=0.9)
-    cal = Calibration.of(0.0, p_yes=1.0)
+    f = PartFeatures(0.9, 0.9, 0, 0, p_yes=0.1, p_yes_chosen=0.2)
+    g = PartFeatures(0.9, 0.9, 0, 0, p_yes=0.1, p_yes_chosen=0.9)  # the better of the two sentences counts
+    cal = Calibration.of(0.0, p_yes_best=1.0)
     assert cal.probability(g) > 0.5 > cal.probability(f)
 
 
@@ -73,10 +73,10 @@ def test_fit_separates_and_keeps_false_refusals_low():
 
 
 def test_calibration_round_trip_and_old_shapes(tmp_path):
-    cal = Calibration.of(-1.0, 0.4, coverage=1.0, aligned=1.0)
+    cal = Calibration.of(-1.0, 0.4, p_yes_best=1.0, chosen_fit=1.0)
     cal.save(tmp_path / "c.json")
     assert Calibration.load(tmp_path / "c.json") == cal
-    (tmp_path / "old.json").write_text('{"weights": [1, 2, 3], "bias": 0, "threshold": 0.5}', encoding="utf-8")
+    (tmp_path / "old.json").write_text('{"weights": [1, 2, 3, 4, 5], "bias": 0, "threshold": 0.5}', encoding="utf-8")
     assert Calibration.load(tmp_path / "old.json") == Calibration()
 
 

@@ -174,3 +174,30 @@ def test_closing_a_stream_early_leaves_the_model_ready_for_the_next_call(llm, an
     assert llm._lock.acquire(blocking=False)
     llm._lock.release()
     assert "".join(llm.stream(prompt, max_tokens=40, grammar=grammar)) == whole
+
+
+def test_the_answer_after_the_choice_prefills_only_its_own_instruction(llm):
+    """The gate's choice among the evidence is read in the main context, so the answer prompt that shares its
+    prefix (the evidence and the question) evaluates only what follows it: one prefill of the evidence."""
+    from assistant.evidence import Candidate
+    from assistant.prompting import PromptBuilder, Prompts
+    from tests.conftest import make_paragraph
+
+    para = make_paragraph("d:p1", "d", "天津港通过“一单制”海铁联运，将单个集装箱的综合成本节省 1000 元左右。", case="物流")
+    builder = PromptBuilder(Prompts.load())
+    sentences, question = [Candidate(para, 0, len(para.text), 0)], "天津港一单制节省多少成本？"
+    probs = llm.choose(builder.choose(sentences, question), ["0", "1"])
+    assert abs(sum(probs) - 1) < 1e-6 and probs[1] > probs[0]
+    evaluated = []
+    original = llm._llm.eval
+    llm._llm.eval = lambda tokens: (evaluated.append(len(tokens)), original(tokens))[1]
+    try:
+        answer = builder.answer(sentences, question, [])
+        next(iter(llm.stream(answer, max_tokens=1)))
+    finally:
+        llm._llm.eval = original
+    tokens = lambda text: llm._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)  # noqa: E731
+    chosen, answered = tokens(builder.choose(sentences, question)), tokens(answer)
+    common = next((i for i, (a, b) in enumerate(zip(chosen, answered)) if a != b), len(answered))
+    assert evaluated[0] == len(answered) - common  # the evidence and the question were not evaluated again
+    assert evaluated[0] < len(answered) / 4

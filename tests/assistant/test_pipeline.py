@@ -90,7 +90,7 @@ def test_every_part_is_answered_or_said_missing(retriever):
 
 def test_part_without_evidence_gets_a_note(retriever):
     q = "天津口岸出口整体通关时间是多少？天津港的注册资本是多少？"
-    calib = Calibration.of(-10.0, aligned=20.0)  # answerable only with aligned evidence
+    calib = Calibration.of(-10.0, chosen_fit=20.0)  # answerable only when the sentence chosen holds the asked slot
     k = evidence_number(retriever, q, "0.74")
     assistant, _ = _assistant(retriever, f"天津口岸出口整体通关时间仅0.74小时[{k}]。", calibration=calib)
     answer = assistant.run(q)

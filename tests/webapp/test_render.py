@@ -83,7 +83,7 @@ def test_rejected_sentence_is_not_shown_and_the_removal_is_said(retriever):
 
 def test_extracts_and_missing_parts_are_marked(retriever):
     q = "天津口岸出口整体通关时间是多少？天津港的注册资本是多少？"
-    calib = Calibration.of(-10.0, aligned=20.0)
+    calib = Calibration.of(-10.0, chosen_fit=20.0)
     answer = _answer(retriever, "无关的说法[1]。", q, calibration=calib)
     msg = render_answer(answer, turn=1)
     assert 'class="extract"' in msg and 'class="part-missing"' in msg and "原文摘录" in msg
