@@ -73,7 +73,7 @@ class AnswerConfig:
     """What the answer pipeline reads (assistant/): the evidence shown to the model and the retrieval per part."""
 
     evidence_chars: int = 420  # evidence sentences shown to the model, in characters (and at most 9 sentences)
-    evidence_per_part: int = 0  # best sentences kept per question part; 0 = 5 for a one-part question, else 3
+    evidence_per_part: int = 0  # best sentences kept per question part at most; 0 = as many as fit evidence_chars
     part_hits: int = 2  # extra chunks retrieved for each part of a multi-part question
 
 
