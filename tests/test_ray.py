@@ -56,7 +56,7 @@ def drive(address: str, questions: str, out: str, index_dir: str) -> None:
     """A batch driver in its own process (the test kills it midway)."""
     from assistant.ray_batch import answer_file_on_ray
 
-    answer_file_on_ray(functools.partial(fake_assistant, index_dir, 0.5), questions, out, show_progress=False,
+    answer_file_on_ray(functools.partial(fake_assistant, index_dir, 1.0), questions, out, show_progress=False,
                        address=address, workers=2)
 
 
