@@ -52,17 +52,20 @@ class OverviewStep:
         self.root = build_outline(paragraphs)
         self.stats = stats
 
-    def scope(self, question: str, regions: list[str]) -> Scope | None:
-        """The scope of an overview question, or None when the question is not one."""
+    def scope(self, question: str, regions: list[str], docs: frozenset[str] | None = None) -> Scope | None:
+        """The scope of an overview question, or None when the question is not one; ``docs`` keeps it to those
+        documents (a filter): 这份文件的主要内容有哪些 kept to one document lists that document's chapters."""
         asks = [s for s in question_sentences(question) if QUESTION_WORD_RE.search(s)]
         if not OVERVIEW_RE.search(question) or len(asks) > 1 or slot_of(question) in ("number", "time", "yesno"):
             return None
-        found = resolve_scope(question, self.root, self.stats.idf, regions)
+        root = self.root if docs is None else _kept(self.root, docs)
+        if not root.children:
+            return None
+        found = resolve_scope(question, root, self.stats.idf, regions)
         if found is not None and found.score >= MIN_SCOPE and len(overview_items(found.node, found.within)) >= 2:
             return found
-        if WHOLE_RE.search(question) and CASES_RE.search(question):
-            return document_scope(self.root)
-        return None
+        whole = WHOLE_RE.search(question) and (CASES_RE.search(question) or (docs is not None and len(root.children) == 1))
+        return document_scope(root) if whole else None
 
     def run(self, scope: Scope) -> Overview:
         """Lines listing every item of the scope with its first sentence, cited."""
@@ -117,6 +120,13 @@ def overview_items(node: Node, within: str = "") -> list[Item]:
     for p in enumerated if len(enumerated) >= 2 else paragraphs:
         items.append(Item("", p, ENUMERATED_RE.sub("", first_sentence(p, within)).rstrip("。；;")))
     return items
+
+
+def _kept(root: Node, docs: frozenset[str]) -> Node:
+    """A root over the documents of ``docs`` only (their nodes are shared, not copied)."""
+    kept = Node("root", "")
+    kept.children = [d for d in root.children if d.first_paragraph is not None and d.first_paragraph.doc_id in docs]
+    return kept
 
 
 def _first_mentioning(node: Node, term: str) -> Paragraph | None:

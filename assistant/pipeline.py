@@ -184,7 +184,7 @@ class Assistant:
         standalone = clock.step("condense_ms", self.condense.run, question, history)
         if standalone != question:
             yield Event("status", f"改写为：{standalone}")
-        scope = None if docs is not None else clock.step("scope_ms", self.overview.scope, standalone, anchors(standalone))
+        scope = clock.step("scope_ms", self.overview.scope, standalone, anchors(standalone), docs)
         if scope is not None:
             yield from self._overview(question, standalone, scope, clock)
             return

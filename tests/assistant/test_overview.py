@@ -114,3 +114,16 @@ def test_docx_document_with_heading_styles(tmp_path):
     d.save(path)
     ov = _answer(_step(load_document(path).paragraphs), "绿色金融试点的主要做法有哪些？")
     assert [h for h, _ in ov.outline] == ["建立碳排放权质押制度", "发展绿色债券"]
+
+
+def test_an_overview_kept_to_one_document_of_a_library_lists_that_document_s_own_headings():
+    from tests.conftest import RESIDENCE_PDF
+
+    permit = load_document(RESIDENCE_PDF).paragraphs
+    step = _step(load_document(REPORT).paragraphs + permit)
+    question = "这份文件的主要内容有哪些？"
+    assert step.scope(question, anchors(question)) is None  # a library: which document is meant?
+    scope = step.scope(question, anchors(question), docs=frozenset({permit[0].doc_id}))
+    ov = step.run(scope)
+    assert {s.paragraph.doc_id for s in ov.sources} == {permit[0].doc_id}
+    assert [h for h, _ in ov.outline][:3] == ["第一条", "第二条", "第三条"]
