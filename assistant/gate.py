@@ -254,12 +254,12 @@ class Gate:
             feats, best, absent = lexical_features(part, question, evidence.per_part[i], context_text, self.stats,
                                                    others)
             checked = best.candidate if best else (evidence.per_part[i][0].candidate if evidence.per_part[i] else None)
+            part_anchors = anchors_of_part(part, question, others)
             if checked is not None and (answer_all or not feats.absent_named):
                 multi = len(evidence.parts) > 1
                 asked = part.text if multi else question
                 p_yes = self._p_yes(checked, asked, part)
-                p_some, chosen, chosen_fit = self._choice(question, part if multi else None, evidence, i,
-                                                          anchors_of_part(part, question, others))
+                p_some, chosen, chosen_fit = self._choice(question, part if multi else None, evidence, i, part_anchors)
                 same = (chosen.paragraph.id, chosen.start) == (checked.paragraph.id, checked.start)
                 p_yes_chosen = p_yes if same else self._p_yes(chosen, asked, part)
                 feats = dc_replace(feats, p_yes=p_yes, p_some=p_some, chosen_fit=chosen_fit,
@@ -270,7 +270,7 @@ class Gate:
             ok = answer_all or (bool(evidence.sentences) and not feats.absent_named
                                 and p >= self.calibration.threshold)
             grounded = (best is not None and filler_present(best.candidate.text, part)
-                        and holds(best.candidate, anchors_of_part(part, question, others), self.stats.idf)
+                        and holds(best.candidate, part_anchors, self.stats.idf)
                         and quotable(best.candidate, part))
             verdicts.append(PartVerdict(part, ok, p, feats, checked, tuple(absent), grounded))
         return verdicts

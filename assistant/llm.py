@@ -119,9 +119,7 @@ class LlamaCppLLM:
         answer prompt's cached prefix survives (the side context keeps its own prefix: the check's system prompt)."""
         with self._lock:
             tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-            logits = self._side_context().last_logits(tokens)
-            ids = [self._llm.tokenize(o.encode("utf-8"), add_bos=False)[0] for o in options]
-            return softmax([float(logits[i]) for i in ids])
+            return self._options(self._side_context().last_logits(tokens), options)
 
     def choose(self, prompt: str, options: list[str]) -> list[float]:
         """Softmax over the logits of each option's first token after prompt, prefilled in the main context: the
@@ -130,9 +128,12 @@ class LlamaCppLLM:
         with self._lock:
             tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
             prefill(self._llm, tokens)
-            logits = last_logits(self._llm)
-            ids = [self._llm.tokenize(o.encode("utf-8"), add_bos=False)[0] for o in options]
-            return softmax([float(logits[i]) for i in ids])
+            return self._options(last_logits(self._llm), options)
+
+    def _options(self, logits, options: list[str]) -> list[float]:
+        """Softmax over the logits of each option's first token."""
+        ids = [self._llm.tokenize(o.encode("utf-8"), add_bos=False)[0] for o in options]
+        return softmax([float(logits[i]) for i in ids])
 
     def warm(self, prefix: str) -> None:
         """Pre-evaluate a constant prompt prefix so the first request reuses it."""

@@ -30,8 +30,8 @@ from retriever.filters import DocFilter, doc_title, named_scope
 from retriever.hybrid import Hit, HybridRetriever
 from retriever.locations import paragraph_location
 from questions import check_question
-from zh.names import anchors
 from settings import Config
+from zh.names import anchors
 
 
 @dataclass
@@ -197,7 +197,7 @@ class Assistant:
         evidence = clock.step("select_ms", self.select.run, standalone, parts, got.paragraphs)
         sources = number_sources(evidence.sentences, _chunk_of(got.hits))
         yield Event("evidence", sources=tuple(sources.values()))
-        verdicts = clock.step("gate_ms", self.gate.run, standalone, evidence, _context_text(got), self.answer_all)
+        verdicts = clock.step("gate_ms", self.gate.run, standalone, evidence, got.context_text, self.answer_all)
         answer = Answer(question=question, standalone_question=standalone, answer="", refused=True, lines=[],
                         citations=[], contexts=got.hits, sources=list(sources.values()),
                         evidence=evidence.sentences, where=where.describe() if where else "",
@@ -290,11 +290,6 @@ class Assistant:
 def _chunk_of(hits: list[Hit]) -> dict[str, tuple[str, float]]:
     """Paragraph id → (id, score) of the best retrieved chunk that covers it."""
     return {pid: (h.chunk.id, h.score) for h in reversed(hits) for pid in h.chunk.paragraph_ids}
-
-
-def _context_text(got) -> str:
-    """The retrieved paragraphs with their heading paths, as one text (what the gate's anchors are looked up in)."""
-    return "\n".join(p.haystack for p in got.paragraphs)
 
 
 def _collect(pieces: Iterator[str], into: list[str]) -> Iterator[str]:

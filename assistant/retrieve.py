@@ -10,13 +10,17 @@ from retriever.hybrid import Hit, HybridRetriever
 from settings import AnswerConfig
 
 
-
 @dataclass(frozen=True)
 class Retrieved:
     """The chunks retrieved and the paragraphs they cover, best first, each paragraph once."""
 
     hits: list[Hit]
     paragraphs: list[Paragraph]
+
+    @property
+    def context_text(self) -> str:
+        """The paragraphs with their heading paths, as one text (where the gate looks up a question's anchors)."""
+        return "\n".join(p.haystack for p in self.paragraphs)
 
 
 class Retrieve:

@@ -47,8 +47,7 @@ def collect(assistant: Assistant, items: list[EvalItem], corpus: str, show_progr
             continue
         got = assistant.retrieve.run(item.question, parts)
         evidence = assistant.select.run(item.question, parts, got.paragraphs)
-        context = "\n".join(p.haystack for p in got.paragraphs)
-        verdicts = assistant.gate.run(item.question, evidence, context, answer_all=True)
+        verdicts = assistant.gate.run(item.question, evidence, got.context_text, answer_all=True)
         for v, label in zip(verdicts, labels):
             rows.append({"corpus": corpus, "id": item.id, "part": v.part.text, "label": label,
                          "features": asdict(v.features), "checked": v.best.text if v.best else ""})

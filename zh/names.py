@@ -17,7 +17,8 @@ from textutil import squash
 from zh.dates import YEAR_RE, YEARISH_RE
 from zh.tagging import PROPER_FLAGS, tagged
 
-QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,20})[”\"」』》]")
+QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,20})[”\"」』》]")  # a quoted name a question asks about
+QUOTED_NAME_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,30})[”\"」』》]")  # … a sentence names (longer ones too)
 LATIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9+\-]{1,}")
 ASPECT_MARKS = frozenset("了 着 过".split())  # after a word, they make it a verb whatever its tag
 # common words that jieba's dictionary tags as places (ns): never the place a sentence is about (see
@@ -90,7 +91,7 @@ def named_entities(text: str, question: str = "") -> list[str]:
         names = [w for w, f in words if f == "ns" and len(w) >= 2]
     else:  # a person or an organisation (谁 is often a body: 由谁兜底 → 保险机构)
         # a quoted name; a quoted phrase with punctuation inside is a slogan or a model (“一个共享医院（平台）+…”)
-        names = [m.group(1) for m in re.finditer(r"[“\"「『《]([^”\"」』》]{2,30})[”\"」』》]", text)
+        names = [m.group(1) for m in QUOTED_NAME_RE.finditer(text)
                  if not re.search(r"[^\w·・\-]", m.group(1))]
         names += [w for w, f in words if f in ("nt", "nz", "nr", "nrt", "nrfg") and len(w) >= 2]
         for i, (w, f) in enumerate(words):
