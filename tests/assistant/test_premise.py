@@ -24,3 +24,8 @@ def test_a_year_alone_is_not_corrected():
 def test_a_place_the_sources_do_not_name_is_corrected():
     note = premise_note("上海市建立的数字资产监管平台把侦查时间缩短到多少？", _answer("北京市朝阳区缩短至8小时内。"), SOURCE)
     assert note is not None and "上海市" in note.text and "朝阳区" in note.text
+
+
+def test_a_which_year_question_asserts_no_figure():
+    source = ["浮龙最初在1942年由柏克莱大学的古生物学家命名。"]
+    assert premise_note("浮龙最初在哪一年被命名？", _answer("浮龙最初在1942年被命名。"), source) is None

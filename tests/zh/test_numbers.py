@@ -22,6 +22,8 @@ def test_parse_numeral(numeral, value):
     ("年满十六周岁", "年满16周岁"),
     ("一年内", "1年内"),  # a lone 一 before a unit of time is a figure
     ("两个平台", "两个平台"),  # … before a classifier it is not
+    ("浮龙最初在哪一年被命名", "浮龙最初在哪一年被命名"),  # … nor after a word that picks one out
+    ("同一天办结", "同一天办结"),
     ("一般而言", "一般而言"),
     ("统一规划", "统一规划"),
     ("万一发生", "万一发生"),
