@@ -2,19 +2,24 @@
 
 Signals, all independent of the corpus's similarity scale:
 
-* **anchors**: the names, places, years and quoted terms of the question. An anchor that no paragraph of the
-  whole index contains (广州 when the documents cover 上海) means the documents cannot answer; an anchor missing
-  from the retrieved paragraphs is a strong sign of it.
-* **aligned evidence**: over the sentences that hold a filler of the asked slot (a year for 哪一年, a number with
-  the asked unit for 多少项), the best product of the weighted share of the question's terms a sentence contains
-  and the weighted share of the anchors it holds (in the sentence, its heading path or the sentence it leans
-  on; rare anchors weigh more). A figure of another entity does not align.
-* **the model's reading**: the LLM is shown that one sentence alone (with its heading path) and the part, and
-  asked whether the sentence directly gives what the part asks for (a number, a year, a name…); its P(是).
-  Shown the whole evidence list instead, the 1.5B model says yes to nearly everything (measured on dev).
+* **anchors**: the names, places, years and quoted terms of the question. An anchor that is surely a name
+  (:func:`zh.names.is_name`) and that no paragraph of the whole index contains (广州市 when the documents cover
+  上海) means the documents cannot answer: the part is refused without asking the model; any absent anchor (上路,
+  which jieba tags as a place) is a signal.
+* **the model's choice**: the LLM is shown the numbered evidence and the question — the answer prompt up to the
+  question, in the context the answer is generated in, so the answer reuses that prefill — and names the
+  sentence that answers the part (0 for none). The *fit* of the sentence it chose: whether it holds a filler of
+  the asked slot (a year for 哪一年, a number with the asked unit for 多少项), times its weighted share of the
+  question's terms and of the anchors it holds (with its heading path, or the sentence it leans on).
+* **the model's reading**: the best-matching sentence and the chosen one are each shown alone (with the heading
+  path) and the LLM is asked whether it directly gives what the part asks for; the better P(是) counts. (Asked
+  yes/no about the whole evidence list, the 1.5B model says yes to nearly everything, and its P(0) for the
+  choice separates poorly: both were measured, neither is an input.)
 
-A logistic model over these (fitted by ``python -m eval calibrate`` on labelled questions from more than
-one corpus) gives P(answerable) per part.
+A logistic model over the absent anchors, the better P(是) and the chosen sentence's fit (fitted by
+``python -m eval calibrate`` on labelled questions of several corpora, outside phrasing included) gives
+P(answerable) per part. The term-share signals (coverage, alignment of the best-matching sentence) are
+recorded but are no inputs: they reward a question for using the documents' own words.
 """
 from __future__ import annotations
 
