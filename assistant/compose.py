@@ -156,8 +156,8 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], evidence: dict[i
         # the model put an invented or misplaced figure here: the evidence does not hold this part's answer
         guessed = any(c.wrong_figure and (len(parts) == 1 or covers(c.claim.text, verdict.part, others))
                       for c in checks)
-        pick = verdict.best
-        if verdict.answerable and verdict.grounded and not guessed and pick is not None and pick.paragraph.id in sources:
+        pick = verdict.quotable_answer
+        if verdict.answerable and not guessed and pick is not None and pick.paragraph.id in sources:
             line = extract_line(pick, sources[pick.paragraph.id])
             if all(line.text not in existing.text for existing in lines + extra):
                 extra.append(line)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from assistant.question_parts import Part, measure_of
 from assistant.support import figure_measures
 from index.documents import Paragraph
+from index.headings import FIGURE_TITLE_RE
 from index.lexical import key_terms
 from settings import AnswerConfig
 from textutil import sentence_spans, squash
@@ -97,13 +98,21 @@ class Candidate:
         return self.paragraph.text[self.start:self.end]
 
 
+def states_nothing(text: str) -> bool:
+    """A title-like line that states no fact: short without a mark, or a figure's title without an end mark
+    (图1 2019—2023年粮食产量: its years and subject match questions about the chart's figures, which it does not
+    give; 图1显示，……增长5%。 is a statement)."""
+    if len(text) < 12 and not re.search(r"[。！？；!?;：:，,]", text):
+        return True
+    return bool(FIGURE_TITLE_RE.match(text.strip())) and not re.search(r"[。！？!?；;]", text)
+
+
 def candidates(paragraphs: list[Paragraph]) -> list[Candidate]:
-    """Every sentence of the paragraphs (in retrieval order), title-like lines (short, no end mark) left out."""
+    """Every sentence of the paragraphs (in retrieval order), lines that state nothing left out."""
     out = []
     for rank, p in enumerate(paragraphs):
         for s, e in sentence_spans(p.text):
-            text = p.text[s:e]
-            if e - s < 12 and not re.search(r"[。！？；!?;：:，,]", text):
+            if states_nothing(p.text[s:e]):
                 continue
             out.append(Candidate(p, s, e, rank))
     return out

@@ -12,7 +12,8 @@ Signals, all independent of the corpus's similarity scale:
   the asked slot (a year for 哪一年, a number with the asked unit for 多少项), times its weighted share of the
   question's terms and of the anchors it holds (with its heading path, or the sentence it leans on).
 * **the model's reading**: the best-matching sentence and the chosen one are each shown alone (with the heading
-  path) and the LLM is asked whether it directly gives what the part asks for; the better P(是) counts. (Asked
+  path) and the LLM is asked whether it directly gives what the part asks for; the better P(是) counts, so the
+  best-matching sentence is not checked when the chosen one's P(是) already lets the part through. (Asked
   yes/no about the whole evidence list, the 1.5B model says yes to nearly everything, and its P(0) for the
   choice separates poorly: both were measured, neither is an input.)
 
@@ -86,7 +87,7 @@ class PartFeatures:
     aligned: float  # best term share × anchor share over the sentences holding a slot filler (0 if none)
     absent_in_corpus: int  # anchors no paragraph of the index contains
     absent_in_context: int  # anchors none of the retrieved paragraphs contains
-    p_yes: float = 0.5  # the model's P(是) that the best sentence gives what is asked (0.5 when not asked)
+    p_yes: float = 0.5  # the model's P(是) that the best sentence gives what is asked (= p_yes_chosen when not asked)
     p_some: float = 0.5  # the model's P that some evidence sentence answers the part (1 − P(0) of its choice)
     chosen_fit: float = 0.0  # the alignment of the sentence the model chose (see alignment)
     p_yes_chosen: float = 0.5  # the model's P(是) for the sentence it chose (= p_yes when it is the checked one)
@@ -185,6 +186,12 @@ class Calibration:
         z = self.bias + sum(w * x for w, x in zip(self.weights, f.vector()))
         return 1.0 / (1.0 + math.exp(-max(min(z, 50), -50)))
 
+    def settled_by_lower_bound(self, f: PartFeatures) -> bool:
+        """The part passes with ``f``, and would with any higher p_yes_best (its weight is not negative): a second
+        P(是), which can only raise the better one, cannot change the decision."""
+        weight = self.weights[PartFeatures.INPUTS.index("p_yes_best")]
+        return weight >= 0 and self.probability(f) >= self.threshold
+
     def save(self, path: Path = CALIBRATION_FILE) -> None:
         """Write as JSON."""
         path.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
@@ -211,6 +218,13 @@ class PartVerdict:
     best: Candidate | None  # the aligned evidence sentence (else the best-matching one): what the model checked
     absent: tuple[str, ...]  # anchors missing from the retrieved paragraphs
     grounded: bool = False  # best holds a slot filler and (nearly) all anchors: fit to be quoted as the answer
+    chosen: Candidate | None = None  # the sentence the model chose as answering the part, when it is fit to be quoted
+
+    @property
+    def quotable_answer(self) -> Candidate | None:
+        """The sentence to quote when no model sentence answers the part: the model's choice when it is fit to be
+        quoted (it read the question, and sees through paraphrase), else the grounded best-matching one."""
+        return self.chosen or (self.best if self.grounded else None)
 
 
 def fit(features: list[PartFeatures], labels: list[bool], steps: int = 5000, lr: float = 0.1,
@@ -260,25 +274,33 @@ class Gate:
                                                    others)
             checked = best.candidate if best else (evidence.per_part[i][0].candidate if evidence.per_part[i] else None)
             part_anchors = anchors_of_part(part, question, others)
+            chosen = None
             if checked is not None and (answer_all or not feats.absent_named):
                 multi = len(evidence.parts) > 1
                 asked = part.text if multi else question
-                p_yes = self._p_yes(checked, asked, part)
                 p_some, chosen, chosen_fit = self._choice(question, part if multi else None, evidence, i, part_anchors)
-                same = (chosen.paragraph.id, chosen.start) == (checked.paragraph.id, checked.start)
-                p_yes_chosen = p_yes if same else self._p_yes(chosen, asked, part)
-                feats = dc_replace(feats, p_yes=p_yes, p_some=p_some, chosen_fit=chosen_fit,
+                p_yes_chosen = self._p_yes(chosen, asked, part)
+                feats = dc_replace(feats, p_yes=p_yes_chosen, p_some=p_some, chosen_fit=chosen_fit,
                                    p_yes_chosen=p_yes_chosen)
+                same = (chosen.paragraph.id, chosen.start) == (checked.paragraph.id, checked.start)
+                # the better P(是) counts: once the chosen sentence's alone lets the part through, the best-matching
+                # sentence's cannot refuse it, and its check (a prefill) is skipped
+                if not same and (answer_all or not self.calibration.settled_by_lower_bound(feats)):
+                    feats = dc_replace(feats, p_yes=self._p_yes(checked, asked, part))
             p = self.calibration.probability(feats) if evidence.sentences else 0.0
             # a name no paragraph of the index contains: the documents cannot say it, whatever the signals (an
             # absent word that may be no name, such as 上路, only counts among the signals)
             ok = answer_all or (bool(evidence.sentences) and not feats.absent_named
                                 and p >= self.calibration.threshold)
-            grounded = (best is not None and filler_present(best.candidate.text, part)
-                        and holds(best.candidate, part_anchors, self.stats.idf)
-                        and quotable(best.candidate, part))
-            verdicts.append(PartVerdict(part, ok, p, feats, checked, tuple(absent), grounded))
+            grounded = best is not None and self._grounded(best.candidate, part, part_anchors)
+            fit_chosen = chosen if chosen is not None and self._grounded(chosen, part, part_anchors) else None
+            verdicts.append(PartVerdict(part, ok, p, feats, checked, tuple(absent), grounded, fit_chosen))
         return verdicts
+
+    def _grounded(self, c: Candidate, part: Part, part_anchors: list[str]) -> bool:
+        """The sentence holds a filler of the asked slot and (nearly) all anchors, and for a number part a figure of
+        the quantity asked: quoted alone, it answers the part."""
+        return filler_present(c.text, part) and holds(c, part_anchors, self.stats.idf) and quotable(c, part)
 
     def _p_yes(self, sentence: Candidate, asked: str, part: Part) -> float:
         """The model's P(是) that this one sentence directly gives what the part asks for."""

@@ -91,6 +91,13 @@ def test_ungrounded_evidence_is_not_quoted_as_an_answer():
     assert outcomes[0].answered_by == "none" and all(line.origin != "extract" for line in lines)
 
 
+def test_the_models_choice_is_quoted_before_the_best_matching_sentence():
+    # the lexically best sentence (S2) is grounded too, but the model read the question and chose S1
+    v = PartVerdict(IMPORT, True, 0.9, FEATS, S2, (), grounded=True, chosen=S1)
+    lines, outcomes = compose([v], [], EVIDENCE, SOURCES, "资料中没有关于“{part}”的信息。")
+    assert outcomes[0].answered_by == "extract" and lines[-1].text == "进口整体通关时间 34.93 小时。"
+
+
 def test_claims_drop_list_numbering_but_keep_decimals():
     assert claims_of("1. 甲[1]。\n（2）乙[2]。3.5亿元[1]。") == [Claim("甲。", (1,)), Claim("乙。", (2,)), Claim("3.5亿元。", (1,))]
 

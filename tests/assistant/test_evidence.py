@@ -1,4 +1,4 @@
-from assistant.evidence import TermStats, filler_present, select
+from assistant.evidence import TermStats, candidates, filler_present, select
 from index.lexical import key_terms
 from assistant.question_parts import Part, split_parts
 from tests.conftest import make_paragraph
@@ -33,6 +33,12 @@ def test_a_short_lead_in_brings_the_next_sentence():
     q = "重庆把铁路提单用到了哪些结算业务上？"
     ev = select(split_parts(q), q, [P2], STATS)
     assert any("信用证" in c.text for c in ev.sentences)
+
+
+def test_a_figure_title_is_no_candidate_but_a_sentence_about_a_figure_is():
+    title = make_paragraph("d:f1", "d", "图1 2019—2023年周口市粮食产量及增长速度")
+    said = make_paragraph("d:f2", "d", "图1显示，2023年周口市粮食产量增长2.1%。")
+    assert [c.text for c in candidates([title, said])] == [said.text]
 
 
 def test_slot_fillers():

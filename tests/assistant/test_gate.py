@@ -64,6 +64,14 @@ def test_model_probability_is_a_feature():
     assert cal.probability(g) > 0.5 > cal.probability(f)
 
 
+def test_a_second_check_is_skipped_only_when_it_cannot_change_the_decision():
+    f = PartFeatures(0.9, 0.9, 0, 0, p_yes=0.9, p_yes_chosen=0.9)
+    assert Calibration.of(0.0, p_yes_best=1.0).settled_by_lower_bound(f)  # passes; a higher P(是) passes too
+    assert not Calibration.of(-5.0, p_yes_best=1.0).settled_by_lower_bound(f)  # refused: the other may rescue it
+    assert not Calibration.of(0.0, p_yes_best=-1.0).settled_by_lower_bound(
+        PartFeatures(0.9, 0.9, 0, 0, p_yes=0.1, p_yes_chosen=0.1))  # a negative weight: a higher P(是) may refuse
+
+
 def test_fit_separates_and_keeps_false_refusals_low():
     good = [PartFeatures(0.9, 0.8 + i / 100, 0, 0, 0.9) for i in range(20)]
     bad = [PartFeatures(0.6, 0.1, 0, 1, 0.3) for _ in range(20)]
