@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from assistant.list_context import ListContext
 from assistant.question_parts import Part, measure_of
 from assistant.support import figure_measures
 from index.documents import Paragraph
@@ -202,11 +203,14 @@ class Evidence:
 
 
 def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats: TermStats,
-           per_part: int | None = None, max_chars: int = AnswerConfig.evidence_chars) -> Evidence:
+           per_part: int | None = None, max_chars: int = AnswerConfig.evidence_chars,
+           lists: ListContext | None = None) -> Evidence:
     """The best sentences for each part, round-robin over the parts (at most per_part each, by default as many as
-    fit) until max_chars, with their neighbours when a chosen sentence is too short to stand alone. Filling the
-    budget matters for real documents, whose table rows and list items are short: with 5 sentences a part, a
-    fifth of the gold quotes of eval/paraphrase/realdocs_dev.jsonl that retrieval had found were left out."""
+    fit) until max_chars, with their neighbours when a chosen sentence is too short to stand alone, and a list
+    item's lead-in or a lead-in's items (see assistant.list_context). Filling the budget matters for real
+    documents, whose table rows and list items are short: with 5 sentences a part, a fifth of the gold quotes of
+    eval/paraphrase/realdocs_dev.jsonl that retrieval had found were left out."""
+    lists = lists or ListContext()
     cands = candidates(paragraphs)
     ranked = [rank_for_part(p, question, cands, stats, tuple(o for o in parts if o is not p)) for p in parts]
     per_part = per_part or MAX_EVIDENCE
@@ -228,9 +232,20 @@ def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats:
             if c.end - c.start < SHORT_SENTENCE and nxt and (c.paragraph.id, nxt.start) not in chosen:
                 chosen[(c.paragraph.id, nxt.start)] = nxt  # a lead-in (五是…。) needs what follows it
                 used += nxt.end - nxt.start
-    order = {p.id: i for i, p in enumerate(paragraphs)}
-    sentences = sorted(chosen.values(), key=lambda c: (order[c.paragraph.id], c.start))
-    return Evidence(parts, ranked, sentences)
+            for para, s, e in lists.companions(c.paragraph, c.start):
+                if (para.id, s) not in chosen:
+                    chosen[(para.id, s)] = Candidate(para, s, e, c.rank)
+                    used += e - s
+    # a list's lead-in and items stay together, where the best-retrieved of them stands
+    unit_order: dict[str, int] = {}
+    for i, p in enumerate(paragraphs):
+        unit_order.setdefault(lists.anchor(p.id)[0], i)
+
+    def position(c: Candidate) -> tuple[int, int, int]:
+        unit, n = lists.anchor(c.paragraph.id)
+        return unit_order.get(unit, len(paragraphs)), n, c.start
+
+    return Evidence(parts, ranked, sorted(chosen.values(), key=position))
 
 
 class SelectEvidence:
@@ -238,13 +253,15 @@ class SelectEvidence:
 
     def __init__(self, paragraphs: Iterable[Paragraph], max_chars: int = AnswerConfig.evidence_chars,
                  per_part: int | None = None):
+        paragraphs = list(paragraphs)
         self.stats = TermStats.from_paragraphs(paragraphs)
+        self.lists = ListContext.from_paragraphs(paragraphs)
         self.max_chars = max_chars
         self.per_part = per_part
 
     def run(self, question: str, parts: list[Part], paragraphs: list[Paragraph]) -> Evidence:
         """Evidence for the question's parts, at most MAX_EVIDENCE sentences."""
-        ev = select(parts, question, paragraphs, self.stats, self.per_part, self.max_chars)
+        ev = select(parts, question, paragraphs, self.stats, self.per_part, self.max_chars, self.lists)
         if len(ev.sentences) > MAX_EVIDENCE:
             keep = {id(s.candidate) for ranking in ev.per_part for s in ranking[:2]}
             kept = [c for c in ev.sentences if id(c) in keep][:MAX_EVIDENCE]
