@@ -48,6 +48,7 @@ class LiveCheck:
     verdicts: list[PartVerdict]
     asked: list[str]  # the text of each part, as verify takes it
     idf: object = None
+    in_corpus: object = None  # TermStats.in_corpus: see assistant.verify.slot_aligned
     checks: list[Verdict] = field(default_factory=list, init=False)
 
     def run(self, generated: str, final: bool = False) -> LiveView | None:
@@ -57,6 +58,6 @@ class LiveCheck:
         claims = claims_of(done) if done.strip() else []
         if len(claims) <= len(self.checks):
             return None
-        self.checks = verify(claims, self.question, self.evidence, self.asked, self.idf)
+        self.checks = verify(claims, self.question, self.evidence, self.asked, self.idf, self.in_corpus)
         lines = model_lines(self.verdicts, self.checks, self.evidence, self.sources)
         return LiveView("".join(line.render() for line, _ in lines), remap(generated[len(done):], self.mapping))

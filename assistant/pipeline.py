@@ -26,7 +26,7 @@ from assistant.prompting import PromptBuilder, Prompts, citation_grammar
 from assistant.question_parts import split_parts
 from assistant.retrieve import Retrieve
 from assistant.verify import Verdict
-from retriever.filters import DocFilter, doc_title, named_scope
+from retriever.filters import DocFilter, doc_title, named_scope, quoted_scope
 from retriever.hybrid import Hit, HybridRetriever
 from retriever.locations import paragraph_location
 from questions import check_question
@@ -184,6 +184,10 @@ class Assistant:
         standalone = clock.step("condense_ms", self.condense.run, question, history)
         if standalone != question:
             yield Event("status", f"改写为：{standalone}")
+        quoted = None if docs is not None else quoted_scope(standalone, self.retriever.stored.manifest)
+        if quoted:
+            docs = frozenset(quoted.docs)
+            yield Event("status", f"问题引用了{'、'.join(f'《{self._title(d)}》' for d in quoted.docs)}：只在其中查找")
         scope = clock.step("scope_ms", self.overview.scope, standalone, anchors(standalone), docs)
         if scope is not None:
             yield from self._overview(question, standalone, scope, clock)
@@ -218,7 +222,8 @@ class Assistant:
                                      yes_no=len(verdicts) == 1 and verdicts[0].part.slot == "yesno")
         grammar = citation_grammar(len(numbered), max_sentences=min(len(asked) + 2, 6))
         asked_texts = [v.part.text if anchors(v.part.text) else standalone for v in verdicts]
-        live = LiveCheck(standalone, numbered, sources, mapping, verdicts, asked_texts, self.select.stats.idf)
+        stats = self.select.stats
+        live = LiveCheck(standalone, numbered, sources, mapping, verdicts, asked_texts, stats.idf, stats.in_corpus)
         pieces: list[str] = []
         clock.mark("generate")
         raw = self.llm.stream(prompt, max_tokens or self.cfg.llm.max_tokens, grammar=grammar)

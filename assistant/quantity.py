@@ -29,6 +29,7 @@ SUFFIX_RE = re.compile(r"^总|[量数额率值]$")  # 授权量 ~ 授权, 总金
 CONTRASTS = {"进口": "出口", "出口": "进口", "入境": "出境", "出境": "入境", "境内": "境外", "境外": "境内",
              "上半年": "下半年", "下半年": "上半年", "线上": "线下", "线下": "线上"}
 CLAUSE_RE = re.compile(r"[^，,；;：:。！？!?]+")
+PEOPLE = ("人", "人员", "人口", "居民", "职工", "学生")  # heads that are people, counted in 人
 
 
 @lru_cache(maxsize=1024)  # verify asks it of the same question for every sentence and source
@@ -79,8 +80,10 @@ def _head(run: list[str]) -> str:
 def head_forms(head: str) -> list[str]:
     """The ways a clause may word the head: itself, its core without 总… or …量/数/额/率/值 (授权量 ~ 授权), and
     for a longer head its last two characters (结算成本 ~ 成本, 经纬度 ~ 纬度); a one-character core is a unit
-    (人数 ~ 3000人)."""
+    (人数 ~ 3000人), and a head that is people (老人, 外籍人员 ~ 146.80万人) is counted in 人 too."""
     forms = [head, SUFFIX_RE.sub("", head), head[-2:]]
+    if head.endswith(PEOPLE):
+        forms.append("人")
     return list(dict.fromkeys(f for f in forms if f))
 
 

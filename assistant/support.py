@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textutil import char_ngrams
 from zh.dates import BARE_YEAR_RE
 from zh.numbers import digits_view
+from zh.units import CLASSIFIERS
 
 NUMBER_RE = re.compile(r"(\d+(?:\.\d+)?)([%％\u4e00-\u9fff]?)")
 MIN_SUPPORT = 0.6
@@ -52,12 +53,17 @@ def _numbers(text: str) -> list[tuple[str, str]]:
 
 
 def missing_numbers(sentence: str, evidence: str) -> list[str]:
-    """Numbers of the sentence that the evidence lacks, or has only with another unit ('7万' vs '7批')."""
+    """Numbers of the sentence that the evidence lacks, or has only with another unit ('7万' vs '7批'). A
+    classifier the evidence uses for no number may stand for the one it gives (每百户拥有移动电话299台 → 299部);
+    one it uses for another number may not (7批35项 → 7项 is wrong)."""
     pairs = set(_numbers(evidence))
     numbers = {n for n, _ in pairs}
+    used = {u for _, u in pairs}
     missing = []
     for n, unit in _numbers(sentence):
-        if n not in numbers or (unit and (n, unit) not in pairs and (n, "") not in pairs):
+        if n not in numbers or (unit and (n, unit) not in pairs and (n, "") not in pairs
+                                and not (unit in CLASSIFIERS and unit not in used
+                                         and any(u in CLASSIFIERS for m, u in pairs if m == n))):
             missing.append(n + unit)
     return missing
 

@@ -31,7 +31,7 @@ from index.lexical import key_terms
 from textutil import char_ngrams, sentence_spans, squash
 from zh.dates import YEARISH_RE
 from zh.modality import keeps_plan, states_plan
-from zh.names import anchors, place_or_org_names
+from zh.names import anchors, place_or_org_names, whole_of
 from zh.numbers import digits_view
 from zh.terms import found, weighted_share
 from zh.units import COUNTERS
@@ -84,13 +84,16 @@ def figures(sentence: str, question: str) -> list[str]:
     return [n + u for n, u in NUMBER_RE.findall(digits_view(sentence)) if n not in q]
 
 
-def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: list[str], idf=None) -> bool:
+def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: list[str], idf=None,
+                 in_corpus=None) -> bool:
     """No new figure of the sentence comes only from cited sentences about something else: another year than
     the one asked, or other places/organisations than those the question names (see assistant.gate.conflicts);
     with ``idf``, a sentence holding the figure must also hold HOME_ANCHORS of the weight of a part's names (see
-    home_coverage: a 北京 figure given to 京东方 is rejected even when the question names no other place)."""
+    home_coverage: a 北京 figure given to 京东方 is rejected even when the question names no other place). With
+    ``in_corpus``, a name no paragraph contains is left out: no sentence can hold it, so it tells no home from
+    another (新鲜蔬菜: jieba tags 新鲜 as a place; the bulletin says 鲜菜)."""
     parts = asked or [question]
-    names = [asked_names(a) for a in parts] if idf else []
+    names = [[n for n in asked_names(a) if in_corpus is None or in_corpus(squash(n))] for a in parts] if idf else []
     for fig in figures(sentence, question):
         number = re.match(r"\d+(?:\.\d+)?", fig).group(0)
         homes = [c for c in cited if number in squash(c.text)] or [
@@ -99,7 +102,7 @@ def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: li
             continue
         if all(conflicts(c, a) for c in homes for a in parts):
             return False
-        if names and max(home_coverage(c, n, idf) for c in homes for n in names) < HOME_ANCHORS:
+        if names and max(home_coverage(c, n, idf, question) for c in homes for n in names) < HOME_ANCHORS:
             return False
     return True
 
@@ -131,12 +134,15 @@ def asked_names(asked: str) -> list[str]:
     return [a for a in anchors(asked) if not YEARISH_RE.fullmatch(a)]
 
 
-def home_coverage(c: Candidate, names: list[str], idf) -> float:
+def home_coverage(c: Candidate, names: list[str], idf, question: str = "") -> float:
     """The weighted share of the asked names that the sentence holding a figure holds, with its heading path and,
     when it names no place or organisation itself, its paragraph from the nearest sentence before it that does
     (平台建立以来… leans on 北京市依托…支持朝阳区建立…平台; a paragraph that goes from 重庆市… to 北京市… gives
-    北京's figure to 北京 only)."""
-    return weighted_share(names, squash(c.text + c.paragraph.heading_text + subject_span(c)).lower(), idf)
+    北京's figure to 北京 only); a name the question writes before the whole of its area (河南全省) is held by
+    that whole (占全省的87.1%, see zh.names.whole_of)."""
+    hay = squash(c.text + c.paragraph.heading_text + subject_span(c)).lower()
+    held = [n for n in names if (whole := whole_of(n, question)) and whole in hay]
+    return weighted_share(names, hay + "".join(held).lower(), idf)
 
 
 def subject_span(c: Candidate) -> str:
@@ -172,9 +178,10 @@ def narrowed(claim: Claim, evidence: dict[int, Candidate], question: str) -> Cla
 
 
 def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], asked: list[str],
-           idf=None) -> list[Verdict]:
+           idf=None, in_corpus=None) -> list[Verdict]:
     """A verdict for each claim, in order (duplicates of an accepted sentence are rejected); ``asked``: the text of
-    each part of the question (a figure must suit one of them); ``idf`` weighs their anchors (see slot_aligned)."""
+    each part of the question (a figure must suit one of them); ``idf`` weighs their anchors and ``in_corpus``
+    tells the names some paragraph holds (see slot_aligned)."""
     out: list[Verdict] = []
     seen: list[set[str]] = []
     for claim in claims:
@@ -198,7 +205,7 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
             claim, cited, support = Claim(claim.text, (best,)), [evidence[best]], repaired
         claim = narrowed(claim, evidence, question)
         cited = [evidence[n] for n in claim.cites if n in evidence]
-        if not slot_aligned(claim.text, question, cited, asked, idf):
+        if not slot_aligned(claim.text, question, cited, asked, idf, in_corpus):
             out.append(Verdict(claim, False, "a figure is not next to what the question asks about", support,
                                wrong_figure=True))
             continue

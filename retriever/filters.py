@@ -128,6 +128,29 @@ def named_scope(question: str, manifest: dict) -> DocFilter | None:
     return DocFilter(docs=tuple(sorted(named)))
 
 
+TITLE_QUOTE_RE = re.compile(r"《([^》]{2,60})》")
+
+
+def quoted_scope(question: str, manifest: dict) -> DocFilter | None:
+    """The documents whose title the question quotes in 《》, in a library of several: the question asks what *they*
+    say (按《道路交通安全法》，骑电动自行车最低要满多少周岁？ is not answered by 南宁's 条例, which says it). A quote
+    names a title when one holds the other, or they share a run of half the quote (MIN_TITLE_OVERLAP at least),
+    years and spaces aside. None when the question quotes no title of the library, or every document's."""
+    docs = manifest.get("documents", {})
+    quotes = [YEAR_RE.sub("", re.sub(r"\s+", "", m.group(1))) for m in TITLE_QUOTE_RE.finditer(question)]
+    if len(docs) < 2 or not quotes:
+        return None
+    named = set()
+    for doc_id, info in docs.items():
+        title = YEAR_RE.sub("", re.sub(r"\s+", "", doc_title(info)))
+        if title and any(q in title or title in q or _shares(q, title, max(MIN_TITLE_OVERLAP, len(q) // 2))
+                         for q in quotes if q):
+            named.add(doc_id)
+    if not named or len(named) == len(docs):
+        return None
+    return DocFilter(docs=tuple(sorted(named)))
+
+
 def _shares(a: str, b: str, n: int) -> bool:
     """Do a and b have a common substring of n characters?"""
     return any(a[i:i + n] in b for i in range(len(a) - n + 1))

@@ -16,11 +16,12 @@ changes):
 | 三点五万吨 | 3.5万吨 |
 | 居住半年以上 | 居住0.5年以上 (上半年 stays) |
 | 浮龙最初在哪一年被命名 | unchanged (哪一年 asks which year: no figure) |
+| 比上一年增长27.4% | 比上一年增长27.4% (上一年 is the year before: no figure) |
 
 A numeral is a figure when 第 comes before it, 百分之 before it, or a measure word after it; a lone 一 or 两
 counts only before a unit of time, money or size (一年内, 一千元), not before a classifier (一个平台, 两项
-措施: the model adds those freely), nor after a word that makes it pick one out (哪一年, 某一天, 同一年, 每一项), and
-never inside words (一般, 统一, 万一, 十分, 一是).
+措施: the model adds those freely), nor after a word that makes it pick one out (哪一年, 某一天, 同一年, 每一项) or
+point to a neighbour (上一年, 下一步, 前一天; 前两年 still counts two years), and never inside words (一般, 统一, 万一, 十分, 一是).
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ SIZE_UNITS = frozenset("年 个月 月 日 天 周 小时 个小时 分钟 秒 �
 UNIT_SYNONYMS = {"天": ("天", "日", "个工作日", "工作日"), "日": ("日", "天"), "个月": ("个月", "月"), "月": ("月", "个月"),
                  "岁": ("岁", "周岁"), "小时": ("小时", "个小时"), "年": ("年", "周年")}
 PICKING = "哪某同这那每任"  # before a lone 一/两 they pick one out (哪一年 asks which year, 每一项 means each)
+RELATIVE = "上下前后"  # before a lone 一 they point to the neighbour (比上一年增长, 下一步): no count (前两年 is one)
 HALF_RE = re.compile(r"(?<![上下前后多大])半(?=年|个月|小时|个小时|天|日|个工作日)")  # 居住半年以上 → 0.5年
 NUMERAL_RUN_RE = re.compile(rf"(第)?(百分之)?([{NUMERAL}点]+)")
 ALL_DIGITS_RE = re.compile(r"^[零〇一二三四五六七八九]{2,}$")  # 二〇二一: read digit by digit
@@ -111,8 +113,9 @@ def to_arabic(text: str) -> str:
         lone = len(numeral) == 1 and numeral in "一两"
         if lone and not (ordinal or percent or magnitude) and unit not in SIZE_UNITS:
             continue
-        if lone and m.start() > 0 and text[m.start() - 1] in PICKING:
-            continue  # 哪一年, 某一天: which one, not how many
+        before = text[m.start() - 1] if m.start() > 0 else ""
+        if lone and before and (before in PICKING or (numeral == "一" and before in RELATIVE)):
+            continue  # 哪一年, 某一天, 上一年: which one, not how many
         if not magnitude and len(numeral) == 1 and numeral in "百千万亿" and not percent:
             continue  # 千米, 万元: a unit, not a figure
         if m.start() > 0 and text[m.start() - 1] in "统万唯之专单" and not (ordinal or percent):

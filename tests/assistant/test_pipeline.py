@@ -165,3 +165,21 @@ def test_the_retriever_of_an_assistant_cannot_be_replaced_in_place(retriever):
     assistant, _ = _assistant(retriever, "回答[1]。")
     with pytest.raises(AttributeError):
         assistant.retriever = retriever
+
+
+def test_a_question_quoting_a_title_is_answered_from_that_document_only(tmp_path, fake_embedder):
+    from index.builder import build_index
+
+    corpus = tmp_path / "library"
+    corpus.mkdir()
+    (corpus / "residence.txt").write_text("居住证暂行条例\n\n第十条 居住证每年签注1次，持证人应当按时办理签注手续。\n",
+                                          encoding="utf-8")
+    (corpus / "ebike.txt").write_text("南宁市电动自行车管理条例\n\n第十条 电动自行车号牌每年签注2次，车主应当按时办理签注手续。\n",
+                                      encoding="utf-8")
+    build_index(corpus, tmp_path / "index", Config(), embedder=fake_embedder, show_progress=False)
+    retriever = HybridRetriever.from_index_dir(tmp_path / "index", embedder=fake_embedder)
+    assistant, _ = _assistant(retriever, "每年签注1次[1]。")
+    events = list(assistant.stream("《居住证暂行条例》规定每年要办理几次签注手续？"))
+    answer = events[-1].answer
+    assert {s.paragraph.doc_id for s in answer.sources} == {"residence"}
+    assert any(e.kind == "status" and "只在其中查找" in e.text for e in events)

@@ -49,3 +49,9 @@ def test_the_other_side_of_a_contrast_is_not_the_asked_one():
 def test_a_head_of_a_count_may_be_said_by_its_unit():
     assert states_asked_quantity("该企业共有员工 3000 余人。", ["3000"], "该企业的员工人数是多少？")
     assert not states_asked_quantity("该企业营业收入 3000 万元。", ["3000"], "该企业的员工人数是多少？")
+
+
+def test_a_head_that_is_people_is_counted_in_persons():
+    row = "65周岁及以上：年末数146.80万人，比重16.94%"
+    assert states_asked_quantity(row, ["146.80"], "65岁及以上的老人有多少万？")
+    assert not states_asked_quantity("全市生产总值146.80亿元", ["146.80"], "65岁及以上的老人有多少万？")

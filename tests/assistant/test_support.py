@@ -27,6 +27,11 @@ def test_missing_numbers_ignore_spaces_and_catch_changed_figures():
     assert missing_numbers("1.05 亿元", "1.5 亿元") == ["1.05亿"]
 
 
+def test_a_classifier_the_source_does_not_use_may_stand_for_its_own():
+    assert missing_numbers("每百户拥有299部移动电话", "移动电话：农村299台，城镇287台") == []
+    assert missing_numbers("共7项", "已有 7 批 35 项") == ["7项"]  # 项 counts another number there
+
+
 def test_number_with_another_unit_is_missing():
     assert missing_numbers("获得了7万件专利", "已有 7 批 35 项") == ["7万"]
     assert missing_numbers("共7批、35项", "已有 7 批 35 项") == []

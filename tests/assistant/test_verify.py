@@ -87,6 +87,22 @@ def test_a_figure_from_a_sentence_about_another_entity_is_rejected():
     assert slot_aligned("京东方2021年获得了19.9万件发明专利授权", q, [home], [q])  # without idf: only conflicts
 
 
+def test_an_asked_name_that_no_paragraph_holds_does_not_decide_the_home():
+    para = make_paragraph("d:p6", "d", "鲜菜：指数（以上年为100）91.9")
+    home = Candidate(para, 0, len(para.text), 0)
+    q = "新鲜蔬菜的价格指数是多少？"  # jieba tags 新鲜 as a place; the bulletin says 鲜菜
+    assert not slot_aligned("价格指数是91.9", q, [home], [q], _idf)
+    assert slot_aligned("价格指数是91.9", q, [home], [q], _idf, in_corpus=lambda term: term != "新鲜")
+
+
+def test_the_whole_of_an_area_holds_the_name_written_before_it():
+    para = make_paragraph("d:p7", "d", "2023年全市港口货物吞吐量4081万吨，同比增长23.5%，占全省的87.1%。")
+    home = Candidate(para, 0, len(para.text), 0)
+    q = "2023年周口港口货物吞吐量是不是占到了河南全省的八成以上？"
+    assert slot_aligned("是，占全省的87.1%", q, [home], [q], _idf)
+    assert not slot_aligned("是，占全省的87.1%", q.replace("河南全省", "河南"), [home], [q.replace("河南全省", "河南")], _idf)
+
+
 def test_a_figure_keeps_the_entity_its_paragraph_named_first():
     para = make_paragraph("d:p5", "d", "北京市朝阳区建立数字资产监管平台。平台建立以来，将案件平均侦查时间缩短至 8 小时内。")
     home = Candidate(para, para.text.index("。") + 1, len(para.text), 0)

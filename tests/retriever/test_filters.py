@@ -60,3 +60,16 @@ def test_a_question_naming_a_region_or_a_title_names_those_documents():
     assert named_scope("按道路交通安全法会受到什么处罚？", manifest).docs == ("law",)
     assert named_scope("2023年洛阳市地区生产总值是多少？", manifest) is None  # a year is no title's words
     assert named_scope("南宁市电动自行车管理条例", {"documents": {"nn": manifest["documents"]["nn"]}}) is None
+
+
+def test_a_quoted_title_names_only_that_document():
+    from retriever.filters import quoted_scope
+
+    manifest = {"documents": {
+        "nn": {"meta": {"title": "南宁市电动自行车管理条例", "region": "南宁市"}},
+        "law": {"meta": {"title": "中华人民共和国道路交通安全法", "region": "全国"}},
+        "npp": {"meta": {"title": "核电厂定期安全审查指南 第1部分：通用要求（征求意见稿）"}}}}
+    assert quoted_scope("《道路交通安全法》规定骑电动自行车的人最低要满多少周岁？", manifest).docs == ("law",)
+    assert quoted_scope("《核电厂定期安全评价 第1部分：通用要求》何时实施？", manifest).docs == ("npp",)
+    assert quoted_scope("按道路交通安全法，骑电动自行车要多大？", manifest) is None  # no quote: named_scope prefers
+    assert quoted_scope("《红楼梦》的作者是谁？", manifest) is None  # a quote that is no title of the library

@@ -24,6 +24,8 @@ def test_parse_numeral(numeral, value):
     ("两个平台", "两个平台"),  # … before a classifier it is not
     ("浮龙最初在哪一年被命名", "浮龙最初在哪一年被命名"),  # … nor after a word that picks one out
     ("同一天办结", "同一天办结"),
+    ("比上一年增长27.4%", "比上一年增长27.4%"),  # … nor after a word that points to a neighbour
+    ("前两年", "前2年"),  # … where 两 still counts
     ("一般而言", "一般而言"),
     ("统一规划", "统一规划"),
     ("万一发生", "万一发生"),
