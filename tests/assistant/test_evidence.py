@@ -58,3 +58,20 @@ def test_a_share_asked_needs_a_share_in_the_sentence():
     part = Part("基金的资金总规模是多少？", slot="number")
     assert not filler_present("该基金承担 30%坏账风险。", part)
     assert filler_present("该基金总规模 2 亿元。", part)
+
+
+def test_the_retrieval_rank_is_a_prior_on_the_sentence_score(monkeypatch):
+    import assistant.evidence as evidence
+
+    best_retrieved = make_paragraph("d:a", "d", "警告标志应当设置在故障车来车方向一百五十米以外。")
+    more_words = make_paragraph("d:b", "d", "车辆故障时警告标志应当设置在来车方向五十米至一百米处。")
+    others = [make_paragraph(f"d:o{i}", "d", t) for i, t in enumerate(["车辆应当靠右通行。", "车辆不得超速。", "方向盘检查。"])]
+    stats = TermStats.from_paragraphs([best_retrieved, more_words, *others])
+    part = split_parts("车辆故障后警告标志要放在来车方向多远？")[0]
+
+    def first(prior):
+        monkeypatch.setattr(evidence, "RETRIEVAL_PRIOR", prior)
+        return evidence.rank_for_part(part, part.text, candidates([best_retrieved, more_words]), stats)[0]
+
+    assert first(0.0).candidate.paragraph.id == "d:b"  # the lexical score alone prefers the other paragraph
+    assert first(0.2).candidate.paragraph.id == "d:a"
