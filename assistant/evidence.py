@@ -22,7 +22,7 @@ from index.headings import FIGURE_TITLE_RE
 from index.lexical import key_terms
 from settings import AnswerConfig
 from textutil import sentence_spans, squash
-from zh.dates import DATE_RE
+from zh.dates import ANY_YEAR_RE, ASKS_YEAR_RE, DATE_RE
 from zh.names import named_entities, names_something
 from zh.numbers import digits_view, unit_forms
 from zh.units import COUNTERS, MAGNITUDES
@@ -69,8 +69,8 @@ class TermStats:
 
 def filler_present(text: str, part: Part) -> bool:
     """Does text contain the kind of answer the part asks for (a year, a number with its unit, a share for 比例…)?"""
-    if part.slot == "time":
-        return bool(DATE_RE.search(digits_view(text)))
+    if part.slot == "time":  # 哪一年 wants a year: 三十日内 gives none
+        return bool((ANY_YEAR_RE if ASKS_YEAR_RE.search(part.text) else DATE_RE).search(digits_view(text)))
     if part.slot == "number":
         t = digits_view(text)
         kind = measure_of(part.text)  # a share, money or a duration asked: a figure of that kind

@@ -44,6 +44,9 @@ def test_a_figure_title_is_no_candidate_but_a_sentence_about_a_figure_is():
 def test_slot_fillers():
     assert filler_present("2021 年起", Part("哪一年", slot="time"))
     assert not filler_present("长期以来", Part("哪一年", slot="time"))
+    assert not filler_present("自购车之日起三十日内临时通行", Part("过渡期到哪一年为止？", slot="time"))  # no year
+    assert filler_present("明太祖于1368年称帝", Part("哪一年称帝？", slot="time"))
+    assert filler_present("自受理之日起十五日内", Part("何时办结？", slot="time"))  # 何时: any date word
     assert filler_present("已有 7 批 35 项", Part("几批", slot="number", unit="批"))
     assert not filler_present("已有 35 项", Part("几批", slot="number", unit="批"))
 
