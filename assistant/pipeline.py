@@ -22,7 +22,7 @@ from assistant.live_check import LiveCheck
 from assistant.llm import LLM
 from assistant.overview import OverviewStep
 from assistant.premise import premise_note
-from assistant.prompting import PromptBuilder, Prompts, citation_grammar
+from assistant.prompting import PromptBuilder, Prompts, answer_sentences, citation_grammar
 from assistant.question_parts import split_parts
 from assistant.retrieve import Retrieve
 from assistant.verify import Verdict
@@ -220,7 +220,7 @@ class Assistant:
         asked = [v.part.text for v in verdicts if v.answerable]
         prompt = self.builder.answer(evidence.sentences, standalone, asked if len(verdicts) > 1 else [],
                                      yes_no=len(verdicts) == 1 and verdicts[0].part.slot == "yesno")
-        grammar = citation_grammar(len(numbered), max_sentences=min(len(asked) + 2, 6))
+        grammar = citation_grammar(len(numbered), answer_sentences([v.part.slot for v in verdicts if v.answerable]))
         asked_texts = [v.part.text if anchors(v.part.text) else standalone for v in verdicts]
         stats = self.select.stats
         live = LiveCheck(standalone, numbered, sources, mapping, verdicts, asked_texts, stats.idf, stats.in_corpus)

@@ -117,6 +117,15 @@ class PromptBuilder:
         return chatml("你负责改写问题。", [], self.prompts.condense.format(history=lines, question=question))
 
 
+MAX_ANSWER_SENTENCES = 6  # sentences an answer may have: a list's items often come one a sentence
+
+
+def answer_sentences(slots: list[str]) -> int:
+    """How many sentences the answer to these asked parts may have: two more than the parts, and as many as
+    allowed when a part asks for a list (哪些基本公共服务: six items, one a sentence, were cut at three)."""
+    return MAX_ANSWER_SENTENCES if "list" in slots else min(len(slots) + 2, MAX_ANSWER_SENTENCES)
+
+
 def citation_grammar(n_sources: int, max_sentences: int = 3) -> str:
     """GBNF forcing 1..max_sentences sentences, each ending with [n] markers of existing sources."""
     digits = f"[1-{max(1, min(n_sources, MAX_EVIDENCE))}]"

@@ -183,3 +183,9 @@ def test_a_question_quoting_a_title_is_answered_from_that_document_only(tmp_path
     answer = events[-1].answer
     assert {s.paragraph.doc_id for s in answer.sources} == {"residence"}
     assert any(e.kind == "status" and "只在其中查找" in e.text for e in events)
+
+
+def test_a_list_question_may_be_answered_one_item_a_sentence(retriever):
+    assistant, llm = _assistant(retriever, "资料说明了答案[1]。")
+    assistant.run("天津港在海铁联运方面有哪些做法？")
+    assert llm.grammars and llm.grammars[-1].count("sent?") == 5  # up to 6 sentences

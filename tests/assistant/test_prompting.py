@@ -2,7 +2,7 @@
 import re
 
 from assistant.evidence import Candidate
-from assistant.prompting import PromptBuilder, Prompts, citation_grammar, evidence_block
+from assistant.prompting import PromptBuilder, Prompts, answer_sentences, citation_grammar, evidence_block
 from tests.conftest import make_paragraph
 
 P = make_paragraph("d:p1", "d", "甲句。乙句。", case="案例一", section="一、主要做法")
@@ -38,3 +38,8 @@ def test_grammar_allows_only_existing_sentence_numbers_and_no_question_marks():
     g = citation_grammar(3, max_sentences=2)
     assert '"[" [1-3] "]"' in g and "sent?" in g and "？" in g
     assert re.search(r"body ::= \[\^.*？", g)
+
+
+def test_a_list_answer_may_give_each_item_a_sentence():
+    assert answer_sentences(["number"]) == 3 and answer_sentences(["number", "time"]) == 4
+    assert answer_sentences(["list"]) == 6  # 哪些基本公共服务: six items
