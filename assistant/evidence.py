@@ -21,7 +21,7 @@ from index.documents import Paragraph
 from index.headings import FIGURE_TITLE_RE
 from index.lexical import key_terms
 from settings import AnswerConfig
-from textutil import sentence_spans, squash
+from textutil import SENTENCE_END, sentence_spans, squash
 from zh.dates import ANY_YEAR_RE, ASKS_YEAR_RE, DATE_RE
 from zh.names import named_entities, names_something
 from zh.numbers import digits_view, unit_forms
@@ -106,7 +106,7 @@ def states_nothing(text: str) -> bool:
     give; 图1显示，……增长5%。 is a statement)."""
     if len(text) < 12 and not re.search(r"[。！？；!?;：:，,]", text):
         return True
-    return bool(FIGURE_TITLE_RE.match(text.strip())) and not re.search(r"[。！？!?；;]", text)
+    return bool(FIGURE_TITLE_RE.match(text.strip())) and not any(mark in text for mark in SENTENCE_END)
 
 
 def candidates(paragraphs: list[Paragraph]) -> list[Candidate]:

@@ -58,8 +58,8 @@ class ListContext:
         return [(item, s, e) for item in items[:MAX_ITEMS] for s, e in sentence_spans(item.text)]
 
     def anchor(self, paragraph_id: str) -> tuple[str, int]:
-        """Where a companion paragraph is shown, relative to the paragraph that brought it: (that paragraph's id,
-        −1 for a lead-in before it, n for the n-th item after it); (own id, 0) for any other paragraph."""
+        """Where a paragraph is shown among the evidence: a list item as (its lead-in's id, n) for the n-th item,
+        any other paragraph (a lead-in included) as (its own id, 0), so a list sorts as lead-in, then items."""
         lead = self.lead_of.get(paragraph_id)
         if lead is not None:
             return lead.id, 1 + [p.id for p in self.items_of[lead.id]].index(paragraph_id)

@@ -58,14 +58,19 @@ def missing_numbers(sentence: str, evidence: str) -> list[str]:
     one it uses for another number may not (7批35项 → 7项 is wrong)."""
     pairs = set(_numbers(evidence))
     numbers = {n for n, _ in pairs}
-    used = {u for _, u in pairs}
     missing = []
     for n, unit in _numbers(sentence):
         if n not in numbers or (unit and (n, unit) not in pairs and (n, "") not in pairs
-                                and not (unit in CLASSIFIERS and unit not in used
-                                         and any(u in CLASSIFIERS for m, u in pairs if m == n))):
+                                and not _classifier_swap(n, unit, pairs)):
             missing.append(n + unit)
     return missing
+
+
+def _classifier_swap(number: str, classifier: str, pairs: set[tuple[str, str]]) -> bool:
+    """The evidence gives the number with another classifier and uses this one for no number (see
+    missing_numbers)."""
+    return (classifier in CLASSIFIERS and all(u != classifier for _, u in pairs)
+            and any(u in CLASSIFIERS for m, u in pairs if m == number))
 
 
 @dataclass(frozen=True)

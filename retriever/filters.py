@@ -120,12 +120,10 @@ def named_scope(question: str, manifest: dict) -> DocFilter | None:
     for doc_id, info in docs.items():
         meta = info.get("meta", {})
         region = short_region(meta.get("region", ""))  # 黔东南苗族侗族自治州 → 黔东南, 南宁市 → 南宁
-        title = YEAR_RE.sub("", re.sub(r"\s+", "", doc_title(info)))
+        title = _bare(doc_title(info))
         if (len(region) >= 2 and region != "全国" and region in q) or _shares(title, q, MIN_TITLE_OVERLAP):
             named.add(doc_id)
-    if not named or len(named) == len(docs):
-        return None
-    return DocFilter(docs=tuple(sorted(named)))
+    return _narrowing(named, docs)
 
 
 TITLE_QUOTE_RE = re.compile(r"《([^》]{2,60})》")
@@ -137,15 +135,25 @@ def quoted_scope(question: str, manifest: dict) -> DocFilter | None:
     names a title when one holds the other, or they share a run of half the quote (MIN_TITLE_OVERLAP at least),
     years and spaces aside. None when the question quotes no title of the library, or every document's."""
     docs = manifest.get("documents", {})
-    quotes = [YEAR_RE.sub("", re.sub(r"\s+", "", m.group(1))) for m in TITLE_QUOTE_RE.finditer(question)]
+    quotes = [_bare(m.group(1)) for m in TITLE_QUOTE_RE.finditer(question)]
     if len(docs) < 2 or not quotes:
         return None
     named = set()
     for doc_id, info in docs.items():
-        title = YEAR_RE.sub("", re.sub(r"\s+", "", doc_title(info)))
+        title = _bare(doc_title(info))
         if title and any(q in title or title in q or _shares(q, title, max(MIN_TITLE_OVERLAP, len(q) // 2))
                          for q in quotes if q):
             named.add(doc_id)
+    return _narrowing(named, docs)
+
+
+def _bare(title: str) -> str:
+    """A title as questions are matched against it: no whitespace, no years."""
+    return YEAR_RE.sub("", re.sub(r"\s+", "", title))
+
+
+def _narrowing(named: set[str], docs: dict) -> DocFilter | None:
+    """A filter to the named documents, or None when it would narrow nothing (none named, or all)."""
     if not named or len(named) == len(docs):
         return None
     return DocFilter(docs=tuple(sorted(named)))
