@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from assistant.list_context import ListContext
+from assistant.cross_refs import ArticleRefs
+from assistant.list_context import MAX_ITEMS, ListContext
 from assistant.question_parts import Part, measure_of
 from assistant.support import figure_measures
 from index.documents import Paragraph
@@ -151,12 +152,14 @@ def score_sentence(terms: list[str], weights: dict[str, float], cand: Candidate,
 
 
 def rank_for_part(part: Part, question: str, cands: list[Candidate], stats: TermStats,
-                  others: tuple[Part, ...] = ()) -> list[Scored]:
+                  others: tuple[Part, ...] = (), refs: ArticleRefs | None = None) -> list[Scored]:
     """Candidates ranked for one part: its own terms count double, the question's terms that belong to no
     other part once; a sentence that names no place, organisation or year of its own may lean on the sentence
     before it (half weight, like its heading path). The retrieval rank of its paragraph adds a prior
     (RETRIEVAL_PRIOR / (1 + rank)): retrieval also matched meaning, which a paraphrase (抛锚 for 发生故障) leaves
-    to it alone (on the dev sets, 3 of 329 questions more with every keyword in the evidence, none fewer)."""
+    to it alone (on the dev sets, 3 of 329 questions more with every keyword in the evidence, none fewer).
+    A sentence that refers to another article of its statute (违反本条例第十条规定…) leans on that article's text
+    too (see assistant.cross_refs)."""
     own = key_terms(part.text)
     theirs = {t for p in others for t in key_terms(p.text)}
     shared = [t for t in key_terms(question) if t not in own and t not in theirs]
@@ -166,7 +169,9 @@ def rank_for_part(part: Part, question: str, cands: list[Candidate], stats: Term
         for t in key_terms(part.focus) or [part.focus]:
             weights[t] = weights.get(t, stats.idf(t)) * 2
     terms = list(weights)
-    scored = [score_sentence(terms, weights, c, part, leaning_context(c)) for c in cands]
+    refs = refs or ArticleRefs()
+    scored = [score_sentence(terms, weights, c, part, leaning_context(c) + refs.context(c.paragraph))
+              for c in cands]
     # ties: the sentence with a slot filler, then the better-retrieved paragraph, then document order
     return sorted(scored, key=lambda s: (-(s.score + (0.05 if s.filler else 0.0)
                                            + RETRIEVAL_PRIOR / (1 + s.candidate.rank)), s.candidate.rank,
@@ -208,17 +213,19 @@ class Evidence:
 
 def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats: TermStats,
            per_part: int | None = None, max_chars: int = AnswerConfig.evidence_chars,
-           lists: ListContext | None = None) -> Evidence:
+           lists: ListContext | None = None, refs: ArticleRefs | None = None) -> Evidence:
     """The best sentences for each part, round-robin over the parts (at most per_part each, by default as many as
     fit) until max_chars, with their neighbours when a chosen sentence is too short to stand alone, and a list
-    item's lead-in or a lead-in's items (see assistant.list_context). Filling the budget matters for real
+    item's lead-in or a lead-in's items (see assistant.list_context), and an article's sentences the sentences
+    that refer to it (see assistant.cross_refs). Filling the budget matters for real
     documents, whose table rows and list items are short: with 5 sentences a part, a fifth of the gold quotes of
     eval/paraphrase/realdocs_dev.jsonl that retrieval had found were left out."""
-    lists = lists or ListContext()
+    lists, refs = lists or ListContext(), refs or ArticleRefs()
     cands = candidates(paragraphs)
-    ranked = [rank_for_part(p, question, cands, stats, tuple(o for o in parts if o is not p)) for p in parts]
+    ranked = [rank_for_part(p, question, cands, stats, tuple(o for o in parts if o is not p), refs) for p in parts]
     per_part = per_part or MAX_EVIDENCE
     chosen: dict[tuple[str, int], Candidate] = {}
+    follows: dict[str, str] = {}  # a paragraph brought for referring to an article → that article's paragraph
     used = 0
     for depth in range(per_part):
         for ranking in ranked:
@@ -240,13 +247,22 @@ def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats:
                 if (para.id, s) not in chosen:
                     chosen[(para.id, s)] = Candidate(para, s, e, c.rank)
                     used += e - s
-    # a list's lead-in and items stay together, where the best-retrieved of them stands
+            for para, s, e in refs.companions(c.paragraph):
+                if (para.id, s) not in chosen:
+                    chosen[(para.id, s)] = Candidate(para, s, e, c.rank)
+                    used += e - s
+                    follows.setdefault(para.id, c.paragraph.id)
+    # a list's lead-in and items stay together, where the best-retrieved of them stands; a sentence that refers
+    # to an article follows the article
     unit_order: dict[str, int] = {}
     for i, p in enumerate(paragraphs):
         unit_order.setdefault(lists.anchor(p.id)[0], i)
 
     def position(c: Candidate) -> tuple[int, int, int]:
-        unit, n = lists.anchor(c.paragraph.id)
+        if c.paragraph.id in follows and c.paragraph.id not in unit_order:
+            unit, n = lists.anchor(follows[c.paragraph.id])[0], MAX_ITEMS + 1
+        else:
+            unit, n = lists.anchor(c.paragraph.id)
         return unit_order.get(unit, len(paragraphs)), n, c.start
 
     return Evidence(parts, ranked, sorted(chosen.values(), key=position))
@@ -260,12 +276,14 @@ class SelectEvidence:
         paragraphs = list(paragraphs)
         self.stats = TermStats.from_paragraphs(paragraphs)
         self.lists = ListContext.from_paragraphs(paragraphs)
+        self.refs = ArticleRefs.from_paragraphs(paragraphs)
         self.max_chars = max_chars
         self.per_part = per_part
 
     def run(self, question: str, parts: list[Part], paragraphs: list[Paragraph]) -> Evidence:
         """Evidence for the question's parts, at most MAX_EVIDENCE sentences."""
-        ev = select(parts, question, paragraphs, self.stats, self.per_part, self.max_chars, self.lists)
+        ev = select(parts, question, paragraphs, self.stats, self.per_part, self.max_chars,
+                    self.lists, self.refs)
         if len(ev.sentences) > MAX_EVIDENCE:
             keep = {id(s.candidate) for ranking in ev.per_part for s in ranking[:2]}
             kept = [c for c in ev.sentences if id(c) in keep][:MAX_EVIDENCE]

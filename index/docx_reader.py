@@ -108,6 +108,7 @@ def _blocks(items: list[tuple]) -> tuple[list[Block], Counter]:
     title = _title(paragraphs[:TITLE_SCAN])
     blocks: list[Block] = [Block(title, "title")] if title else []
     caption = ""
+    lent = None  # (number, outline level, style) of an empty numbered heading paragraph just before
     offset = 0  # outline level minus clause depth of the numbered headings seen (5.2 set as outline level 3 → 1)
     title_left = set(id(p) for p in paragraphs[:TITLE_SCAN] if title and _clean(p[1]) in title)
     for it in items:
@@ -118,7 +119,13 @@ def _blocks(items: list[tuple]) -> tuple[list[Block], Counter]:
         _, raw, style, level, number, _size = it
         text = _clean(raw)
         if not text:
+            # an empty numbered heading paragraph lends its number and level to the next one: a standard's term
+            # entry is an empty 一级条标题 numbered 3.3, then 差异项 difference in the Normal style
+            lent = (number, level, style) if number and level is not None else None
             continue
+        if lent and not number:
+            number, level, style = lent
+        lent = None
         if id(it) in title_left:
             title_left.discard(id(it))
             continue

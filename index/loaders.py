@@ -27,8 +27,9 @@ __all__ = ["DocumentError", "DocumentTooLarge", "Document", "load_document", "co
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 # bumped whenever parsing changes what a file yields: an index made by another version is read again
 # (2: a plain-text file's first short line is its title; 3: PDFs read by geometry, code points folded, any heading
-# depth, articles, table rows, pages and boxes, Word outline levels and numbering; 4: scanned PDF pages read by OCR)
-PARSER_VERSION = 4
+# depth, articles, table rows, pages and boxes, Word outline levels and numbering; 4: scanned PDF pages read by OCR;
+# 5: a Word term entry numbered by the empty heading paragraph before it, tables of marks read as lists)
+PARSER_VERSION = 5
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 MD_LEVELS = {1: "case", 2: "section", 3: "subsection"}
 MIB = 1 << 20

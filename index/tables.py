@@ -19,6 +19,7 @@ HEADER_UNIT_RE = re.compile(r"^(?P<name>.+?)\s*(?:[（(](?P<unit>[^）)\d以为�
 CHILD_MARK_RE = re.compile(r"^(?:其中[：:]|[#＃])\s*")
 NUMBER_RE = re.compile(r"^[-−+]?\d[\d,，]*(?:\.\d+)?\s*[%‰]?$|^[-—–…×/]+$")
 UNIT_HEADERS = frozenset({"单位", "计量单位"})
+MARK_RE = re.compile(r"^[×✕✗✘√✓✔●○◎★☆▲△■□]$")  # a matrix cell that only marks its row and column
 HAS_UNIT_RE = re.compile(r"[（(][^）)]*[）)]|%|‰|百分比|比重|增长|增速|指数")
 
 
@@ -78,19 +79,38 @@ def grid_rows(grid: list[list[str]]) -> list[Row]:
     while n_header < len(grid) - 1 and not any(is_number(c) for c in grid[n_header][1:] if c):
         n_header += 1
     width = max(len(r) for r in grid)
-    headers = []
-    for col in range(width):
-        names = [r[col] for r in grid[:n_header] if col < len(r) and r[col]]
-        headers.append("".join(dict.fromkeys(names)))
+    parts = [list(dict.fromkeys(r[col] for r in grid[:n_header] if col < len(r) and r[col])) for col in range(width)]
+    headers = ["".join(names) for names in parts]
     rows, parent = [], ""
-    for r in grid[n_header:]:
-        label = r[0]
-        merged = lambda c: c > 1 and (r[c], headers[c]) == (r[c - 1], headers[c - 1])  # noqa: E731
+    data = grid[n_header:]
+    # a first column merged down every row (接受输入的安全要素 beside SF1, SF2, …) names the rows with the second
+    spans = len(data) > 1 and all(len(r) > 2 for r in data) and len({r[0] for r in data}) == 1 \
+        and len({r[1] for r in data}) == len(data)
+    first = 2 if spans else 1  # the first column of cells
+    for r in data:
+        label = f"{r[0]} {r[1]}" if spans else r[0]
+        merged = lambda c: c > first and (r[c], headers[c]) == (r[c - 1], headers[c - 1])  # noqa: E731
         child = bool(CHILD_MARK_RE.match(label))  # 其中：… is a part of the last row without the mark
-        rows.append(Row(label, tuple((headers[c], r[c]) for c in range(1, len(r)) if r[c] and not merged(c)),
+        cells = [(headers[c], r[c]) for c in range(first, len(r)) if r[c] and not merged(c)]
+        rows.append(Row(label, tuple(_marked_as_list(cells, {headers[c]: parts[c] for c in range(width)})),
                         parent=parent if child else ""))
         parent = parent if child else label
     return rows
+
+
+def _marked_as_list(cells: list[tuple[str, str]], parts: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """A matrix row's marked cells as one list, where the first of them stands: under the merged header
+    提供输入的安全要素 over SF1 … SF14, the cells SF2 ×, SF3 × read 提供输入的安全要素：SF2、SF3 (a row of
+    marks is a list of the columns marked, not fourteen header-and-mark pairs)."""
+    marked = [(h, v) for h, v in cells if MARK_RE.match(v)]
+    if len(marked) < 2:
+        return cells
+    names = parts.get(marked[0][0], [])
+    group = names[0] if len(names) > 1 else marked[0][1]  # the merged header over the marked columns, or the mark
+    listed = "、".join((parts.get(h) or [h])[-1] for h, _ in marked)
+    at = cells.index(marked[0])
+    rest = [c for c in cells if c not in marked]
+    return rest[:at] + [(f"{group}：", listed)] + rest[at:]
 
 
 def line_rows(lines: list[Line], box) -> list[Row]:

@@ -55,9 +55,13 @@ def whole_of(name: str, text: str) -> str:
 
 def is_name(anchor: str) -> bool:
     """An anchor that is surely a name, not a word jieba happens to tag as one: a year, a Latin term or a number,
-    three characters or more, or a place suffix (广州市, 浦东新区, 2023年, PCT; not 上路 or 加密, which jieba's
-    dictionary tags as places — nor a bare 广州, which only the evidence can tell from such a word)."""
-    return len(anchor) >= 3 or bool(re.search(r"[\dA-Za-z]", anchor)) or anchor.endswith(PLACE_SUFFIXES)
+    a place suffix, or three characters or more but one word jieba calls an 'other proper noun' (广州市, 浦东新区,
+    2023年, PCT, 乐城全球特药险; not 上路 or 加密, which jieba's dictionary tags as places, nor 遮阳伞 or 广告语, which
+    it tags nz — a user's own word for 伞架 or 宣传口号 — nor a bare 广州, which only the evidence can tell from such
+    a word)."""
+    if re.search(r"[\dA-Za-z]", anchor) or anchor.endswith(PLACE_SUFFIXES):
+        return True
+    return len(anchor) >= 3 and tagged(anchor) != ((anchor, "nz"),)
 
 
 def place_or_org_names(text: str) -> list[str]:

@@ -96,6 +96,16 @@ def test_standard_list_markers_generated_by_word_are_in_the_text(standard):
     assert items[0] == "a)核电厂设计（SF1）" and len(items) == 14
 
 
+def test_standard_term_entry_numbered_by_an_empty_heading_paragraph_heads_its_definition(standard):
+    p = next(p for p in standard if p.text.startswith("电厂现状与安全基准"))
+    assert p.label.endswith("3 术语和定义 › 3.3 差异项 difference › 第1段")
+
+
+def test_standard_matrix_of_marks_reads_as_lists_of_the_marked_columns(standard):
+    row = next(p for p in standard if p.row == "接受输入的安全要素 SF9")
+    assert row.text == "接受输入的安全要素 SF9：提供输入的安全要素：SF1、SF10、SF11、SF14"
+
+
 def test_standard_table_of_contents_is_not_content(standard):
     assert not any(re.search(r"\t|\d$", p.text) and p.text.startswith(("1 范围", "前言")) for p in standard)
     assert sum(1 for p in standard if "规范性引用文件" in p.label) == 1

@@ -55,3 +55,14 @@ def test_an_indented_row_is_a_part_of_the_row_above_it():
 def test_a_word_row_marked_qizhong_is_a_part_of_the_row_before():
     rows = grid_rows([["", "产量（吨）"], ["粮食", "1223474"], ["其中：夏粮", "206624"], ["油料", "1"]])
     assert [r.name for r in rows] == ["粮食", "粮食 › 其中：夏粮", "油料"]
+
+
+def test_a_row_of_marks_lists_the_columns_marked_under_their_merged_header():
+    grid = [["", "提供输入", "提供输入", "提供输入", "备注"], ["", "SF1", "SF2", "SF3", ""],
+            ["SF1", "", "×", "×", "无"], ["SF2", "√", "", "√", ""]]
+    assert [row_text(r) for r in grid_rows(grid)] == ["SF1：提供输入：SF2、SF3，备注无", "SF2：提供输入：SF1、SF3"]
+
+
+def test_a_first_column_merged_down_every_row_names_the_rows_with_the_second():
+    grid = [["", "", "产量（万吨）"], ["粮食", "夏粮", "10.5"], ["粮食", "秋粮", "20.1"]]
+    assert [r.name for r in grid_rows(grid)] == ["粮食 夏粮", "粮食 秋粮"]

@@ -1,7 +1,7 @@
 """Names in text (zh.names): example tables a linguist can extend — input → what must (not) be found."""
 import pytest
 
-from zh.names import anchors, named_entities, names_something, place_or_org_names, whole_of
+from zh.names import anchors, is_name, named_entities, names_something, place_or_org_names, whole_of
 
 ANCHORS = [  # question → anchors it must have (subset), anchors it must not have
     ("2021年天津港“一单制”PCT申请有多少？", {"2021年", "天津港", "一单制", "PCT"}, set()),
@@ -56,3 +56,11 @@ def test_a_name_before_the_whole_of_its_area_is_that_whole():
     assert whole_of("河南", "是不是占到了河南全省的八成以上？") == "全省"
     assert whole_of("黔东南", "黔东南州全州生产总值是多少？") == "全州"
     assert whole_of("河南", "河南的粮食产量是多少？") == ""
+
+
+def test_years_latin_terms_and_place_suffixes_are_surely_names():
+    assert all(is_name(a) for a in ("2023年", "PCT", "广州市", "乐城全球特药险"))
+
+
+def test_one_word_jieba_calls_another_proper_noun_is_no_sure_name():
+    assert not is_name("遮阳伞") and not is_name("广告语")
