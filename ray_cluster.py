@@ -1,6 +1,6 @@
 """Connecting to Ray for the ``--ray`` options, and spreading work over a pool of actors.
 
-Imported only when ``--ray`` is given (``index/ray_embed.py``, ``assistant/ray_batch.py``); ``ray``
+Imported only when ``--ray`` is given (``index/ray_embed.py``, ``assistant/batch/ray_batch.py``); ``ray``
 itself is imported inside :func:`connect`, so nothing else in the project needs it installed.
 
 Addresses: ``local`` starts a Ray instance inside this process's session (this machine's CPUs,

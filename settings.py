@@ -61,7 +61,7 @@ class LLMConfig:
     backend: str = "llama"  # llama | transformers
     n_ctx: int = 4096
     max_tokens: int = 384
-    n_threads: int = 0  # decode threads; 0 = measured by the llama.cpp self-test (assistant/llama_runtime.py)
+    n_threads: int = 0  # decode threads; 0 = measured by the llama.cpp self-test (assistant/runtime/llama_runtime.py)
     n_threads_batch: int = 0  # prefill threads; 0 = measured
     extra_buffers: str = "auto"  # llama.cpp extra buffer types (repacked weights): auto (measured) | on | off
     cpu_variant: str = "best"  # llama.cpp CPU backend variant: best (the best this CPU runs safely) | haswell | zen4 …

@@ -5,10 +5,10 @@ import argparse
 import sys
 from dataclasses import replace
 
-from assistant.batch import check_paths
-from assistant.export import FORMATS
+from assistant.batch.answers import check_paths
+from assistant.batch.export import FORMATS
+from assistant.batch.run import run_batch
 from assistant.factory import build_assistant
-from assistant.run_batch import run_batch
 from errors import RagError
 from retriever.filters import DocFilter
 from settings import BACKENDS, DEFAULT_INDEX, load_config

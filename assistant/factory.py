@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from assistant.gate import Calibration
-from assistant.llm import LLM, load_llm
-from assistant.prompting import Prompts
 from assistant.pipeline import Assistant, calibration_for
+from assistant.runtime.llm import LLM, load_llm
+from assistant.steps.gate import Calibration
+from assistant.steps.prompting import Prompts
 from retriever.hybrid import HybridRetriever
 from settings import DEFAULT_INDEX, Config
 

@@ -5,111 +5,31 @@ condense → split into parts → retrieve → select evidence sentences → gat
 Each step is a small component with one ``run()`` (see the modules named below); :meth:`Assistant.stream`
 only wires them, times them and streams events: the evidence as soon as it is selected, the answer's text
 pieces (a draft), the answer so far each time a sentence is complete and checked (see
-:mod:`assistant.live_check`), then the final :class:`Answer`.
+:mod:`assistant.steps.live_check`), then the final :class:`Answer`.
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
 
-from assistant.citations import remap_markers
-from assistant.compose import Citation, Line, PartOutcome, Source, answer_text, citations_for, compose, number_sources
-from assistant.condense import Condense
-from assistant.evidence import Candidate, SelectEvidence
-from assistant.gate import Calibration, Gate, PartVerdict
-from assistant.live_check import LiveCheck
-from assistant.llm import LLM
-from assistant.overview import OverviewStep
-from assistant.premise import premise_note
-from assistant.prompting import PromptBuilder, Prompts, answer_sentences, citation_grammar
-from assistant.question_parts import split_parts
-from assistant.retrieve import Retrieve
-from assistant.verify import Verdict
+from assistant.answer import Answer, Event, Numbering, PartOutcome, Source
+from assistant.runtime.llm import LLM
+from assistant.steps.citations import remap_markers
+from assistant.steps.compose import answer_text, citations_for, compose
+from assistant.steps.condense import Condense
+from assistant.steps.evidence import SelectEvidence
+from assistant.steps.gate import Calibration, Gate
+from assistant.steps.live_check import LiveCheck
+from assistant.steps.overview import OverviewStep
+from assistant.steps.premise import premise_note
+from assistant.steps.prompting import PromptBuilder, Prompts, answer_sentences, citation_grammar
+from assistant.steps.question_parts import split_parts
+from assistant.steps.retrieve import Retrieve
+from questions import check_question
 from retriever.filters import DocFilter, doc_title, named_scope, quoted_scope
 from retriever.hybrid import Hit, HybridRetriever
-from retriever.locations import paragraph_location
-from questions import check_question
 from settings import Config
 from zh.names import anchors
-
-
-@dataclass
-class Answer:
-    """Everything about one answered (or refused) question."""
-
-    question: str
-    standalone_question: str
-    answer: str
-    refused: bool
-    lines: list[Line]
-    citations: list[Citation]
-    contexts: list[Hit]
-    sources: list[Source]
-    parts: list[PartOutcome] = field(default_factory=list)  # one record per part: its verdict, how it was answered
-    checks: list[Verdict] = field(default_factory=list)
-    evidence: list[Candidate] = field(default_factory=list)
-    outline: list[tuple[str, int]] = field(default_factory=list)  # overview answers: (heading, source number)
-    generated: str = ""
-    timings: dict = field(default_factory=dict)
-    where: str = ""  # the document filter the answer was kept to (DocFilter.describe), '' for none
-
-    @property
-    def verdicts(self) -> list[PartVerdict]:
-        """The gate's verdicts, in part order (none for an overview answer)."""
-        return [p.verdict for p in self.parts if p.verdict is not None]
-
-    @property
-    def p_answerable(self) -> float:
-        """The best part's P(answerable)."""
-        return max((v.p_answerable for v in self.verdicts), default=0.0)
-
-    @property
-    def fallback(self) -> bool:
-        """True when some part is answered by a verbatim extract instead of a model sentence."""
-        return any(p.answered_by == "extract" for p in self.parts)
-
-    @property
-    def rejected(self) -> list[Verdict]:
-        """Generated sentences the checks removed."""
-        return [c for c in self.checks if not c.ok]
-
-    def to_record(self, qid: str) -> dict:
-        """The batch output line."""
-        return {
-            "id": qid, "question": self.question, "answer": self.answer, "refused": self.refused,
-            "citations": [{"n": c.n, "paragraph_id": c.paragraph_id, **paragraph_location(c.paragraph),
-                           "title": c.paragraph.title, "label": c.label, "text": c.text} for c in self.citations],
-            "contexts": [{"chunk_id": h.chunk.id, "label": h.chunk.label, "text": h.chunk.text,
-                          "score": round(h.score, 6)} for h in self.contexts],
-            "timings": self.timings,
-            "standalone_question": self.standalone_question,
-            "p_answerable": round(self.p_answerable, 4),
-            "parts": [{"text": p.text, "answerable": p.answerable, "p_answerable": round(p.p_answerable, 4),
-                       "answered_by": p.answered_by, "features": asdict(p.verdict.features),
-                       "absent": list(p.verdict.absent)} for p in self.parts if p.verdict is not None],
-            "evidence": [{"paragraph_id": c.paragraph.id, "label": c.paragraph.label, "text": c.text}
-                         for c in self.evidence],
-            "lines": [{"text": line.text, "cites": list(line.cites), "origin": line.origin} for line in self.lines],
-            "rejected": [{"sentence": v.claim.text, "reason": v.reason, "echo": v.echo} for v in self.rejected],
-            "outline": [{"heading": h, "n": n} for h, n in self.outline],
-            "fallback": self.fallback,
-            "generated": self.generated,
-            "filter": self.where,
-            "documents": sorted({c.paragraph_id.rsplit(":", 1)[0] for c in self.citations}),
-        }
-
-
-@dataclass(frozen=True)
-class Event:
-    """A streaming event: a status line, the evidence, a generated text piece (a draft), the answer so far made of
-    the sentences that passed the checks (with the draft of the next one), or the final answer."""
-
-    kind: str  # "status" | "evidence" | "token" | "checked" | "answer"
-    text: str = ""
-    answer: Answer | None = None
-    sources: tuple[Source, ...] = ()
-    draft: str = ""  # "checked": the sentence being written after the checked ones
 
 
 def calibration_for(index_dir) -> Calibration:
@@ -198,8 +118,9 @@ class Assistant:
             yield Event("status", f"问题提到了{'、'.join(f'《{self._title(d)}》' for d in named.docs)}：先在其中查找")
         got = clock.step("retrieve_ms", self.retrieve.run, standalone, parts, case, k, docs,
                          frozenset(named.docs) if named else None)
-        evidence = clock.step("select_ms", self.select.run, standalone, parts, got.paragraphs)
-        sources = number_sources(evidence.sentences, _chunk_of(got.hits))
+        evidence = clock.step("select_ms", self.select.run, standalone, parts, got.paragraphs, got.named)
+        numbering = Numbering.of(evidence.sentences, _chunk_of(got.hits))
+        sources = numbering.sources
         yield Event("evidence", sources=tuple(sources.values()))
         verdicts = clock.step("gate_ms", self.gate.run, standalone, evidence, got.context_text, self.answer_all)
         answer = Answer(question=question, standalone_question=standalone, answer="", refused=True, lines=[],
@@ -207,27 +128,26 @@ class Assistant:
                         evidence=evidence.sentences, where=where.describe() if where else "",
                         parts=[PartOutcome(v.part.text, "none", v) for v in verdicts])
         if any(v.answerable for v in verdicts):
-            yield from self._generate(answer, evidence, sources, max_tokens, clock)
+            yield from self._generate(answer, numbering, max_tokens, clock)
         yield from self._finish(answer, sources, clock)
 
-    def _generate(self, answer: "Answer", evidence, sources: dict[str, Source], max_tokens: int | None,
+    def _generate(self, answer: "Answer", numbering: Numbering, max_tokens: int | None,
                   clock: "_Clock") -> Iterator[Event]:
         """Generate the answer to the answerable parts, check each sentence as it completes, and compose the
         lines (into ``answer``), streaming the draft and the checked sentences."""
         verdicts, standalone = answer.verdicts, answer.standalone_question
-        numbered = {i: c for i, c in enumerate(evidence.sentences, start=1)}
-        mapping = {i: sources[c.paragraph.id].n for i, c in numbered.items()}
+        evidence = list(numbering.evidence.values())
         asked = [v.part.text for v in verdicts if v.answerable]
-        prompt = self.builder.answer(evidence.sentences, standalone, asked if len(verdicts) > 1 else [],
+        prompt = self.builder.answer(evidence, standalone, asked if len(verdicts) > 1 else [],
                                      yes_no=len(verdicts) == 1 and verdicts[0].part.slot == "yesno")
-        grammar = citation_grammar(len(numbered), answer_sentences([v.part.slot for v in verdicts if v.answerable]))
+        grammar = citation_grammar(len(evidence), answer_sentences([v.part.slot for v in verdicts if v.answerable]))
         asked_texts = [v.part.text if anchors(v.part.text) else standalone for v in verdicts]
         stats = self.select.stats
-        live = LiveCheck(standalone, numbered, sources, mapping, verdicts, asked_texts, stats.idf, stats.in_corpus)
+        live = LiveCheck(standalone, numbering, verdicts, asked_texts, stats.idf, stats.in_corpus)
         pieces: list[str] = []
         clock.mark("generate")
         raw = self.llm.stream(prompt, max_tokens or self.cfg.llm.max_tokens, grammar=grammar)
-        for piece in remap_markers(_collect(raw, pieces), mapping):
+        for piece in remap_markers(_collect(raw, pieces), numbering.source_numbers):
             clock.first_token()
             yield Event("token", piece)
             view = live.run("".join(pieces))
@@ -239,10 +159,10 @@ class Assistant:
         if view is not None:
             yield Event("checked", view.checked)
         answer.checks = live.checks
-        answer.lines, answer.parts = compose(verdicts, live.checks, numbered, sources, self.prompts.part_missing)
+        answer.lines, answer.parts = compose(verdicts, live.checks, numbering, self.prompts.part_missing)
         cited = {n for line in answer.lines for n in line.cites}
         note = premise_note(standalone, answer.lines,
-                            [s.paragraph.haystack for s in sources.values() if s.n in cited])
+                            [s.paragraph.haystack for s in numbering.sources.values() if s.n in cited])
         if note is not None:
             answer.lines = [note, *answer.lines]
 

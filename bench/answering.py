@@ -11,7 +11,7 @@
 2. The shipped assistant over spread dev questions of each kind (fact/number/multi/unanswerable): TTFT and total
    per step, per variant; the overview and comparison questions; one answer prompt decoded raw, through
    create_completion with and without the citation grammar, by llama.cpp's sampler chain and the pipeline's way,
-   the grammar asked about the chosen token only (assistant/decoding.py; bench/decoding.py). ``--formats`` adds the weight formats derived from the
+   the grammar asked about the chosen token only (assistant/runtime/decoding.py; bench/decoding.py). ``--formats`` adds the weight formats derived from the
    shipped GGUF, per variant and extra buffer types (bench/formats.py).
 3. Prompt-lookup speculative decoding (llama-cpp-python's LlamaPromptLookupDecoding) against plain decoding.
 4. The transformers backend: the cached bf16 copy against loading the GGUF in float32 (which transformers keeps
@@ -67,8 +67,8 @@ def worker(spec: dict) -> dict:
     from dataclasses import replace
 
     from assistant.factory import build_assistant
-    from assistant.llama_runtime import LoadMeter
-    from assistant.model_files import model_path
+    from assistant.runtime.llama_runtime import LoadMeter
+    from assistant.runtime.model_files import model_path
     from bench.decoding import LlamaProfile
 
     cfg = load_config()
@@ -130,8 +130,8 @@ def _follow_ups(assistant, profile, rewrite: str) -> list[dict]:
 
 def _answer_prompt(assistant, question: str) -> tuple[str, str]:
     """The answer prompt of a question, and its citation grammar, as the pipeline builds them for every part."""
-    from assistant.prompting import citation_grammar
-    from assistant.question_parts import split_parts
+    from assistant.steps.prompting import citation_grammar
+    from assistant.steps.question_parts import split_parts
 
     parts = split_parts(question)
     got = assistant.retrieve.run(question, parts)
@@ -164,9 +164,9 @@ def _naive_and_decode_paths(assistant, spec: dict) -> dict:
     probe question's answer prompt decoded the ways of bench/decoding.py on that Llama."""
     from llama_cpp import Llama
 
-    from assistant.llama_runtime import model_params
-    from assistant.llm import STOP, chatml
-    from assistant.question_parts import split_parts
+    from assistant.runtime.llama_runtime import model_params
+    from assistant.runtime.llm import STOP, chatml
+    from assistant.steps.question_parts import split_parts
     from bench.decoding import decode_paths
 
     rt = assistant.llm.runtime
@@ -192,7 +192,7 @@ def _prompt_lookup(path: Path, assistant, question: str, max_tokens: int) -> dic
     from llama_cpp import Llama
     from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
-    from assistant.llama_runtime import model_params
+    from assistant.runtime.llama_runtime import model_params
 
     prompt = _answer_prompt(assistant, question)
     rt = assistant.llm.runtime
@@ -220,8 +220,8 @@ def _prompt_lookup(path: Path, assistant, question: str, max_tokens: int) -> dic
 def _transformers_worker(spec: dict) -> dict:
     import torch
 
-    from assistant.llm import TransformersLLM, chatml
-    from assistant.model_files import model_path
+    from assistant.runtime.llm import TransformersLLM, chatml
+    from assistant.runtime.model_files import model_path
 
     cfg = load_config()
     with PeakRSS() as mem:
@@ -330,8 +330,8 @@ def run(quick: bool = False, per_kind: int | None = None, max_tokens: int | None
 
 def _formats(formats: tuple[str, ...], variants: tuple[str, ...], prompt: str) -> dict:
     """Raw prefill/decode per (variant, weight format, extra buffer types), each in a child."""
-    from assistant.llama_runtime import usable_cpus
-    from assistant.model_files import derived_model_path
+    from assistant.runtime.llama_runtime import usable_cpus
+    from assistant.runtime.model_files import derived_model_path
 
     out = {}
     for fmt in formats:
@@ -403,7 +403,7 @@ def report(results: dict, structure: dict, tf: dict, weights: dict, overview_qs:
         if paths:
             names = ("raw", "completion", "completion_grammar", "native_chain", "grammar_checks_choice")
             tables.append({"caption": "One answer prompt decoded greedily five ways (bench/decoding.py), decode tok/s: "
-                                      "grammar_checks_choice is the pipeline's (assistant/decoding.py), "
+                                      "grammar_checks_choice is the pipeline's (assistant/runtime/decoding.py), "
                                       "completion_grammar how it streamed before; per-token ms of create_completion "
                                       "split into llama_decode / sampling / Python",
                            "headers": ["variant", "busy"] + list(names) + ["no grammar: decode/sample/python ms",

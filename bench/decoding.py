@@ -1,7 +1,7 @@
 """Where llama.cpp's time goes: a profile of decode and token-choice calls, and one prompt decoded five ways.
 
 ``LlamaProfile`` counts and times, in this process, llama.cpp's decode calls and the calls that choose a token
-(llama-cpp-python's sampler, as ``create_completion`` uses it, and ``assistant.decoding.choose``, the project's
+(llama-cpp-python's sampler, as ``create_completion`` uses it, and ``assistant.runtime.decoding.choose``, the project's
 greedy step), by wrapping them while active: a one-token decode after a choice is a generation step, any other
 decode is prefill (a prompt, a check in the side context, the one token a cached prompt re-evaluates). Around a
 pipeline answer it tells the model's compute from choosing tokens (the grammar) and from the Python around them.
@@ -9,7 +9,7 @@ pipeline answer it tells the model's compute from choosing tokens (the grammar) 
 ``decode_paths`` decodes one prompt (prefilled once) greedily (a) raw: argmax of the logits, one ``eval`` per
 token, (b) through ``create_completion`` (as the pipeline streamed before) without a grammar, (c) the same with
 the citation grammar, (d) llama.cpp's own sampler chain (grammar + greedy) in a plain loop, (e) the pipeline's
-way (``assistant.decoding``): greedy first and the grammar asked only about the chosen token, applied to the whole
+way (``assistant.runtime.decoding``): greedy first and the grammar asked only about the chosen token, applied to the whole
 vocabulary only when it rejects that token (what llama.cpp's ``common_sampler`` does) — (c), (d) and (e) must
 give the same tokens.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from assistant.decoding import ChoiceGrammar, llama_greedy, prefill, stop_tokens
+from assistant.runtime.decoding import ChoiceGrammar, llama_greedy, prefill, stop_tokens
 
 
 class LlamaProfile:
@@ -27,7 +27,7 @@ class LlamaProfile:
     def __enter__(self) -> "LlamaProfile":
         from llama_cpp import _internals
 
-        from assistant import decoding
+        from assistant.runtime import decoding
 
         self.reset()
         self.sampled = False  # the last call chose a token: a one-token decode now is a generation step
@@ -69,7 +69,7 @@ class LlamaProfile:
     def __exit__(self, *exc) -> None:
         from llama_cpp import _internals
 
-        from assistant import decoding
+        from assistant.runtime import decoding
 
         _internals.LlamaContext.decode, _internals.LlamaSampler.sample, decoding.choose = self._originals
 
@@ -128,7 +128,7 @@ def _picked(llm, tokens: list[int], n: int, pick) -> Iterator[int]:
 
 
 def _grammar_checks_the_choice(llm, tokens: list[int], n: int, gbnf: str) -> dict:
-    """The production path (assistant.decoding): greedy, the grammar asked about the chosen token only."""
+    """The production path (assistant.runtime.decoding): greedy, the grammar asked about the chosen token only."""
     with ChoiceGrammar(llm, gbnf) as grammar:
         out = _timed(llama_greedy(llm, tokens, n, stop_tokens(llm, ()), grammar))
         return {**out, "full_vocabulary_applies": grammar.full_passes}

@@ -20,8 +20,8 @@ def format_worker(spec: dict) -> dict:
     """In a child: one (variant, GGUF, extra buffer types) measured on spec['prompt']."""
     from llama_cpp import Llama
 
-    from assistant.llama_backend import ensure_cpu_backend
-    from assistant.llama_runtime import LoadMeter, model_params
+    from assistant.runtime.llama_backend import ensure_cpu_backend
+    from assistant.runtime.llama_runtime import LoadMeter, model_params
     from bench.decoding import _raw
 
     variant = ensure_cpu_backend(spec["cpu_variant"])

@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import load_dev, loadavg, machine, spread, verdict
-from textutil import fmt
 from bench.corpus import WORKDIR, report_index
 from bench.indexing import quick_corpus
 from settings import DEFAULT_CORPUS, Config, load_config
+from textutil import fmt
 
 WORKERS = (1, 2)
 MILLION = 1_000_000
@@ -132,8 +132,8 @@ def _record_key(r: dict) -> tuple:
 
 def bench_answers(cfg: Config, n_questions: int, workdir: Path, sequential: bool) -> dict:
     """The same dev questions answered without Ray (one process), then on 1 and 2 Ray answer workers."""
-    from assistant.batch import answer_file
-    from assistant.ray_batch import AnswerWorker, AssistantSpec, answer_file_on_ray
+    from assistant.batch.answers import answer_file
+    from assistant.batch.ray_batch import AnswerWorker, AssistantSpec, answer_file_on_ray
     from ray_cluster import connect, start_actors, stop_actors
 
     index_dir, _ = report_index(cfg, workdir)

@@ -112,14 +112,14 @@ def cmd_retrieval(args, retriever: HybridRetriever | None = None, baseline_embed
 
 def run_assistant_batch(questions: Path, out_path: Path, index_dir: Path, ray: str | None = None,
                         workers: int | None = None) -> None:
-    """Answer the questions with the assistant (``assistant.run_batch.run_batch``), imported only when needed.
+    """Answer the questions with the assistant (``assistant.batch.run.run_batch``), imported only when needed.
 
     ``ray``: on Ray workers at this address (local, auto, HOST:PORT).
     """
     try:
-        from assistant.run_batch import run_batch
+        from assistant.batch.run import run_batch
     except ImportError as exc:
-        raise EvalError(f"the assistant is not available (cannot import assistant.run_batch: {exc}); "
+        raise EvalError(f"the assistant is not available (cannot import assistant.batch.run: {exc}); "
                         "pass --answers OUT.jsonl written by `python -m assistant batch`") from exc
     out_path.parent.mkdir(parents=True, exist_ok=True)
     try:

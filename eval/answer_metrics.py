@@ -9,8 +9,8 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 
-from assistant.citations import strip_markers
-from assistant.verify import is_echo
+from assistant.steps.citations import strip_markers
+from assistant.steps.verify import is_echo
 from eval.dataset import EvalItem, labelled
 from textutil import split_sentences, squash
 

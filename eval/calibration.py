@@ -15,9 +15,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from assistant.gate import Calibration, PartFeatures, fit
 from assistant.pipeline import Assistant
-from assistant.question_parts import split_parts
+from assistant.steps.gate import Calibration, PartFeatures, fit
+from assistant.steps.question_parts import split_parts
 from eval.dataset import EvalItem, load_dataset
 
 CALIBRATION_NAME = "calibration.json"

@@ -27,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     writer.add_argument("--no-wait", action="store_true",
                         help="fail at once if another process is updating this index (default: wait for it)")
     b = sub.add_parser("build", parents=[common, writer], help="build or update the index for a corpus folder")
-    b.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="corpus folder (default: the bundled report)")
+    b.add_argument("--corpus", help="corpus folder (default: the folders the index was built from, for an index "
+                                    "that exists; else the bundled report)")
     b.add_argument("--rebuild", action="store_true",
                    help="re-read every document and re-embed every chunk (fresh embedding cache); the live index "
                         "stays in use until the new one replaces it; also repairs a damaged index")
@@ -47,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _own_corpus(index_dir: str) -> str:
+    """The first corpus folder an existing index was built from (updating it must not add the bundled report to
+    it), else the bundled report."""
+    folders = (previous_manifest(index_dir) or {}).get("corpus_dirs", [])
+    return folders[0] if folders else str(DEFAULT_CORPUS)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = _parser().parse_args(argv)
@@ -58,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --workers goes with --ray", file=sys.stderr)
         return 2
     try:
+        if args.command == "build" and args.corpus is None:
+            args.corpus = _own_corpus(args.index)
         if args.command == "build" and args.ray is not None:
             from index.ray_embed import EmbedderSpec, RayEmbedder  # imports ray
 

@@ -240,7 +240,7 @@ Q_COST = "天津港通过“一单制”海铁联运，将单个集装箱的综�
 
 
 def _calibrations():
-    from assistant.gate import Calibration
+    from assistant.steps.gate import Calibration
 
     return Calibration.of(5.0), Calibration.of(-5.0)
 

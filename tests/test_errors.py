@@ -1,15 +1,15 @@
 """One base error for the project, specific kinds, caught once at each edge (bugs are not dressed up)."""
 import pytest
 
-from assistant.batch import BatchPathError
-from assistant.model_files import ModelError
+from assistant.batch.answers import BatchPathError
+from assistant.runtime.model_files import ModelError
 from errors import Cancelled, RagError
 from index.__main__ import main as index_main
 from index.embedders import EmbedderError
 from index.loaders import DocumentError
 from index.store import CorruptIndex, DocumentNotFound, IndexLocked, IndexNotFound, IndexStoreError
-from retriever.hybrid import StaleIndex
 from questions import EmptyQuestion, QuestionError, QuestionFileError, QuestionTooLong, check_question
+from retriever.hybrid import StaleIndex
 from webapp.state import DuplicateDocument, NotReady
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.batch import answer_file
+from assistant.batch.answers import answer_file
 from assistant.pipeline import Assistant
 from index.builder import build_index
 from index.embedders import make_embedder
@@ -54,7 +54,7 @@ def fake_assistant(index_dir: str, delay: float = 0.0, slow_first: float = 0.0) 
 
 def drive(address: str, questions: str, out: str, index_dir: str) -> None:
     """A batch driver in its own process (the test kills it midway)."""
-    from assistant.ray_batch import answer_file_on_ray
+    from assistant.batch.ray_batch import answer_file_on_ray
 
     answer_file_on_ray(functools.partial(fake_assistant, index_dir, 1.0), questions, out, show_progress=False,
                        address=address, workers=2)
@@ -134,7 +134,7 @@ def test_cli_ray_build_with_the_real_e5_embedder(ray_local, tmp_path, capsys):
 # ------------------------------------------------------------------ batch answering
 
 def test_ray_batch_writes_in_input_order_equal_to_the_sequential_run(ray_local, fake_index, tmp_path):
-    from assistant.ray_batch import answer_file_on_ray
+    from assistant.batch.ray_batch import answer_file_on_ray
 
     q = _questions(tmp_path, QUESTIONS)
     sequential = answer_file(fake_assistant(str(fake_index)), q, tmp_path / "seq.jsonl", show_progress=False)
@@ -153,7 +153,7 @@ def test_ray_batch_writes_in_input_order_equal_to_the_sequential_run(ray_local, 
 
 
 def test_killed_ray_batch_resumes_without_loss_or_duplicates(ray_local, fake_index, tmp_path):
-    from assistant.ray_batch import answer_file_on_ray
+    from assistant.batch.ray_batch import answer_file_on_ray
 
     texts = [t for t in QUESTIONS if "坏" not in t] * 2
     q = _questions(tmp_path, texts)
@@ -184,7 +184,7 @@ def test_killed_ray_batch_resumes_without_loss_or_duplicates(ray_local, fake_ind
 
 
 def test_a_dead_worker_costs_its_question_and_the_others_carry_on(ray_local, fake_index, tmp_path):
-    from assistant.ray_batch import answer_file_on_ray
+    from assistant.batch.ray_batch import answer_file_on_ray
     from ray_cluster import RayJobError
 
     q = _questions(tmp_path, ["死：工作进程在这里退出", *QUESTIONS[1:2], *QUESTIONS[3:6]])
@@ -202,14 +202,14 @@ def test_a_dead_worker_costs_its_question_and_the_others_carry_on(ray_local, fak
 # ------------------------------------------------------------------ Ray is optional, and its errors are clear
 
 def test_without_ray_nothing_imports_it():
-    code = ("import sys, index.__main__, assistant.__main__, eval.__main__, bench.__main__, assistant.batch, "
+    code = ("import sys, index.__main__, assistant.__main__, eval.__main__, bench.__main__, assistant.batch.answers, "
             "index.builder; bad = [m for m in ('ray', 'ray_cluster') if m in sys.modules]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, check=True, timeout=TIMEOUT)
 
 
 def test_missing_ray_or_unreachable_cluster_or_too_few_cpus_is_a_clear_error(ray_local, monkeypatch, tmp_path,
                                                                           fake_index):
-    from assistant.ray_batch import answer_file_on_ray
+    from assistant.batch.ray_batch import answer_file_on_ray
     from ray_cluster import RayUnavailable, connect
 
     with monkeypatch.context() as m:

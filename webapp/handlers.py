@@ -15,17 +15,17 @@ from urllib.parse import quote
 
 import gradio as gr
 
-from assistant.batch import answer_file, read_done
-from assistant.export import BATCH_TITLE, write_exports
+from assistant.batch.answers import answer_file, read_done
+from assistant.batch.export import BATCH_TITLE, write_exports
 from assistant.pipeline import Assistant
 from errors import Cancelled, RagError
 from eval.dataset import DatasetError
+from eval.retrieval import run_retrieval_eval
 from index.store import DocumentNotFound, IndexStoreError, current_version
 from questions import EmptyQuestion, QuestionError, QuestionFileError, QuestionTooLong, check_question
-from settings import DEV_SET
-from eval.retrieval import run_retrieval_eval
 from retriever.filters import DocFilter, FilterError, NoDocuments
 from retriever.locations import paragraph_location
+from settings import DEV_SET
 from webapp.page_images import PageUnavailable, page_image
 from webapp.render import (documents_rows, error_box, esc, normalize_messages, render_answer,
                            render_evidence, render_sources, render_stopped, render_streaming, sources_panel)

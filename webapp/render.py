@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 
-from assistant.citations import MARKER_RE, split_answer, strip_markers
-from assistant.pipeline import Answer
+from assistant.answer import Answer
+from assistant.steps.citations import MARKER_RE, split_answer, strip_markers
 from retriever.hybrid import Hit
 
 MIN_MATCH = 4  # shortest answer/paragraph common substring (characters, whitespace ignored) that is highlighted

@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.factory import assistant_with, build_assistant
-from assistant.llama_runtime import RUNTIME_CACHE
-from assistant.llm import LLM, load_llm
 from assistant.pipeline import Assistant
+from assistant.runtime.llama_runtime import RUNTIME_CACHE
+from assistant.runtime.llm import LLM, load_llm
 from errors import RagError
 from index.builder import BuildReport, add_document, build_index, previous_manifest, remove_document
 from index.embedders import Embedder

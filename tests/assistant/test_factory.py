@@ -1,7 +1,7 @@
 """Wiring an Assistant (assistant.factory) and the index's own calibration (assistant.pipeline.calibration_for)."""
 from assistant.factory import assistant_with
-from assistant.gate import Calibration
 from assistant.pipeline import calibration_for
+from assistant.steps.gate import Calibration
 from retriever.hybrid import HybridRetriever
 from settings import Config
 from tests.conftest import FakeLLM

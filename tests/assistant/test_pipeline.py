@@ -1,11 +1,11 @@
 """The wired pipeline on the bundled report (fake embedder, scripted LLM): events, parts, refusals, checks."""
 import pytest
 
-from assistant.gate import Calibration
 from assistant.pipeline import Assistant
+from assistant.steps.gate import Calibration
 from index.builder import add_document
-from retriever.hybrid import HybridRetriever
 from questions import QuestionError
+from retriever.hybrid import HybridRetriever
 from settings import Config
 from tests.conftest import ALWAYS, NEVER, Q_COST, Q_ISSUER, Q_UPLOAD, UPLOAD_DOC, FakeLLM, evidence_number
 

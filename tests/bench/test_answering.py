@@ -4,8 +4,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from assistant import decoding
-from assistant.decoding import choose
+from assistant.runtime import decoding
+from assistant.runtime.decoding import choose
 from bench.answering import _floor_s, _pipeline_decode, report
 from bench.decoding import LlamaProfile
 

@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from eval.calibration import collect, fit_rows, load_rows, part_labels, save_rows
-from assistant.gate import PartFeatures
 from assistant.pipeline import Assistant
+from assistant.steps.gate import PartFeatures
+from eval.calibration import collect, fit_rows, load_rows, part_labels, save_rows
 from eval.dataset import EvalItem, Part
 from retriever.hybrid import HybridRetriever
 from tests.conftest import ALWAYS, FakeLLM

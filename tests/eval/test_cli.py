@@ -138,11 +138,11 @@ def test_answers_errors_exit_2(fake_index, question_set, tmp_path, capsys):
 
 
 def test_answers_without_assistant_asks_for_answers_file(fake_index, question_set, tmp_path, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "assistant.run_batch", None)  # import fails as when it is not installed
+    monkeypatch.setitem(sys.modules, "assistant.batch.run", None)  # import fails as when it is not installed
     assert main(["answers", "--questions", str(question_set), "--index", str(fake_index),
                  "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
-    assert "assistant.run_batch" in err and "pass --answers" in err
+    assert "assistant.batch.run" in err and "pass --answers" in err
 
 
 def test_answers_runs_the_assistant_batch(fake_index, question_set, tmp_path, monkeypatch):
@@ -152,7 +152,7 @@ def test_answers_runs_the_assistant_batch(fake_index, question_set, tmp_path, mo
         calls.append((questions_path, out_path, index_dir))
         write_jsonl(out_path, ANSWERS)
 
-    monkeypatch.setitem(sys.modules, "assistant.run_batch", types.SimpleNamespace(run_batch=run_batch))
+    monkeypatch.setitem(sys.modules, "assistant.batch.run", types.SimpleNamespace(run_batch=run_batch))
     out = tmp_path / "o"
     assert main(["answers", "--questions", str(question_set), "--index", str(fake_index), "--out", str(out)]) == 0
     assert calls == [(question_set, out / "answers.jsonl", fake_index)]
@@ -178,7 +178,7 @@ def test_eval_answers_hands_ray_and_workers_to_the_batch(fake_index, tmp_path, m
         calls.append(kw)
         write_jsonl(out_path, ANSWERS)
 
-    monkeypatch.setitem(sys.modules, "assistant.run_batch", types.SimpleNamespace(run_batch=run_batch))
+    monkeypatch.setitem(sys.modules, "assistant.batch.run", types.SimpleNamespace(run_batch=run_batch))
     args = ["answers", "--questions", str(write_jsonl(tmp_path / "set.jsonl", SET)), "--index", str(fake_index),
             "--out", str(tmp_path / "o")]
     assert main([*args, "--ray", "--workers", "2"]) == 0 and calls == [{"ray": "local", "workers": 2}]

@@ -64,3 +64,15 @@ def test_status_names_the_pages_read_by_ocr(scan_index, capsys):
     assert main(["status", "--index", str(scan_index)]) == 0
     out = capsys.readouterr().out
     assert "pages without a text layer, read by OCR: 1\n" in out and "not read" not in out
+
+
+def test_updating_an_index_without_corpus_keeps_to_the_folders_it_was_built_from(tmp_path, capsys, fake_embedder):
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "note.txt").write_text("青松市将企业开办时间压缩至0.8个工作日。\n", encoding="utf-8")
+    idx = str(tmp_path / "i")
+    assert main(["build", "--corpus", str(corpus), "--index", idx, "--quiet"]) == 0
+    assert main(["build", "--index", idx, "--quiet"]) == 0
+    assert main(["status", "--index", idx]) == 0
+    out = capsys.readouterr().out
+    assert "note" in out and "service_opening_best_practice_cases" not in out

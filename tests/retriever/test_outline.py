@@ -1,7 +1,7 @@
 """The heading tree rebuilt from paragraphs, and scope resolution by heading wording (retriever.outline)."""
 import pytest
 
-from assistant.evidence import TermStats
+from assistant.steps.evidence import TermStats
 from index.loaders import load_document
 from retriever.outline import build_outline, items_of, resolve_scope
 from tests.conftest import REPORT

@@ -9,8 +9,8 @@ from urllib.parse import unquote
 import gradio as gr
 import pytest
 
-from assistant.model_files import ModelError
 from assistant.pipeline import Assistant
+from assistant.runtime.model_files import ModelError
 from index.builder import add_document, build_index
 from retriever.hybrid import HybridRetriever
 from settings import ChunkingConfig, Config, LimitsConfig
@@ -94,7 +94,7 @@ def test_the_status_after_a_first_build_says_what_was_built(corpus_dir, fake_emb
 
 def test_the_status_shows_how_llama_cpp_runs_and_where_the_self_test_keeps_it(fake_index, corpus_dir,
                                                                              fake_embedder, tmp_path):
-    from assistant.llama_runtime import RUNTIME_CACHE, Runtime
+    from assistant.runtime.llama_runtime import RUNTIME_CACHE, Runtime
 
     llm = FakeLLM()
     llm.runtime, llm.cpu_variant = Runtime(extra_buffers=False, n_threads=2, n_threads_batch=1), "zen4"
@@ -106,7 +106,7 @@ def test_the_status_shows_how_llama_cpp_runs_and_where_the_self_test_keeps_it(fa
 
 def test_the_status_says_how_fast_the_self_test_measured_and_whether_under_load(fake_index, corpus_dir,
                                                                               fake_embedder, tmp_path):
-    from assistant.llama_runtime import RUNTIME_CACHE, Runtime
+    from assistant.runtime.llama_runtime import RUNTIME_CACHE, Runtime
 
     measured = {"off": {"prefill": {"2": 112.0}, "decode": {"2": 9.7}}}
     for busy, said, unsaid in ((0.02, "（测量时机器空闲；自检结果缓存于", "下次启动时重新测量"),

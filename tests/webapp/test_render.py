@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from assistant.gate import Calibration
 from assistant.pipeline import Assistant
+from assistant.steps.gate import Calibration
 from retriever.hybrid import HybridRetriever
 from tests.conftest import ALWAYS, NEVER, Q_COST, FakeLLM, evidence_number
 from webapp.render import (anchor_id, highlight, link_citations, matched_spans, message_text,

@@ -1,0 +1,153 @@
+"""Pipeline step: the final answer from the checked sentences, part by part (pure).
+
+Every part of the question ends up in one of three states, never silently dropped:
+answered by the model (a checked sentence covers it), answered by extraction (no checked sentence covers the
+part, but its best evidence sentence holds the asked slot and the question's anchors: it is quoted verbatim),
+or not in the documents (said in a note; when no part is answered the whole answer is a refusal). The source
+sentences the model's sentences rest on follow them verbatim (原文：「…」), unless the answer already holds them
+word for word, so a reader sees the documents' own wording next to the model's. Citations point to paragraphs,
+numbered in evidence order.
+"""
+from __future__ import annotations
+
+import re
+
+from assistant.answer import Citation, Line, Numbering, PartOutcome, Source
+from assistant.steps.citations import split_answer
+from assistant.steps.evidence import MAX_EVIDENCE, Candidate
+from assistant.steps.gate import PartVerdict, quotable
+from assistant.steps.support import NUMBER_RE
+from assistant.steps.verify import Verdict, covers, paragraph_sentences
+from textutil import char_ngrams, squash
+from zh.numbers import digits_view
+
+MAX_QUOTES = 3  # source sentences quoted after the model's sentences
+LIST_MARK_RE = re.compile(r"^\s*(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[)）]|[-*•·]\s*|[一二三四五六七八九十]{1,2}、)\s*")  # "1. " / "（2）" / "- "
+
+
+ORDINAL_RE = re.compile(r"^[一二三四五六七八九十]+是")
+
+
+def plain(sentence: str) -> str:
+    """A source sentence as an answer line shows it: stripped, without its 一是/二是 list word."""
+    return ORDINAL_RE.sub("", sentence.strip())
+
+
+def extract_line(c: Candidate, source: Source) -> Line:
+    """A verbatim evidence sentence as an answer line."""
+    return Line(plain(c.text), (source.n,), "extract")
+
+
+def model_lines(verdicts: list[PartVerdict], checks: list[Verdict],
+                numbering: Numbering) -> list[tuple[Line, Candidate | None]]:
+    """The checked model sentences that answer an asked part, as answer lines, each with the source sentence it
+    rests on (see resting_sentence)."""
+    parts = [v.part for v in verdicts]
+    asked = [v for v in verdicts if v.answerable]
+    out = []
+    for v in checks:
+        answers_a_part = any(covers(v.claim.text, a.part, tuple(p for p in parts if p is not a.part)) for a in asked)
+        if v.ok and answers_a_part:  # a checked sentence that answers none of the asked parts is left out
+            cited = [numbering.evidence[k] for k in v.claim.cites if k in numbering.evidence]
+            cites = tuple(dict.fromkeys(numbering.source_of(c).n for c in cited))
+            out.append((Line(v.claim.text, cites, "model"), resting_sentence(v.claim.text, cited)))
+    return out
+
+
+def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbering,
+            missing_note: str) -> tuple[list[Line], list[PartOutcome]]:
+    """Answer lines in order: checked model sentences, the source sentences they rest on and those the gate
+    checked for each part (when the answer cites their paragraph), then for each uncovered part an extract or a
+    note."""
+    rested = model_lines(verdicts, checks, numbering)
+    sources = numbering.sources
+    lines = [line for line, _ in rested]
+    # a sentence two claims rest on is quoted once (quote_lines skips what is held)
+    quoted = [rest for _, rest in rested if rest is not None]
+    parts = [v.part for v in verdicts]
+    asked = [v for v in verdicts if v.answerable]
+    outcomes, extra = [], []  # extra: extracts and notes, after the quotes
+    for verdict in verdicts:
+        others = tuple(p for p in parts if p is not verdict.part)
+        if verdict.answerable and any(covers(line.text, verdict.part, others) for line in lines):
+            outcomes.append(PartOutcome(verdict.part.text, "model", verdict))
+            continue
+        # the model put an invented or misplaced figure here: the evidence does not hold this part's answer
+        guessed = any(c.wrong_figure and (len(parts) == 1 or covers(c.claim.text, verdict.part, others))
+                      for c in checks)
+        pick = verdict.quotable_answer
+        if verdict.answerable and not guessed and pick is not None and pick.paragraph.id in sources:
+            line = extract_line(pick, sources[pick.paragraph.id])
+            if all(line.text not in existing.text for existing in lines + extra):
+                extra.append(line)
+            outcomes.append(PartOutcome(verdict.part.text, "extract", verdict))
+        else:
+            note = Line(missing_note.format(part=verdict.part.text.rstrip("？?。")), (), "note")
+            if len(verdicts) > 1 and note not in extra:
+                extra.append(note)
+            outcomes.append(PartOutcome(verdict.part.text, "none", verdict))
+    answered = lines + extra
+    quotes = quote_lines(quoted + checked_sentences(asked, answered, sources), answered, sources)
+    return lines + quotes + extra, outcomes
+
+
+def answer_text(lines: list[Line]) -> str:
+    """The answer as one text: sentences run on, each quoted source sentence on a line of its own."""
+    out = ""
+    for prev, line in zip([None, *lines], lines):
+        if out and (line.origin == "quote" or (prev is not None and prev.origin == "quote")):
+            out += "\n"
+        out += line.render()
+    return out
+
+
+def resting_sentence(claim: str, cited: list[Candidate]) -> Candidate | None:
+    """The sentence a claim rests on: of the cited sentences and the rest of their paragraphs, the one holding
+    most of the claim's numbers, then most of its wording (a cited one on a tie) — the model often cites the right
+    paragraph through the wrong sentence, and the quote must show where a figure comes from."""
+    grams = char_ngrams(claim)
+    numbers = [n for n, _ in NUMBER_RE.findall(digits_view(claim))]
+
+    def key(c: Candidate) -> tuple[int, int]:
+        text = digits_view(c.text)
+        return sum(n in text for n in numbers), len(grams & char_ngrams(c.text))
+
+    return max([*cited, *paragraph_sentences(cited)], key=key, default=None)
+
+
+def checked_sentences(asked: list[PartVerdict], lines: list[Line], sources: dict[str, Source]) -> list[Candidate]:
+    """The sentence the gate found best for each asked part (holding its slot filler, and for a number part a
+    figure of the quantity asked), when the answer already cites its paragraph: the model often cites the right
+    paragraph but words its answer from another sentence."""
+    cited = {n for line in lines for n in line.cites}
+    return [v.best for v in asked if v.best is not None and v.features.aligned > 0 and quotable(v.best, v.part)
+            and v.best.paragraph.id in sources and sources[v.best.paragraph.id].n in cited]
+
+
+def quote_lines(cited: list[Candidate], lines: list[Line], sources: dict[str, Source]) -> list[Line]:
+    """The given sentences, verbatim, that the answer's lines (or an earlier quote) do not already hold (at most
+    MAX_QUOTES)."""
+    held = squash("".join(line.text for line in lines))
+    out: list[Line] = []
+    for c in cited:
+        text = c.text.strip()
+        if len(out) < MAX_QUOTES and squash(plain(text)) not in held and c.paragraph.id in sources:
+            out.append(Line(f"原文：「{text}」", (sources[c.paragraph.id].n,), "quote"))
+            held += squash(text)
+    return out
+
+
+def citations_for(lines: list[Line], sources: dict[str, Source]) -> list[Citation]:
+    """The cited sources, in number order, with their paragraphs' exact text."""
+    by_n = {s.n: s for s in sources.values()}
+    cited = sorted({n for line in lines for n in line.cites})
+    return [Citation(n, by_n[n].paragraph, by_n[n].text) for n in cited if n in by_n]
+
+
+def claims_of(text: str):
+    """Generated text → claims (sentence text + cited evidence numbers)."""
+    from assistant.steps.citations import drop_invalid_markers, normalize_markers
+    from assistant.steps.verify import Claim
+
+    sentences = split_answer(drop_invalid_markers(normalize_markers(text.strip()), MAX_EVIDENCE))
+    return [Claim(LIST_MARK_RE.sub("", s.text), s.cites) for s in sentences if LIST_MARK_RE.sub("", s.text)]

@@ -1,0 +1,263 @@
+"""Check each generated sentence against the evidence it cites (pure).
+
+A sentence survives only if it
+
+* is an answer, not an echo: it does not end in a question mark, does not keep a question word, and states
+  something the question did not already say;
+* is supported by what it cites: its figures occur there with their units and enough of its own wording
+  (not repeated from the question) does (see :mod:`assistant.steps.support`);
+* puts figures in their slot: a figure it gives must not come only from cited sentences about something else
+  (another year than the one asked, or only other places and organisations than the question names), and a
+  sentence holding it must be about the names the question asks about, so a real figure of another entity is
+  rejected; a part that says what kind of quantity it wants (a share, money, a duration) gets a figure of
+  that kind, and a figure's clause speaks of the quantity asked (成本, not 效率; 进口, not 出口: see
+  :mod:`assistant.steps.quantity`);
+* says something new: duplicates are dropped.
+
+A sentence that its own citation does not support but another evidence sentence does is re-pointed there; one
+that cites several sources keeps only those that support it on their own, when some do.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.steps.evidence import Candidate, filler_present
+from assistant.steps.gate import conflicts
+from assistant.steps.quantity import states_asked_quantity
+from assistant.steps.question_parts import Part, measure_of, slot_of
+from assistant.steps.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures
+from index.lexical import key_terms
+from textutil import char_ngrams, sentence_spans, squash
+from zh.dates import YEARISH_RE
+from zh.modality import keeps_plan, states_plan
+from zh.names import anchors, place_or_org_names, whole_of
+from zh.numbers import digits_view
+from zh.terms import found, weighted_share
+from zh.units import COUNTERS
+
+HOME_ANCHORS = 0.3  # weighted share of the asked names a figure's sentence (with what it leans on) must hold
+COVER_SHARE = 0.3  # share of a part's own key terms a sentence must contain to count as answering it
+VERDICT_RE = re.compile(r"^(?:是的?|不是|对|不对|否|有|没有|可以|不可以|能|不能|会|不会)[，,：:]")  # 是，… answers 是否…
+AFFIRMING_RE = re.compile(r"^(?:是的?|对|有|可以|能|会)[，,：:]")  # the verdicts of VERDICT_RE that say yes
+INTERROGATIVE_RE = re.compile(rf"多少|几[{COUNTERS}]|哪[个些里年家一]|什么|是否|吗|如何|怎样|怎么|为何|为什么|有何")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A generated sentence and the evidence sentences it cites (by their evidence number)."""
+
+    text: str
+    cites: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the checks said of one sentence."""
+
+    claim: Claim
+    ok: bool
+    reason: str = ""
+    support: SupportResult | None = None
+    echo: bool = False
+    wrong_figure: bool = False  # rejected for a figure the evidence lacks or gives for something else
+
+
+def is_echo(sentence: str, question: str) -> bool:
+    """True for a sentence that restates (part of) the question instead of answering it; the answer to a yes/no
+    question that opens with its verdict (是，… / 不是，…) may restate it."""
+    s = sentence.strip()
+    if s.endswith(("？", "?")):
+        return True
+    if slot_of(question) == "yesno" and VERDICT_RE.match(s):
+        return False
+    own = "".join(claim_fragments(s, question))
+    own_cjk = re.sub(r"[^\w\u4e00-\u9fff]", "", own)
+    has_new_figure = any(n not in digits_view(question) for n, _ in NUMBER_RE.findall(digits_view(s)))
+    if INTERROGATIVE_RE.search(s) and not has_new_figure:
+        return True
+    return len(own_cjk) < 2 and not has_new_figure
+
+
+def figures(sentence: str, question: str) -> list[str]:
+    """Figures the sentence states that the question does not (numbers with their unit character)."""
+    q = digits_view(question)
+    return [n + u for n, u in NUMBER_RE.findall(digits_view(sentence)) if n not in q]
+
+
+def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: list[str], idf=None,
+                 in_corpus=None) -> bool:
+    """No new figure of the sentence comes only from cited sentences about something else: another year than
+    the one asked, or other places/organisations than those the question names (see assistant.steps.gate.conflicts);
+    with ``idf``, a sentence holding the figure must also hold HOME_ANCHORS of the weight of a part's names (see
+    home_coverage: a 北京 figure given to 京东方 is rejected even when the question names no other place). With
+    ``in_corpus``, a name no paragraph contains is left out: no sentence can hold it, so it tells no home from
+    another (新鲜蔬菜: jieba tags 新鲜 as a place; the bulletin says 鲜菜)."""
+    parts = asked or [question]
+    names = [[n for n in asked_names(a) if in_corpus is None or in_corpus(squash(n))] for a in parts] if idf else []
+    for fig in figures(sentence, question):
+        number = re.match(r"\d+(?:\.\d+)?", fig).group(0)
+        homes = [c for c in cited if number in squash(c.text)] or [
+            c for c in paragraph_sentences(cited) if number in squash(c.text)]  # cited the paragraph, not the sentence
+        if not homes:
+            continue
+        if all(conflicts(c, a) for c in homes for a in parts):
+            return False
+        if names and max(home_coverage(c, n, idf, question) for c in homes for n in names) < HOME_ANCHORS:
+            return False
+    return True
+
+
+def measure_fits(sentence: str, question: str, asked: list[str]) -> bool:
+    """When every part asked says what kind of quantity it wants (a share, an amount of money, a duration), the
+    sentence's new figures must include one of that kind: a 30% risk share does not answer 资金总规模是多少."""
+    kinds = {measure_of(a) for a in asked or [question]}
+    if "" in kinds:
+        return True
+    given = figure_measures(sentence, question)
+    return not given or bool(given & kinds)
+
+
+def quantity_fits(sentence: str, question: str, cited: list[Candidate], asked: list[str]) -> bool:
+    """Some new figure of the sentence (dates aside) sits, in a sentence it cites (or their paragraphs), in a
+    clause about the quantity a part asks for (see assistant.steps.quantity.states_asked_quantity)."""
+    numbers = [re.match(r"\d+(?:\.\d+)?", f).group(0) for f in figures(sentence, question)
+               if not YEARISH_RE.fullmatch(f)]
+    homes = cited + paragraph_sentences(cited)
+    numbers = [n for n in numbers if any(n in digits_view(c.text) for c in homes)]
+    if not numbers:
+        return True
+    return any(states_asked_quantity(c.text, numbers, a) for c in homes for a in asked or [question])
+
+
+def asked_names(asked: str) -> list[str]:
+    """The names a part asks about: its anchors other than dates."""
+    return [a for a in anchors(asked) if not YEARISH_RE.fullmatch(a)]
+
+
+def home_coverage(c: Candidate, names: list[str], idf, question: str = "") -> float:
+    """The weighted share of the asked names that the sentence holding a figure holds, with its heading path and,
+    when it names no place or organisation itself, its paragraph from the nearest sentence before it that does
+    (平台建立以来… leans on 北京市依托…支持朝阳区建立…平台; a paragraph that goes from 重庆市… to 北京市… gives
+    北京's figure to 北京 only); a name the question writes before the whole of its area (河南全省) is held by
+    that whole (占全省的87.1%, see zh.names.whole_of)."""
+    hay = squash(c.text + c.paragraph.heading_text + subject_span(c)).lower()
+    held = [n for n in names if (whole := whole_of(n, question)) and whole in hay]
+    return weighted_share(names, hay + "".join(held).lower(), idf)
+
+
+def subject_span(c: Candidate) -> str:
+    """When c names no place, organisation or person itself: its paragraph's text from the nearest sentence before
+    it that does, up to c ('' otherwise)."""
+    if place_or_org_names(c.text):
+        return ""
+    before = [(s, e) for s, e in sentence_spans(c.paragraph.text) if e <= c.start]
+    for s, e in reversed(before):
+        if place_or_org_names(c.paragraph.text[s:e]):
+            return c.paragraph.text[s:c.start]
+    return ""
+
+
+def paragraph_sentences(cited: list[Candidate]) -> list[Candidate]:
+    """Every sentence of the paragraphs the cited sentences belong to."""
+    paragraphs = {c.paragraph.id: c.paragraph for c in cited}
+    return [Candidate(p, s, e, 0) for p in paragraphs.values() for s, e in sentence_spans(p.text)]
+
+
+def _texts(cited: list[Candidate]) -> list[str]:
+    """What cited sentences say: the sentences, their paragraphs and their heading paths (a year or a unit in a
+    table's title or a document's title belongs to every row under it)."""
+    return [c.text for c in cited] + [c.paragraph.text for c in cited] + [c.paragraph.heading_text for c in cited]
+
+
+def narrowed(claim: Claim, evidence: dict[int, Candidate], question: str) -> Claim:
+    """The claim citing only the sources that support it on their own, when some do (the model often adds a
+    second, unrelated [n]); a claim that needs several sources together keeps them all."""
+    alone = tuple(n for n in claim.cites if n in evidence
+                  and check_sentence(claim.text, _texts([evidence[n]]), question).supported)
+    return Claim(claim.text, alone) if alone and len(alone) < len(claim.cites) else claim
+
+
+def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], asked: list[str],
+           idf=None, in_corpus=None) -> list[Verdict]:
+    """A verdict for each claim, in order (duplicates of an accepted sentence are rejected); ``asked``: the text of
+    each part of the question (a figure must suit one of them); ``idf`` weighs their anchors and ``in_corpus``
+    tells the names some paragraph holds (see slot_aligned)."""
+    out: list[Verdict] = []
+    seen: list[set[str]] = []
+    for claim in claims:
+        cited = [evidence[n] for n in claim.cites if n in evidence]
+        if is_echo(claim.text, question):
+            out.append(Verdict(claim, False, "restates the question", echo=True))
+            continue
+        grams = char_ngrams(claim.text)
+        if any(len(grams & g) >= 0.8 * max(1, min(len(grams), len(g))) for g in seen):
+            out.append(Verdict(claim, False, "repeats an earlier sentence"))
+            continue
+        # support against the cited sentences, with their paragraphs as the wider context
+        support = check_sentence(claim.text, _texts(cited), question)
+        if not support.supported:  # a small model often cites the wrong number: re-point to the one that holds it
+            best = max(evidence, key=lambda n: check_sentence(claim.text, _texts([evidence[n]]), question).score,
+                       default=None)
+            repaired = check_sentence(claim.text, _texts([evidence[best]]), question) if best else support
+            if not repaired.supported:
+                out.append(Verdict(claim, False, support.reason, support, wrong_figure=bool(support.missing_numbers)))
+                continue
+            claim, cited, support = Claim(claim.text, (best,)), [evidence[best]], repaired
+        claim = narrowed(claim, evidence, question)
+        cited = [evidence[n] for n in claim.cites if n in evidence]
+        if affirms_unstated(claim.text, question, cited, in_corpus):
+            out.append(Verdict(claim, False, "says yes to words of the question the cited text does not hold", support))
+            continue
+        if not slot_aligned(claim.text, question, cited, asked, idf, in_corpus):
+            out.append(Verdict(claim, False, "a figure is not next to what the question asks about", support,
+                               wrong_figure=True))
+            continue
+        if not measure_fits(claim.text, question, asked):
+            out.append(Verdict(claim, False, "its figures are not the kind of quantity asked", support,
+                               wrong_figure=True))
+            continue
+        if not quantity_fits(claim.text, question, cited, asked):
+            out.append(Verdict(claim, False, "its figures are about another quantity than the one asked", support,
+                               wrong_figure=True))
+            continue
+        if told_as_done(claim.text, cited):
+            out.append(Verdict(claim, False, "the source states a plan or goal, the sentence tells it as done", support))
+            continue
+        seen.append(grams)
+        out.append(Verdict(claim, True, "", support))
+    return out
+
+
+def affirms_unstated(sentence: str, question: str, cited: list[Candidate], in_corpus=None) -> bool:
+    """A yes to a yes/no question that restates a word of the question no paragraph of the index holds
+    (``in_corpus``) and the cited ones lack: the question's premise agreed with, not found (是，以沸水堆核电厂为例
+    citing 以压水堆核电厂为例). The question's own wording is no claim for the support check, so a premise agreed
+    with passes it (a figure of the question restated does not: every figure must be in the cited text)."""
+    if in_corpus is None or slot_of(question) != "yesno" or not AFFIRMING_RE.match(sentence.strip()):
+        return False
+    hay = squash(digits_view("".join(c.paragraph.haystack for c in cited))).lower()
+    asked = set(key_terms(question))
+    return any(t in asked and not found(t, hay) and not in_corpus(t) for t in key_terms(sentence))
+
+
+def told_as_done(sentence: str, cited: list[Candidate]) -> bool:
+    """The sentence rests on cited sentences that state a plan or goal (下一步…将…, 力争, 计划) but says nothing
+    that keeps it one: a plan told as done. The sentences it rests on are those sharing half of its wording."""
+    grams = char_ngrams(sentence)
+    resting = [c for c in cited if len(grams & char_ngrams(c.text)) >= 0.5 * max(1, len(grams))]
+    return bool(resting) and all(states_plan(c.text) for c in resting) and not keeps_plan(sentence)
+
+
+def covers(text: str, part: Part, others: tuple[Part, ...] = ()) -> bool:
+    """Does a sentence answer this part: a number or date when it asks for one, and its focus (the enumerated
+    item) or, for a part without one, enough of the key terms that no other part has?"""
+    if part.slot in ("number", "time") and not filler_present(text, part):
+        return False
+    if not others:  # the only part: any checked sentence with a filler answers it
+        return True
+    if part.focus and not part.focus.startswith(("多少", "几")):
+        return found(part.focus, squash(text).lower())
+    own = [t for t in key_terms(part.text) if not any(t in key_terms(o.text) for o in others)]
+    hits = sum(found(t, squash(text).lower()) for t in own)
+    return not own or hits >= max(1, round(COVER_SHARE * len(own)))

@@ -1,0 +1,96 @@
+"""The answerability gate's signals and calibration (assistant.steps.gate)."""
+from assistant.steps.evidence import Candidate, TermStats, select
+from assistant.steps.gate import Calibration, Gate, PartFeatures, anchors_of_part, fit, lexical_features, quotable
+from assistant.steps.prompting import PromptBuilder, Prompts
+from assistant.steps.question_parts import split_parts
+from tests.conftest import make_paragraph
+from tests.conftest import FakeLLM
+
+P1 = make_paragraph("d:p1", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。上海口岸进口整体通关时间为 40 小时。", case="跨境贸易")
+P2 = make_paragraph("d:p2", "d", "北京积水潭医院赋予研发人员 70%的所有权。", case="知识产权")
+STATS = TermStats.from_paragraphs([P1, P2])
+
+
+def _features(question):
+    parts = split_parts(question)
+    ev = select(parts, question, [P1, P2], STATS)
+    return lexical_features(parts[0], question, ev.per_part[0], P1.text + P2.text, STATS)
+
+
+def test_a_part_without_anchors_inherits_the_question_s():
+    q = "海南外籍人员联审联检后申请信息精简了多少？审批步骤有何变化？"
+    parts = split_parts(q)
+    assert "海南" in anchors_of_part(parts[1], q, (parts[0],))
+
+
+def test_aligned_evidence_needs_the_filler_and_the_anchors():
+    tianjin, best, absent = _features("2021年天津口岸的出口整体通关时间是多少？")
+    assert tianjin.aligned > 0.8 and "0.74" in best.candidate.text and absent == []
+    shanghai, _, _ = _features("2021年上海口岸的出口整体通关时间是多少？")  # the 2021 figure is 天津's
+    assert shanghai.aligned < 0.6 * tianjin.aligned
+
+
+def test_anchor_missing_from_the_corpus_is_counted():
+    feats, _, absent = _features("2021年广州口岸的出口整体通关时间是多少？")
+    assert feats.absent_in_corpus == 1 and absent == ["广州"]
+
+
+def test_gate_refuses_an_absent_anchor_without_asking_the_model():
+    llm = FakeLLM()
+    q = "2021年广州口岸的出口整体通关时间是多少？"
+    ev = select(split_parts(q), q, [P1, P2], STATS)
+
+    class Prompts:
+        def check(self, sentence, question, slot):
+            return "prompt"
+
+    [v] = Gate(llm, Prompts(), STATS, Calibration.of(5.0)).run(q, ev, P1.text)
+    assert not v.answerable and llm.prompts == []
+
+
+def test_an_absent_word_that_may_be_no_name_leaves_the_decision_to_the_signals():
+    llm = FakeLLM()
+    q = "2021年天津口岸骑车上路的出口整体通关时间是多少？"  # jieba tags 上路 as a place; no document has it
+    ev = select(split_parts(q), q, [P1, P2], STATS)
+    [v] = Gate(llm, PromptBuilder(Prompts.load()), STATS, Calibration.of(5.0)).run(q, ev, P1.text)
+    assert v.features.absent_in_corpus == 1 and v.features.absent_named == 0
+    assert v.answerable and llm.prompts
+
+
+def test_model_probability_is_a_feature():
+    f = PartFeatures(0.9, 0.9, 0, 0, p_yes=0.1, p_yes_chosen=0.2)
+    g = PartFeatures(0.9, 0.9, 0, 0, p_yes=0.1, p_yes_chosen=0.9)  # the better of the two sentences counts
+    cal = Calibration.of(0.0, p_yes_best=1.0)
+    assert cal.probability(g) > 0.5 > cal.probability(f)
+
+
+def test_a_second_check_is_skipped_only_when_it_cannot_change_the_decision():
+    f = PartFeatures(0.9, 0.9, 0, 0, p_yes=0.9, p_yes_chosen=0.9)
+    assert Calibration.of(0.0, p_yes_best=1.0).settled_by_lower_bound(f)  # passes; a higher P(是) passes too
+    assert not Calibration.of(-5.0, p_yes_best=1.0).settled_by_lower_bound(f)  # refused: the other may rescue it
+    assert not Calibration.of(0.0, p_yes_best=-1.0).settled_by_lower_bound(
+        PartFeatures(0.9, 0.9, 0, 0, p_yes=0.1, p_yes_chosen=0.1))  # a negative weight: a higher P(是) may refuse
+
+
+def test_fit_separates_and_keeps_false_refusals_low():
+    good = [PartFeatures(0.9, 0.8 + i / 100, 0, 0, 0.9) for i in range(20)]
+    bad = [PartFeatures(0.6, 0.1, 0, 1, 0.3) for _ in range(20)]
+    cal = fit(good + bad, [True] * 20 + [False] * 20)
+    assert sum(cal.probability(f) >= cal.threshold for f in good) >= 19  # at most 5% of answerable refused
+    assert sum(cal.probability(f) >= cal.threshold for f in bad) <= 2
+
+
+def test_calibration_round_trip_and_old_shapes(tmp_path):
+    cal = Calibration.of(-1.0, 0.4, p_yes_best=1.0, chosen_fit=1.0)
+    cal.save(tmp_path / "c.json")
+    assert Calibration.load(tmp_path / "c.json") == cal
+    (tmp_path / "old.json").write_text('{"weights": [1, 2, 3, 4, 5], "bias": 0, "threshold": 0.5}', encoding="utf-8")
+    assert Calibration.load(tmp_path / "old.json") == Calibration()
+
+
+def test_a_number_part_is_quoted_only_from_a_figure_of_the_asked_quantity():
+    para = make_paragraph("d:p9", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。")
+    sentence = Candidate(para, 0, len(para.text), 0)
+    [imports] = split_parts("2021年天津口岸进口整体通关时间是多少小时？")
+    [exports] = split_parts("2021年天津口岸出口整体通关时间是多少小时？")
+    assert not quotable(sentence, imports) and quotable(sentence, exports)

@@ -1,0 +1,204 @@
+from assistant.steps.evidence import Candidate
+from assistant.steps.question_parts import Part
+from assistant.steps.verify import Claim, covers, is_echo, measure_fits, quantity_fits, slot_aligned, verify
+from tests.conftest import make_paragraph
+
+PARA = make_paragraph("d:p0001", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。上海口岸进口整体通关时间为 40 小时。",
+                 case="跨境贸易")
+S1 = Candidate(PARA, 0, PARA.text.index("。") + 1, 0)
+S2 = Candidate(PARA, S1.end, len(PARA.text), 0)
+EVIDENCE = {1: S1, 2: S2}
+Q = "2021年天津口岸的出口整体通关时间是多少？"
+
+
+def test_echo_sentences():
+    assert is_echo("天津港一单制海铁联运跑了多少里程", "天津港一单制海铁联运跑了多少里程？")
+    assert is_echo("这和报告说的最快周期对得上？", "和报告说的最快周期对得上吗？")
+    assert is_echo("天津口岸的出口整体通关时间", Q)
+    assert not is_echo("天津口岸出口整体通关时间为0.74小时", Q)
+
+
+def test_a_yes_no_answer_may_restate_the_question_after_its_verdict():
+    q = "天津海关是否探索了差异化担保？"
+    assert not is_echo("是，天津海关探索了差异化担保", q)
+    assert is_echo("天津海关探索了差异化担保吗", q)
+    assert is_echo("是，天津口岸的出口整体通关时间", Q)  # a verdict answers only a yes/no question
+
+
+def test_supported_sentence_passes():
+    [v] = verify([Claim("2021年天津口岸出口整体通关时间仅0.74小时", (1,))], Q, EVIDENCE, [Q])
+    assert v.ok
+
+
+def test_figure_of_another_entity_is_rejected():
+    claim = Claim("2021年天津口岸出口整体通关时间为40小时", (2,))
+    [v] = verify([claim], Q, EVIDENCE, [Q])
+    assert not v.ok
+    assert not slot_aligned(claim.text, Q, [S2], [Q])
+
+
+def test_duplicates_are_dropped():
+    claims = [Claim("天津口岸出口整体通关时间仅0.74小时", (1,)), Claim("天津口岸出口整体通关时间仅0.74小时", (1,))]
+    assert [v.ok for v in verify(claims, Q, EVIDENCE, [Q])] == [True, False]
+
+
+def test_echo_is_flagged():
+    [v] = verify([Claim("天津口岸的出口整体通关时间是多少", (1,))], Q, EVIDENCE, [Q])
+    assert not v.ok and v.echo
+
+
+def test_covers_needs_the_focus_and_a_filler():
+    part = Part("进口整体通关时间是多少？", focus="进口", slot="number")
+    other = Part("出口整体通关时间是多少？", focus="出口", slot="number")
+    assert covers("进口整体通关时间为34.93小时", part, (other,))
+    assert not covers("出口整体通关时间为0.74小时", part, (other,))
+    assert not covers("进口整体通关时间大幅压缩", part, (other,))
+
+
+def test_the_only_part_is_covered_by_any_sentence_with_a_filler():
+    part = Part("试点示范是从哪一年开始推广经验的？", slot="time")
+    assert covers("2018年", part) and not covers("很早以前", part)
+
+
+def test_a_figure_stays_when_its_sentence_names_nothing_else():
+    para = make_paragraph("d:p2", "d", "支持奉贤区建立知识产权风险代偿基金，该基金承担 30%的坏账风险。")
+    home = Candidate(para, 0, len(para.text), 0)
+    q = "上海奉贤区设立的知识产权风险代偿基金承担多大比例的坏账风险？"
+    assert slot_aligned("该基金承担30%坏账风险", q, [home], [q])
+
+
+def test_a_figure_of_another_year_is_rejected():
+    para = make_paragraph("d:p3", "d", "2021 年新建移民融入服务站 15 家。")
+    home = Candidate(para, 0, len(para.text), 0)
+    q = "2022年上海新建了多少家移民融入服务站？"
+    assert not slot_aligned("2022年新建了15家", q, [home], [q])
+
+
+def _idf(term: str) -> float:
+    """Rare names weigh more: a stand-in for TermStats.idf."""
+    return 1.0 if term in ("北京", "上海") else 4.0
+
+
+def test_a_figure_from_a_sentence_about_another_entity_is_rejected():
+    para = make_paragraph("d:p4", "d", "2021 年，北京专利授权量 19.9 万件。位于北京经开区的京东方累计申请自主专利超 7 万件。")
+    home = Candidate(para, 0, para.text.index("。") + 1, 0)
+    q = "京东方2021年在国内获得了多少件发明专利授权？"
+    assert not slot_aligned("京东方2021年获得了19.9万件发明专利授权", q, [home], [q], _idf)
+    assert slot_aligned("京东方2021年获得了19.9万件发明专利授权", q, [home], [q])  # without idf: only conflicts
+
+
+def test_an_asked_name_that_no_paragraph_holds_does_not_decide_the_home():
+    para = make_paragraph("d:p6", "d", "鲜菜：指数（以上年为100）91.9")
+    home = Candidate(para, 0, len(para.text), 0)
+    q = "新鲜蔬菜的价格指数是多少？"  # jieba tags 新鲜 as a place; the bulletin says 鲜菜
+    assert not slot_aligned("价格指数是91.9", q, [home], [q], _idf)
+    assert slot_aligned("价格指数是91.9", q, [home], [q], _idf, in_corpus=lambda term: term != "新鲜")
+
+
+def test_the_whole_of_an_area_holds_the_name_written_before_it():
+    para = make_paragraph("d:p7", "d", "2023年全市港口货物吞吐量4081万吨，同比增长23.5%，占全省的87.1%。")
+    home = Candidate(para, 0, len(para.text), 0)
+    q = "2023年周口港口货物吞吐量是不是占到了河南全省的八成以上？"
+    assert slot_aligned("是，占全省的87.1%", q, [home], [q], _idf)
+    assert not slot_aligned("是，占全省的87.1%", q.replace("河南全省", "河南"), [home], [q.replace("河南全省", "河南")], _idf)
+
+
+def test_a_figure_keeps_the_entity_its_paragraph_named_first():
+    para = make_paragraph("d:p5", "d", "北京市朝阳区建立数字资产监管平台。平台建立以来，将案件平均侦查时间缩短至 8 小时内。")
+    home = Candidate(para, para.text.index("。") + 1, len(para.text), 0)
+    q = "朝阳区数字资产监管平台把案件平均侦查时间缩短到了多少？"
+    assert slot_aligned("案件平均侦查时间缩短至8小时内", q, [home], [q], _idf)
+
+
+def test_a_figure_of_another_kind_of_quantity_is_rejected():
+    para = make_paragraph("d:p6", "d", "奉贤区知识产权风险代偿基金承担 30%坏账风险。")
+    evidence = {1: Candidate(para, 0, len(para.text), 0)}
+    q = "奉贤区知识产权风险代偿基金的资金总规模是多少？"
+    [v] = verify([Claim("奉贤区知识产权风险代偿基金承担30%坏账风险", (1,))], q, evidence, [q])
+    assert not v.ok and v.wrong_figure
+
+
+def test_a_figure_of_the_asked_kind_passes_the_measure_check():
+    assert measure_fits("该基金承担30%坏账风险", "基金承担多大比例的坏账风险？", ["基金承担多大比例的坏账风险？"])
+    assert measure_fits("共有23个药械纳入试点", "纳入了多少个药械？", ["纳入了多少个药械？"])  # the wording names no kind
+
+
+def test_a_citation_that_does_not_support_the_sentence_is_dropped():
+    other = make_paragraph("d:p7", "d", "天津港推广海铁联运一单制。")
+    evidence = {1: S1, 2: Candidate(other, 0, len(other.text), 1)}
+    [v] = verify([Claim("2021年天津口岸出口整体通关时间仅0.74小时", (1, 2))], Q, evidence, [Q])
+    assert v.ok and v.claim.cites == (1,)
+
+
+def test_a_figure_belongs_to_the_place_its_paragraph_named_last():
+    para = make_paragraph("d:p8", "d", "重庆市建设“无境”智能服务系统。北京市构建四级国际人才服务网络。"
+                                  "截至 2022 年 8 月底，各站点共受理业务 16402 件。")
+    home = Candidate(para, para.text.rindex("截至"), len(para.text), 0)
+    asked = "截至2022年8月底，重庆国际人才服务平台各站点共受理了多少件业务？"
+    assert not slot_aligned("重庆各站点共受理业务16402件", asked, [home], [asked], _idf)
+    asked = "截至2022年8月底，北京国际人才服务网络各站点共受理了多少件业务？"
+    assert slot_aligned("北京各站点共受理业务16402件", asked, [home], [asked], _idf)
+
+
+def test_a_figure_of_another_quantity_of_the_cited_sentence_is_rejected():
+    para = make_paragraph("d:p9", "d", "该项创新做法推出后，大大节约了企业的时间和成本，也减轻了银行人工审查企业资料的负担，"
+                                  "贸易企业结算效率提升 50%以上。")
+    evidence = {1: Candidate(para, 0, len(para.text), 0)}
+    q = "单一窗口国际结算推出后，企业的结算成本下降了多少？"
+    [v] = verify([Claim("贸易企业结算效率提升50%以上", (1,))], q, evidence, [q])
+    assert not v.ok and v.wrong_figure
+    assert quantity_fits("贸易企业结算效率提升50%以上", "企业的结算效率提升了多少？", [evidence[1]],
+                         ["企业的结算效率提升了多少？"])
+
+
+def test_a_figure_stated_in_chinese_numerals_is_checked_by_value():
+    from assistant.steps.support import missing_numbers
+
+    evidence = "第九十一条 饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证，并处一千元以上二千元以下罚款。"
+    assert missing_numbers("处1000元以上2000元以下罚款。", evidence) == []
+    assert missing_numbers("处一千元以上一千元以下罚款。", evidence) == [] and \
+        missing_numbers("处二百元以上二百元以下罚款。", evidence) == ["200元", "200元"]
+    assert missing_numbers("依照第九十条处罚。", evidence) == ["90条"]
+
+
+def test_a_year_in_the_table_title_supports_a_figure_of_its_row():
+    from assistant.steps.support import check_sentence
+
+    title = "2023年周口市统计公报\n三、工业\n表5 2023年周口市规模以上工业主要产品产量及增速"
+    ok = check_sentence("2023年钢材产量是1577693吨。", ["钢材：产量1577693吨，比上年增长（%）48.8", title])
+    assert ok.supported and ok.missing_numbers == ()
+
+
+def test_a_plan_told_as_done_is_rejected():
+    from assistant.steps.verify import Claim, verify
+
+    plan = make_paragraph("d:p7", "d", "下一步，北京市将以建设数字经济标杆城市为目标，加快建设数据交易平台。")
+    ev = {1: Candidate(plan, 0, len(plan.text), 0)}
+    done = verify([Claim("北京市以建设数字经济标杆城市为目标，建设数据交易平台。", (1,))], "北京市下一步的方向是什么？", ev, [])
+    kept = verify([Claim("北京市将以建设数字经济标杆城市为目标，加快建设数据交易平台。", (1,))], "北京市下一步的方向是什么？", ev, [])
+    assert not done[0].ok and "plan" in done[0].reason and kept[0].ok
+
+
+STANDARD = make_paragraph("s:p0001", "s", "本部分规定的内容以压水堆核电厂为例，其他堆型核电厂可参照使用。")
+RULE = make_paragraph("r:p0001", "r", "设区的市以下城市参加城镇社会保险年限的要求不得超过3年。")
+CORPUS = "".join(p.text for p in (PARA, STANDARD, RULE))
+
+
+def test_a_yes_that_restates_a_word_no_paragraph_holds_agrees_with_a_false_premise():
+    q = "这份标准的规定内容是不是以沸水堆核电厂为例编写的？"
+    [v] = verify([Claim("是，以沸水堆核电厂为例编写的", (1,))], q, {1: Candidate(STANDARD, 0, 18, 0)}, [q],
+                 in_corpus=lambda t: t in CORPUS)
+    assert not v.ok
+
+
+def test_a_yes_that_restates_a_figure_the_source_does_not_give_is_rejected_by_the_support_check():
+    q = "中等城市可以把参加城镇社保的年限要求定到5年吗？"
+    [v] = verify([Claim("是，可以定到5年", (1,))], q, {1: Candidate(RULE, 0, len(RULE.text), 0)}, [q])
+    assert not v.ok
+
+
+def test_a_yes_that_restates_what_the_source_says_passes():
+    q = "这份标准的规定内容是不是以压水堆核电厂为例？"
+    [v] = verify([Claim("是，本部分规定的内容以压水堆核电厂为例", (1,))], q, {1: Candidate(STANDARD, 0, 18, 0)}, [q],
+                 in_corpus=lambda t: t in CORPUS)
+    assert v.ok
