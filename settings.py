@@ -70,11 +70,28 @@ class LLMConfig:
 
 @dataclass(frozen=True)
 class AnswerConfig:
-    """What the answer pipeline reads (assistant/): the evidence shown to the model and the retrieval per part."""
+    """What the answer pipeline reads (assistant/steps/): the evidence shown to the model, the retrieval per part,
+    and the thresholds of the steps, each defined here once and passed to the step that uses it."""
 
+    # retrieve and select evidence (steps/retrieve.py, evidence.py, list_context.py, cross_refs.py)
     evidence_chars: int = 420  # evidence sentences shown to the model, in characters (and at most 9 sentences)
     evidence_per_part: int = 0  # best sentences kept per question part at most; 0 = as many as fit evidence_chars
     part_hits: int = 2  # extra chunks retrieved for each part of a multi-part question
+    heading_weight: float = 0.5  # a term found only in a sentence's heading path (or what it leans on) counts this much
+    retrieval_prior: float = 0.1  # added to a sentence's score, divided by 1 + its paragraph's retrieval rank
+    short_sentence: int = 24  # a chosen sentence shorter than this (characters) brings the next one
+    list_items: int = 8  # list items a lead-in brings along
+    referrers: int = 2  # paragraphs saying an article is violated that come along with it
+    # gate (steps/gate.py)
+    min_anchors: float = 0.7  # weighted share of a part's anchors a sentence must hold to be quoted as its answer
+    # checks (steps/verify.py, support.py)
+    min_support: float = 0.6  # share of a sentence's own wording (not the question's) its citation must hold
+    home_anchors: float = 0.3  # weighted share of the asked names a figure's sentence must hold
+    cover_share: float = 0.3  # share of a part's own key terms a sentence must contain to count as answering it
+    # the answer (steps/compose.py, prompting.py, overview.py)
+    max_quotes: int = 3  # source sentences quoted after the model's sentences
+    max_answer_sentences: int = 6  # sentences an answer may have (a list's items often come one a sentence)
+    min_scope: float = 0.2  # share of an overview question's wording the scope's heading path must explain
 
 
 @dataclass(frozen=True)

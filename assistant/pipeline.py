@@ -60,10 +60,9 @@ class Assistant:
         self.condense = Condense(llm, self.builder)
         answer = self.cfg.answer
         self.retrieve = Retrieve(retriever, self.cfg.retrieval.context_chars, answer.part_hits)
-        self.select = SelectEvidence(retriever.paragraphs.values(), answer.evidence_chars,
-                                     answer.evidence_per_part or None)
-        self.gate = Gate(llm, self.builder, self.select.stats, calibration)
-        self.overview = OverviewStep(list(retriever.paragraphs.values()), self.select.stats)
+        self.select = SelectEvidence(retriever.paragraphs.values(), answer)
+        self.gate = Gate(llm, self.builder, self.select.stats, calibration, answer)
+        self.overview = OverviewStep(list(retriever.paragraphs.values()), self.select.stats, answer.min_scope)
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -140,10 +139,11 @@ class Assistant:
         asked = [v.part.text for v in verdicts if v.answerable]
         prompt = self.builder.answer(evidence, standalone, asked if len(verdicts) > 1 else [],
                                      yes_no=len(verdicts) == 1 and verdicts[0].part.slot == "yesno")
-        grammar = citation_grammar(len(evidence), answer_sentences([v.part.slot for v in verdicts if v.answerable]))
+        grammar = citation_grammar(len(evidence), answer_sentences([v.part.slot for v in verdicts if v.answerable],
+                                                                   self.cfg.answer.max_answer_sentences))
         asked_texts = [v.part.text if anchors(v.part.text) else standalone for v in verdicts]
         stats = self.select.stats
-        live = LiveCheck(standalone, numbering, verdicts, asked_texts, stats.idf, stats.in_corpus)
+        live = LiveCheck(standalone, numbering, verdicts, asked_texts, stats.idf, stats.in_corpus, self.cfg.answer)
         pieces: list[str] = []
         clock.mark("generate")
         raw = self.llm.stream(prompt, max_tokens or self.cfg.llm.max_tokens, grammar=grammar)
@@ -159,7 +159,8 @@ class Assistant:
         if view is not None:
             yield Event("checked", view.checked)
         answer.checks = live.checks
-        answer.lines, answer.parts = compose(verdicts, live.checks, numbering, self.prompts.part_missing)
+        answer.lines, answer.parts = compose(verdicts, live.checks, numbering, self.prompts.part_missing,
+                                             self.cfg.answer)
         cited = {n for line in answer.lines for n in line.cites}
         note = premise_note(standalone, answer.lines,
                             [s.paragraph.haystack for s in numbering.sources.values() if s.n in cited])

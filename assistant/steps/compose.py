@@ -18,10 +18,10 @@ from assistant.steps.evidence import MAX_EVIDENCE, Candidate
 from assistant.steps.gate import PartVerdict, quotable
 from assistant.steps.support import NUMBER_RE
 from assistant.steps.verify import Verdict, covers, paragraph_sentences
+from settings import AnswerConfig
 from textutil import char_ngrams, squash
 from zh.numbers import digits_view
 
-MAX_QUOTES = 3  # source sentences quoted after the model's sentences
 LIST_MARK_RE = re.compile(r"^\s*(?:\d{1,2}[.．、)）](?!\d)|[（(]\d{1,2}[)）]|[-*•·]\s*|[一二三四五六七八九十]{1,2}、)\s*")  # "1. " / "（2）" / "- "
 
 
@@ -38,15 +38,16 @@ def extract_line(c: Candidate, source: Source) -> Line:
     return Line(plain(c.text), (source.n,), "extract")
 
 
-def model_lines(verdicts: list[PartVerdict], checks: list[Verdict],
-                numbering: Numbering) -> list[tuple[Line, Candidate | None]]:
+def model_lines(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbering,
+                cover_share: float = AnswerConfig.cover_share) -> list[tuple[Line, Candidate | None]]:
     """The checked model sentences that answer an asked part, as answer lines, each with the source sentence it
     rests on (see resting_sentence)."""
     parts = [v.part for v in verdicts]
     asked = [v for v in verdicts if v.answerable]
     out = []
     for v in checks:
-        answers_a_part = any(covers(v.claim.text, a.part, tuple(p for p in parts if p is not a.part)) for a in asked)
+        answers_a_part = any(covers(v.claim.text, a.part, tuple(p for p in parts if p is not a.part), cover_share)
+                             for a in asked)
         if v.ok and answers_a_part:  # a checked sentence that answers none of the asked parts is left out
             cited = [numbering.evidence[k] for k in v.claim.cites if k in numbering.evidence]
             cites = tuple(dict.fromkeys(numbering.source_of(c).n for c in cited))
@@ -54,12 +55,12 @@ def model_lines(verdicts: list[PartVerdict], checks: list[Verdict],
     return out
 
 
-def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbering,
-            missing_note: str) -> tuple[list[Line], list[PartOutcome]]:
+def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbering, missing_note: str,
+            cfg: AnswerConfig = AnswerConfig()) -> tuple[list[Line], list[PartOutcome]]:
     """Answer lines in order: checked model sentences, the source sentences they rest on and those the gate
     checked for each part (when the answer cites their paragraph), then for each uncovered part an extract or a
     note."""
-    rested = model_lines(verdicts, checks, numbering)
+    rested = model_lines(verdicts, checks, numbering, cfg.cover_share)
     sources = numbering.sources
     lines = [line for line, _ in rested]
     # a sentence two claims rest on is quoted once (quote_lines skips what is held)
@@ -69,11 +70,12 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbe
     outcomes, extra = [], []  # extra: extracts and notes, after the quotes
     for verdict in verdicts:
         others = tuple(p for p in parts if p is not verdict.part)
-        if verdict.answerable and any(covers(line.text, verdict.part, others) for line in lines):
+        if verdict.answerable and any(covers(line.text, verdict.part, others, cfg.cover_share) for line in lines):
             outcomes.append(PartOutcome(verdict.part.text, "model", verdict))
             continue
         # the model put an invented or misplaced figure here: the evidence does not hold this part's answer
-        guessed = any(c.wrong_figure and (len(parts) == 1 or covers(c.claim.text, verdict.part, others))
+        guessed = any(c.wrong_figure and (len(parts) == 1
+                                          or covers(c.claim.text, verdict.part, others, cfg.cover_share))
                       for c in checks)
         pick = verdict.quotable_answer
         if verdict.answerable and not guessed and pick is not None and pick.paragraph.id in sources:
@@ -87,7 +89,7 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbe
                 extra.append(note)
             outcomes.append(PartOutcome(verdict.part.text, "none", verdict))
     answered = lines + extra
-    quotes = quote_lines(quoted + checked_sentences(asked, answered, sources), answered, sources)
+    quotes = quote_lines(quoted + checked_sentences(asked, answered, sources), answered, sources, cfg.max_quotes)
     return lines + quotes + extra, outcomes
 
 
@@ -124,14 +126,15 @@ def checked_sentences(asked: list[PartVerdict], lines: list[Line], sources: dict
             and v.best.paragraph.id in sources and sources[v.best.paragraph.id].n in cited]
 
 
-def quote_lines(cited: list[Candidate], lines: list[Line], sources: dict[str, Source]) -> list[Line]:
+def quote_lines(cited: list[Candidate], lines: list[Line], sources: dict[str, Source],
+                most: int = AnswerConfig.max_quotes) -> list[Line]:
     """The given sentences, verbatim, that the answer's lines (or an earlier quote) do not already hold (at most
-    MAX_QUOTES)."""
+    ``most``)."""
     held = squash("".join(line.text for line in lines))
     out: list[Line] = []
     for c in cited:
         text = c.text.strip()
-        if len(out) < MAX_QUOTES and squash(plain(text)) not in held and c.paragraph.id in sources:
+        if len(out) < most and squash(plain(text)) not in held and c.paragraph.id in sources:
             out.append(Line(f"原文：「{text}」", (sources[c.paragraph.id].n,), "quote"))
             held += squash(text)
     return out

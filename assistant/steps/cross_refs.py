@@ -7,7 +7,7 @@ Statutes name the conduct in one article and its consequence in another that ref
 
 A question about 加装车篷 retrieves 第十条, whose penalty is only in 第三十九条, which shares no word with the
 question (处罚 is not 罚款). So a sentence of an article chosen as evidence brings the sentences that say it is
-violated (``违反本条例第十条``, ``违反本法第九十条``, ``违反本办法第八条、第九条``; from at most MAX_REFERRERS
+violated (``违反本条例第十条``, ``违反本法第九十条``, ``违反本办法第八条、第九条``; from at most ``[answer] referrers``
 paragraphs; not 依照本法第九十条的规定处罚, which only borrows that article's penalty), and when a
 sentence that refers is scored, the text of the article it refers to is its context (half weight, like its heading
 path): 违反本条例第十条规定 then matches 改装 and 电动机 through 第十条.
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from index.documents import Paragraph
 from index.headings import CN_DIGITS
+from settings import AnswerConfig
 from textutil import sentence_spans
 
 ARTICLE_NO = rf"第[{CN_DIGITS}\d]+条"
@@ -28,7 +29,6 @@ REFERENCE_RE = re.compile(
     rf"本(?:法|条例|办法|规定|细则|规则|决定)((?:{ARTICLE_NO}(?:第[{CN_DIGITS}]+款)?(?:第[（(][{CN_DIGITS}]+[)）]项)?"
     rf"[、，,和及或至]?)+)")
 ARTICLE_NO_RE = re.compile(ARTICLE_NO)
-MAX_REFERRERS = 2  # paragraphs referring to one article whose referring sentences come along with it
 CONTEXT_CHARS = 400  # of the referred articles' text, as a referring sentence's context
 
 
@@ -47,9 +47,11 @@ class ArticleRefs:
 
     articles: dict[tuple[str, str], tuple[Paragraph, ...]] = field(default_factory=dict)
     referrers: dict[tuple[str, str], tuple[Paragraph, ...]] = field(default_factory=dict)
+    max_referrers: int = AnswerConfig.referrers  # paragraphs whose violation sentences come along with an article
 
     @classmethod
-    def from_paragraphs(cls, paragraphs: Iterable[Paragraph]) -> "ArticleRefs":
+    def from_paragraphs(cls, paragraphs: Iterable[Paragraph],
+                        max_referrers: int = AnswerConfig.referrers) -> "ArticleRefs":
         """Group paragraphs by (document, article) and record which paragraphs refer to which article."""
         articles: dict[tuple[str, str], list[Paragraph]] = {}
         referrers: dict[tuple[str, str], list[Paragraph]] = {}
@@ -60,17 +62,18 @@ class ArticleRefs:
             for ref in references(p.text):
                 if ref != own:
                     referrers.setdefault((p.doc_id, ref), []).append(p)
-        return cls({k: tuple(v) for k, v in articles.items()}, {k: tuple(v) for k, v in referrers.items()})
+        return cls({k: tuple(v) for k, v in articles.items()}, {k: tuple(v) for k, v in referrers.items()},
+                   max_referrers)
 
     def companions(self, paragraph: Paragraph) -> list[tuple[Paragraph, int, int]]:
         """The (paragraph, start, end) spans of the sentences that say the paragraph's article is violated, from at
-        most MAX_REFERRERS paragraphs (none for a paragraph outside an article)."""
+        most ``max_referrers`` paragraphs (none for a paragraph outside an article)."""
         article = paragraph.heading("article")
         out: list[tuple[Paragraph, int, int]] = []
         taken = 0
         for q in self.referrers.get((paragraph.doc_id, article), ()) if article else ():
             spans = [(q, s, e) for s, e in sentence_spans(q.text) if article in references(q.text[s:e], True)]
-            if spans and taken < MAX_REFERRERS:
+            if spans and taken < self.max_referrers:
                 out += spans
                 taken += 1
         return out

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from assistant.steps.cross_refs import ArticleRefs
-from assistant.steps.list_context import MAX_ITEMS, ListContext
+from assistant.steps.list_context import ListContext
 from assistant.steps.question_parts import Part, measure_of
 from assistant.steps.support import figure_measures
 from index.documents import Paragraph
@@ -28,9 +28,7 @@ from zh.names import named_entities, names_something
 from zh.numbers import digits_view, unit_forms
 from zh.units import COUNTERS, MAGNITUDES
 
-HEADING_WEIGHT = 0.5
 MAX_EVIDENCE = 9  # evidence sentences shown to the model: their numbers are one digit, so the grammar stays simple
-RETRIEVAL_PRIOR = 0.1  # added to a sentence's score, divided by 1 + its paragraph's retrieval rank (see rank_for_part)
 NUMBER_RE = re.compile(rf"\d|[一二三四五六七八九十百千万亿两]+\s*[{COUNTERS}{MAGNITUDES}元]")
 
 
@@ -133,8 +131,9 @@ class Scored:
 
 
 def score_sentence(terms: list[str], weights: dict[str, float], cand: Candidate, part: Part,
-                   context: str = "") -> Scored:
-    """Weighted share of terms in the sentence (full weight), its heading path or given context (half)."""
+                   context: str = "", heading_weight: float = AnswerConfig.heading_weight) -> Scored:
+    """Weighted share of terms in the sentence (full weight), its heading path or given context
+    (``heading_weight``)."""
     sent = squash(cand.text).lower()
     head = squash(cand.paragraph.heading_text + context).lower()
     total = sum(weights[t] for t in terms) or 1.0
@@ -144,7 +143,7 @@ def score_sentence(terms: list[str], weights: dict[str, float], cand: Candidate,
             got += weights[t]
             matched.append(t)
         elif t.lower() in head:
-            got += HEADING_WEIGHT * weights[t]
+            got += heading_weight * weights[t]
             matched.append(t)
         else:
             missing.append(t)
@@ -153,11 +152,11 @@ def score_sentence(terms: list[str], weights: dict[str, float], cand: Candidate,
 
 def rank_for_part(part: Part, question: str, cands: list[Candidate], stats: TermStats,
                   others: tuple[Part, ...] = (), refs: ArticleRefs | None = None,
-                  pinned: frozenset[str] = frozenset()) -> list[Scored]:
+                  pinned: frozenset[str] = frozenset(), cfg: AnswerConfig = AnswerConfig()) -> list[Scored]:
     """Candidates ranked for one part: its own terms count double, the question's terms that belong to no
     other part once; a sentence that names no place, organisation or year of its own may lean on the sentence
     before it (half weight, like its heading path). The retrieval rank of its paragraph adds a prior
-    (RETRIEVAL_PRIOR / (1 + rank)): retrieval also matched meaning, which a paraphrase (抛锚 for 发生故障) leaves
+    (``cfg.retrieval_prior`` / (1 + rank)): retrieval also matched meaning, which a paraphrase (抛锚 for 发生故障) leaves
     to it alone (on the dev sets, 3 of 329 questions more with every keyword in the evidence, none fewer).
     A sentence that refers to another article of its statute (违反本条例第十条规定…) leans on that article's text
     too (see assistant.steps.cross_refs). The sentences of ``pinned`` paragraphs (of a part the question names by
@@ -172,11 +171,11 @@ def rank_for_part(part: Part, question: str, cands: list[Candidate], stats: Term
             weights[t] = weights.get(t, stats.idf(t)) * 2
     terms = list(weights)
     refs = refs or ArticleRefs()
-    scored = [score_sentence(terms, weights, c, part, leaning_context(c) + refs.context(c.paragraph))
-              for c in cands]
+    scored = [score_sentence(terms, weights, c, part, leaning_context(c) + refs.context(c.paragraph),
+                             cfg.heading_weight) for c in cands]
     # ties: the sentence with a slot filler, then the better-retrieved paragraph, then document order
     return sorted(scored, key=lambda s: (-(s.score + (0.05 if s.filler else 0.0)
-                                           + RETRIEVAL_PRIOR / (1 + s.candidate.rank)
+                                           + cfg.retrieval_prior / (1 + s.candidate.rank)
                                            + (1.0 if s.candidate.paragraph.id in pinned else 0.0)),
                                          s.candidate.rank, s.candidate.start))
 
@@ -194,8 +193,6 @@ def leaning_context(c: Candidate) -> str:
     """The previous sentence when c names nothing of its own (该平台…, 进口…时间), else ''."""
     return "" if names_something(c.text) else previous_sentence(c)
 
-
-SHORT_SENTENCE = 24
 
 
 def _next_sentence(c: Candidate) -> Candidate | None:
@@ -217,7 +214,7 @@ class Evidence:
 def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats: TermStats,
            per_part: int | None = None, max_chars: int = AnswerConfig.evidence_chars,
            lists: ListContext | None = None, refs: ArticleRefs | None = None,
-           pinned: frozenset[str] = frozenset()) -> Evidence:
+           pinned: frozenset[str] = frozenset(), cfg: AnswerConfig = AnswerConfig()) -> Evidence:
     """The best sentences for each part, round-robin over the parts (at most per_part each, by default as many as
     fit) until max_chars, with their neighbours when a chosen sentence is too short to stand alone, and a list
     item's lead-in or a lead-in's items (see assistant.steps.list_context), and an article's sentences the sentences
@@ -226,7 +223,7 @@ def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats:
     eval/paraphrase/realdocs_dev.jsonl that retrieval had found were left out."""
     lists, refs = lists or ListContext(), refs or ArticleRefs()
     cands = candidates(paragraphs)
-    ranked = [rank_for_part(p, question, cands, stats, tuple(o for o in parts if o is not p), refs, pinned)
+    ranked = [rank_for_part(p, question, cands, stats, tuple(o for o in parts if o is not p), refs, pinned, cfg)
               for p in parts]
     per_part = per_part or MAX_EVIDENCE
     chosen: dict[tuple[str, int], Candidate] = {}
@@ -246,7 +243,7 @@ def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats:
             chosen[key] = c
             used += c.end - c.start
             nxt = _next_sentence(c)
-            if c.end - c.start < SHORT_SENTENCE and nxt and (c.paragraph.id, nxt.start) not in chosen:
+            if c.end - c.start < cfg.short_sentence and nxt and (c.paragraph.id, nxt.start) not in chosen:
                 chosen[(c.paragraph.id, nxt.start)] = nxt  # a lead-in (五是…。) needs what follows it
                 used += nxt.end - nxt.start
             for para, s, e in lists.companions(c.paragraph, c.start):
@@ -266,7 +263,7 @@ def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats:
 
     def position(c: Candidate) -> tuple[int, int, int]:
         if c.paragraph.id in follows and c.paragraph.id not in unit_order:
-            unit, n = lists.anchor(follows[c.paragraph.id])[0], MAX_ITEMS + 1
+            unit, n = lists.anchor(follows[c.paragraph.id])[0], lists.max_items + 1
         else:
             unit, n = lists.anchor(c.paragraph.id)
         return unit_order.get(unit, len(paragraphs)), n, c.start
@@ -277,21 +274,19 @@ def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats:
 class SelectEvidence:
     """Pipeline step: the sentences of the retrieved paragraphs that bear on each part."""
 
-    def __init__(self, paragraphs: Iterable[Paragraph], max_chars: int = AnswerConfig.evidence_chars,
-                 per_part: int | None = None):
+    def __init__(self, paragraphs: Iterable[Paragraph], cfg: AnswerConfig = AnswerConfig()):
         paragraphs = list(paragraphs)
         self.stats = TermStats.from_paragraphs(paragraphs)
-        self.lists = ListContext.from_paragraphs(paragraphs)
-        self.refs = ArticleRefs.from_paragraphs(paragraphs)
-        self.max_chars = max_chars
-        self.per_part = per_part
+        self.lists = ListContext.from_paragraphs(paragraphs, cfg.list_items)
+        self.refs = ArticleRefs.from_paragraphs(paragraphs, cfg.referrers)
+        self.cfg = cfg
 
     def run(self, question: str, parts: list[Part], paragraphs: list[Paragraph],
             pinned: frozenset[str] = frozenset()) -> Evidence:
         """Evidence for the question's parts, at most MAX_EVIDENCE sentences (those of ``pinned`` paragraphs
         first)."""
-        ev = select(parts, question, paragraphs, self.stats, self.per_part, self.max_chars,
-                    self.lists, self.refs, pinned)
+        ev = select(parts, question, paragraphs, self.stats, self.cfg.evidence_per_part or None,
+                    self.cfg.evidence_chars, self.lists, self.refs, pinned, self.cfg)
         if len(ev.sentences) > MAX_EVIDENCE:
             keep = {id(s.candidate) for ranking in ev.per_part for s in ranking[:2]}
             kept = [c for c in ev.sentences if id(c) in keep][:MAX_EVIDENCE]

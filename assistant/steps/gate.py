@@ -35,6 +35,7 @@ from assistant.steps.evidence import (Candidate, Evidence, Scored, TermStats, fi
 from assistant.steps.quantity import states_asked_quantity
 from assistant.steps.question_parts import Part
 from assistant.steps.support import NUMBER_RE
+from settings import AnswerConfig
 from textutil import squash
 from zh.dates import YEARISH_RE
 from zh.names import QUOTED_RE, anchors, is_name, place_or_org_names
@@ -42,7 +43,6 @@ from zh.numbers import digits_view
 from zh.terms import found, weighted_share
 
 CALIBRATION_FILE = Path(__file__).parent.parent / "calibration.json"
-MIN_ANCHORS = 0.7  # weighted share of the anchors a sentence must hold to be about what is asked
 
 
 def _context_of(c: Candidate) -> str:
@@ -74,9 +74,9 @@ def conflicts(c: Candidate, asked: str) -> bool:
     return bool(said_names) and any(not found(n, hay) for n in asked_names)
 
 
-def holds(c: Candidate, terms: list[str], idf) -> bool:
-    """The sentence holds (nearly) all the anchors: MIN_ANCHORS of their weight."""
-    return anchor_coverage(c, terms, idf) >= MIN_ANCHORS
+def holds(c: Candidate, terms: list[str], idf, min_share: float = AnswerConfig.min_anchors) -> bool:
+    """The sentence holds (nearly) all the anchors: ``min_share`` of their weight."""
+    return anchor_coverage(c, terms, idf) >= min_share
 
 
 @dataclass(frozen=True)
@@ -259,8 +259,10 @@ class Gate:
     the part's best sentence, and the calibrated logistic model combines its P(是) with the lexical signals.
     """
 
-    def __init__(self, llm, prompts, stats: TermStats, calibration: Calibration | None = None):
+    def __init__(self, llm, prompts, stats: TermStats, calibration: Calibration | None = None,
+                 cfg: AnswerConfig = AnswerConfig()):
         self.llm = llm
+        self.min_anchors = cfg.min_anchors
         self.prompts = prompts  # assistant.steps.prompting.PromptBuilder
         self.stats = stats
         self.calibration = calibration or Calibration.load()
@@ -300,7 +302,8 @@ class Gate:
     def _grounded(self, c: Candidate, part: Part, part_anchors: list[str]) -> bool:
         """The sentence holds a filler of the asked slot and (nearly) all anchors, and for a number part a figure of
         the quantity asked: quoted alone, it answers the part."""
-        return filler_present(c.text, part) and holds(c, part_anchors, self.stats.idf) and quotable(c, part)
+        return (filler_present(c.text, part) and holds(c, part_anchors, self.stats.idf, self.min_anchors)
+                and quotable(c, part))
 
     def _p_yes(self, sentence: Candidate, asked: str, part: Part) -> float:
         """The model's P(是) that this one sentence directly gives what the part asks for."""

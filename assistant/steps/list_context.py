@@ -8,7 +8,7 @@ that follow it, each a paragraph of its own (kind ``list_item``, see index.pdf_b
 
 A question about 楼梯间充电 matches the item, whose fine is in the lead-in; a question about which 基本公共服务
 a card holder gets matches the lead-in (……提供下列基本公共服务：), whose answer is the items (（一）义务教育；…).
-So an item chosen as evidence brings its lead-in, and a lead-in brings its items (at most MAX_ITEMS).
+So an item chosen as evidence brings its lead-in, and a lead-in brings its items (at most ``[answer] list_items``).
 """
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from index.documents import Paragraph
+from settings import AnswerConfig
 from textutil import sentence_spans
 
 LEAD_IN_ENDS = ("：", ":")
-MAX_ITEMS = 8  # items a lead-in brings along (a long list keeps its first ones)
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,11 @@ class ListContext:
 
     lead_of: dict[str, Paragraph] = field(default_factory=dict)
     items_of: dict[str, tuple[Paragraph, ...]] = field(default_factory=dict)
+    max_items: int = AnswerConfig.list_items  # items a lead-in brings along (a long list keeps its first ones)
 
     @classmethod
-    def from_paragraphs(cls, paragraphs: Iterable[Paragraph]) -> "ListContext":
+    def from_paragraphs(cls, paragraphs: Iterable[Paragraph],
+                        max_items: int = AnswerConfig.list_items) -> "ListContext":
         """Scan the paragraphs in document order: the items right after a paragraph ending with a colon are its."""
         lead_of: dict[str, Paragraph] = {}
         items: dict[str, list[Paragraph]] = {}
@@ -42,7 +44,7 @@ class ListContext:
                     items.setdefault(lead.id, []).append(p)
             else:
                 lead = p if p.text.rstrip().endswith(LEAD_IN_ENDS) else None
-        return cls(lead_of, {k: tuple(v) for k, v in items.items()})
+        return cls(lead_of, {k: tuple(v) for k, v in items.items()}, max_items)
 
     def companions(self, paragraph: Paragraph, start: int) -> list[tuple[Paragraph, int, int]]:
         """The (paragraph, start, end) spans that must accompany the sentence at ``start`` of ``paragraph``: for an
@@ -55,7 +57,7 @@ class ListContext:
         spans = sentence_spans(paragraph.text)
         if not items or not spans or spans[-1][0] != start:
             return []
-        return [(item, s, e) for item in items[:MAX_ITEMS] for s, e in sentence_spans(item.text)]
+        return [(item, s, e) for item in items[:self.max_items] for s, e in sentence_spans(item.text)]
 
     def anchor(self, paragraph_id: str) -> tuple[str, int]:
         """Where a paragraph is shown among the evidence: a list item as (its lead-in's id, n) for the n-th item,

@@ -15,6 +15,7 @@ from assistant.steps.citations import remap
 from assistant.steps.compose import claims_of, model_lines
 from assistant.steps.gate import PartVerdict
 from assistant.steps.verify import Verdict, verify
+from settings import AnswerConfig
 from textutil import FULL_STOPS
 
 SENTENCE_END_RE = re.compile(rf"[{FULL_STOPS}](?:\[\d+\])*")
@@ -47,6 +48,7 @@ class LiveCheck:
     asked: list[str]  # the text of each part, as verify takes it
     idf: object = None
     in_corpus: object = None  # TermStats.in_corpus: see assistant.steps.verify.slot_aligned
+    cfg: AnswerConfig = AnswerConfig()  # the checks' thresholds
     checks: list[Verdict] = field(default_factory=list, init=False)
 
     def run(self, generated: str, final: bool = False) -> LiveView | None:
@@ -56,7 +58,8 @@ class LiveCheck:
         claims = claims_of(done) if done.strip() else []
         if len(claims) <= len(self.checks):
             return None
-        self.checks = verify(claims, self.question, self.numbering.evidence, self.asked, self.idf, self.in_corpus)
-        lines = model_lines(self.verdicts, self.checks, self.numbering)
+        self.checks = verify(claims, self.question, self.numbering.evidence, self.asked, self.idf, self.in_corpus,
+                             self.cfg)
+        lines = model_lines(self.verdicts, self.checks, self.numbering, self.cfg.cover_share)
         return LiveView("".join(line.render() for line, _ in lines),
                         remap(generated[len(done):], self.numbering.source_numbers))

@@ -15,6 +15,7 @@ from assistant.steps.evidence import TermStats
 from assistant.steps.question_parts import QUESTION_WORD_RE, question_sentences, slot_of
 from index.documents import Paragraph
 from retriever.outline import Node, Scope, build_outline, document_scope, items_of, resolve_scope
+from settings import AnswerConfig
 from textutil import split_sentences, squash
 
 OVERVIEW_RE = re.compile(r"主要做法|哪些做法|做法有哪些|做法包括|采取了哪些|采取了什么|哪些举措|哪些措施|主要举措|经验有哪些|哪些经验|"
@@ -24,8 +25,6 @@ OVERVIEW_RE = re.compile(r"主要做法|哪些做法|做法有哪些|做法包�
 WHOLE_RE = re.compile(r"报告|全文|文件|这份|本书|资料")
 CASES_RE = re.compile(r"案例|章节|部分")
 ENUMERATED_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|首先|其次|再次|最后|第[一二三四五六七八九十]+[，、,])")
-MIN_SCOPE = 0.2  # share of the question's (weighted) wording the scope's heading path must explain
-
 
 @dataclass(frozen=True)
 class Overview:
@@ -48,9 +47,11 @@ def first_sentence(p: Paragraph, mentioning: str = "") -> str:
 class OverviewStep:
     """Recognise overview questions and answer them from the heading tree."""
 
-    def __init__(self, paragraphs: list[Paragraph], stats: TermStats):
+    def __init__(self, paragraphs: list[Paragraph], stats: TermStats,
+                 min_scope: float = AnswerConfig.min_scope):
         self.root = build_outline(paragraphs)
         self.stats = stats
+        self.min_scope = min_scope  # share of the question's (weighted) wording the scope's headings must explain
 
     def scope(self, question: str, regions: list[str], docs: frozenset[str] | None = None) -> Scope | None:
         """The scope of an overview question, or None when the question is not one; ``docs`` keeps it to those
@@ -62,7 +63,7 @@ class OverviewStep:
         if not root.children:
             return None
         found = resolve_scope(question, root, self.stats.idf, regions)
-        if found is not None and found.score >= MIN_SCOPE and len(overview_items(found.node, found.within)) >= 2:
+        if found is not None and found.score >= self.min_scope and len(overview_items(found.node, found.within)) >= 2:
             return found
         whole = WHOLE_RE.search(question) and (CASES_RE.search(question) or (docs is not None and len(root.children) == 1))
         return document_scope(root) if whole else None

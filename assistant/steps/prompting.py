@@ -7,7 +7,7 @@ from pathlib import Path
 from assistant.runtime.llm import chatml
 from assistant.steps.evidence import MAX_EVIDENCE, Candidate
 from index.documents import LABEL_SEP, short_heading
-from settings import PROJECT_ROOT
+from settings import PROJECT_ROOT, AnswerConfig
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 HEAD_CHARS, INNER_CHARS = 12, 18  # heading lengths in the evidence block
@@ -117,13 +117,10 @@ class PromptBuilder:
         return chatml("你负责改写问题。", [], self.prompts.condense.format(history=lines, question=question))
 
 
-MAX_ANSWER_SENTENCES = 6  # sentences an answer may have: a list's items often come one a sentence
-
-
-def answer_sentences(slots: list[str]) -> int:
-    """How many sentences the answer to these asked parts may have: two more than the parts, and as many as
-    allowed when a part asks for a list (哪些基本公共服务: six items, one a sentence, were cut at three)."""
-    return MAX_ANSWER_SENTENCES if "list" in slots else min(len(slots) + 2, MAX_ANSWER_SENTENCES)
+def answer_sentences(slots: list[str], most: int = AnswerConfig.max_answer_sentences) -> int:
+    """How many sentences the answer to these asked parts may have: two more than the parts, and ``most`` when a
+    part asks for a list (哪些基本公共服务: six items, one a sentence, were cut at three)."""
+    return most if "list" in slots else min(len(slots) + 2, most)
 
 
 def citation_grammar(n_sources: int, max_sentences: int = 3) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from settings import AnswerConfig
 from textutil import char_ngrams
 from zh.dates import BARE_YEAR_RE
 from zh.numbers import digits_view
 from zh.units import CLASSIFIERS
 
 NUMBER_RE = re.compile(r"(\d+(?:\.\d+)?)([%％\u4e00-\u9fff]?)")
-MIN_SUPPORT = 0.6
 
 
 FIGURE_RE = re.compile(r"(\d+(?:\.\d+)?)([万亿千百]?)[余多近超约]?(%|％|个百分点|[美欧日]?元|人民币|美金|个?工作日|个?小时|分钟|个月|"
@@ -105,7 +105,7 @@ def claim_support(sentence: str, evidence: str, question: str = "") -> float:
 
 
 def check_sentence(sentence: str, cited_texts: list[str], question: str = "",
-                   min_support: float = MIN_SUPPORT) -> SupportResult:
+                   min_support: float = AnswerConfig.min_support) -> SupportResult:
     """Supported when it cites something, all its numbers (with units) occur there and enough n-grams match.
 
     Wording taken over from the question is not a claim, so its n-grams are left out of the overlap.

@@ -28,6 +28,7 @@ from assistant.steps.quantity import states_asked_quantity
 from assistant.steps.question_parts import Part, measure_of, slot_of
 from assistant.steps.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures
 from index.lexical import key_terms
+from settings import AnswerConfig
 from textutil import char_ngrams, sentence_spans, squash
 from zh.dates import YEARISH_RE
 from zh.modality import keeps_plan, states_plan
@@ -36,8 +37,6 @@ from zh.numbers import digits_view
 from zh.terms import found, weighted_share
 from zh.units import COUNTERS
 
-HOME_ANCHORS = 0.3  # weighted share of the asked names a figure's sentence (with what it leans on) must hold
-COVER_SHARE = 0.3  # share of a part's own key terms a sentence must contain to count as answering it
 VERDICT_RE = re.compile(r"^(?:是的?|不是|对|不对|否|有|没有|可以|不可以|能|不能|会|不会)[，,：:]")  # 是，… answers 是否…
 AFFIRMING_RE = re.compile(r"^(?:是的?|对|有|可以|能|会)[，,：:]")  # the verdicts of VERDICT_RE that say yes
 INTERROGATIVE_RE = re.compile(rf"多少|几[{COUNTERS}]|哪[个些里年家一]|什么|是否|吗|如何|怎样|怎么|为何|为什么|有何")
@@ -86,10 +85,10 @@ def figures(sentence: str, question: str) -> list[str]:
 
 
 def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: list[str], idf=None,
-                 in_corpus=None) -> bool:
+                 in_corpus=None, home_share: float = AnswerConfig.home_anchors) -> bool:
     """No new figure of the sentence comes only from cited sentences about something else: another year than
     the one asked, or other places/organisations than those the question names (see assistant.steps.gate.conflicts);
-    with ``idf``, a sentence holding the figure must also hold HOME_ANCHORS of the weight of a part's names (see
+    with ``idf``, a sentence holding the figure must also hold ``home_share`` of the weight of a part's names (see
     home_coverage: a 北京 figure given to 京东方 is rejected even when the question names no other place). With
     ``in_corpus``, a name no paragraph contains is left out: no sentence can hold it, so it tells no home from
     another (新鲜蔬菜: jieba tags 新鲜 as a place; the bulletin says 鲜菜)."""
@@ -103,7 +102,7 @@ def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: li
             continue
         if all(conflicts(c, a) for c in homes for a in parts):
             return False
-        if names and max(home_coverage(c, n, idf, question) for c in homes for n in names) < HOME_ANCHORS:
+        if names and max(home_coverage(c, n, idf, question) for c in homes for n in names) < home_share:
             return False
     return True
 
@@ -170,16 +169,17 @@ def _texts(cited: list[Candidate]) -> list[str]:
     return [c.text for c in cited] + [c.paragraph.text for c in cited] + [c.paragraph.heading_text for c in cited]
 
 
-def narrowed(claim: Claim, evidence: dict[int, Candidate], question: str) -> Claim:
+def narrowed(claim: Claim, evidence: dict[int, Candidate], question: str,
+             min_support: float = AnswerConfig.min_support) -> Claim:
     """The claim citing only the sources that support it on their own, when some do (the model often adds a
     second, unrelated [n]); a claim that needs several sources together keeps them all."""
     alone = tuple(n for n in claim.cites if n in evidence
-                  and check_sentence(claim.text, _texts([evidence[n]]), question).supported)
+                  and check_sentence(claim.text, _texts([evidence[n]]), question, min_support).supported)
     return Claim(claim.text, alone) if alone and len(alone) < len(claim.cites) else claim
 
 
 def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], asked: list[str],
-           idf=None, in_corpus=None) -> list[Verdict]:
+           idf=None, in_corpus=None, cfg: AnswerConfig = AnswerConfig()) -> list[Verdict]:
     """A verdict for each claim, in order (duplicates of an accepted sentence are rejected); ``asked``: the text of
     each part of the question (a figure must suit one of them); ``idf`` weighs their anchors and ``in_corpus``
     tells the names some paragraph holds (see slot_aligned)."""
@@ -195,21 +195,22 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
             out.append(Verdict(claim, False, "repeats an earlier sentence"))
             continue
         # support against the cited sentences, with their paragraphs as the wider context
-        support = check_sentence(claim.text, _texts(cited), question)
+        support = check_sentence(claim.text, _texts(cited), question, cfg.min_support)
         if not support.supported:  # a small model often cites the wrong number: re-point to the one that holds it
             best = max(evidence, key=lambda n: check_sentence(claim.text, _texts([evidence[n]]), question).score,
                        default=None)
-            repaired = check_sentence(claim.text, _texts([evidence[best]]), question) if best else support
+            repaired = check_sentence(claim.text, _texts([evidence[best]]), question, cfg.min_support) if best \
+                else support
             if not repaired.supported:
                 out.append(Verdict(claim, False, support.reason, support, wrong_figure=bool(support.missing_numbers)))
                 continue
             claim, cited, support = Claim(claim.text, (best,)), [evidence[best]], repaired
-        claim = narrowed(claim, evidence, question)
+        claim = narrowed(claim, evidence, question, cfg.min_support)
         cited = [evidence[n] for n in claim.cites if n in evidence]
         if affirms_unstated(claim.text, question, cited, in_corpus):
             out.append(Verdict(claim, False, "says yes to words of the question the cited text does not hold", support))
             continue
-        if not slot_aligned(claim.text, question, cited, asked, idf, in_corpus):
+        if not slot_aligned(claim.text, question, cited, asked, idf, in_corpus, cfg.home_anchors):
             out.append(Verdict(claim, False, "a figure is not next to what the question asks about", support,
                                wrong_figure=True))
             continue
@@ -249,7 +250,7 @@ def told_as_done(sentence: str, cited: list[Candidate]) -> bool:
     return bool(resting) and all(states_plan(c.text) for c in resting) and not keeps_plan(sentence)
 
 
-def covers(text: str, part: Part, others: tuple[Part, ...] = ()) -> bool:
+def covers(text: str, part: Part, others: tuple[Part, ...] = (), share: float = AnswerConfig.cover_share) -> bool:
     """Does a sentence answer this part: a number or date when it asks for one, and its focus (the enumerated
     item) or, for a part without one, enough of the key terms that no other part has?"""
     if part.slot in ("number", "time") and not filler_present(text, part):
@@ -260,4 +261,4 @@ def covers(text: str, part: Part, others: tuple[Part, ...] = ()) -> bool:
         return found(part.focus, squash(text).lower())
     own = [t for t in key_terms(part.text) if not any(t in key_terms(o.text) for o in others)]
     hits = sum(found(t, squash(text).lower()) for t in own)
-    return not own or hits >= max(1, round(COVER_SHARE * len(own)))
+    return not own or hits >= max(1, round(share * len(own)))

@@ -6,7 +6,7 @@ from assistant.steps.gate import Calibration
 from index.builder import add_document
 from questions import QuestionError
 from retriever.hybrid import HybridRetriever
-from settings import Config
+from settings import AnswerConfig, Config
 from tests.conftest import ALWAYS, NEVER, Q_COST, Q_ISSUER, Q_UPLOAD, UPLOAD_DOC, FakeLLM, evidence_number
 
 
@@ -43,6 +43,15 @@ def test_the_record_of_a_pdf_citation_gives_its_document_page_and_boxes(pdf_inde
     assert cited["doc_id"] == "residence_permit_printout" and cited["title"] == p.title
     assert cited["page"] == 1 and cited["pages"] == [1] and cited["label"].endswith("（第1页）")
     assert cited["bbox"] == [b.to_list() for b in p.boxes] and cited["text"] == p.text
+
+
+def test_the_answer_settings_reach_the_steps(retriever):
+    k = evidence_number(retriever, Q_COST, "1000 元左右")
+    llm = FakeLLM([f"天津港“一单制”海铁联运将单个集装箱的综合成本节省1000元左右[{k}]。"])
+    cfg = Config(answer=AnswerConfig(max_quotes=0, max_answer_sentences=1))
+    answer = Assistant(retriever, llm, cfg, calibration=ALWAYS).run(Q_COST)
+    assert "原文：" not in answer.answer  # no source sentence quoted
+    assert "sent?" not in llm.grammars[-1]  # one sentence at most: no optional ones
 
 
 def test_gate_refuses_before_generation(retriever):

@@ -1,6 +1,7 @@
-from assistant.steps.evidence import TermStats, candidates, filler_present, select
+from assistant.steps.evidence import TermStats, candidates, filler_present, rank_for_part, select
 from assistant.steps.question_parts import Part, split_parts
 from index.lexical import key_terms
+from settings import AnswerConfig
 from tests.conftest import make_paragraph
 
 P1 = make_paragraph("d:p0001", "d", "北京和天津两市推动两地海关加强协作。2021 年天津口岸出口整体通关时间仅 0.74 小时，"
@@ -63,9 +64,7 @@ def test_a_share_asked_needs_a_share_in_the_sentence():
     assert filler_present("该基金总规模 2 亿元。", part)
 
 
-def test_the_retrieval_rank_is_a_prior_on_the_sentence_score(monkeypatch):
-    import assistant.steps.evidence as evidence
-
+def test_the_retrieval_rank_is_a_prior_on_the_sentence_score():
     best_retrieved = make_paragraph("d:a", "d", "警告标志应当设置在故障车来车方向一百五十米以外。")
     more_words = make_paragraph("d:b", "d", "车辆故障时警告标志应当设置在来车方向五十米至一百米处。")
     others = [make_paragraph(f"d:o{i}", "d", t) for i, t in enumerate(["车辆应当靠右通行。", "车辆不得超速。", "方向盘检查。"])]
@@ -73,8 +72,8 @@ def test_the_retrieval_rank_is_a_prior_on_the_sentence_score(monkeypatch):
     part = split_parts("车辆故障后警告标志要放在来车方向多远？")[0]
 
     def first(prior):
-        monkeypatch.setattr(evidence, "RETRIEVAL_PRIOR", prior)
-        return evidence.rank_for_part(part, part.text, candidates([best_retrieved, more_words]), stats)[0]
+        cfg = AnswerConfig(retrieval_prior=prior)
+        return rank_for_part(part, part.text, candidates([best_retrieved, more_words]), stats, cfg=cfg)[0]
 
     assert first(0.0).candidate.paragraph.id == "d:b"  # the lexical score alone prefers the other paragraph
     assert first(0.2).candidate.paragraph.id == "d:a"
