@@ -19,6 +19,8 @@ import ctypes
 import threading
 from pathlib import Path
 
+from assistant.runtime.model_files import ModelError
+
 AMX_VARIANTS = ("sapphirerapids",)  # variants built with AMX kernels: never loaded
 BEST = "best"  # the cpu_variant setting's default: the best variant this CPU runs, AMX excluded
 _LOCK = threading.Lock()
@@ -69,8 +71,6 @@ def best_variant(libraries: dict[str, Path], score_of=score) -> str:
 
 def choose_variant(libraries: dict[str, Path], requested: str = BEST, score_of=score) -> str:
     """The variant to load: the best one for 'best', else the requested one if this CPU runs it (ModelError if not)."""
-    from assistant.runtime.model_files import ModelError
-
     if requested == BEST:
         name = best_variant(libraries, score_of)
         if not name:
@@ -96,8 +96,6 @@ def ensure_cpu_backend(requested: str = BEST) -> str:
     """Register the chosen CPU variant with ggml once per process; returns its name ('' for a linked-in backend).
     A process runs one variant: asking for another one later is a ModelError (a new process can run it)."""
     global _loaded
-    from assistant.runtime.model_files import ModelError
-
     with _LOCK:
         libraries = variant_libraries()
         if not libraries and requested == BEST:

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from assistant.runtime.llama_backend import BEST
+from assistant.runtime.llama_backend import BEST, ensure_cpu_backend, variant_libraries
 from assistant.runtime.model_files import ModelError
 from settings import DEFAULT_CACHE, LLMConfig
 
@@ -168,8 +168,6 @@ def _probe(model: str, extra_buffers: bool, threads: list[int], variant: str) ->
     import llama_cpp
     from llama_cpp import Llama
 
-    from assistant.runtime.llama_backend import ensure_cpu_backend
-
     loaded = ensure_cpu_backend(variant)
     with model_params(extra_buffers):
         llm = Llama(model_path=model, n_ctx=512, n_threads=threads[0], n_threads_batch=threads[0],
@@ -268,8 +266,6 @@ def decide(results: dict[bool, ProbeResult], cfg: LLMConfig, variant: str = "") 
 def library_fingerprint() -> str:
     """sha256 over llama-cpp-python's version and its native libraries (a rebuild changes it)."""
     import llama_cpp
-
-    from assistant.runtime.llama_backend import variant_libraries
 
     h = hashlib.sha256(llama_cpp.__version__.encode())
     lib = Path(llama_cpp.__file__).parent / "lib"

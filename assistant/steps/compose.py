@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 
 from assistant.answer import Citation, Line, Numbering, PartOutcome, Source
-from assistant.steps.citations import split_answer
+from assistant.steps.citations import drop_invalid_markers, normalize_markers, split_answer
 from assistant.steps.evidence import MAX_EVIDENCE, Candidate
 from assistant.steps.gate import PartVerdict, quotable
 from assistant.steps.support import NUMBER_RE
-from assistant.steps.verify import Verdict, covers, paragraph_sentences
+from assistant.steps.verify import Claim, Verdict, covers, paragraph_sentences
 from settings import AnswerConfig
 from textutil import char_ngrams, squash
 from zh.numbers import digits_view
@@ -147,10 +147,7 @@ def citations_for(lines: list[Line], sources: dict[str, Source]) -> list[Citatio
     return [Citation(n, by_n[n].paragraph, by_n[n].text) for n in cited if n in by_n]
 
 
-def claims_of(text: str):
+def claims_of(text: str) -> list[Claim]:
     """Generated text → claims (sentence text + cited evidence numbers)."""
-    from assistant.steps.citations import drop_invalid_markers, normalize_markers
-    from assistant.steps.verify import Claim
-
     sentences = split_answer(drop_invalid_markers(normalize_markers(text.strip()), MAX_EVIDENCE))
     return [Claim(LIST_MARK_RE.sub("", s.text), s.cites) for s in sentences if LIST_MARK_RE.sub("", s.text)]
