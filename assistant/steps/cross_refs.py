@@ -9,8 +9,8 @@ A question about 加装车篷 retrieves 第十条, whose penalty is only in 第�
 question (处罚 is not 罚款). So a sentence of an article chosen as evidence brings the sentences that say it is
 violated (``违反本条例第十条``, ``违反本法第九十条``, ``违反本办法第八条、第九条``; from at most ``[answer] referrers``
 paragraphs; not 依照本法第九十条的规定处罚, which only borrows that article's penalty), and when a
-sentence that refers is scored, the text of the article it refers to is its context (half weight, like its heading
-path): 违反本条例第十条规定 then matches 改装 and 电动机 through 第十条.
+sentence that refers is scored, the text of the article it refers to is its context (weighed like its heading path,
+``[answer] heading_weight``): 违反本条例第十条规定 then matches 改装 and 电动机 through 第十条.
 """
 from __future__ import annotations
 

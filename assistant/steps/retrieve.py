@@ -55,9 +55,9 @@ class Retrieve:
                         seen.add(h.chunk.id)
                         hits.append(h)
         best_doc = hits[0].chunk.doc_id if hits else None
-        named = self.parts.named(question, docs, best_doc)
-        paragraphs: dict[str, Paragraph] = {p.id: p for p in named}
+        numbered = self.parts.named(question, docs, best_doc)  # 第九十一条, 附录A, 表3 named in the question
+        paragraphs: dict[str, Paragraph] = {p.id: p for p in numbered}
         for h in hits:
             for pid in h.chunk.paragraph_ids:
                 paragraphs.setdefault(pid, self.retriever.paragraphs[pid])
-        return Retrieved(hits, list(paragraphs.values()), frozenset(p.id for p in named))
+        return Retrieved(hits, list(paragraphs.values()), frozenset(p.id for p in numbered))
