@@ -27,6 +27,7 @@ from assistant.steps.gate import conflicts
 from assistant.steps.quantity import states_asked_quantity
 from assistant.steps.question_parts import Part, measure_of, slot_of
 from assistant.steps.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures
+from index.headings import CN_DIGITS
 from index.lexical import key_terms
 from settings import AnswerConfig
 from textutil import char_ngrams, sentence_spans, squash
@@ -39,6 +40,10 @@ from zh.units import COUNTERS
 
 VERDICT_RE = re.compile(r"^(?:是的?|不是|对|不对|否|有|没有|可以|不可以|能|不能|会|不会)[，,：:]")  # 是，… answers 是否…
 AFFIRMING_RE = re.compile(r"^(?:是的?|对|有|可以|能|会)[，,：:]")  # the verdicts of VERDICT_RE that say yes
+# a statute's article, paragraph or item named by number (第二十八条, 第九十一条第一款): a place, not a fact, unless
+# the question asks which one (哪一条, 第几条)
+PART_REF_RE = re.compile(rf"(?:第[{CN_DIGITS}\d]+[条款项])+")
+ASKS_PART_RE = re.compile(r"哪一?[条款项]|第几[条款项]")
 INTERROGATIVE_RE = re.compile(rf"多少|几[{COUNTERS}]|哪[个些里年家一]|什么|是否|吗|如何|怎样|怎么|为何|为什么|有何")
 
 
@@ -64,12 +69,15 @@ class Verdict:
 
 def is_echo(sentence: str, question: str) -> bool:
     """True for a sentence that restates (part of) the question instead of answering it; the answer to a yes/no
-    question that opens with its verdict (是，… / 不是，…) may restate it."""
+    question that opens with its verdict (是，… / 不是，…) may restate it. An article's number adds nothing unless
+    the question asks which article: 维修店加装车篷会受到第二十八条的处罚 restates 维修店加装车篷会受到什么处罚."""
     s = sentence.strip()
     if s.endswith(("？", "?")):
         return True
     if slot_of(question) == "yesno" and VERDICT_RE.match(s):
         return False
+    if not ASKS_PART_RE.search(question):
+        s = PART_REF_RE.sub("", s)
     own = "".join(claim_fragments(s, question))
     own_cjk = re.sub(r"[^\w\u4e00-\u9fff]", "", own)
     has_new_figure = any(n not in digits_view(question) for n, _ in NUMBER_RE.findall(digits_view(s)))

@@ -18,6 +18,13 @@ def test_echo_sentences():
     assert not is_echo("天津口岸出口整体通关时间为0.74小时", Q)
 
 
+def test_an_article_number_alone_is_no_answer_unless_the_question_asks_which_article():
+    q = "在南宁，维修店给电动车加装车篷会受到什么处罚？"
+    assert is_echo("维修店给电动车加装车篷会受到第二十八条的处罚", q)
+    assert not is_echo("依照第三十九条，可以按照每辆车处一千元罚款", q)
+    assert not is_echo("饮酒驾驶的处罚规定在第九十一条", "饮酒驾驶的处罚规定在哪一条？")
+
+
 def test_a_yes_no_answer_may_restate_the_question_after_its_verdict():
     q = "天津海关是否探索了差异化担保？"
     assert not is_echo("是，天津海关探索了差异化担保", q)
