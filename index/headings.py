@@ -36,7 +36,9 @@ CATEGORY_RE = re.compile(r"^\S{2,10}类案例$")
 PART_RE = re.compile(rf"^第[{CN_DIGITS}\d]+编\s*\S")
 CHAPTER_RE = re.compile(rf"^第[{CN_DIGITS}\d]+章(?:\s+\S|$)")
 JIE_RE = re.compile(rf"^第[{CN_DIGITS}\d]+节(?:\s+\S|$)")
-ARTICLE_RE = re.compile(rf"^(第[{CN_DIGITS}\d]+条(?:之[{CN_DIGITS}]+)?)(?:\s+|(?=[（(【]))")
+ARTICLE_NO = rf"第[{CN_DIGITS}\d]+条"  # an article's number: 第九十一条, 第91条
+ARTICLE_NO_RE = re.compile(ARTICLE_NO)
+ARTICLE_RE = re.compile(rf"^({ARTICLE_NO}(?:之[{CN_DIGITS}]+)?)(?:\s+|(?=[（(【]))")
 # standards: 5 范围 / 5.1 确定评价范围 (a heading line) and 5.1.1 一般而言… (a clause with its text); 附录A
 CLAUSE_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})(?:\s+|(?=[\u4e00-\u9fff]))(?![\d.%％])")
 APPENDIX_RE = re.compile(r"^附\s*录\s*[A-Z]\b|^附件\s*\d+$")

@@ -81,6 +81,7 @@ def grid_rows(grid: list[list[str]]) -> list[Row]:
     width = max(len(r) for r in grid)
     parts = [list(dict.fromkeys(r[col] for r in grid[:n_header] if col < len(r) and r[col])) for col in range(width)]
     headers = ["".join(names) for names in parts]
+    parts_of = dict(zip(headers, parts))  # a column's header → the header rows' names over it
     rows, parent = [], ""
     data = grid[n_header:]
     # a first column merged down every row (接受输入的安全要素 beside SF1, SF2, …) names the rows with the second
@@ -92,7 +93,7 @@ def grid_rows(grid: list[list[str]]) -> list[Row]:
         merged = lambda c: c > first and (r[c], headers[c]) == (r[c - 1], headers[c - 1])  # noqa: E731
         child = bool(CHILD_MARK_RE.match(label))  # 其中：… is a part of the last row without the mark
         cells = [(headers[c], r[c]) for c in range(first, len(r)) if r[c] and not merged(c)]
-        rows.append(Row(label, tuple(_marked_as_list(cells, {headers[c]: parts[c] for c in range(width)})),
+        rows.append(Row(label, tuple(_marked_as_list(cells, parts_of)),
                         parent=parent if child else ""))
         parent = parent if child else label
     return rows

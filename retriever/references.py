@@ -20,10 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from index.documents import Paragraph
-from index.headings import CN_DIGITS
+from index.headings import ARTICLE_NO_RE
 from zh.numbers import parse_numeral
 
-ARTICLE_REF_RE = re.compile(rf"第([{CN_DIGITS}\d]+)条")
 APPENDIX_REF_RE = re.compile(r"附\s*录\s*([A-Z])(?![A-Za-z])")
 TABLE_REF_RE = re.compile(r"(?<![A-Za-z\d])表\s*(\d+(?:[-－.]\d+)?)(?![\d.])")
 MAX_PARAGRAPHS = 16  # of one named part (an appendix's table has a row per paragraph)
@@ -35,9 +34,14 @@ def _number(text: str) -> str:
     return str(int(value)) if value is not None else text
 
 
+def _article_key(article: str) -> str:
+    """'第九十一条' or '第91条' → 'article:91'."""
+    return f"article:{_number(article[1:-1])}"
+
+
 def part_keys(text: str) -> list[str]:
     """The numbered parts a text names, as keys ('article:91', 'appendix:A', 'table:3'), in order, each once."""
-    keys = [f"article:{_number(m.group(1))}" for m in ARTICLE_REF_RE.finditer(text)]
+    keys = [_article_key(m.group(0)) for m in ARTICLE_NO_RE.finditer(text)]
     keys += [f"appendix:{m.group(1)}" for m in APPENDIX_REF_RE.finditer(text)]
     keys += [f"table:{m.group(1).replace('－', '-')}" for m in TABLE_REF_RE.finditer(text)]
     return list(dict.fromkeys(keys))
@@ -48,8 +52,8 @@ def heading_key(level: str, text: str) -> str | None:
     (表3 …); None for any other heading."""
     t = text.strip()
     if level == "article":
-        m = ARTICLE_REF_RE.match(t)
-        return f"article:{_number(m.group(1))}" if m else None
+        m = ARTICLE_NO_RE.match(t)
+        return _article_key(m.group(0)) if m else None
     m = APPENDIX_REF_RE.match(t)
     if m:
         return f"appendix:{m.group(1)}"

@@ -19,16 +19,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from index.documents import Paragraph
-from index.headings import CN_DIGITS
+from index.headings import ARTICLE_NO, ARTICLE_NO_RE, CN_DIGITS
 from settings import AnswerConfig
 from textutil import sentence_spans
 
-ARTICLE_NO = rf"第[{CN_DIGITS}\d]+条"
 # 本法第九十条 / 本条例第二十一条第二款 / 本办法第八条、第九条: the statute's own articles, by number
 REFERENCE_RE = re.compile(
     rf"本(?:法|条例|办法|规定|细则|规则|决定)((?:{ARTICLE_NO}(?:第[{CN_DIGITS}]+款)?(?:第[（(][{CN_DIGITS}]+[)）]项)?"
     rf"[、，,和及或至]?)+)")
-ARTICLE_NO_RE = re.compile(ARTICLE_NO)
 CONTEXT_CHARS = 400  # of the referred articles' text, as a referring sentence's context
 
 

@@ -194,7 +194,6 @@ def leaning_context(c: Candidate) -> str:
     return "" if names_something(c.text) else previous_sentence(c)
 
 
-
 def _next_sentence(c: Candidate) -> Candidate | None:
     for s, e in sentence_spans(c.paragraph.text):
         if s >= c.end:
@@ -212,20 +211,20 @@ class Evidence:
 
 
 def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats: TermStats,
-           per_part: int | None = None, max_chars: int = AnswerConfig.evidence_chars,
            lists: ListContext | None = None, refs: ArticleRefs | None = None,
            pinned: frozenset[str] = frozenset(), cfg: AnswerConfig = AnswerConfig()) -> Evidence:
-    """The best sentences for each part, round-robin over the parts (at most per_part each, by default as many as
-    fit) until max_chars, with their neighbours when a chosen sentence is too short to stand alone, and a list
-    item's lead-in or a lead-in's items (see assistant.steps.list_context), and an article's sentences the sentences
-    that refer to it (see assistant.steps.cross_refs); the sentences of ``pinned`` paragraphs first. Filling the budget matters for real
-    documents, whose table rows and list items are short: with 5 sentences a part, a fifth of the gold quotes of
-    eval/paraphrase/realdocs_dev.jsonl that retrieval had found were left out."""
+    """The best sentences for each part, round-robin over the parts (at most ``cfg.evidence_per_part`` each, by
+    default as many as fit) until ``cfg.evidence_chars``, with their neighbours when a chosen sentence is too short
+    to stand alone, a list item's lead-in or a lead-in's items (see assistant.steps.list_context), and the sentences
+    that say an article is violated with that article (see assistant.steps.cross_refs); the sentences of ``pinned``
+    paragraphs first. Filling the budget matters for real documents, whose table rows and list items are short:
+    with 5 sentences a part, a fifth of the gold quotes of eval/paraphrase/realdocs_dev.jsonl that retrieval had
+    found were left out."""
     lists, refs = lists or ListContext(), refs or ArticleRefs()
     cands = candidates(paragraphs)
     ranked = [rank_for_part(p, question, cands, stats, tuple(o for o in parts if o is not p), refs, pinned, cfg)
               for p in parts]
-    per_part = per_part or MAX_EVIDENCE
+    per_part, max_chars = cfg.evidence_per_part or MAX_EVIDENCE, cfg.evidence_chars
     chosen: dict[tuple[str, int], Candidate] = {}
     follows: dict[str, str] = {}  # a paragraph brought for referring to an article → that article's paragraph
     used = 0
@@ -285,8 +284,7 @@ class SelectEvidence:
             pinned: frozenset[str] = frozenset()) -> Evidence:
         """Evidence for the question's parts, at most MAX_EVIDENCE sentences (those of ``pinned`` paragraphs
         first)."""
-        ev = select(parts, question, paragraphs, self.stats, self.cfg.evidence_per_part or None,
-                    self.cfg.evidence_chars, self.lists, self.refs, pinned, self.cfg)
+        ev = select(parts, question, paragraphs, self.stats, self.lists, self.refs, pinned, self.cfg)
         if len(ev.sentences) > MAX_EVIDENCE:
             keep = {id(s.candidate) for ranking in ev.per_part for s in ranking[:2]}
             kept = [c for c in ev.sentences if id(c) in keep][:MAX_EVIDENCE]

@@ -30,8 +30,7 @@ from dataclasses import asdict, dataclass
 from dataclasses import replace as dc_replace
 from pathlib import Path
 
-from assistant.steps.evidence import (Candidate, Evidence, Scored, TermStats, filler_present,
-                               leaning_context)
+from assistant.steps.evidence import Candidate, Evidence, Scored, TermStats, filler_present, leaning_context
 from assistant.steps.quantity import states_asked_quantity
 from assistant.steps.question_parts import Part
 from assistant.steps.support import NUMBER_RE
