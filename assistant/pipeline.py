@@ -21,7 +21,7 @@ from assistant.steps.evidence import SelectEvidence
 from assistant.steps.gate import Calibration, Gate
 from assistant.steps.live_check import LiveCheck
 from assistant.steps.overview import OverviewStep
-from assistant.steps.premise import premise_note
+from assistant.steps.premise import premise_correction, premise_note
 from assistant.steps.prompting import PromptBuilder, Prompts, answer_sentences, citation_grammar
 from assistant.steps.question_parts import split_parts
 from assistant.steps.retrieve import Retrieve
@@ -117,7 +117,8 @@ class Assistant:
             yield Event("status", f"问题提到了{'、'.join(f'《{self._title(d)}》' for d in named.docs)}：先在其中查找")
         got = clock.step("retrieve_ms", self.retrieve.run, standalone, parts, case, k, docs,
                          frozenset(named.docs) if named else None)
-        evidence = clock.step("select_ms", self.select.run, standalone, parts, got.paragraphs, got.named)
+        evidence = clock.step("select_ms", self.select.run, standalone, parts, got.paragraphs, got.named,
+                              got.scopes)
         numbering = Numbering.of(evidence.sentences, _chunk_of(got.hits))
         sources = numbering.sources
         yield Event("evidence", sources=tuple(sources.values()))
@@ -143,7 +144,8 @@ class Assistant:
                                                                    self.cfg.answer.max_answer_sentences))
         asked_texts = [v.part.text if anchors(v.part.text) else standalone for v in verdicts]
         stats = self.select.stats
-        live = LiveCheck(standalone, numbering, verdicts, asked_texts, stats.idf, stats.in_corpus, self.cfg.answer)
+        live = LiveCheck(standalone, numbering, verdicts, asked_texts, stats.idf, stats.in_corpus, self.cfg.answer,
+                         self._docs_named)
         pieces: list[str] = []
         clock.mark("generate")
         raw = self.llm.stream(prompt, max_tokens or self.cfg.llm.max_tokens, grammar=grammar)
@@ -161,6 +163,12 @@ class Assistant:
         answer.checks = live.checks
         answer.lines, answer.parts = compose(verdicts, live.checks, numbering, self.prompts.part_missing,
                                              self.cfg.answer)
+        correction = [] if any(line.origin == "model" for line in answer.lines) else \
+            premise_correction(standalone, live.checks, verdicts, numbering)
+        if correction:  # every model sentence agreed with a premise the documents contradict
+            answer.lines = correction
+            answer.parts = [PartOutcome(p.text, "extract", p.verdict) for p in answer.parts]
+            return
         cited = {n for line in answer.lines for n in line.cites}
         note = premise_note(standalone, answer.lines,
                             [s.paragraph.haystack for s in numbering.sources.values() if s.n in cited])
@@ -199,6 +207,11 @@ class Assistant:
                         parts=[PartOutcome(standalone, "outline")])
         answer.timings = clock.finish(gen_tokens=0)
         yield Event("answer", answer=answer)
+
+    def _docs_named(self, text: str) -> frozenset[str] | None:
+        """The documents of the library a text names in particular (see retriever.filters.named_scope)."""
+        scope = named_scope(text, self.retriever.stored.manifest)
+        return frozenset(scope.docs) if scope else None
 
     def _title(self, doc_id: str) -> str:
         return doc_title(self.retriever.stored.manifest["documents"].get(doc_id, {})) or doc_id

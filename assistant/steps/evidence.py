@@ -212,18 +212,22 @@ class Evidence:
 
 def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats: TermStats,
            lists: ListContext | None = None, refs: ArticleRefs | None = None,
-           pinned: frozenset[str] = frozenset(), cfg: AnswerConfig = AnswerConfig()) -> Evidence:
+           pinned: frozenset[str] = frozenset(), cfg: AnswerConfig = AnswerConfig(),
+           scopes: tuple[frozenset[str] | None, ...] = ()) -> Evidence:
     """The best sentences for each part, round-robin over the parts (at most ``cfg.evidence_per_part`` each, by
     default as many as fit) until ``cfg.evidence_chars``, with their neighbours when a chosen sentence is too short
     to stand alone, a list item's lead-in or a lead-in's items (see assistant.steps.list_context), and the sentences
     that say an article is violated with that article (see assistant.steps.cross_refs); the sentences of ``pinned``
-    paragraphs first. Filling the budget matters for real documents, whose table rows and list items are short:
+    paragraphs first; a part with a scope in ``scopes`` (the documents it names, by part) ranks only their
+    sentences (北京和南宁…有什么不同: 南宁's side is not filled with 北京's rules). Filling the budget matters for real documents, whose table rows and list items are short:
     with 5 sentences a part, a fifth of the gold quotes of eval/paraphrase/realdocs_dev.jsonl that retrieval had
     found were left out."""
     lists, refs = lists or ListContext(), refs or ArticleRefs()
     cands = candidates(paragraphs)
-    ranked = [rank_for_part(p, question, cands, stats, tuple(o for o in parts if o is not p), refs, pinned, cfg)
-              for p in parts]
+    scoped = [[c for c in cands if c.paragraph.doc_id in scope] if scope else cands
+              for scope in (list(scopes) + [None] * len(parts))[:len(parts)]]
+    ranked = [rank_for_part(p, question, own or cands, stats, tuple(o for o in parts if o is not p), refs, pinned,
+                            cfg) for p, own in zip(parts, scoped)]
     per_part, max_chars = cfg.evidence_per_part or MAX_EVIDENCE, cfg.evidence_chars
     chosen: dict[tuple[str, int], Candidate] = {}
     follows: dict[str, str] = {}  # a paragraph brought for referring to an article → that article's paragraph
@@ -281,10 +285,10 @@ class SelectEvidence:
         self.cfg = cfg
 
     def run(self, question: str, parts: list[Part], paragraphs: list[Paragraph],
-            pinned: frozenset[str] = frozenset()) -> Evidence:
+            pinned: frozenset[str] = frozenset(), scopes: tuple[frozenset[str] | None, ...] = ()) -> Evidence:
         """Evidence for the question's parts, at most MAX_EVIDENCE sentences (those of ``pinned`` paragraphs
-        first)."""
-        ev = select(parts, question, paragraphs, self.stats, self.lists, self.refs, pinned, self.cfg)
+        first; each part's from the documents it names, when ``scopes`` gives them)."""
+        ev = select(parts, question, paragraphs, self.stats, self.lists, self.refs, pinned, self.cfg, scopes)
         if len(ev.sentences) > MAX_EVIDENCE:
             keep = {id(s.candidate) for ranking in ev.per_part for s in ranking[:2]}
             kept = [c for c in ev.sentences if id(c) in keep][:MAX_EVIDENCE]

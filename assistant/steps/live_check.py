@@ -49,6 +49,7 @@ class LiveCheck:
     idf: object = None
     in_corpus: object = None  # TermStats.in_corpus: see assistant.steps.verify.slot_aligned
     cfg: AnswerConfig = AnswerConfig()  # the checks' thresholds
+    names_docs: object = None  # text → the library's documents it names in particular: see verify.cites_named_doc
     checks: list[Verdict] = field(default_factory=list, init=False)
 
     def run(self, generated: str, final: bool = False) -> LiveView | None:
@@ -59,7 +60,7 @@ class LiveCheck:
         if len(claims) <= len(self.checks):
             return None
         self.checks = verify(claims, self.question, self.numbering.evidence, self.asked, self.idf, self.in_corpus,
-                             self.cfg)
+                             self.cfg, self.names_docs)
         lines = model_lines(self.verdicts, self.checks, self.numbering, self.cfg.cover_share)
         return LiveView("".join(line.render() for line, _ in lines),
                         remap(generated[len(done):], self.numbering.source_numbers))

@@ -1,24 +1,34 @@
-"""False premises: a figure or a name the question takes for granted that the cited sources contradict (pure).
+"""False premises: what the question takes for granted and the cited sources contradict (pure).
 
 A question may assert what the documents do not say (上海的医疗险赔付比例提高了30%，为什么？ when the source
-says 25%; 深圳推出了…吗 when it was 北京). When the answer stands on cited paragraphs and
+says 25%; 深圳推出了…吗 when it was 北京; 钢材产量同比下滑了，降了多少？ when it grew). Two cases:
 
-* a figure of the question (a year aside) is in none of them, while the answer gives figures, or
-* a place or organisation the question names is in none of them, while the answer names another,
-
-the answer opens by saying so — 问题中的“30%”与资料不符 — before the source's own fact, instead of answering as if
-the premise held.
+* **The answer stands** on cited paragraphs (:func:`premise_note`) and a figure of the question (dates and
+  ordinals aside: 第一次 is no figure) is in none of them while the answer gives figures; or a place or
+  organisation the question names is in none of them while the answer names another; or the question says a
+  quantity went one way (下滑, 增长) and the cited source gives the answer's figure the other way (增长48.8%,
+  增长-91.6%). The answer opens by saying so — 问题中的“30%”与资料不符 — before the source's own fact.
+* **Every model sentence was rejected for agreeing with the premise** (:func:`premise_correction`): 是的，…定到
+  5年 when the cited paragraph says 不得超过3年; 是，以沸水堆核电厂为例 when the documents say 压水堆. Instead of
+  refusing, the answer says the premise is not what the documents say and quotes the evidence sentence that
+  gives the fact: for a figure, the one holding a figure in the same unit (3年 for 5年) in the cited paragraph,
+  else the sentence the gate found best when it does; for a word, the sentence the gate found best.
 """
 from __future__ import annotations
 
 import re
 
-from assistant.answer import Line
-from assistant.steps.support import FIGURE_RE, NUMBER_RE, missing_numbers
+from assistant.answer import Line, Numbering
+from assistant.steps.compose import extract_line
+from assistant.steps.evidence import Candidate
+from assistant.steps.gate import PartVerdict
+from assistant.steps.support import FIGURE_UNITS, NUMBER_RE, stated_figures
+from assistant.steps.verify import Verdict, paragraph_sentences
+from index.lexical import key_terms
 from textutil import squash
-from zh.dates import YEARISH_RE
+from zh.direction import UNSAID, asked_direction, figure_direction, word_of
 from zh.names import place_or_org_names
-from zh.numbers import digits_view
+from zh.numbers import digits_view, unit_forms
 from zh.terms import found
 
 
@@ -28,13 +38,91 @@ def premise_note(question: str, lines: list[Line], cited_texts: list[str]) -> Li
     if not answer or not cited_texts:
         return None
     hay = digits_view("\n".join(cited_texts))
-    asked = YEARISH_RE.sub("", digits_view(question))
-    missing = {re.match(r"[\d.]+", m).group(0) for m in missing_numbers(asked, hay)}
-    wrong = ["".join(f) for f in FIGURE_RE.findall(asked) if f[0] in missing and f[2]]
+    wrong = [f for f in stated_figures(question) if len(f) > len(_number(f)) and _number(f) not in _numbers_in(hay)]
     if wrong and NUMBER_RE.search(digits_view(answer)):
-        return Line(f"问题中的“{'、'.join(dict.fromkeys(wrong))}”与资料不符，资料所载如下。", (), "note")
+        return Line(_figures_note(wrong, question), (), "note")
     names = [n for n in place_or_org_names(question) if not found(n, squash(hay).lower())]
     said = [n for n in place_or_org_names(answer) if n not in names and not found(n, squash(question).lower())]
     if names and said:
         return Line(f"资料中没有关于“{'、'.join(names)}”的这一说法，资料所载的是{'、'.join(said[:2])}。", (), "note")
+    return _direction_note(question, answer, cited_texts)
+
+
+def _direction_note(question: str, answer: str, cited_texts: list[str]) -> Line | None:
+    """资料所载是增长，并非下降: the question's direction against the one the cited source gives the answer's
+    figures (None when they agree or either is unsaid)."""
+    asked = asked_direction(question)
+    if asked == UNSAID:
+        return None
+    sources = [digits_view(t) for t in cited_texts]
+    for number, _ in NUMBER_RE.findall(digits_view(answer)):
+        said = next((d for t in sources if (d := figure_direction(t, number)) != UNSAID), UNSAID)
+        if said == -asked:
+            return Line(f"资料所载是{word_of(said)}，并非{word_of(asked)}。", (), "note")
     return None
+
+
+def premise_correction(question: str, checks: list[Verdict], verdicts: list[PartVerdict],
+                       numbering: Numbering) -> list[Line]:
+    """When a model sentence was rejected for taking the question's premise (a figure or a word of the question
+    the cited text lacks) for granted: a note saying so and the evidence sentence that gives the documents' own
+    fact, verbatim ([] when there is no premise to correct or no such sentence)."""
+    for check in checks:
+        if check.ok or not check.premise:
+            continue
+        cited = [numbering.evidence[k] for k in check.claim.cites if k in numbering.evidence]
+        figures = [p for p in check.premise if NUMBER_RE.match(p)]
+        fact = _figure_fact(question, figures, cited, _best_fact(verdicts)) if figures else _best_fact(verdicts)
+        if fact is None or fact.paragraph.id not in numbering.sources:
+            continue
+        note = (_figures_note(figures, question) if figures
+                else f"资料中没有关于“{'、'.join(check.premise)}”的这一说法，资料所载如下。")
+        return [Line(note, (), "note"), extract_line(fact, numbering.source_of(fact))]
+    return []
+
+
+def _figure_fact(question: str, figures: list[str], cited: list[Candidate],
+                 best: Candidate | None) -> Candidate | None:
+    """The sentence that gives the asked quantity its own value: a figure in the unit of a premise figure but
+    not the premise's number, in the paragraphs the rejected sentence cited (the most of the question's terms),
+    else the sentence the gate found best for the question when it is one."""
+    terms = key_terms(question)
+    ruled_out = {_number(f) for f in figures}
+    units = {u for f in figures for u in unit_forms(f[len(_number(f)):])} - {""}
+
+    def other_value(c: Candidate) -> bool:
+        pairs = NUMBER_RE.findall(digits_view(c.text))
+        return any(u in units and n not in ruled_out for n, u in pairs)
+
+    def terms_held(c: Candidate) -> int:
+        hay = squash(c.paragraph.heading_text + c.text).lower()
+        return sum(found(t, hay) for t in terms)
+
+    home = [c for c in paragraph_sentences(cited) if other_value(c)]
+    if home:
+        return max(home, key=terms_held)
+    return best if best is not None and other_value(best) else None
+
+
+def _best_fact(verdicts: list[PartVerdict]) -> Candidate | None:
+    """The sentence the gate found best for the question (one part only: a word premise of one part of several
+    says nothing of the others)."""
+    return verdicts[0].best if len(verdicts) == 1 else None
+
+
+def _figures_note(figures: list[str], question: str) -> str:
+    """问题中的“5000万元”与资料不符: each figure as the question writes it (with its magnitude and unit)."""
+    text = digits_view(question)
+    shown = []
+    for f in figures:
+        m = re.search(rf"(?<![\d.]){re.escape(_number(f))}(?![\d.])[万亿千百]?[余多近超约]?(?:{FIGURE_UNITS})?", text)
+        shown.append(m.group(0) if m else f)
+    return f"问题中的“{'、'.join(dict.fromkeys(shown))}”与资料不符，资料所载如下。"
+
+
+def _number(figure: str) -> str:
+    return re.match(r"[\d.]+", figure).group(0)
+
+
+def _numbers_in(text: str) -> set[str]:
+    return {n for n, _ in NUMBER_RE.findall(text)}

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from assistant.steps.question_parts import Part
 from index.documents import Paragraph
+from retriever.filters import named_scope
 from retriever.fusion import fit_to_budget
 from retriever.hybrid import Hit, HybridRetriever
 from retriever.references import PartIndex
@@ -18,6 +19,7 @@ class Retrieved:
     hits: list[Hit]
     paragraphs: list[Paragraph]
     named: frozenset[str] = frozenset()  # ids of the paragraphs of a part the question names by number
+    scopes: tuple[frozenset[str] | None, ...] = ()  # by part: the documents it names in particular (None: any)
 
     @property
     def context_text(self) -> str:
@@ -47,10 +49,11 @@ class Retrieve:
             hits = merged[:fit_to_budget([h.chunk.text for h in merged], self.budget)]
         if k:
             hits = hits[:k]
+        scopes = tuple(self._named(part) if docs is None else None for part in parts) if len(parts) > 1 else ()
         if len(parts) > 1:
             seen = {h.chunk.id for h in hits}
-            for part in parts:
-                for h in self.retriever.run(part.text, k=self.part_hits, case=case, docs=docs):
+            for part, scope in zip(parts, scopes):
+                for h in self.retriever.run(part.text, k=self.part_hits, case=case, docs=docs or scope):
                     if h.chunk.id not in seen:
                         seen.add(h.chunk.id)
                         hits.append(h)
@@ -60,4 +63,13 @@ class Retrieve:
         for h in hits:
             for pid in h.chunk.paragraph_ids:
                 paragraphs.setdefault(pid, self.retriever.paragraphs[pid])
-        return Retrieved(hits, list(paragraphs.values()), frozenset(p.id for p in numbered))
+        return Retrieved(hits, list(paragraphs.values()), frozenset(p.id for p in numbered),
+                         scopes if len({s for s in scopes if s}) > 1 else ())
+
+    def _named(self, part: Part) -> frozenset[str] | None:
+        """The documents one part of a question names — by its enumerated item first (道路交通安全法和南宁的条例…
+        有什么不同: the 南宁 part is looked up in 南宁's 条例, the other in the 道路交通安全法) — None when it names
+        none of a library's documents in particular."""
+        manifest = self.retriever.stored.manifest
+        scope = (named_scope(part.focus, manifest) if part.focus else None) or named_scope(part.text, manifest)
+        return frozenset(scope.docs) if scope else None

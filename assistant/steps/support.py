@@ -6,15 +6,15 @@ from dataclasses import dataclass
 
 from settings import AnswerConfig
 from textutil import char_ngrams
-from zh.dates import BARE_YEAR_RE
-from zh.numbers import digits_view
+from zh.dates import BARE_YEAR_RE, YEARISH_RE
+from zh.numbers import digits_view, unit_forms
 from zh.units import CLASSIFIERS
 
 NUMBER_RE = re.compile(r"(\d+(?:\.\d+)?)([%％\u4e00-\u9fff]?)")
 
 
-FIGURE_RE = re.compile(r"(\d+(?:\.\d+)?)([万亿千百]?)[余多近超约]?(%|％|个百分点|[美欧日]?元|人民币|美金|个?工作日|个?小时|分钟|个月|"
-                       r"[\u4e00-\u9fff])?")
+FIGURE_UNITS = r"%|％|个百分点|[美欧日]?元|人民币|美金|个?工作日|个?小时|分钟|个月|[\u4e00-\u9fff]"
+FIGURE_RE = re.compile(rf"(\d+(?:\.\d+)?)([万亿千百]?)[余多近超约]?({FIGURE_UNITS})?")
 _MEASURE_OF_UNIT = {"%": "share", "％": "share", "个百分点": "share", "成": "share", "倍": "share", "人民币": "money",
                     "美金": "money", "分钟": "duration", "秒": "duration", "天": "duration", "日": "duration",
                     "周": "duration",
@@ -47,6 +47,17 @@ def figure_measures(sentence: str, question: str = "") -> set[str]:
     return kinds - {""}
 
 
+ORDINAL_NUMBER_RE = re.compile(r"第\d+(?:\.\d+)?")  # 第一次 → 第1次, 第5条: which one, not how many
+DATE_FIGURE_RE = re.compile(YEARISH_RE.pattern + r"(?:\d{1,2}\s*日)?")  # 2003年10月28日: a date, not a quantity
+
+
+def stated_figures(question: str) -> list[str]:
+    """The figures a question states (numbers with their unit character, as missing_numbers gives them), years,
+    ordinals and a lone one aside: 定到5年 → 5年; 第一次申领, 2023年, 一年人均收入 (a unit named: per year) → none."""
+    text = ORDINAL_NUMBER_RE.sub("", DATE_FIGURE_RE.sub("", digits_view(question)))
+    return [n + u for n, u in NUMBER_RE.findall(text) if n != "1"]
+
+
 def _numbers(text: str) -> list[tuple[str, str]]:
     """(number, the unit character right after it or '') pairs, whitespace ignored, e.g. ('35', '项')."""
     return NUMBER_RE.findall(digits_view(text))
@@ -58,12 +69,20 @@ def missing_numbers(sentence: str, evidence: str) -> list[str]:
     one it uses for another number may not (7批35项 → 7项 is wrong)."""
     pairs = set(_numbers(evidence))
     numbers = {n for n, _ in pairs}
+    view = digits_view(evidence)
     missing = []
     for n, unit in _numbers(sentence):
         if n not in numbers or (unit and (n, unit) not in pairs and (n, "") not in pairs
-                                and not _classifier_swap(n, unit, pairs)):
+                                and not _classifier_swap(n, unit, pairs) and not _unit_synonym(n, unit, view)):
             missing.append(n + unit)
     return missing
+
+
+def _unit_synonym(number: str, unit: str, evidence_view: str) -> bool:
+    """The evidence gives the number in another spelling of the unit (16岁 for 未满16周岁, 15天 for 15日: see
+    zh.numbers.UNIT_SYNONYMS)."""
+    forms = "|".join(re.escape(f) for f in unit_forms(unit) if f != unit)
+    return bool(forms) and re.search(rf"(?<![\d.]){re.escape(number)}(?:{forms})", evidence_view) is not None
 
 
 def _classifier_swap(number: str, classifier: str, pairs: set[tuple[str, str]]) -> bool:
@@ -108,13 +127,21 @@ def check_sentence(sentence: str, cited_texts: list[str], question: str = "",
                    min_support: float = AnswerConfig.min_support) -> SupportResult:
     """Supported when it cites something, all its numbers (with units) occur there and enough n-grams match.
 
-    Wording taken over from the question is not a claim, so its n-grams are left out of the overlap.
+    Wording taken over from the question is not a claim, so its n-grams are left out of the overlap; so is a
+    figure taken over from the question when the sentence answers with a figure of its own that the evidence holds
+    (农民一年人均可支配收入为7584元 asked as 一年人均…有多少钱: the 一年 is the question's). A sentence whose only
+    figures are the question's must find them in the evidence (是的，…定到5年 is the premise agreed with).
     """
     if not cited_texts:
         return SupportResult(sentence, 0.0, (), False, "no citation")
     evidence = "\n".join(cited_texts)
     score = claim_support(sentence, evidence, question)
     missing = tuple(missing_numbers(sentence, evidence))
+    if missing and question:
+        asked = {n for n, _ in _numbers(question)}
+        own = [n + u for n, u in _numbers(sentence) if n not in asked and n + u not in missing]
+        if own:
+            missing = tuple(m for m in missing if NUMBER_RE.match(m).group(1) not in asked)
     if missing:
         return SupportResult(sentence, score, missing, False, f"numbers not in cited text: {', '.join(missing)}")
     if score < min_support:

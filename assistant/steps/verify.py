@@ -26,12 +26,14 @@ from assistant.steps.evidence import Candidate, filler_present
 from assistant.steps.gate import conflicts
 from assistant.steps.quantity import states_asked_quantity
 from assistant.steps.question_parts import Part, measure_of, slot_of
-from assistant.steps.support import NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures
+from assistant.steps.support import (NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures,
+                                     stated_figures)
 from index.headings import CN_DIGITS
 from index.lexical import key_terms
 from settings import AnswerConfig
 from textutil import char_ngrams, sentence_spans, squash
 from zh.dates import YEARISH_RE
+from zh.direction import UNSAID, figure_direction
 from zh.modality import keeps_plan, states_plan
 from zh.names import anchors, place_or_org_names, whole_of
 from zh.numbers import digits_view
@@ -65,6 +67,7 @@ class Verdict:
     support: SupportResult | None = None
     echo: bool = False
     wrong_figure: bool = False  # rejected for a figure the evidence lacks or gives for something else
+    premise: tuple[str, ...] = ()  # the figures or words of the question it took for granted that the cited text lacks
 
 
 def is_echo(sentence: str, question: str) -> bool:
@@ -187,10 +190,11 @@ def narrowed(claim: Claim, evidence: dict[int, Candidate], question: str,
 
 
 def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], asked: list[str],
-           idf=None, in_corpus=None, cfg: AnswerConfig = AnswerConfig()) -> list[Verdict]:
+           idf=None, in_corpus=None, cfg: AnswerConfig = AnswerConfig(), names_docs=None) -> list[Verdict]:
     """A verdict for each claim, in order (duplicates of an accepted sentence are rejected); ``asked``: the text of
     each part of the question (a figure must suit one of them); ``idf`` weighs their anchors and ``in_corpus``
-    tells the names some paragraph holds (see slot_aligned)."""
+    tells the names some paragraph holds (see slot_aligned); ``names_docs`` tells the documents of a library a
+    sentence names (see cites_named_doc)."""
     out: list[Verdict] = []
     seen: list[set[str]] = []
     for claim in claims:
@@ -210,13 +214,23 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
             repaired = check_sentence(claim.text, _texts([evidence[best]]), question, cfg.min_support) if best \
                 else support
             if not repaired.supported:
-                out.append(Verdict(claim, False, support.reason, support, wrong_figure=bool(support.missing_numbers)))
+                stated = stated_figures(question)
+                out.append(Verdict(claim, False, support.reason, support, wrong_figure=bool(support.missing_numbers),
+                                   premise=tuple(f for f in support.missing_numbers if f in stated)))
                 continue
             claim, cited, support = Claim(claim.text, (best,)), [evidence[best]], repaired
         claim = narrowed(claim, evidence, question, cfg.min_support)
         cited = [evidence[n] for n in claim.cites if n in evidence]
-        if affirms_unstated(claim.text, question, cited, in_corpus):
-            out.append(Verdict(claim, False, "says yes to words of the question the cited text does not hold", support))
+        if not cites_named_doc(claim.text, cited, names_docs):
+            out.append(Verdict(claim, False, "names one document of the library and cites another", support))
+            continue
+        unstated = affirmed_unstated(claim.text, question, cited, in_corpus)
+        if unstated:
+            out.append(Verdict(claim, False, "says yes to words of the question the cited text does not hold", support,
+                               premise=tuple(unstated)))
+            continue
+        if reverses_direction(claim.text, cited):
+            out.append(Verdict(claim, False, "the source gives a figure the other way (增长 for 下降)", support))
             continue
         if not slot_aligned(claim.text, question, cited, asked, idf, in_corpus, cfg.home_anchors):
             out.append(Verdict(claim, False, "a figure is not next to what the question asks about", support,
@@ -238,16 +252,35 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
     return out
 
 
-def affirms_unstated(sentence: str, question: str, cited: list[Candidate], in_corpus=None) -> bool:
-    """A yes to a yes/no question that restates a word of the question no paragraph of the index holds
-    (``in_corpus``) and the cited ones lack: the question's premise agreed with, not found (是，以沸水堆核电厂为例
-    citing 以压水堆核电厂为例). The question's own wording is no claim for the support check, so a premise agreed
-    with passes it (a figure of the question restated does not: every figure must be in the cited text)."""
+def affirmed_unstated(sentence: str, question: str, cited: list[Candidate], in_corpus=None) -> list[str]:
+    """The words of the question that a yes to a yes/no question restates while no paragraph of the index holds
+    them (``in_corpus``) and the cited ones lack: the question's premise agreed with, not found (是，以沸水堆核电厂为例
+    citing 以压水堆核电厂为例 → 沸水堆). The question's own wording is no claim for the support check, so a premise
+    agreed with passes it (a figure of the question restated does not: every figure must be in the cited text)."""
     if in_corpus is None or slot_of(question) != "yesno" or not AFFIRMING_RE.match(sentence.strip()):
-        return False
+        return []
     hay = squash(digits_view("".join(c.paragraph.haystack for c in cited))).lower()
     asked = set(key_terms(question))
-    return any(t in asked and not found(t, hay) and not in_corpus(t) for t in key_terms(sentence))
+    return [t for t in key_terms(sentence) if t in asked and not found(t, hay) and not in_corpus(t)]
+
+
+def cites_named_doc(sentence: str, cited: list[Candidate], names_docs=None) -> bool:
+    """A sentence that names documents of the library in particular (南宁的电动自行车条例…, 按道路交通安全法…:
+    ``names_docs`` gives them, None for none) cites at least one of them: a fact of the 道路交通安全法 told as
+    南宁's is another document's fact. True without ``names_docs`` or when the sentence names none."""
+    named = names_docs(sentence) if names_docs else None
+    return not named or not cited or any(c.paragraph.doc_id in named for c in cited)
+
+
+def reverses_direction(sentence: str, cited: list[Candidate]) -> bool:
+    """A figure of the sentence goes the other way than the cited sentence holding it says (同比下滑了48.8% citing
+    比上年增长48.8%; 增长91.6% citing 增长-91.6%): see zh.direction."""
+    sources = [digits_view(c.text) for c in cited]
+    for number, _ in NUMBER_RE.findall(digits_view(sentence)):
+        claimed = figure_direction(digits_view(sentence), number)
+        if claimed != UNSAID and any(figure_direction(t, number) == -claimed for t in sources):
+            return True
+    return False
 
 
 def told_as_done(sentence: str, cited: list[Candidate]) -> bool:

@@ -75,6 +75,16 @@ def test_invented_figure_turns_the_part_into_a_refusal(retriever):
     assert answer.refused and "987" not in answer.answer  # a guessed figure means the evidence lacks the answer
 
 
+def test_a_yes_to_a_figure_the_source_contradicts_is_corrected_with_the_source(retriever):
+    q = "天津港“一单制”海铁联运每个集装箱只省下500元左右，对吧？"
+    k = evidence_number(retriever, q, "1000 元左右")
+    assistant, _ = _assistant(retriever, f"是的，每个集装箱节省500元左右[{k}]。")
+    answer = assistant.run(q)
+    assert not answer.refused and answer.lines[0].text.startswith("问题中的“500元”与资料不符")
+    assert "1000 元左右" in answer.lines[1].text and "500元左右" not in answer.answer.replace("1000", "")
+    assert answer.citations and "1000 元左右" in answer.citations[0].text
+
+
 def test_uncovered_part_with_grounded_evidence_is_quoted(retriever):
     assistant, _ = _assistant(retriever, "这与资料无关[1]。")
     answer = assistant.run(Q_COST)
@@ -198,3 +208,40 @@ def test_a_list_question_may_be_answered_one_item_a_sentence(retriever):
     assistant, llm = _assistant(retriever, "资料说明了答案[1]。")
     assistant.run("天津港在海铁联运方面有哪些做法？")
     assert llm.grammars and llm.grammars[-1].count("sent?") == 5  # up to 6 sentences
+
+
+def _two_document_library(tmp_path, fake_embedder) -> HybridRetriever:
+    """A 道路交通安全法 article and 14 articles of 南宁's 条例, all about 醉酒驾驶电动自行车."""
+    from index.builder import build_index
+
+    corpus = tmp_path / "library"
+    corpus.mkdir()
+    (corpus / "law.txt").write_text("中华人民共和国道路交通安全法\n\n第九十一条 醉酒驾驶机动车的，吊销机动车驾驶证，五年内不得重新取得"
+                                    "机动车驾驶证。\n\n第九十二条 公路客运车辆载客超过额定乘员的，处二百元以上五百元以下罚款。\n",
+                                    encoding="utf-8")
+    items = "".join(f"第{n}条 醉酒驾驶电动自行车{w}的，电动自行车条例规定处罚五十元罚款，并处罚驾驶人接受道路交通安全教育。\n\n"
+                    for n, w in enumerate(["逆行", "超速", "载人", "牵引动物", "抛洒物品", "竞驶", "手持电话", "遮挡号牌",
+                                           "闯红灯", "占用机动车道", "不戴头盔", "改装车辆", "未挂号牌", "搭载儿童"], 41))
+    (corpus / "ebike.txt").write_text("南宁市电动自行车管理条例\n\n" + items, encoding="utf-8")
+    build_index(corpus, tmp_path / "index", Config(), embedder=fake_embedder, show_progress=False)
+    return HybridRetriever.from_index_dir(tmp_path / "index", embedder=fake_embedder)
+
+
+Q_TWO_DOCS = "道路交通安全法和南宁的电动自行车条例对醉酒驾驶的处罚有什么不同？"
+
+
+def test_each_side_of_a_comparison_of_two_documents_gets_its_own_evidence(tmp_path, fake_embedder):
+    assistant, _ = _assistant(_two_document_library(tmp_path, fake_embedder), "两者处罚不同[1]。")
+    answer = assistant.run(Q_TWO_DOCS)
+    docs = [c.paragraph.doc_id for c in answer.evidence]
+    assert "law" in docs and "ebike" in docs
+    assert any("吊销机动车驾驶证" in c.text for c in answer.evidence)
+
+
+def test_a_fact_of_one_document_told_as_anothers_is_not_shown(tmp_path, fake_embedder):
+    retriever = _two_document_library(tmp_path, fake_embedder)
+    k = evidence_number(retriever, Q_TWO_DOCS, "吊销机动车驾驶证")
+    assistant, _ = _assistant(retriever, f"南宁的电动自行车条例规定醉酒驾驶的吊销机动车驾驶证[{k}]。")
+    answer = assistant.run(Q_TWO_DOCS)
+    assert answer.rejected and "another" in answer.rejected[0].reason
+    assert "南宁的电动自行车条例规定醉酒驾驶的吊销" not in answer.answer

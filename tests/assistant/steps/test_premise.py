@@ -29,3 +29,24 @@ def test_a_place_the_sources_do_not_name_is_corrected():
 def test_a_which_year_question_asserts_no_figure():
     source = ["浮龙最初在1942年由柏克莱大学的古生物学家命名。"]
     assert premise_note("浮龙最初在哪一年被命名？", _answer("浮龙最初在1942年被命名。"), source) is None
+
+
+def test_an_ordinal_is_no_figure_of_the_premise():
+    source = ["第二十一条 首次申领居住证，免收证件工本费。"]
+    assert premise_note("第一次申领居住证是不是不用交工本费？", _answer("是，免收证件工本费。"), source) is None
+
+
+def test_a_direction_the_source_reverses_is_corrected():
+    source = ["钢材：产量1577693吨，比上年增长48.8%"]
+    note = premise_note("2023年钢材产量同比下滑了，降了多少？", _answer("钢材产量1577693吨，比上年增长48.8%。"), source)
+    assert note is not None and note.text == "资料所载是增长，并非下降。"
+
+
+def test_a_direction_the_source_agrees_with_is_no_premise():
+    source = ["鲜菜类价格下降8.1%。"]
+    assert premise_note("鲜菜价格下降了多少？", _answer("鲜菜类价格下降8.1%。"), source) is None
+
+
+def test_a_lone_one_names_a_unit_and_states_no_premise():
+    source = ["全州农民人均可支配收入7584元，比上年增长10.5%。"]
+    assert premise_note("2016年黔东南农民一年人均收入有多少钱？", _answer("人均可支配收入为7584元。"), source) is None

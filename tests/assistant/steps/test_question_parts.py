@@ -48,6 +48,11 @@ def test_slots():
     assert slot_of("包括哪些环节") == "list"
 
 
+def test_a_statement_put_up_for_confirmation_asks_yes_or_no():
+    assert slot_of("中等城市把参加城镇社保的年限要求定到5年，是吧？") == "yesno"
+    assert slot_of("该法是通过当天就开始施行的吧？") == "yesno"
+
+
 def test_year_before_the_enumeration_is_not_an_item():
     assert enumeration("2021年北京和上海分别实际利用外资多少？") == ["北京", "上海"]
 

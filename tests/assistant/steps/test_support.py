@@ -54,3 +54,21 @@ def test_figures_are_classed_by_their_unit():
     assert figure_measures("基金承担 30%坏账风险，融资 4.7 亿元，缩短 4 天") == {"share", "money", "duration"}
     assert figure_measures("2021 年登记 190 笔，覆盖 1035 万人") == set()  # a year is a date, a count has no kind
     assert figure_measures("5 年内返还", "5年内返还多少？") == set()  # the question's own figure is not new
+
+
+def test_a_figure_of_the_question_restated_beside_the_answer_figure_is_no_claim():
+    evidence = ["全州农民人均可支配收入7584元，比上年增长10.5%。"]
+    q = "2016年黔东南农民一年人均能自由支配的收入有多少钱？"
+    assert check_sentence("2016年黔东南农民一年人均可支配收入为7584元", evidence, q).supported
+
+
+def test_a_figure_of_the_question_alone_must_be_in_the_evidence():
+    evidence = ["中等城市对参加城镇社会保险年限的要求不得超过3年。"]
+    q = "中等城市把参加城镇社保的年限要求定到5年，是吧？"
+    assert check_sentence("是的，中等城市把参加城镇社保的年限要求定到5年", evidence, q).missing_numbers == ("5年",)
+
+
+def test_a_unit_spelled_another_way_in_the_evidence_is_the_same_figure():
+    assert missing_numbers("不满16岁的未成年人由监护人代为申领", "未满十六周岁的未成年人，由监护人代为申领") == []
+    assert missing_numbers("十五天内办结", "自受理之日起十五日内办结") == []
+    assert missing_numbers("16岁", "满16周年") == ["16岁"]

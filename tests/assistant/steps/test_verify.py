@@ -209,3 +209,42 @@ def test_a_yes_that_restates_what_the_source_says_passes():
     [v] = verify([Claim("是，本部分规定的内容以压水堆核电厂为例", (1,))], q, {1: Candidate(STANDARD, 0, 18, 0)}, [q],
                  in_corpus=lambda t: t in CORPUS)
     assert v.ok
+
+
+def test_a_figure_told_the_other_way_than_its_source_is_rejected():
+    para = make_paragraph("d:p8", "d", "钢材：产量1577693吨，比上年增长48.8%")
+    evidence = {1: Candidate(para, 0, len(para.text), 0)}
+    q = "2023年钢材产量同比下滑了，降了多少？"
+    [v] = verify([Claim("钢材产量同比下滑了48.8%", (1,))], q, evidence, [q])
+    assert not v.ok and "other way" in v.reason
+
+
+def test_a_figure_of_the_question_the_source_lacks_is_recorded_as_its_premise():
+    para = make_paragraph("d:p9", "d", "中等城市对参加城镇社会保险年限的要求不得超过3年。")
+    evidence = {1: Candidate(para, 0, len(para.text), 0)}
+    q = "中等城市把参加城镇社保的年限要求定到5年，是吧？"
+    [v] = verify([Claim("是的，中等城市可以把社保年限要求定到5年", (1,))], q, evidence, [q])
+    assert not v.ok and v.premise == ("5年",)
+
+
+def test_a_yes_to_a_word_no_paragraph_holds_records_that_word_as_its_premise():
+    para = make_paragraph("d:p10", "d", "本部分规定的内容以压水堆核电厂为例，其他堆型核电厂可参照使用。")
+    evidence = {1: Candidate(para, 0, len(para.text), 0)}
+    q = "规定内容是不是以沸水堆核电厂为例编写的？"
+    [v] = verify([Claim("是，以沸水堆核电厂为例编写的", (1,))], q, evidence, [q], in_corpus=lambda t: t in para.text)
+    assert not v.ok and v.premise and all(w not in para.text for w in v.premise)
+
+
+def test_a_fact_told_as_another_documents_is_rejected():
+    law = make_paragraph("law:p1", "law", "醉酒驾驶机动车的，吊销机动车驾驶证，依法追究刑事责任。")
+    evidence = {1: Candidate(law, 0, len(law.text), 0)}
+    q = "道路交通安全法和南宁的电动自行车条例对醉酒驾驶的处罚有什么不同？"
+    names = {"南宁": frozenset({"ebike"}), "道路交通安全法": frozenset({"law"})}
+
+    def names_docs(text):
+        return next((docs for word, docs in names.items() if word in text), None)
+
+    told = [Claim("南宁的电动自行车条例对醉酒驾驶的处罚是吊销机动车驾驶证", (1,)),
+            Claim("道路交通安全法对醉酒驾驶的处罚是吊销机动车驾驶证", (1,))]
+    wrong, right = verify(told, q, evidence, [q], names_docs=names_docs)
+    assert not wrong.ok and "another" in wrong.reason and right.ok
