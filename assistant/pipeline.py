@@ -26,10 +26,11 @@ from assistant.steps.prompting import PromptBuilder, Prompts, answer_sentences, 
 from assistant.steps.question_parts import split_parts
 from assistant.steps.retrieve import Retrieve
 from questions import check_question
-from retriever.filters import DocFilter, doc_title, named_scope, quoted_scope
+from retriever.filters import DocFilter, doc_title, library_places, named_scope, quoted_scope
 from retriever.hybrid import Hit, HybridRetriever
 from settings import Config
 from zh.names import anchors
+from zh.tagging import add_places
 
 
 def calibration_for(index_dir) -> Calibration:
@@ -52,6 +53,7 @@ class Assistant:
     def __init__(self, retriever: HybridRetriever, llm: LLM, cfg: Config | None = None,
                  prompts: Prompts | None = None, calibration: Calibration | None = None):
         self._retriever = retriever
+        add_places(library_places(retriever.stored.manifest))  # 周口 is a place in a library of 周口's bulletins
         self.llm = llm
         self.cfg = cfg or Config()
         self.prompts = prompts or Prompts.load()
@@ -162,7 +164,7 @@ class Assistant:
             yield Event("checked", view.checked)
         answer.checks = live.checks
         answer.lines, answer.parts = compose(verdicts, live.checks, numbering, self.prompts.part_missing,
-                                             self.cfg.answer)
+                                             self.cfg.answer, self.select.lists.lead_of)
         correction = [] if any(line.origin == "model" for line in answer.lines) else \
             premise_correction(standalone, live.checks, verdicts, numbering)
         if correction:  # every model sentence agreed with a premise the documents contradict

@@ -108,6 +108,17 @@ MIN_TITLE_OVERLAP = 5  # characters of a document's title a question must repeat
 YEAR_RE = re.compile(r"\d{4}\s*年?")
 
 
+def library_places(manifest: dict) -> set[str]:
+    """The regions the library's documents state, in full and short (南宁市, 南宁; 黔东南苗族侗族自治州, 黔东南),
+    the whole country aside."""
+    places = set()
+    for info in manifest.get("documents", {}).values():
+        for region in re.split(r"[\s、，,；;]+", info.get("meta", {}).get("region", "")):
+            if region and region != "全国":
+                places |= {region, short_region(region)}
+    return places
+
+
 def named_scope(question: str, manifest: dict) -> DocFilter | None:
     """The documents a question names, in a library of several: a region of the library's metadata (南宁 for
     南宁市, 黔东南 for 黔东南苗族侗族自治州) or MIN_TITLE_OVERLAP+ characters of a title, years aside

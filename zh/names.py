@@ -15,7 +15,7 @@ import re
 
 from textutil import squash
 from zh.dates import YEAR_RE, YEARISH_RE
-from zh.tagging import PROPER_FLAGS, tagged
+from zh.tagging import PROPER_FLAGS, is_library_place, tagged
 
 QUOTED_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,20})[”\"」』》]")  # a quoted name a question asks about
 QUOTED_NAME_RE = re.compile(r"[“\"「『《]([^”\"」』》]{2,30})[”\"」』》]")  # … a sentence names (longer ones too)
@@ -74,12 +74,14 @@ def place_or_org_names(text: str) -> list[str]:
 
 
 def placelike(word: str) -> bool:
-    """A word that looks like a place name: longer than two characters, a place suffix, or a common place name
-    (北京); jieba's dictionary tags two-character words such as 加密 or 上路 as places too."""
+    """A word that looks like a place name: longer than two characters, a place suffix, a common place name
+    (北京) or a place of the loaded library (周口); jieba's dictionary tags two-character words such as 加密 or
+    上路 as places too."""
     import jieba
 
     jieba.dt.check_initialized()
-    return len(word) > 2 or word.endswith(PLACE_SUFFIXES) or jieba.dt.FREQ.get(word, 0) >= COMMON_PLACE_FREQ
+    return (len(word) > 2 or word.endswith(PLACE_SUFFIXES) or jieba.dt.FREQ.get(word, 0) >= COMMON_PLACE_FREQ
+            or is_library_place(word))
 
 
 PLACE_SUFFIXES = ("省", "市", "区", "县", "镇", "乡", "村", "港", "岛", "州", "湾")

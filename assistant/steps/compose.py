@@ -18,6 +18,7 @@ from assistant.steps.evidence import MAX_EVIDENCE, Candidate
 from assistant.steps.gate import PartVerdict, quotable
 from assistant.steps.support import NUMBER_RE
 from assistant.steps.verify import Claim, Verdict, covers, paragraph_sentences
+from index.documents import Paragraph
 from settings import AnswerConfig
 from textutil import char_ngrams, squash
 from zh.numbers import digits_view
@@ -56,10 +57,12 @@ def model_lines(verdicts: list[PartVerdict], checks: list[Verdict], numbering: N
 
 
 def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbering, missing_note: str,
-            cfg: AnswerConfig = AnswerConfig()) -> tuple[list[Line], list[PartOutcome]]:
+            cfg: AnswerConfig = AnswerConfig(), lead_of: dict[str, Paragraph] | None = None
+            ) -> tuple[list[Line], list[PartOutcome]]:
     """Answer lines in order: checked model sentences, the source sentences they rest on and those the gate
     checked for each part (when the answer cites their paragraph), then for each uncovered part an extract or a
-    note."""
+    note; an extracted list item comes after its lead-in (``lead_of``: see assistant.steps.list_context), which
+    holds the rule: （六）醉酒…驾驶电动自行车的 says nothing of its fine without 第四十条 …处五十元罚款：."""
     rested = model_lines(verdicts, checks, numbering, cfg.cover_share)
     sources = numbering.sources
     lines = [line for line, _ in rested]
@@ -79,9 +82,10 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbe
                       for c in checks)
         pick = verdict.quotable_answer
         if verdict.answerable and not guessed and pick is not None and pick.paragraph.id in sources:
-            line = extract_line(pick, sources[pick.paragraph.id])
-            if all(line.text not in existing.text for existing in lines + extra):
-                extra.append(line)
+            for c in [*_lead_in(pick, lead_of or {}, numbering), pick]:
+                line = extract_line(c, sources[c.paragraph.id])
+                if all(line.text not in existing.text for existing in lines + extra):
+                    extra.append(line)
             outcomes.append(PartOutcome(verdict.part.text, "extract", verdict))
         else:
             note = Line(missing_note.format(part=verdict.part.text.rstrip("？?。")), (), "note")
@@ -91,6 +95,12 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbe
     answered = lines + extra
     quotes = quote_lines(quoted + checked_sentences(asked, answered, sources), answered, sources, cfg.max_quotes)
     return lines + quotes + extra, outcomes
+
+
+def _lead_in(item: Candidate, lead_of: dict[str, Paragraph], numbering: Numbering) -> list[Candidate]:
+    """The evidence sentence of the lead-in of a list item ([] for no item, or a lead-in not among the evidence)."""
+    lead = lead_of.get(item.paragraph.id)
+    return [c for c in numbering.evidence.values() if lead is not None and c.paragraph.id == lead.id][-1:]
 
 
 def answer_text(lines: list[Line]) -> str:

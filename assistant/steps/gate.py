@@ -133,12 +133,15 @@ def aligned_best(ranking: list[Scored], part: Part, part_anchors: list[str], idf
 
 
 def anchors_of_part(part: Part, question: str, others: tuple[Part, ...] = ()) -> list[str]:
-    """The part's own anchors; a part that names none (审批步骤有何变化？) inherits the question's anchors,
-    except those that single out another part (its enumerated item)."""
+    """The part's own anchors; a part that names none (审批步骤有何变化？) inherits the question's anchors written
+    before it, except those that single out another part (its enumerated item): 海南 of 海南…精简了多少？审批步骤有何
+    变化？ is the second part's too, 周口市 of 居住证由哪一级签发？周口市生产总值多少？ is not the first part's."""
     own = anchors(part.text)
     if own:
         return own
-    return [a for a in anchors(question) if not any(o.focus and a in o.focus for o in others)]
+    start = question.find(part.text.rstrip("？?。"))  # -1 when the part was reworded: every anchor may be its
+    return [a for a in anchors(question) if not any(o.focus and a in o.focus for o in others)
+            and (start < 0 or question.find(a) < start)]
 
 
 def lexical_features(part: Part, question: str, ranking: list[Scored], context_text: str,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from settings import AnswerConfig
 from textutil import char_ngrams
 from zh.dates import BARE_YEAR_RE, YEARISH_RE
-from zh.numbers import digits_view, unit_forms
-from zh.units import CLASSIFIERS
+from zh.numbers import UNITS, digits_view, unit_forms
+from zh.units import CLASSIFIERS, COUNTERS
 
 NUMBER_RE = re.compile(r"(\d+(?:\.\d+)?)([%％\u4e00-\u9fff]?)")
 
@@ -47,20 +47,28 @@ def figure_measures(sentence: str, question: str = "") -> set[str]:
     return kinds - {""}
 
 
+# characters that are units after a number: the first of every unit word, counters, classifiers, magnitudes
+UNIT_CHARS = frozenset("".join(u[0] for u in UNITS) + COUNTERS + CLASSIFIERS + "万亿千百%％")
 ORDINAL_NUMBER_RE = re.compile(r"第\d+(?:\.\d+)?")  # 第一次 → 第1次, 第5条: which one, not how many
 DATE_FIGURE_RE = re.compile(YEARISH_RE.pattern + r"(?:\d{1,2}\s*日)?")  # 2003年10月28日: a date, not a quantity
 
 
+BOUND_RE = re.compile(r"(?:超过|多于|高于|大于|不到|不足|少于|低于|小于|接近|突破|逾)了?[\d.]+[万亿千百]?[^\d，。？?]?|"
+                      r"[\d.]+[万亿千百]?[^\d，。？?]?(?:以上|以下|以内)")  # 是否超过了1.6万件: a bound, not a value
+
+
 def stated_figures(question: str) -> list[str]:
     """The figures a question states (numbers with their unit character, as missing_numbers gives them), years,
-    ordinals and a lone one aside: 定到5年 → 5年; 第一次申领, 2023年, 一年人均收入 (a unit named: per year) → none."""
-    text = ORDINAL_NUMBER_RE.sub("", DATE_FIGURE_RE.sub("", digits_view(question)))
+    ordinals, bounds and a lone one aside: 定到5年 → 5年; 第一次申领, 2023年, 一年人均收入 (a unit named: per
+    year), 是否超过了1.6万件 (16402件 is more) → none."""
+    text = BOUND_RE.sub("", ORDINAL_NUMBER_RE.sub("", DATE_FIGURE_RE.sub("", digits_view(question))))
     return [n + u for n, u in NUMBER_RE.findall(text) if n != "1"]
 
 
 def _numbers(text: str) -> list[tuple[str, str]]:
-    """(number, the unit character right after it or '') pairs, whitespace ignored, e.g. ('35', '项')."""
-    return NUMBER_RE.findall(digits_view(text))
+    """(number, the unit character right after it or '') pairs, whitespace ignored, e.g. ('35', '项'); a character
+    that is no unit is none (前20的企业 → ('20', ''))."""
+    return [(n, u if u in UNIT_CHARS else "") for n, u in NUMBER_RE.findall(digits_view(text))]
 
 
 def missing_numbers(sentence: str, evidence: str) -> list[str]:

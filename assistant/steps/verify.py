@@ -215,7 +215,9 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
                 else support
             if not repaired.supported:
                 stated = stated_figures(question)
-                out.append(Verdict(claim, False, support.reason, support, wrong_figure=bool(support.missing_numbers),
+                # a year the source lacks is a mislabelled sentence, not an invented quantity
+                invented = any(not YEARISH_RE.fullmatch(m) for m in support.missing_numbers)
+                out.append(Verdict(claim, False, support.reason, support, wrong_figure=invented,
                                    premise=tuple(f for f in support.missing_numbers if f in stated)))
                 continue
             claim, cited, support = Claim(claim.text, (best,)), [evidence[best]], repaired

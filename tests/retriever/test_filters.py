@@ -73,3 +73,11 @@ def test_a_quoted_title_names_only_that_document():
     assert quoted_scope("《核电厂定期安全评价 第1部分：通用要求》何时实施？", manifest).docs == ("npp",)
     assert quoted_scope("按道路交通安全法，骑电动自行车要多大？", manifest) is None  # no quote: named_scope prefers
     assert quoted_scope("《红楼梦》的作者是谁？", manifest) is None  # a quote that is no title of the library
+
+
+def test_the_places_of_a_library_are_its_documents_regions_in_full_and_short():
+    from retriever.filters import library_places
+
+    manifest = {"documents": {"a": {"meta": {"region": "黔东南苗族侗族自治州"}}, "b": {"meta": {"region": "全国"}},
+                              "c": {"meta": {}}}}
+    assert library_places(manifest) == {"黔东南苗族侗族自治州", "黔东南"}

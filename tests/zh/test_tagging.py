@@ -19,3 +19,11 @@ def test_a_text_is_tagged_once():
     tagged("上海市融资租赁")
     tagged("上海市融资租赁")
     assert tagged.cache_info().hits == 1 and tagged.cache_info().misses == 1
+
+
+def test_a_place_of_the_library_is_tagged_as_a_place():
+    from zh.tagging import add_places
+
+    assert ("焦作", "ns") not in tagged("2023年焦作的统计公报")  # jieba's dictionary: a common noun
+    add_places(["焦作市", "焦作"])  # (no other test's library is in 焦作)
+    assert ("焦作", "ns") in tagged("2023年焦作的统计公报")

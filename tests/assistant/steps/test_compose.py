@@ -126,3 +126,13 @@ def test_a_checked_sentence_of_another_quantity_is_not_quoted():
     checks = [Verdict(Claim("进口整体通关时间34.93小时", (1,)), True)]
     lines, _ = compose([_verdict(Part("2021年进口整体通关时间是多少？", slot="number"), best=S2)], checks, NUMBERING, "")
     assert all("0.74" not in line.text for line in lines)  # the 出口 sentence the gate checked is no quote
+
+
+def test_an_extracted_list_item_follows_its_lead_in():
+    lead = make_paragraph("n:p40", "n", "第四十条 电动自行车驾驶人有下列行为之一的，处五十元罚款：")
+    item = make_paragraph("n:p41", "n", "（六）醉酒后驾驶电动自行车的；")
+    lead_s, item_s = Candidate(lead, 0, len(lead.text), 0), Candidate(item, 0, len(item.text), 0)
+    numbering = Numbering.of([lead_s, item_s], {"n:p40": ("n:c1", 0.5), "n:p41": ("n:c1", 0.5)})
+    part = Part("醉酒驾驶电动自行车怎么处罚？", "", "other")
+    lines, _ = compose([_verdict(part, best=item_s)], [], numbering, "", lead_of={"n:p41": lead})
+    assert [line.text for line in lines] == [lead.text, item.text]

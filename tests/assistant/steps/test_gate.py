@@ -3,8 +3,8 @@ from assistant.steps.evidence import Candidate, TermStats, select
 from assistant.steps.gate import Calibration, Gate, PartFeatures, anchors_of_part, fit, lexical_features, quotable
 from assistant.steps.prompting import PromptBuilder, Prompts
 from assistant.steps.question_parts import split_parts
-from tests.conftest import make_paragraph
-from tests.conftest import FakeLLM
+from tests.conftest import FakeLLM, make_paragraph
+from zh.names import anchors
 
 P1 = make_paragraph("d:p1", "d", "2021 年天津口岸出口整体通关时间仅 0.74 小时。上海口岸进口整体通关时间为 40 小时。", case="跨境贸易")
 P2 = make_paragraph("d:p2", "d", "北京积水潭医院赋予研发人员 70%的所有权。", case="知识产权")
@@ -94,3 +94,12 @@ def test_a_number_part_is_quoted_only_from_a_figure_of_the_asked_quantity():
     [imports] = split_parts("2021年天津口岸进口整体通关时间是多少小时？")
     [exports] = split_parts("2021年天津口岸出口整体通关时间是多少小时？")
     assert not quotable(sentence, imports) and quotable(sentence, exports)
+
+
+def test_a_part_does_not_inherit_a_name_written_after_it():
+    from zh.tagging import add_places
+
+    add_places(["周口市"])  # a library of 周口's bulletin
+    q = "居住证由哪一级签发？周口市生产总值多少？"
+    parts = split_parts(q)
+    assert "周口市" in anchors(q) and "周口市" not in anchors_of_part(parts[0], q, (parts[1],))

@@ -72,3 +72,14 @@ def test_a_unit_spelled_another_way_in_the_evidence_is_the_same_figure():
     assert missing_numbers("不满16岁的未成年人由监护人代为申领", "未满十六周岁的未成年人，由监护人代为申领") == []
     assert missing_numbers("十五天内办结", "自受理之日起十五日内办结") == []
     assert missing_numbers("16岁", "满16周年") == ["16岁"]
+
+
+def test_a_bound_of_the_question_is_no_stated_figure():
+    from assistant.steps.support import stated_figures
+
+    assert stated_figures("受理业务和咨询量是否超过了1.6万件次？") == []
+    assert stated_figures("中等城市把社保年限要求定到5年，是吧？") == ["5年"]
+
+
+def test_a_character_that_is_no_unit_does_not_make_a_figure_another():
+    assert missing_numbers("全国排名前20的融资租赁企业里有一半在上海", "全国前20家融资租赁企业有一半在上海") == []

@@ -248,3 +248,11 @@ def test_a_fact_told_as_another_documents_is_rejected():
             Claim("道路交通安全法对醉酒驾驶的处罚是吊销机动车驾驶证", (1,))]
     wrong, right = verify(told, q, evidence, [q], names_docs=names_docs)
     assert not wrong.ok and "another" in wrong.reason and right.ok
+
+
+def test_a_year_the_source_lacks_is_no_invented_figure():
+    para = make_paragraph("d:p11", "d", "全州年末常住人口350.74万人，比上年末增长0.63%。")
+    evidence = {1: Candidate(para, 0, len(para.text), 0)}
+    q = "黔东南的年末常住人口是多少？"
+    [v] = verify([Claim("2023年黔东南年末常住人口是350.74万人", (1,))], q, evidence, [q])
+    assert not v.ok and not v.wrong_figure
