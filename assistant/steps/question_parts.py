@@ -124,32 +124,60 @@ def _is_stop(word: str, stops: frozenset) -> bool:
     return word in stops or bool(PUNCT_RE.match(word)) or bool(NUMERAL_RE.match(word))
 
 
+YEAR_WORD_RE = re.compile(r"^(?:19|20)\d{2}年$")
+
+
+def _year_words(words: list[str]) -> list[str]:
+    """jieba's words with a year and its 年 joined into one word (2023 / 年 → 2023年): a year belongs to an
+    enumerated item (2023年周口和2016年黔东南…分别), it does not end one."""
+    out: list[str] = []
+    for w in words:
+        if w == "年" and out and re.fullmatch(r"(?:19|20)\d{2}", out[-1]):
+            out[-1] += w
+        else:
+            out.append(w)
+    return out
+
+
 def enumeration(sentence: str) -> list[str]:
-    """The enumerated items of an 'A和B分别…'-style sentence ([] when there is none)."""
+    """The enumerated items of an 'A和B分别…'-style sentence ([] when there is none); when every item has a year
+    of its own, the items keep them (2023年周口和2016年黔东南的粮食产量分别是多少 → 2023年周口, 2016年黔东南), else
+    a year is shared context (2021年北京和上海的出口分别是多少 → 北京, 上海)."""
     trigger = ENUM_TRIGGER_RE.search(sentence) or COMPARE_RE.search(sentence)
     if not trigger:
         return []
     words = _words(sentence[: trigger.start()])
+    dated = _items(_year_words(words), with_years=True)
+    if len(dated) >= 2 and all(re.search(r"(?:19|20)\d{2}年", i) and not YEAR_WORD_RE.match(i) for i in dated):
+        return dated  # (2020年和2021年北京的…: a bare year is no item of its own)
+    return _items(words, with_years=False)
+
+
+def _items(words: list[str], with_years: bool) -> list[str]:
+    """The enumerated items around the conjunctions closest to the end of ``words`` (see enumeration)."""
+    def stop(word: str, stops: frozenset) -> bool:
+        return not (with_years and YEAR_WORD_RE.match(word)) and _is_stop(word, stops)
+
     conj = [i for i, w in enumerate(words) if w in CONJUNCTIONS]
     if not conj:
         return []
     last = conj[-1]  # the enumeration is the run of conjunctions closest to the trigger
     right = []
     for w in words[last + 1:]:
-        if _is_stop(w, RIGHT_STOPS):
+        if stop(w, RIGHT_STOPS):
             break
         right.append(w)
     items = ["".join(right)]
     pos = last
     for c in reversed(conj[:-1]):
         between = words[c + 1:pos]
-        if not between or any(_is_stop(w, LEFT_STOPS) for w in between) or len("".join(between)) > 12:
+        if not between or any(stop(w, LEFT_STOPS) for w in between) or len("".join(between)) > 12:
             break
         items.insert(0, "".join(between))
         pos = c
     left = []
     for w in reversed(words[:pos]):
-        if _is_stop(w, LEFT_STOPS):
+        if stop(w, LEFT_STOPS):
             break
         left.insert(0, w)
     items.insert(0, "".join(left))

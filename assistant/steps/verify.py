@@ -27,7 +27,7 @@ from assistant.steps.gate import conflicts
 from assistant.steps.quantity import states_asked_quantity
 from assistant.steps.question_parts import Part, measure_of, slot_of
 from assistant.steps.support import (NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures,
-                                     stated_figures)
+                                     missing_numbers, stated_figures)
 from index.headings import CN_DIGITS
 from index.lexical import key_terms
 from settings import AnswerConfig
@@ -215,8 +215,11 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
                 else support
             if not repaired.supported:
                 stated = stated_figures(question)
-                # a year the source lacks is a mislabelled sentence, not an invented quantity
-                invented = any(not YEARISH_RE.fullmatch(m) for m in support.missing_numbers)
+                # a figure no evidence sentence holds is invented; a year the source lacks is a mislabelled
+                # sentence, and a figure of another evidence sentence a wrong citation (two parts' figures in one
+                # sentence), neither an invented quantity
+                elsewhere = set(missing_numbers(claim.text, "\n".join(_texts(list(evidence.values())))))
+                invented = any(not YEARISH_RE.fullmatch(m) and m in elsewhere for m in support.missing_numbers)
                 out.append(Verdict(claim, False, support.reason, support, wrong_figure=invented,
                                    premise=tuple(f for f in support.missing_numbers if f in stated)))
                 continue

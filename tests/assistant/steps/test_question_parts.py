@@ -62,3 +62,13 @@ def test_measure_is_read_from_the_wording():
     assert measure_of("该基金的资金总规模是多少？") == "money"
     assert measure_of("租赁期限是多久？") == "duration"
     assert measure_of("增长了多少？") == ""  # a share or an amount: the wording does not say
+
+
+def test_items_that_each_have_a_year_keep_it():
+    parts = split_parts("2023年周口和2016年黔东南的粮食产量分别是多少？")
+    assert [p.text for p in parts] == ["2023年周口的粮食产量是多少？", "2016年黔东南的粮食产量是多少？"]
+
+
+def test_a_year_before_the_first_item_only_is_shared():
+    parts = split_parts("2021年北京和上海的出口分别是多少？")
+    assert [p.focus for p in parts] == ["北京", "上海"]

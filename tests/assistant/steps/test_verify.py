@@ -256,3 +256,14 @@ def test_a_year_the_source_lacks_is_no_invented_figure():
     q = "黔东南的年末常住人口是多少？"
     [v] = verify([Claim("2023年黔东南年末常住人口是350.74万人", (1,))], q, evidence, [q])
     assert not v.ok and not v.wrong_figure
+
+
+def test_a_figure_of_another_evidence_sentence_is_a_wrong_citation_not_an_invention():
+    zk = make_paragraph("zk:p1", "zk", "全年全市粮食总产量902.61万吨。")
+    qdn = make_paragraph("qdn:p1", "qdn", "粮食：产量1223474吨，比上年增长1.8%")
+    evidence = {1: Candidate(zk, 0, len(zk.text), 0), 2: Candidate(qdn, 0, len(qdn.text), 0)}
+    q = "2023年周口和2016年黔东南的粮食产量分别是多少？"
+    claims = [Claim("周口粮食产量902.61万吨，黔东南粮食产量1223474吨", (1,)), Claim("黔东南粮食产量987654吨", (2,))]
+    both, invented = verify(claims, q, evidence, [q])
+    assert not both.ok and not both.wrong_figure
+    assert not invented.ok and invented.wrong_figure
