@@ -218,8 +218,8 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
                 # a figure no evidence sentence holds is invented; a year the source lacks is a mislabelled
                 # sentence, and a figure of another evidence sentence a wrong citation (two parts' figures in one
                 # sentence), neither an invented quantity
-                elsewhere = set(missing_numbers(claim.text, "\n".join(_texts(list(evidence.values())))))
-                invented = any(not YEARISH_RE.fullmatch(m) and m in elsewhere for m in support.missing_numbers)
+                nowhere = set(missing_numbers(claim.text, "\n".join(_texts(list(evidence.values())))))
+                invented = any(not YEARISH_RE.fullmatch(m) and m in nowhere for m in support.missing_numbers)
                 out.append(Verdict(claim, False, support.reason, support, wrong_figure=invented,
                                    premise=tuple(f for f in support.missing_numbers if f in stated)))
                 continue
