@@ -26,7 +26,7 @@ from assistant.steps.prompting import PromptBuilder, Prompts, answer_sentences, 
 from assistant.steps.question_parts import split_parts
 from assistant.steps.retrieve import Retrieve
 from questions import check_question
-from retriever.filters import DocFilter, doc_title, library_places, named_scope, quoted_scope
+from retriever.filters import DocFilter, doc_title, library_places, named_docs, named_scope, quoted_scope
 from retriever.hybrid import Hit, HybridRetriever
 from settings import Config
 from zh.names import anchors
@@ -212,8 +212,7 @@ class Assistant:
 
     def _docs_named(self, text: str) -> frozenset[str] | None:
         """The documents of the library a text names in particular (see retriever.filters.named_scope)."""
-        scope = named_scope(text, self.retriever.stored.manifest)
-        return frozenset(scope.docs) if scope else None
+        return named_docs(text, self.retriever.stored.manifest)
 
     def _title(self, doc_id: str) -> str:
         return doc_title(self.retriever.stored.manifest["documents"].get(doc_id, {})) or doc_id

@@ -140,6 +140,12 @@ def named_scope(question: str, manifest: dict) -> DocFilter | None:
 TITLE_QUOTE_RE = re.compile(r"《([^》]{2,60})》")
 
 
+def named_docs(text: str, manifest: dict) -> frozenset[str] | None:
+    """The ids of the documents a text names in particular (see named_scope), None when it names none."""
+    scope = named_scope(text, manifest)
+    return frozenset(scope.docs) if scope else None
+
+
 def quoted_scope(question: str, manifest: dict) -> DocFilter | None:
     """The documents whose title the question quotes in 《》, in a library of several: the question asks what *they*
     say (按《道路交通安全法》，骑电动自行车最低要满多少周岁？ is not answered by 南宁's 条例, which says it). A quote

@@ -100,7 +100,9 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbe
 def _lead_in(item: Candidate, lead_of: dict[str, Paragraph], numbering: Numbering) -> list[Candidate]:
     """The evidence sentence of the lead-in of a list item ([] for no item, or a lead-in not among the evidence)."""
     lead = lead_of.get(item.paragraph.id)
-    return [c for c in numbering.evidence.values() if lead is not None and c.paragraph.id == lead.id][-1:]
+    if lead is None:
+        return []
+    return [c for c in numbering.evidence.values() if c.paragraph.id == lead.id][-1:]
 
 
 def answer_text(lines: list[Line]) -> str:

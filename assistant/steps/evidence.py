@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from assistant.steps.cross_refs import ArticleRefs
 from assistant.steps.list_context import ListContext
@@ -219,15 +220,16 @@ def select(parts: list[Part], question: str, paragraphs: list[Paragraph], stats:
     to stand alone, a list item's lead-in or a lead-in's items (see assistant.steps.list_context), and the sentences
     that say an article is violated with that article (see assistant.steps.cross_refs); the sentences of ``pinned``
     paragraphs first; a part with a scope in ``scopes`` (the documents it names, by part) ranks only their
-    sentences (北京和南宁…有什么不同: 南宁's side is not filled with 北京's rules). Filling the budget matters for real documents, whose table rows and list items are short:
-    with 5 sentences a part, a fifth of the gold quotes of eval/paraphrase/realdocs_dev.jsonl that retrieval had
-    found were left out."""
+    sentences (北京和南宁…有什么不同: 南宁's side is not filled with 北京's rules). Filling the budget matters for
+    real documents, whose table rows and list items are short: with 5 sentences a part, a fifth of the gold quotes
+    of eval/paraphrase/realdocs_dev.jsonl that retrieval had found were left out."""
     lists, refs = lists or ListContext(), refs or ArticleRefs()
     cands = candidates(paragraphs)
-    scoped = [[c for c in cands if c.paragraph.doc_id in scope] if scope else cands
-              for scope in (list(scopes) + [None] * len(parts))[:len(parts)]]
-    ranked = [rank_for_part(p, question, own or cands, stats, tuple(o for o in parts if o is not p), refs, pinned,
-                            cfg) for p, own in zip(parts, scoped)]
+    ranked = []
+    for p, scope in zip_longest(parts, scopes[:len(parts)]):  # a part without a scope (or none in it) ranks all
+        own = [c for c in cands if c.paragraph.doc_id in scope] if scope else []
+        ranked.append(rank_for_part(p, question, own or cands, stats, tuple(o for o in parts if o is not p), refs,
+                                    pinned, cfg))
     per_part, max_chars = cfg.evidence_per_part or MAX_EVIDENCE, cfg.evidence_chars
     chosen: dict[tuple[str, int], Candidate] = {}
     follows: dict[str, str] = {}  # a paragraph brought for referring to an article → that article's paragraph

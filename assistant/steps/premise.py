@@ -16,13 +16,11 @@ says 25%; 深圳推出了…吗 when it was 北京; 钢材产量同比下滑了�
 """
 from __future__ import annotations
 
-import re
-
 from assistant.answer import Line, Numbering
 from assistant.steps.compose import extract_line
 from assistant.steps.evidence import Candidate
 from assistant.steps.gate import PartVerdict
-from assistant.steps.support import FIGURE_UNITS, NUMBER_RE, stated_figures
+from assistant.steps.support import FIGURE_RE, NUMBER_RE, number_of, stated_figures
 from assistant.steps.verify import Verdict, paragraph_sentences
 from index.lexical import key_terms
 from textutil import squash
@@ -38,7 +36,7 @@ def premise_note(question: str, lines: list[Line], cited_texts: list[str]) -> Li
     if not answer or not cited_texts:
         return None
     hay = digits_view("\n".join(cited_texts))
-    wrong = [f for f in stated_figures(question) if len(f) > len(_number(f)) and _number(f) not in _numbers_in(hay)]
+    wrong = [f for f in stated_figures(question) if len(f) > len(number_of(f)) and number_of(f) not in _numbers_in(hay)]
     if wrong and NUMBER_RE.search(digits_view(answer)):
         return Line(_figures_note(wrong, question), (), "note")
     names = [n for n in place_or_org_names(question) if not found(n, squash(hay).lower())]
@@ -87,8 +85,8 @@ def _figure_fact(question: str, figures: list[str], cited: list[Candidate],
     not the premise's number, in the paragraphs the rejected sentence cited (the most of the question's terms),
     else the sentence the gate found best for the question when it is one."""
     terms = key_terms(question)
-    ruled_out = {_number(f) for f in figures}
-    units = {u for f in figures for u in unit_forms(f[len(_number(f)):])} - {""}
+    ruled_out = {number_of(f) for f in figures}
+    units = {u for f in figures for u in unit_forms(f[len(number_of(f)):])} - {""}
 
     def other_value(c: Candidate) -> bool:
         pairs = NUMBER_RE.findall(digits_view(c.text))
@@ -112,16 +110,11 @@ def _best_fact(verdicts: list[PartVerdict]) -> Candidate | None:
 
 def _figures_note(figures: list[str], question: str) -> str:
     """问题中的“5000万元”与资料不符: each figure as the question writes it (with its magnitude and unit)."""
-    text = digits_view(question)
-    shown = []
-    for f in figures:
-        m = re.search(rf"(?<![\d.]){re.escape(_number(f))}(?![\d.])[万亿千百]?[余多近超约]?(?:{FIGURE_UNITS})?", text)
-        shown.append(m.group(0) if m else f)
+    written = {}  # number → the first figure of the question with that number, as written
+    for m in FIGURE_RE.finditer(digits_view(question)):
+        written.setdefault(m.group(1), m.group(0))
+    shown = [written.get(number_of(f), f) for f in figures]
     return f"问题中的“{'、'.join(dict.fromkeys(shown))}”与资料不符，资料所载如下。"
-
-
-def _number(figure: str) -> str:
-    return re.match(r"[\d.]+", figure).group(0)
 
 
 def _numbers_in(text: str) -> set[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from zh.dates import BARE_YEAR_RE, YEAR_RE
 from zh.units import COUNTERS, MAGNITUDES, UNIT_ALTERNATION
 
 SLOTS = ("time", "number", "yesno", "list", "entity", "reason", "method", "other")
@@ -124,15 +125,12 @@ def _is_stop(word: str, stops: frozenset) -> bool:
     return word in stops or bool(PUNCT_RE.match(word)) or bool(NUMERAL_RE.match(word))
 
 
-YEAR_WORD_RE = re.compile(r"^(?:19|20)\d{2}年$")
-
-
 def _year_words(words: list[str]) -> list[str]:
     """jieba's words with a year and its 年 joined into one word (2023 / 年 → 2023年): a year belongs to an
     enumerated item (2023年周口和2016年黔东南…分别), it does not end one."""
     out: list[str] = []
     for w in words:
-        if w == "年" and out and re.fullmatch(r"(?:19|20)\d{2}", out[-1]):
+        if w == "年" and out and BARE_YEAR_RE.fullmatch(out[-1]):
             out[-1] += w
         else:
             out.append(w)
@@ -148,7 +146,7 @@ def enumeration(sentence: str) -> list[str]:
         return []
     words = _words(sentence[: trigger.start()])
     dated = _items(_year_words(words), with_years=True)
-    if len(dated) >= 2 and all(re.search(r"(?:19|20)\d{2}年", i) and not YEAR_WORD_RE.match(i) for i in dated):
+    if len(dated) >= 2 and all(YEAR_RE.search(i) and not YEAR_RE.fullmatch(i) for i in dated):
         return dated  # (2020年和2021年北京的…: a bare year is no item of its own)
     return _items(words, with_years=False)
 
@@ -156,7 +154,7 @@ def enumeration(sentence: str) -> list[str]:
 def _items(words: list[str], with_years: bool) -> list[str]:
     """The enumerated items around the conjunctions closest to the end of ``words`` (see enumeration)."""
     def stop(word: str, stops: frozenset) -> bool:
-        return not (with_years and YEAR_WORD_RE.match(word)) and _is_stop(word, stops)
+        return not (with_years and YEAR_RE.fullmatch(word)) and _is_stop(word, stops)
 
     conj = [i for i, w in enumerate(words) if w in CONJUNCTIONS]
     if not conj:

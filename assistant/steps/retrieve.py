@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from assistant.steps.question_parts import Part
 from index.documents import Paragraph
-from retriever.filters import named_scope
+from retriever.filters import named_docs
 from retriever.fusion import fit_to_budget
 from retriever.hybrid import Hit, HybridRetriever
 from retriever.references import PartIndex
@@ -71,5 +71,4 @@ class Retrieve:
         有什么不同: the 南宁 part is looked up in 南宁's 条例, the other in the 道路交通安全法) — None when it names
         none of a library's documents in particular."""
         manifest = self.retriever.stored.manifest
-        scope = (named_scope(part.focus, manifest) if part.focus else None) or named_scope(part.text, manifest)
-        return frozenset(scope.docs) if scope else None
+        return (named_docs(part.focus, manifest) if part.focus else None) or named_docs(part.text, manifest)

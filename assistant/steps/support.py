@@ -13,8 +13,8 @@ from zh.units import CLASSIFIERS, COUNTERS
 NUMBER_RE = re.compile(r"(\d+(?:\.\d+)?)([%％\u4e00-\u9fff]?)")
 
 
-FIGURE_UNITS = r"%|％|个百分点|[美欧日]?元|人民币|美金|个?工作日|个?小时|分钟|个月|[\u4e00-\u9fff]"
-FIGURE_RE = re.compile(rf"(\d+(?:\.\d+)?)([万亿千百]?)[余多近超约]?({FIGURE_UNITS})?")
+FIGURE_RE = re.compile(r"(\d+(?:\.\d+)?)([万亿千百]?)[余多近超约]?(%|％|个百分点|[美欧日]?元|人民币|美金|个?工作日|个?小时|分钟|个月|"
+                       r"[\u4e00-\u9fff])?")
 _MEASURE_OF_UNIT = {"%": "share", "％": "share", "个百分点": "share", "成": "share", "倍": "share", "人民币": "money",
                     "美金": "money", "分钟": "duration", "秒": "duration", "天": "duration", "日": "duration",
                     "周": "duration",
@@ -65,19 +65,29 @@ def stated_figures(question: str) -> list[str]:
     return [n + u for n, u in NUMBER_RE.findall(text) if n != "1"]
 
 
+def number_of(figure: str) -> str:
+    """The number of a figure as missing_numbers and stated_figures give it: '5年' → '5', '4.7亿' → '4.7'."""
+    return NUMBER_RE.match(figure).group(1)
+
+
 def _numbers(text: str) -> list[tuple[str, str]]:
     """(number, the unit character right after it or '') pairs, whitespace ignored, e.g. ('35', '项'); a character
     that is no unit is none (前20的企业 → ('20', ''))."""
-    return [(n, u if u in UNIT_CHARS else "") for n, u in NUMBER_RE.findall(digits_view(text))]
+    return _view_numbers(digits_view(text))
+
+
+def _view_numbers(view: str) -> list[tuple[str, str]]:
+    """_numbers of a text already in digits_view."""
+    return [(n, u if u in UNIT_CHARS else "") for n, u in NUMBER_RE.findall(view)]
 
 
 def missing_numbers(sentence: str, evidence: str) -> list[str]:
     """Numbers of the sentence that the evidence lacks, or has only with another unit ('7万' vs '7批'). A
     classifier the evidence uses for no number may stand for the one it gives (每百户拥有移动电话299台 → 299部);
     one it uses for another number may not (7批35项 → 7项 is wrong)."""
-    pairs = set(_numbers(evidence))
-    numbers = {n for n, _ in pairs}
     view = digits_view(evidence)
+    pairs = set(_view_numbers(view))
+    numbers = {n for n, _ in pairs}
     missing = []
     for n, unit in _numbers(sentence):
         if n not in numbers or (unit and (n, unit) not in pairs and (n, "") not in pairs
@@ -149,7 +159,7 @@ def check_sentence(sentence: str, cited_texts: list[str], question: str = "",
         asked = {n for n, _ in _numbers(question)}
         own = [n + u for n, u in _numbers(sentence) if n not in asked and n + u not in missing]
         if own:
-            missing = tuple(m for m in missing if NUMBER_RE.match(m).group(1) not in asked)
+            missing = tuple(m for m in missing if number_of(m) not in asked)
     if missing:
         return SupportResult(sentence, score, missing, False, f"numbers not in cited text: {', '.join(missing)}")
     if score < min_support:

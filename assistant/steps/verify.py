@@ -27,7 +27,7 @@ from assistant.steps.gate import conflicts
 from assistant.steps.quantity import states_asked_quantity
 from assistant.steps.question_parts import Part, measure_of, slot_of
 from assistant.steps.support import (NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures,
-                                     missing_numbers, stated_figures)
+                                     missing_numbers, number_of, stated_figures)
 from index.headings import CN_DIGITS
 from index.lexical import key_terms
 from settings import AnswerConfig
@@ -106,7 +106,7 @@ def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: li
     parts = asked or [question]
     names = [[n for n in asked_names(a) if in_corpus is None or in_corpus(squash(n))] for a in parts] if idf else []
     for fig in figures(sentence, question):
-        number = re.match(r"\d+(?:\.\d+)?", fig).group(0)
+        number = number_of(fig)
         homes = [c for c in cited if number in squash(c.text)] or [
             c for c in paragraph_sentences(cited) if number in squash(c.text)]  # cited the paragraph, not the sentence
         if not homes:
@@ -131,7 +131,7 @@ def measure_fits(sentence: str, question: str, asked: list[str]) -> bool:
 def quantity_fits(sentence: str, question: str, cited: list[Candidate], asked: list[str]) -> bool:
     """Some new figure of the sentence (dates aside) sits, in a sentence it cites (or their paragraphs), in a
     clause about the quantity a part asks for (see assistant.steps.quantity.states_asked_quantity)."""
-    numbers = [re.match(r"\d+(?:\.\d+)?", f).group(0) for f in figures(sentence, question)
+    numbers = [number_of(f) for f in figures(sentence, question)
                if not YEARISH_RE.fullmatch(f)]
     homes = cited + paragraph_sentences(cited)
     numbers = [n for n in numbers if any(n in digits_view(c.text) for c in homes)]
@@ -281,8 +281,9 @@ def reverses_direction(sentence: str, cited: list[Candidate]) -> bool:
     """A figure of the sentence goes the other way than the cited sentence holding it says (同比下滑了48.8% citing
     比上年增长48.8%; 增长91.6% citing 增长-91.6%): see zh.direction."""
     sources = [digits_view(c.text) for c in cited]
-    for number, _ in NUMBER_RE.findall(digits_view(sentence)):
-        claimed = figure_direction(digits_view(sentence), number)
+    said = digits_view(sentence)
+    for number, _ in NUMBER_RE.findall(said):
+        claimed = figure_direction(said, number)
         if claimed != UNSAID and any(figure_direction(t, number) == -claimed for t in sources):
             return True
     return False
