@@ -172,8 +172,9 @@ class Assistant:
             answer.parts = [PartOutcome(p.text, "extract", p.verdict) for p in answer.parts]
             return
         cited = {n for line in answer.lines for n in line.cites}
+        shown = [s.paragraph.haystack for s in numbering.sources.values()]
         note = premise_note(standalone, answer.lines,
-                            [s.paragraph.haystack for s in numbering.sources.values() if s.n in cited])
+                            [s.paragraph.haystack for s in numbering.sources.values() if s.n in cited], shown)
         if note is not None:
             answer.lines = [note, *answer.lines]
 

@@ -16,6 +16,8 @@ says 25%; 深圳推出了…吗 when it was 北京; 钢材产量同比下滑了�
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from assistant.answer import Line, Numbering
 from assistant.steps.compose import extract_line
 from assistant.steps.evidence import Candidate
@@ -30,13 +32,18 @@ from zh.numbers import digits_view, unit_forms
 from zh.terms import found
 
 
-def premise_note(question: str, lines: list[Line], cited_texts: list[str]) -> Line | None:
-    """The opening line that corrects a false premise of the question, or None when there is none to correct."""
+def premise_note(question: str, lines: list[Line], cited_texts: list[str],
+                 shown_texts: Sequence[str] = ()) -> Line | None:
+    """The opening line that corrects a false premise of the question, or None when there is none to correct. A
+    figure of the question that some evidence paragraph shown to the model holds (shown_texts) is no false
+    premise even when the answer cites another paragraph (百分之五十 in 第九十九条's item (四), the answer citing
+    the article's head)."""
     answer = "".join(line.text for line in lines if line.origin != "note")
     if not answer or not cited_texts:
         return None
     hay = digits_view("\n".join(cited_texts))
-    wrong = [f for f in stated_figures(question) if len(f) > len(number_of(f)) and number_of(f) not in _numbers_in(hay)]
+    held = _numbers_in(hay) | _numbers_in(digits_view("\n".join(shown_texts)))
+    wrong = [f for f in stated_figures(question) if len(f) > len(number_of(f)) and number_of(f) not in held]
     if wrong and NUMBER_RE.search(digits_view(answer)):
         return Line(_figures_note(wrong, question), (), "note")
     names = [n for n in place_or_org_names(question) if not found(n, squash(hay).lower())]

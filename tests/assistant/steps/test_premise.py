@@ -50,3 +50,10 @@ def test_a_direction_the_source_agrees_with_is_no_premise():
 def test_a_lone_one_names_a_unit_and_states_no_premise():
     source = ["全州农民人均可支配收入7584元，比上年增长10.5%。"]
     assert premise_note("2016年黔东南农民一年人均收入有多少钱？", _answer("人均可支配收入为7584元。"), source) is None
+
+
+def test_a_figure_another_shown_paragraph_holds_is_no_false_premise():
+    head = ["第九十九条 有下列行为之一的，由公安机关交通管理部门处二百元以上二千元以下罚款："]
+    item = ["（四）机动车行驶超过规定时速百分之五十的；"]
+    answer = _answer("处二百元以上二千元以下罚款。")
+    assert premise_note("超过规定时速百分之五十会怎么处罚？", answer, head, head + item) is None
