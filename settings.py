@@ -52,6 +52,7 @@ class RetrievalConfig:
     bm25_weight: float = 1.5  # tuned on eval/dev.jsonl: MRR 0.971 → 0.986, budget recall 1.0 either way
     context_chars: int = 1200  # context budget handed to the answerer
     context_depth: int = 20  # hits the context is cut from
+    signal_best_at: int = 2  # each signal's first choice is moved up to this fused position at the latest
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from assistant.steps.evidence import SelectEvidence
 from assistant.steps.gate import Calibration, Gate
 from assistant.steps.live_check import LiveCheck
 from assistant.steps.overview import OverviewStep
-from assistant.steps.premise import premise_correction, premise_note
+from assistant.steps.premise import premise_correction, premise_note, refused_premise
 from assistant.steps.prompting import PromptBuilder, Prompts, answer_sentences, citation_grammar
 from assistant.steps.question_parts import split_parts
 from assistant.steps.retrieve import Retrieve
@@ -131,6 +131,9 @@ class Assistant:
                         parts=[PartOutcome(v.part.text, "none", v) for v in verdicts])
         if any(v.answerable for v in verdicts):
             yield from self._generate(answer, numbering, max_tokens, clock)
+        elif correction := refused_premise(standalone, verdicts, numbering, self.select.stats.idf):
+            answer.lines = correction  # no sentence answered as asked because the question's figure is wrong
+            answer.parts = [PartOutcome(p.text, "extract", p.verdict) for p in answer.parts]
         yield from self._finish(answer, sources, clock)
 
     def _generate(self, answer: "Answer", numbering: Numbering, max_tokens: int | None,
@@ -140,10 +143,10 @@ class Assistant:
         verdicts, standalone = answer.verdicts, answer.standalone_question
         evidence = list(numbering.evidence.values())
         asked = [v.part.text for v in verdicts if v.answerable]
-        prompt = self.builder.answer(evidence, standalone, asked if len(verdicts) > 1 else [],
-                                     yes_no=len(verdicts) == 1 and verdicts[0].part.slot == "yesno")
+        yes_no = len(verdicts) == 1 and verdicts[0].part.slot == "yesno"
+        prompt = self.builder.answer(evidence, standalone, asked if len(verdicts) > 1 else [], yes_no=yes_no)
         grammar = citation_grammar(len(evidence), answer_sentences([v.part.slot for v in verdicts if v.answerable],
-                                                                   self.cfg.answer.max_answer_sentences))
+                                                                   self.cfg.answer.max_answer_sentences), yes_no)
         asked_texts = [v.part.text if anchors(v.part.text) else standalone for v in verdicts]
         stats = self.select.stats
         live = LiveCheck(standalone, numbering, verdicts, asked_texts, stats.idf, stats.in_corpus, self.cfg.answer,

@@ -11,7 +11,7 @@ from index.chunking import Chunk
 from index.documents import Paragraph
 from index.embedders import Embedder, make_embedder
 from index.store import IndexStoreError, StoredIndex, embedder_spec, load_index, staleness
-from retriever.fusion import fit_to_budget, reciprocal_rank_fusion
+from retriever.fusion import fit_to_budget, keep_signal_bests, reciprocal_rank_fusion
 from questions import EmptyQuestion
 from settings import RetrievalConfig
 
@@ -143,8 +143,9 @@ class HybridRetriever:
             top = top[bm[top] > 0]
             ids = top.tolist()
             rankings["bm25"], signal["bm25"] = ids, dict(zip(ids, bm[top].tolist()))
-        fused = reciprocal_rank_fusion(rankings, {"dense": self.cfg.dense_weight, "bm25": self.cfg.bm25_weight},
-                                       self.cfg.rrf_k)
+        fused = keep_signal_bests(reciprocal_rank_fusion(
+            rankings, {"dense": self.cfg.dense_weight, "bm25": self.cfg.bm25_weight}, self.cfg.rrf_k),
+            self.cfg.signal_best_at)
         hits = []
         for rank, (i, score, ranks) in enumerate(fused[:k], start=1):
             if mode != "hybrid":

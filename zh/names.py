@@ -41,7 +41,8 @@ def anchors(text: str) -> list[str]:
     for (word, flag), after in zip(words, [*words[1:], None]):
         word = word.strip()
         verb = after is not None and after[0] in ASPECT_MARKS  # 新建了: jieba's 'place' 新建 is a verb here
-        if flag in PROPER_FLAGS and len(word) >= 2 and word not in GENERIC_ANCHORS and not verb:
+        common = flag == "nr" and not personlike(word)  # 许可, 康复: words jieba also tags as persons
+        if flag in PROPER_FLAGS and len(word) >= 2 and word not in GENERIC_ANCHORS and not verb and not common:
             found.append(word)
     return list(dict.fromkeys(a for a in found if a))
 
@@ -51,6 +52,11 @@ def whole_of(name: str, text: str) -> str:
     where a bulletin of that area says 全省, it speaks of that name (占全省的87.1% answers 占河南全省的比重)."""
     m = re.search(re.escape(name) + r"[省市州县区]?(全[省市州县区国])", text)
     return m.group(1) if m else ""
+
+
+def is_person(word: str) -> bool:
+    """jieba tags the word as a person's name (高英, 张三)."""
+    return any(flag.startswith("nr") and personlike(w) for w, flag in tagged(word))
 
 
 def is_name(anchor: str) -> bool:
@@ -70,7 +76,8 @@ def place_or_org_names(text: str) -> list[str]:
     like 加密 as places."""
     return list(dict.fromkeys(word for word, flag in tagged(text) if len(word) >= 2 and word not in GENERIC_ANCHORS
                               and word not in NOT_PLACES
-                              and (flag in ("nt", "nr") or (flag == "ns" and placelike(word)))))
+                              and (flag == "nt" or (flag == "nr" and personlike(word))
+                                   or (flag == "ns" and placelike(word)))))
 
 
 def placelike(word: str) -> bool:
@@ -80,12 +87,22 @@ def placelike(word: str) -> bool:
     import jieba
 
     jieba.dt.check_initialized()
-    return (len(word) > 2 or word.endswith(PLACE_SUFFIXES) or jieba.dt.FREQ.get(word, 0) >= COMMON_PLACE_FREQ
+    return (len(word) > 2 or word.endswith(PLACE_SUFFIXES) or jieba.dt.FREQ.get(word, 0) >= COMMON_FREQ
             or is_library_place(word))
 
 
+def personlike(word: str) -> bool:
+    """A word jieba tags as a person's name that may be one: longer than two characters, or two the dictionary
+    does not know as a common word (高英, 蔡敏; not 许可, 康复, 玉米 or 智慧, which it also tags as persons)."""
+    import jieba
+
+    jieba.dt.check_initialized()
+    return len(word) > 2 or jieba.dt.FREQ.get(word, 0) < COMMON_FREQ
+
+
 PLACE_SUFFIXES = ("省", "市", "区", "县", "镇", "乡", "村", "港", "岛", "州", "湾")
-COMMON_PLACE_FREQ = 500  # jieba dictionary frequency of a two-character place name that is surely one (北京 34488)
+COMMON_FREQ = 500  # jieba dictionary frequency of a word it knows well: a place that is surely one (北京 34488), a
+# 'person' that is a common word (许可 623)
 
 
 def names_something(text: str) -> bool:

@@ -37,14 +37,14 @@ from assistant.steps.support import NUMBER_RE
 from settings import AnswerConfig
 from textutil import squash
 from zh.dates import YEARISH_RE
-from zh.names import QUOTED_RE, anchors, is_name, place_or_org_names
+from zh.names import QUOTED_RE, anchors, is_name, is_person, place_or_org_names
 from zh.numbers import digits_view
-from zh.terms import found, weighted_share
+from zh.terms import contracted_in, found, weighted_share
 
 CALIBRATION_FILE = Path(__file__).parent.parent / "calibration.json"
 
 
-def _context_of(c: Candidate) -> str:
+def context_of(c: Candidate) -> str:
     """What a sentence may lean on: its heading path, and the sentence before it when it names no place,
     organisation or year of its own (该平台…, 其中…)."""
     return c.paragraph.heading_text + leaning_context(c)
@@ -52,7 +52,7 @@ def _context_of(c: Candidate) -> str:
 
 def anchor_coverage(c: Candidate, terms: list[str], idf) -> float:
     """The idf-weighted share of the anchors that a sentence holds, with what it leans on (1.0 without anchors)."""
-    return weighted_share(terms, squash(c.text + _context_of(c)).lower(), idf)
+    return weighted_share(terms, squash(c.text + context_of(c)).lower(), idf)
 
 
 def conflicts(c: Candidate, asked: str) -> bool:
@@ -60,7 +60,7 @@ def conflicts(c: Candidate, asked: str) -> bool:
     asked one, or the question's place/organisation is missing while the sentence names another one (a figure of
     朝阳区 given to 博鳌超级医院; a 2021 figure asked for 2022; 天津's 34.93 hours asked for 北京). A quoted name of
     the question found in the sentence settles it: no conflict."""
-    hay = squash(c.text + _context_of(c)).lower()
+    hay = squash(c.text + context_of(c)).lower()
     said = c.text + leaning_context(c)  # what the sentence says, with the sentence it leans on (进口…34.93 小时)
     asked_years = {squash(m.group(0))[:5] for m in YEARISH_RE.finditer(asked)}
     said_years = {squash(m.group(0))[:5] for m in YEARISH_RE.finditer(said)}
@@ -149,12 +149,25 @@ def lexical_features(part: Part, question: str, ranking: list[Scored], context_t
     """The signals that need no model: coverage, alignment, absent anchors."""
     part_anchors = anchors_of_part(part, question, others)
     ctx = squash(context_text).lower()
-    absent_ctx = [a for a in part_anchors if not found(a, ctx)]
-    absent_corpus = [a for a in absent_ctx if not stats.in_corpus(squash(a))]
+    absent_ctx = [a for a in part_anchors if not held(a, ctx)]
+    absent_corpus = [a for a in absent_ctx if not stats.in_corpus(squash(a))
+                     and not (contractible(a) and any(contracted_in(a, t) for t in stats.texts))]
     best, value = aligned_best(ranking, part, part_anchors, stats.idf)
     coverage = ranking[0].score if ranking else 0.0
     named = sum(1 for a in absent_corpus if is_name(a))
     return PartFeatures(coverage, value, len(absent_corpus), len(absent_ctx), absent_named=named), best, absent_ctx
+
+
+def held(anchor: str, hay: str) -> bool:
+    """An anchor is in hay (squashed, lower-cased): found, or a word that is no name (上路, not 高英 or 广州市)
+    contracted from a longer one of hay (上路 in 上道路行驶)."""
+    return found(anchor, hay) or (contractible(anchor) and contracted_in(anchor, hay))
+
+
+def contractible(anchor: str) -> bool:
+    """An anchor a user may have contracted from the documents' longer word: a word, not a name (上路; not 高英,
+    a person, nor 广州市)."""
+    return not is_name(anchor) and not is_person(anchor)
 
 
 def quotable(c: Candidate, part: Part) -> bool:

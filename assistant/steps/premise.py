@@ -12,7 +12,9 @@ says 25%; 深圳推出了…吗 when it was 北京; 钢材产量同比下滑了�
   5年 when the cited paragraph says 不得超过3年; 是，以沸水堆核电厂为例 when the documents say 压水堆. Instead of
   refusing, the answer says the premise is not what the documents say and quotes the evidence sentence that
   gives the fact: for a figure, the one holding a figure in the same unit (3年 for 5年) in the cited paragraph,
-  else the sentence the gate found best when it does; for a word, the sentence the gate found best.
+  else the sentence the gate found best when it does; for a word — or a place the question got wrong (爱奇艺是在
+  上海试点…融到了多少钱 when the source says 海南开展…试点，爱奇艺…融资4.7亿元) — the cited sentence that gives the
+  rejected sentence's own figure, else the sentence the gate found best.
 """
 from __future__ import annotations
 
@@ -21,9 +23,10 @@ from collections.abc import Sequence
 from assistant.answer import Line, Numbering
 from assistant.steps.compose import extract_line
 from assistant.steps.evidence import Candidate
-from assistant.steps.gate import PartVerdict
+from assistant.steps.gate import PartVerdict, anchors_of_part, holds
+from assistant.steps.quantity import states_asked_quantity
 from assistant.steps.support import FIGURE_RE, NUMBER_RE, number_of, stated_figures
-from assistant.steps.verify import Verdict, paragraph_sentences
+from assistant.steps.verify import Verdict, figure_homes, figures, paragraph_sentences
 from index.lexical import key_terms
 from textutil import squash
 from zh.direction import UNSAID, asked_direction, figure_direction, word_of
@@ -77,7 +80,8 @@ def premise_correction(question: str, checks: list[Verdict], verdicts: list[Part
             continue
         cited = [numbering.evidence[k] for k in check.claim.cites if k in numbering.evidence]
         figures = [p for p in check.premise if NUMBER_RE.match(p)]
-        fact = _figure_fact(question, figures, cited, _best_fact(verdicts)) if figures else _best_fact(verdicts)
+        fact = (_figure_fact(question, figures, cited, _best_fact(verdicts)) if figures
+                else _home_fact(check.claim.text, question, cited) or _best_fact(verdicts))
         if fact is None or fact.paragraph.id not in numbering.sources:
             continue
         note = (_figures_note(figures, question) if figures
@@ -91,22 +95,47 @@ def _figure_fact(question: str, figures: list[str], cited: list[Candidate],
     """The sentence that gives the asked quantity its own value: a figure in the unit of a premise figure but
     not the premise's number, in the paragraphs the rejected sentence cited (the most of the question's terms),
     else the sentence the gate found best for the question when it is one."""
-    terms = key_terms(question)
+    home = [c for c in paragraph_sentences(cited) if _other_value(c, figures)]
+    if home:
+        return max(home, key=lambda c: _terms_held(c, question))
+    return best if best is not None and _other_value(best, figures) else None
+
+
+def _other_value(c: Candidate, figures: list[str]) -> bool:
+    """The sentence gives a figure in the unit of one of ``figures`` but with another number (1000元 for 500元)."""
     ruled_out = {number_of(f) for f in figures}
     units = {u for f in figures for u in unit_forms(f[len(number_of(f)):])} - {""}
+    return any(u in units and n not in ruled_out for n, u in NUMBER_RE.findall(digits_view(c.text)))
 
-    def other_value(c: Candidate) -> bool:
-        pairs = NUMBER_RE.findall(digits_view(c.text))
-        return any(u in units and n not in ruled_out for n, u in pairs)
 
-    def terms_held(c: Candidate) -> int:
-        hay = squash(c.paragraph.heading_text + c.text).lower()
-        return sum(found(t, hay) for t in terms)
+def _terms_held(c: Candidate, question: str) -> int:
+    """How many of the question's key terms the sentence holds, with its heading path."""
+    hay = squash(c.paragraph.heading_text + c.text).lower()
+    return sum(found(t, hay) for t in key_terms(question))
 
-    home = [c for c in paragraph_sentences(cited) if other_value(c)]
-    if home:
-        return max(home, key=terms_held)
-    return best if best is not None and other_value(best) else None
+
+def refused_premise(question: str, verdicts: list[PartVerdict], numbering: Numbering, idf) -> list[Line]:
+    """When the gate refused a one-part question that states a figure (每个集装箱只能省下500元左右，还值得推广吗)
+    and an evidence sentence holding the question's names gives the asked quantity in that unit with another
+    value (节省1000元左右): the correction — 问题中的“500元”与资料不符 and that sentence, verbatim — instead of the
+    refusal; a false premise is why no sentence answered the question as asked ([] otherwise)."""
+    figures = [f for f in stated_figures(question) if len(f) > len(number_of(f))]
+    if len(verdicts) != 1 or not figures:
+        return []
+    names = anchors_of_part(verdicts[0].part, question)
+    facts = [c for c in numbering.evidence.values() if holds(c, names, idf) and _other_value(c, figures)
+             and states_asked_quantity(c.text, [n for n, _ in NUMBER_RE.findall(digits_view(c.text))], question)]
+    if not facts:
+        return []
+    fact = max(facts, key=lambda c: _terms_held(c, question))
+    return [Line(_figures_note(figures, question), (), "note"), extract_line(fact, numbering.source_of(fact))]
+
+
+def _home_fact(sentence: str, question: str, cited: list[Candidate]) -> Candidate | None:
+    """The cited sentence that gives the rejected sentence's own figure (海南开展…试点，爱奇艺…融资4.7亿元 for a
+    question that put it in 上海), None when it gives none."""
+    homes = [c for f in figures(sentence, question) for c in figure_homes(number_of(f), cited)]
+    return homes[0] if homes else None
 
 
 def _best_fact(verdicts: list[PartVerdict]) -> Candidate | None:

@@ -123,11 +123,15 @@ def answer_sentences(slots: list[str], most: int = AnswerConfig.max_answer_sente
     return most if "list" in slots else min(len(slots) + 2, most)
 
 
-def citation_grammar(n_sources: int, max_sentences: int = 3) -> str:
-    """GBNF forcing 1..max_sentences sentences, each ending with [n] markers of existing sources."""
+def citation_grammar(n_sources: int, max_sentences: int = 3, verdict_first: bool = False) -> str:
+    """GBNF forcing 1..max_sentences sentences, each ending with [n] markers of existing sources. With
+    ``verdict_first`` (a yes/no question) the first sentence opens with its verdict and a comma and goes on to
+    the fact (不是，该法自2004年5月1日起施行[1]。): a bare 不是[1]。 states nothing its source could confirm."""
     digits = f"[1-{max(1, min(n_sources, MAX_EVIDENCE))}]"
     optional = " ".join(["sent?"] * (max_sentences - 1))
-    return (f"root ::= sent {optional}\n"
+    first = "verdict \"，\" sent" if verdict_first else "sent"
+    verdict = "verdict ::= [^\\[\\]。？?\\n<，,]{1,4}\n" if verdict_first else ""
+    return (f"root ::= {first} {optional}\n{verdict}"
             "sent ::= body cite cite? \"。\"\n"
             "body ::= [^\\[\\]。？?\\n<]{2,120}\n"
             f"cite ::= \"[\" {digits} \"]\"\n")

@@ -94,16 +94,27 @@ def _holds(clause: str, form: str) -> bool:
 
 
 def figure_clauses(text: str, number: str) -> list[str]:
-    """For each clause of text holding number: the clause with the one before it in its sentence (whitespace
-    removed)."""
+    """For each clause of text holding number: the clause with the one before it in its sentence, and the label
+    its sentence opens with when it has one (移动电话：城镇287，农村299 → 299's clause is about 移动电话, as every
+    value of a table row is about its row's label; whitespace removed)."""
     t = squash(text)
     clauses = [(m.start(), m.end()) for m in CLAUSE_RE.finditer(t)]
     out = []
     for k, (s, e) in enumerate(clauses):
         if re.search(rf"(?<![\d.]){re.escape(number)}(?!\.?\d)", t[s:e]):
             joined = k and t[s - 1] not in FULL_STOPS  # the clause before, within the same sentence
-            out.append(t[clauses[k - 1][0]:e] if joined else t[s:e])
+            clause = t[clauses[k - 1][0]:e] if joined else t[s:e]
+            label = _sentence_label(t, s)
+            out.append(label + "：" + clause if label and not clause.startswith(label) else clause)
     return out
+
+
+def _sentence_label(t: str, at: int) -> str:
+    """The label that opens the sentence holding position ``at`` (移动电话 of 移动电话：城镇287，…; a short lead
+    with no comma, ended by a colon before ``at``), '' when it opens with none."""
+    start = max(t.rfind(mark, 0, at) for mark in FULL_STOPS) + 1
+    m = re.match(r"([^，,；;：:。！？!?]{1,20})[：:]", t[start:at])
+    return m.group(1) if m else ""
 
 
 def about_asked(clause: str, asked: str, head: str) -> bool:

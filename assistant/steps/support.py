@@ -81,6 +81,11 @@ def _view_numbers(view: str) -> list[tuple[str, str]]:
     return [(n, u if u in UNIT_CHARS else "") for n, u in NUMBER_RE.findall(view)]
 
 
+def holds_number(text: str, number: str) -> bool:
+    """The text gives this number as a figure, in any numeral (位列全球第七 holds 7; 1980件 does not hold 98)."""
+    return any(n == number for n, _ in _numbers(text))
+
+
 def missing_numbers(sentence: str, evidence: str) -> list[str]:
     """Numbers of the sentence that the evidence lacks, or has only with another unit ('7万' vs '7批'). A
     classifier the evidence uses for no number may stand for the one it gives (每百户拥有移动电话299台 → 299部);

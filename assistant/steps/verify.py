@@ -23,11 +23,11 @@ import re
 from dataclasses import dataclass
 
 from assistant.steps.evidence import Candidate, filler_present
-from assistant.steps.gate import conflicts
+from assistant.steps.gate import conflicts, context_of
 from assistant.steps.quantity import states_asked_quantity
 from assistant.steps.question_parts import Part, measure_of, slot_of
 from assistant.steps.support import (NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures,
-                                     missing_numbers, number_of, stated_figures)
+                                     holds_number, missing_numbers, number_of, stated_figures)
 from index.headings import CN_DIGITS
 from index.lexical import key_terms
 from settings import AnswerConfig
@@ -106,9 +106,7 @@ def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: li
     parts = asked or [question]
     names = [[n for n in asked_names(a) if in_corpus is None or in_corpus(squash(n))] for a in parts] if idf else []
     for fig in figures(sentence, question):
-        number = number_of(fig)
-        homes = [c for c in cited if number in squash(c.text)] or [
-            c for c in paragraph_sentences(cited) if number in squash(c.text)]  # cited the paragraph, not the sentence
+        homes = figure_homes(number_of(fig), cited)
         if not homes:
             continue
         if all(conflicts(c, a) for c in homes for a in parts):
@@ -116,6 +114,31 @@ def slot_aligned(sentence: str, question: str, cited: list[Candidate], asked: li
         if names and max(home_coverage(c, n, idf, question) for c in homes for n in names) < home_share:
             return False
     return True
+
+
+def figure_homes(number: str, cited: list[Candidate]) -> list[Candidate]:
+    """The cited sentences that give the number, else the sentences of their paragraphs that do (the model cited
+    the paragraph, not the sentence)."""
+    return [c for c in cited if holds_number(c.text, number)] or [
+        c for c in paragraph_sentences(cited) if holds_number(c.text, number)]
+
+
+def misplaced_names(sentence: str, question: str, cited: list[Candidate]) -> list[str]:
+    """The places and organisations of the question that a sentence giving the answer's figure lacks while it
+    holds another name of the question and names a place or organisation of its own: the question got where or
+    who wrong, a false premise (爱奇艺是在上海试点…融到了多少钱 when the source says 海南开展知识产权证券化试点，
+    爱奇艺…融资4.7亿元 → 上海). A sentence holding none of the question's names is another one's figure instead."""
+    asked = asked_names(question)
+    places = set(place_or_org_names(question))
+    for fig in figures(sentence, question):
+        for c in figure_homes(number_of(fig), cited):
+            hay = squash(c.text + context_of(c)).lower()
+            lacking = [n for n in asked if n in places and not found(n, hay)]
+            held = [n for n in asked if found(n, hay)]
+            own = [n for n in place_or_org_names(c.text) if squash(n) not in squash(question)]
+            if lacking and held and own:
+                return lacking
+    return []
 
 
 def measure_fits(sentence: str, question: str, asked: list[str]) -> bool:
@@ -220,8 +243,9 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
                 # sentence), neither an invented quantity
                 nowhere = set(missing_numbers(claim.text, "\n".join(_texts(list(evidence.values())))))
                 invented = any(not YEARISH_RE.fullmatch(m) and m in nowhere for m in support.missing_numbers)
+                lacking = {number_of(m) for m in support.missing_numbers}  # 5000 of 只奖励了5000多万元 (8000多万元)
                 out.append(Verdict(claim, False, support.reason, support, wrong_figure=invented,
-                                   premise=tuple(f for f in support.missing_numbers if f in stated)))
+                                   premise=tuple(f for f in stated if number_of(f) in lacking)))
                 continue
             claim, cited, support = Claim(claim.text, (best,)), [evidence[best]], repaired
         claim = narrowed(claim, evidence, question, cfg.min_support)
@@ -239,7 +263,7 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
             continue
         if not slot_aligned(claim.text, question, cited, asked, idf, in_corpus, cfg.home_anchors):
             out.append(Verdict(claim, False, "a figure is not next to what the question asks about", support,
-                               wrong_figure=True))
+                               wrong_figure=True, premise=tuple(misplaced_names(claim.text, question, cited))))
             continue
         if not measure_fits(claim.text, question, asked):
             out.append(Verdict(claim, False, "its figures are not the kind of quantity asked", support,

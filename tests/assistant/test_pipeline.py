@@ -85,6 +85,29 @@ def test_a_yes_to_a_figure_the_source_contradicts_is_corrected_with_the_source(r
     assert answer.citations and "1000 元左右" in answer.citations[0].text
 
 
+def test_a_place_the_question_got_wrong_is_corrected_with_the_source(retriever):
+    q = "爱奇艺是在上海试点知识产权证券化融资的，它融到了多少钱？"
+    k = evidence_number(retriever, q, "4.7 亿元")
+    assistant, _ = _assistant(retriever, f"爱奇艺通过知识产权证券化方式，融资4.7亿元[{k}]。")
+    answer = assistant.run(q)
+    assert not answer.refused and answer.lines[0].text.startswith("资料中没有关于“上海”的这一说法")
+    assert "海南" in answer.lines[1].text and "4.7 亿元" in answer.lines[1].text
+
+
+def test_a_refused_question_whose_figure_the_source_contradicts_is_corrected(retriever):
+    q = "天津港“一单制”海铁联运每个集装箱只能省下500元左右，还值得推广吗？"
+    assistant, llm = _assistant(retriever, "不会用到。", calibration=NEVER)
+    answer = assistant.run(q)
+    assert not answer.refused and answer.lines[0].text.startswith("问题中的“500元”与资料不符")
+    assert "1000 元左右" in answer.lines[1].text and answer.citations
+
+
+def test_a_refused_question_about_another_place_is_not_corrected_with_this_one_s_figure(retriever):
+    q = "广州港海铁联运每个集装箱只能省下500元左右，还值得推广吗？"
+    assistant, _ = _assistant(retriever, "不会用到。", calibration=NEVER)
+    assert assistant.run(q).refused
+
+
 def test_uncovered_part_with_grounded_evidence_is_quoted(retriever):
     assistant, _ = _assistant(retriever, "这与资料无关[1]。")
     answer = assistant.run(Q_COST)

@@ -7,6 +7,7 @@ ANCHORS = [  # question → anchors it must have (subset), anchors it must not h
     ("2021年天津港“一单制”PCT申请有多少？", {"2021年", "天津港", "一单制", "PCT"}, set()),
     ("2021年上海新建了多少移民融入服务站？", {"2021年", "上海"}, {"新建"}),  # 新建了: a verb
     ("全国前20家融资租赁企业有几家在上海？", {"上海"}, {"全国"}),  # generic words are no anchors
+    ("从纳入试点到拿到上市许可花了多久？", set(), {"许可"}),  # jieba tags 许可 as a person: a common word
 ]
 
 
@@ -19,6 +20,7 @@ def test_anchors(question, present, absent):
 PLACE_OR_ORG = [  # text → its place/organisation names, in order
     ("2021 年新建移民融入服务站 15 家，城市更新加快。", []),  # 新建, 城市: jieba's 'places' that are words
     ("上海市新建移民融入服务站", ["上海市"]),
+    ("高英拿到上市许可", ["高英"]),  # a person's name; 许可, which jieba also tags as one, is a common word
 ]
 
 

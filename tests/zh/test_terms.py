@@ -1,7 +1,7 @@
 """Term matching (zh.terms): example table — term, text → found?"""
 import pytest
 
-from zh.terms import found, weighted_share
+from zh.terms import contracted_in, found, weighted_share
 
 FOUND = [
     ("天津", "2021年天津口岸出口整体通关时间", True),
@@ -21,3 +21,12 @@ def test_weighted_share_counts_rare_terms_more():
     idf = {"天津": 1.0, "海铁联运": 3.0}.get
     assert weighted_share(["天津", "海铁联运"], "天津港", idf) == pytest.approx(0.25)
     assert weighted_share([], "任何文字", idf) == 1.0
+
+
+@pytest.mark.parametrize("term, text, expected", [
+    ("上路", "方可上道路行驶", True),  # one character between each two
+    ("上路", "上级道路", False),  # two between
+    ("2024年", "2020、2024年", False),  # figures are matched as written
+])
+def test_contracted_in(term, text, expected):
+    assert contracted_in(term, text) is expected

@@ -57,6 +57,23 @@ def test_an_absent_word_that_may_be_no_name_leaves_the_decision_to_the_signals()
     assert v.answerable and llm.prompts
 
 
+def _features_on(text, question):
+    para = make_paragraph("n:p1", "n", text)
+    stats = TermStats.from_paragraphs([para])
+    parts = split_parts(question)
+    return lexical_features(parts[0], question, select(parts, question, [para], stats).per_part[0], para.text, stats)
+
+
+def test_a_word_contracted_from_the_documents_is_no_absent_anchor():
+    feats, _, absent = _features_on("第十三条 电动自行车经注册登记后，方可上道路行驶。", "在南宁电动自行车没登记可以上路吗？")
+    assert "上路" not in absent and feats.absent_in_corpus == 1  # 南宁 stays absent: a place is not contracted
+
+
+def test_a_person_s_name_is_never_taken_for_a_contraction():
+    _, _, absent = _features_on("高氏英才辈出，时人敬之。", "为什么时人强烈反感高英？")
+    assert absent == ["高英"]
+
+
 def test_model_probability_is_a_feature():
     f = PartFeatures(0.9, 0.9, 0, 0, p_yes=0.1, p_yes_chosen=0.2)
     g = PartFeatures(0.9, 0.9, 0, 0, p_yes=0.1, p_yes_chosen=0.9)  # the better of the two sentences counts

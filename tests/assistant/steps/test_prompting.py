@@ -40,6 +40,12 @@ def test_grammar_allows_only_existing_sentence_numbers_and_no_question_marks():
     assert re.search(r"body ::= \[\^.*？", g)
 
 
+def test_a_yes_no_answer_opens_with_its_verdict_and_goes_on_to_the_fact():
+    g = citation_grammar(3, max_sentences=2, verdict_first=True)
+    assert g.startswith('root ::= verdict "，" sent sent?') and "verdict ::=" in g
+    assert "verdict" not in citation_grammar(3, max_sentences=2)
+
+
 def test_a_list_answer_may_give_each_item_a_sentence():
     assert answer_sentences(["number"]) == 3 and answer_sentences(["number", "time"]) == 4
     assert answer_sentences(["list"]) == 6  # 哪些基本公共服务: six items

@@ -55,3 +55,9 @@ def test_a_head_that_is_people_is_counted_in_persons():
     row = "65周岁及以上：年末数146.80万人，比重16.94%"
     assert states_asked_quantity(row, ["146.80"], "65岁及以上的老人有多少万？")
     assert not states_asked_quantity("全市生产总值146.80亿元", ["146.80"], "65岁及以上的老人有多少万？")
+
+
+def test_a_table_row_s_values_are_about_its_label():
+    row = "移动电话：城镇287，农村299"
+    assert states_asked_quantity(row, ["299"], "2016年末农村居民家庭平均每百户拥有多少部移动电话？")
+    assert not states_asked_quantity("照相机：城镇19，农村3", ["3"], "农村居民家庭平均每百户拥有多少部移动电话？")

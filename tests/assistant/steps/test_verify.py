@@ -227,6 +227,21 @@ def test_a_figure_of_the_question_the_source_lacks_is_recorded_as_its_premise():
     assert not v.ok and v.premise == ("5年",)
 
 
+def test_a_figure_written_about_in_the_question_is_recorded_as_written():
+    para = make_paragraph("d:p11", "d", "南开大学科技成果作价投资1.05亿元，奖励科研人员8000多万元股份。")
+    evidence = {1: Candidate(para, 0, len(para.text), 0)}
+    q = "南开大学科技成果作价1.05亿元投资，只奖励了科研人员5000多万元股份，为什么还被称作示范？"
+    [v] = verify([Claim("南开大学科技成果作价1.05亿元投资，奖励科研人员5000多万元股份，为全市高校院所作出了示范", (1,))], q, evidence, [q])
+    assert not v.ok and v.premise == ("5000多",)
+
+
+def test_a_figure_in_chinese_numerals_has_its_home_in_the_cited_sentence():
+    para = make_paragraph("d:p12", "d", "2021年，京东方PCT专利申请量1980件，在世界知识产权组织发布的专利申请榜中位列全球第七。")
+    cited = [Candidate(para, 0, len(para.text), 0)]
+    q = "京东方在世界知识产权组织公布的专利申请排行里排第几？"
+    assert slot_aligned("京东方在世界知识产权组织发布的专利申请榜中位列全球第七", q, cited, [q], idf=lambda t: 1.0)
+
+
 def test_a_yes_to_a_word_no_paragraph_holds_records_that_word_as_its_premise():
     para = make_paragraph("d:p10", "d", "本部分规定的内容以压水堆核电厂为例，其他堆型核电厂可参照使用。")
     evidence = {1: Candidate(para, 0, len(para.text), 0)}
