@@ -87,6 +87,7 @@ class AnswerConfig:
     min_anchors: float = 0.7  # weighted share of a part's anchors a sentence must hold to be quoted as its answer
     # checks (steps/verify.py, support.py)
     min_support: float = 0.6  # share of a sentence's own wording (not the question's) its citation must hold
+    verdict_support: float = 0.4  # a yes/no verdict that only restates the question: share of it its citation holds
     home_anchors: float = 0.3  # weighted share of the asked names a figure's sentence must hold
     cover_share: float = 0.3  # share of a part's own key terms a sentence must contain to count as answering it
     # the answer (steps/compose.py, prompting.py, overview.py)

@@ -32,6 +32,7 @@ from textutil import squash
 from zh.direction import UNSAID, asked_direction, figure_direction, word_of
 from zh.names import place_or_org_names
 from zh.numbers import digits_view, unit_forms
+from zh.tagging import tagged
 from zh.terms import found
 
 
@@ -85,7 +86,7 @@ def premise_correction(question: str, checks: list[Verdict], verdicts: list[Part
         if fact is None or fact.paragraph.id not in numbering.sources:
             continue
         note = (_figures_note(figures, question) if figures
-                else f"资料中没有关于“{'、'.join(check.premise)}”的这一说法，资料所载如下。")
+                else f"资料中没有关于“{'、'.join(_nouns_first(check.premise, question))}”的这一说法，资料所载如下。")
         return [Line(note, (), "note"), extract_line(fact, numbering.source_of(fact))]
     return []
 
@@ -142,6 +143,13 @@ def _best_fact(verdicts: list[PartVerdict]) -> Candidate | None:
     """The sentence the gate found best for the question (one part only: a word premise of one part of several
     says nothing of the others)."""
     return verdicts[0].best if len(verdicts) == 1 else None
+
+
+def _nouns_first(words: tuple[str, ...], question: str) -> list[str]:
+    """The premise words worth naming: those the question uses as nouns (沸水 of 征求意见、稿里、沸水, the rest
+    being its own phrasing the documents word otherwise), all of them when none is one."""
+    nouns = {w for w, flag in tagged(question) if flag.startswith("n")}
+    return [w for w in words if w in nouns] or list(words)
 
 
 def _figures_note(figures: list[str], question: str) -> str:

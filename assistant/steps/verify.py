@@ -26,8 +26,8 @@ from assistant.steps.evidence import Candidate, filler_present
 from assistant.steps.gate import conflicts, context_of
 from assistant.steps.quantity import states_asked_quantity
 from assistant.steps.question_parts import Part, measure_of, slot_of
-from assistant.steps.support import (NUMBER_RE, SupportResult, check_sentence, claim_fragments, figure_measures,
-                                     holds_number, missing_numbers, number_of, stated_figures)
+from assistant.steps.support import (NUMBER_RE, SupportResult, check_sentence, claim_fragments, claim_support,
+                                     figure_measures, holds_number, missing_numbers, number_of, stated_figures)
 from index.headings import CN_DIGITS
 from index.lexical import key_terms
 from settings import AnswerConfig
@@ -229,6 +229,11 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
         if any(len(grams & g) >= 0.8 * max(1, min(len(grams), len(g))) for g in seen):
             out.append(Verdict(claim, False, "repeats an earlier sentence"))
             continue
+        if bare_verdict(claim.text, question, _texts(cited), cfg.verdict_support):
+            out.append(Verdict(claim, False, "a verdict that only restates the question, about another matter than "
+                                             "what it cites",
+                               premise=tuple(unstated_words(claim.text, question, cited, in_corpus))))
+            continue
         # support against the cited sentences, with their paragraphs as the wider context
         support = check_sentence(claim.text, _texts(cited), question, cfg.min_support)
         if not support.supported:  # a small model often cites the wrong number: re-point to the one that holds it
@@ -281,12 +286,31 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
     return out
 
 
+def bare_verdict(sentence: str, question: str, cited_texts: list[str],
+                 share: float = AnswerConfig.verdict_support) -> bool:
+    """A yes/no answer that says nothing but its verdict and the question's own words (the question's wording is
+    no claim for the support check, so nothing else would read it) while its citation holds less than ``share``
+    of its wording: 不是，规定内容不是以沸水堆核电厂为例编写的 citing a sentence on the standard's 15 parts. 是，
+    全国前20的融资租赁企业有一半落户在上海 citing …前20家融资租赁企业有一半在上海 holds enough."""
+    if slot_of(question) != "yesno" or not VERDICT_RE.match(sentence.strip()) or claim_fragments(sentence, question):
+        return False
+    return claim_support(sentence, "\n".join(cited_texts)) < share
+
+
 def affirmed_unstated(sentence: str, question: str, cited: list[Candidate], in_corpus=None) -> list[str]:
     """The words of the question that a yes to a yes/no question restates while no paragraph of the index holds
     them (``in_corpus``) and the cited ones lack: the question's premise agreed with, not found (是，以沸水堆核电厂为例
     citing 以压水堆核电厂为例 → 沸水堆). The question's own wording is no claim for the support check, so a premise
     agreed with passes it (a figure of the question restated does not: every figure must be in the cited text)."""
-    if in_corpus is None or slot_of(question) != "yesno" or not AFFIRMING_RE.match(sentence.strip()):
+    if slot_of(question) != "yesno" or not AFFIRMING_RE.match(sentence.strip()):
+        return []
+    return unstated_words(sentence, question, cited, in_corpus)
+
+
+def unstated_words(sentence: str, question: str, cited: list[Candidate], in_corpus=None) -> list[str]:
+    """The words of the question the sentence restates that no paragraph of the index holds (``in_corpus``) and
+    the cited ones lack (沸水堆 of 以沸水堆核电厂为例; [] without ``in_corpus``)."""
+    if in_corpus is None:
         return []
     hay = squash(digits_view("".join(c.paragraph.haystack for c in cited))).lower()
     asked = set(key_terms(question))

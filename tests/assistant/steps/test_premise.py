@@ -57,3 +57,9 @@ def test_a_figure_another_shown_paragraph_holds_is_no_false_premise():
     item = ["（四）机动车行驶超过规定时速百分之五十的；"]
     answer = _answer("处二百元以上二千元以下罚款。")
     assert premise_note("超过规定时速百分之五十会怎么处罚？", answer, head, head + item) is None
+
+
+def test_a_word_premise_names_the_question_s_nouns_not_its_phrasing():
+    from assistant.steps.premise import _nouns_first
+    q = "核电厂定期安全评价通用要求征求意见稿里的规定内容，是不是以沸水堆核电厂为例编写的？"
+    assert _nouns_first(("征求意见", "稿里", "沸水"), q) == ["沸水"]

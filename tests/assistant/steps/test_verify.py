@@ -242,6 +242,24 @@ def test_a_figure_in_chinese_numerals_has_its_home_in_the_cited_sentence():
     assert slot_aligned("京东方在世界知识产权组织发布的专利申请榜中位列全球第七", q, cited, [q], idf=lambda t: 1.0)
 
 
+def test_a_verdict_that_only_restates_the_question_must_be_about_what_it_cites():
+    para = make_paragraph("d:p14", "d", "《核电厂定期安全评价》由15个部分组成，每一部分对应于一个安全要素。")
+    evidence = {1: Candidate(para, 0, len(para.text), 0)}
+    q = "规定内容是不是以沸水堆核电厂为例编写的？"
+    corpus = para.text + "本部分规定的内容以压水堆核电厂为例编写。"  # the index: 沸水堆 is nowhere in it
+    [v] = verify([Claim("不是，规定内容不是以沸水堆核电厂为例编写的", (1,))], q, evidence, [q],
+                 in_corpus=lambda t: t in corpus)
+    assert not v.ok and "verdict" in v.reason and v.premise == ("沸水",)
+
+
+def test_a_verdict_that_restates_what_it_cites_stands():
+    para = make_paragraph("d:p15", "d", "全国前20家融资租赁企业有一半在上海。")
+    evidence = {1: Candidate(para, 0, len(para.text), 0)}
+    q = "全国排名前20的融资租赁企业里，是不是有一半落户在上海？"
+    [v] = verify([Claim("是，全国排名前20的融资租赁企业里，有一半落户在上海", (1,))], q, evidence, [q])
+    assert v.ok
+
+
 def test_a_yes_to_a_word_no_paragraph_holds_records_that_word_as_its_premise():
     para = make_paragraph("d:p10", "d", "本部分规定的内容以压水堆核电厂为例，其他堆型核电厂可参照使用。")
     evidence = {1: Candidate(para, 0, len(para.text), 0)}
