@@ -125,16 +125,16 @@ def figure_homes(number: str, cited: list[Candidate]) -> list[Candidate]:
 
 def misplaced_names(sentence: str, question: str, cited: list[Candidate]) -> list[str]:
     """The places and organisations of the question that a sentence giving the answer's figure lacks while it
-    holds another name of the question and names a place or organisation of its own: the question got where or
+    holds another place or organisation of the question and names one of its own: the question got where or
     who wrong, a false premise (爱奇艺是在上海试点…融到了多少钱 when the source says 海南开展知识产权证券化试点，
-    爱奇艺…融资4.7亿元 → 上海). A sentence holding none of the question's names is another one's figure instead."""
-    asked = asked_names(question)
-    places = set(place_or_org_names(question))
+    爱奇艺…融资4.7亿元 → 上海). A sentence holding none of them gives another one's figure instead (2021年广东PCT
+    国际专利申请量… answered from 北京、上海…的PCT国际专利申请量: a near miss, refused)."""
+    places = place_or_org_names(question)
     for fig in figures(sentence, question):
         for c in figure_homes(number_of(fig), cited):
             hay = squash(c.text + context_of(c)).lower()
-            lacking = [n for n in asked if n in places and not found(n, hay)]
-            held = [n for n in asked if found(n, hay)]
+            lacking = [n for n in places if not found(n, hay)]
+            held = [n for n in places if found(n, hay)]
             own = [n for n in place_or_org_names(c.text) if squash(n) not in squash(question)]
             if lacking and held and own:
                 return lacking

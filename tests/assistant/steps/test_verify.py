@@ -242,6 +242,14 @@ def test_a_figure_in_chinese_numerals_has_its_home_in_the_cited_sentence():
     assert slot_aligned("京东方在世界知识产权组织发布的专利申请榜中位列全球第七", q, cited, [q], idf=lambda t: 1.0)
 
 
+def test_another_place_s_figure_for_a_near_miss_is_no_premise_to_correct():
+    para = make_paragraph("d:p16", "d", "北京、上海PCT国际专利申请量同比增幅分别为25.1%、35.8%。")
+    evidence = {1: Candidate(para, 0, len(para.text), 0)}
+    q = "2021年广东PCT国际专利申请量同比增长了多少？"
+    [v] = verify([Claim("广东PCT国际专利申请量同比增长25.1%", (1,))], q, evidence, [q], idf=lambda t: 1.0)
+    assert not v.ok and v.premise == ()
+
+
 def test_a_verdict_that_only_restates_the_question_must_be_about_what_it_cites():
     para = make_paragraph("d:p14", "d", "《核电厂定期安全评价》由15个部分组成，每一部分对应于一个安全要素。")
     evidence = {1: Candidate(para, 0, len(para.text), 0)}
