@@ -34,6 +34,7 @@ from assistant.steps.evidence import Candidate, Evidence, Scored, TermStats, fil
 from assistant.steps.quantity import states_asked_quantity
 from assistant.steps.question_parts import Part
 from assistant.steps.support import NUMBER_RE
+from retriever.filters import TITLE_QUOTE_RE
 from settings import AnswerConfig
 from textutil import squash
 from zh.dates import YEARISH_RE
@@ -66,11 +67,24 @@ def conflicts(c: Candidate, asked: str) -> bool:
     said_years = {squash(m.group(0))[:5] for m in YEARISH_RE.finditer(said)}
     if asked_years and said_years and not asked_years & said_years:
         return True
+    if names_another_title(said, asked):
+        return True
     if any(found(m.group(1), hay) for m in QUOTED_RE.finditer(asked)):
         return False
     asked_names = place_or_org_names(asked)
     said_names = [n for n in place_or_org_names(said) if squash(n) not in squash(asked)]
     return bool(said_names) and any(not found(n, hay) for n in asked_names)
+
+
+def names_another_title(said: str, asked: str) -> bool:
+    """The question names a document 《X》 that the sentence does not, while the sentence names another one 《Y》:
+    its dates and figures are Y's (《核电厂定期安全评价 第1部分》将于哪一天发布 answered from 2004年发布的《核动力厂
+    运行安全规定》)."""
+    asked_titles = [squash(t) for t in TITLE_QUOTE_RE.findall(asked)]
+    said_titles = [squash(t) for t in TITLE_QUOTE_RE.findall(said)]
+    flat = squash(said)
+    return bool(asked_titles) and not any(a in flat for a in asked_titles) and any(
+        not any(t in a or a in t for a in asked_titles) for t in said_titles)
 
 
 def holds(c: Candidate, terms: list[str], idf, min_share: float = AnswerConfig.min_anchors) -> bool:

@@ -278,6 +278,10 @@ def verify(claims: list[Claim], question: str, evidence: dict[int, Candidate], a
             out.append(Verdict(claim, False, "its figures are about another quantity than the one asked", support,
                                wrong_figure=True))
             continue
+        if torn_pairs(claim.text, cited):
+            out.append(Verdict(claim, False, "joins a figure and a change that the sources give for different things",
+                               support, wrong_figure=True))
+            continue
         if told_as_done(claim.text, cited):
             out.append(Verdict(claim, False, "the source states a plan or goal, the sentence tells it as done", support))
             continue
@@ -335,6 +339,25 @@ def reverses_direction(sentence: str, cited: list[Candidate]) -> bool:
         if claimed != UNSAID and any(figure_direction(t, number) == -claimed for t in sources):
             return True
     return False
+
+
+# a figure followed by its change (516.2万人次，比上年增长132.9%; 866.60万人，下降0.5%): the change is the figure's
+CHANGE_PAIR_RE = re.compile(r"(\d+(?:\.\d+)?)[万亿千百]?[\u4e00-\u9fff]{0,3}[，,、]?\s*(?:比上年|同比|较上年|比上年末)?"
+                            r"(?:增长|下降|提高|降低|增加|减少|上升|回落)了?\s*(-?\d+(?:\.\d+)?)\s*(?:%|％|个百分点|倍)")
+
+
+def torn_pairs(sentence: str, cited: list[Candidate]) -> list[tuple[str, str]]:
+    """The (figure, change) pairs of the sentence that no cited paragraph gives together, though each is cited: two
+    rows joined (高铁发送旅客516.2万人次 with the 132.9% growth of 铁路旅客运输总量's 148.62万人)."""
+    texts = [digits_view(c.paragraph.text) for c in cited]
+    torn = []
+    for m in CHANGE_PAIR_RE.finditer(digits_view(sentence)):
+        value, change = m.group(1), m.group(2).lstrip("-")
+        holders = [t for t in texts if holds_number(t, value)]
+        if holders and any(holds_number(t, change) for t in texts) and \
+                not any(holds_number(t, change) for t in holders):
+            torn.append((value, change))
+    return torn
 
 
 def told_as_done(sentence: str, cited: list[Candidate]) -> bool:

@@ -308,3 +308,24 @@ def test_a_figure_of_another_evidence_sentence_is_a_wrong_citation_not_an_invent
     both, invented = verify(claims, q, evidence, [q])
     assert not both.ok and not both.wrong_figure
     assert not invented.ok and invented.wrong_figure
+
+
+def test_a_figure_joined_with_the_change_of_another_row_is_rejected():
+    rail = make_paragraph("t:p1", "t", "旅客运输总量 › #铁路：绝对数148.62万人，增长132.9%")
+    fast = make_paragraph("t:p2", "t", "2023年周口市境内高铁发送旅客516.2万人次。")
+    ev = {1: Candidate(fast, 0, len(fast.text), 0), 2: Candidate(rail, 0, len(rail.text), 0)}
+    q = "2023年周口坐火车出行的旅客有多少万人次，比上年增长多少？"
+    joined = verify([Claim("2023年周口坐火车出行的旅客有516.2万人次，比上年增长132.9%。", (1, 2))], q, ev, [q])
+    own = verify([Claim("铁路旅客运输总量148.62万人，增长132.9%。", (2,))], q, ev, [q])
+    assert not joined[0].ok and "change" in joined[0].reason and own[0].ok
+
+
+def test_a_date_of_another_document_named_in_the_cited_sentence_is_rejected():
+    intro = make_paragraph("n:p1", "n", "我国核安全监管部门在2004年发布的《核动力厂运行安全规定》中明确规定，营运单位应当开展定期安全评价。",
+                           title="核电厂定期安全评价第1部分：通用要求")
+    ev = {1: Candidate(intro, 0, len(intro.text), 0)}
+    q = "《核电厂定期安全评价 第1部分：通用要求》将于哪一年正式发布？"
+    [v] = verify([Claim("《核电厂定期安全评价 第1部分：通用要求》将于2004年发布。", (1,))], q, ev, [q])
+    own = "《核动力厂运行安全规定》是哪一年发布的？"
+    [w] = verify([Claim("《核动力厂运行安全规定》于2004年发布。", (1,))], own, ev, [own])
+    assert not v.ok and v.wrong_figure and w.ok
