@@ -36,7 +36,7 @@ PEOPLE = ("人", "人员", "人口", "居民", "职工", "学生")  # heads that
 def quantity_head(text: str) -> str:
     """The noun a number question's 多少 measures ('' when it has none worth checking: 多少家企业, 快多少小时)."""
     words = list(tagged(text))
-    at = [i for i, (w, _) in enumerate(words) if w.startswith("多少")]
+    at = [i for i, (w, _) in enumerate(words) if w.startswith("多少") or _asks_how_many(words, i)]
     if not at:
         return ""
     i = at[-1]
@@ -65,6 +65,14 @@ def quantity_head(text: str) -> str:
         run.insert(0, words[j][0])
         j -= 1
     return _head(run)
+
+
+def _asks_how_many(words: list[tuple[str, str]], i: int) -> bool:
+    """几 with its unit asks how many as 多少 does (有效期是几年 = 有效期是多少年); not 几乎, 哪几 (which ones) or 第几
+    (which one)."""
+    w = words[i][0]
+    before = words[i - 1][0] if i else ""
+    return w.startswith("几") and not w.startswith(("几乎", "几何")) and not before.endswith(("哪", "第"))
 
 
 def _head(run: list[str]) -> str:

@@ -61,3 +61,14 @@ def test_a_table_row_s_values_are_about_its_label():
     row = "移动电话：城镇287，农村299"
     assert states_asked_quantity(row, ["299"], "2016年末农村居民家庭平均每百户拥有多少部移动电话？")
     assert not states_asked_quantity("照相机：城镇19，农村3", ["3"], "农村居民家庭平均每百户拥有多少部移动电话？")
+
+
+def test_ji_with_a_unit_asks_how_many_as_duoshao_does():
+    assert quantity_head("居住证的有效期是几年？") == "有效期" == quantity_head("居住证的有效期是多少年？")
+    assert quantity_head("黔东南农村家庭平均每一百户拥有几部手机？") == ""  # no noun before: nothing to check
+    assert quantity_head("试点分为哪几级？") == quantity_head("京东方在全球排第几？") == ""
+
+
+def test_a_figure_of_another_quantity_does_not_answer_a_ji_question():
+    visa = "居住证持有人在居住地连续居住的，应当在居住每满1年之日前1个月内办理签注手续。"
+    assert not states_asked_quantity(visa, ["1"], "居住证的有效期是几年？")
