@@ -33,7 +33,7 @@ from index.lexical import key_terms
 from settings import AnswerConfig
 from textutil import char_ngrams, sentence_spans, squash
 from zh.dates import YEARISH_RE
-from zh.direction import UNSAID, figure_direction
+from zh.direction import DOWN_WORDS, UNSAID, UP_WORDS, figure_direction
 from zh.modality import keeps_plan, states_plan
 from zh.names import anchors, place_or_org_names, whole_of
 from zh.numbers import digits_view
@@ -341,9 +341,10 @@ def reverses_direction(sentence: str, cited: list[Candidate]) -> bool:
     return False
 
 
-# a figure followed by its change (516.2万人次，比上年增长132.9%; 866.60万人，下降0.5%): the change is the figure's
-CHANGE_PAIR_RE = re.compile(r"(\d+(?:\.\d+)?)[万亿千百]?[\u4e00-\u9fff]{0,3}[，,、]?\s*(?:比上年|同比|较上年|比上年末)?"
-                            r"(?:增长|下降|提高|降低|增加|减少|上升|回落)了?\s*(-?\d+(?:\.\d+)?)\s*(?:%|％|个百分点|倍)")
+# a figure followed by its change, in the change words of zh.direction (516.2万人次，比上年增长132.9%; 34.93小时，压缩了
+# 48.6%): the change is the figure's
+CHANGE_PAIR_RE = re.compile(r"(\d+(?:\.\d+)?)[万亿千百]?[\u4e00-\u9fff]{0,3}[，,、]?\s*(?:比上年末|比上年|同比|较上年)?"
+                            rf"(?:{UP_WORDS}|{DOWN_WORDS})了?\s*(-?\d+(?:\.\d+)?)\s*(?:%|％|个百分点|倍)")
 
 
 def torn_pairs(sentence: str, cited: list[Candidate]) -> list[tuple[str, str]]:
