@@ -47,6 +47,14 @@ def anchors(text: str) -> list[str]:
     return list(dict.fromkeys(a for a in found if a))
 
 
+def own_wording(anchor: str, question: str) -> bool:
+    """A phrase the question puts in quotation marks that jieba reads as several words: the user's wording of what
+    the documents may say otherwise (“先收钱后服务” for 预付式消费, “最好做法” for 最佳实践), not a name they would have to
+    contain — unlike a one-word coinage (“沪科贷”) or a document's title (《…》)."""
+    quoted = any(m.group(1) == anchor and not m.group(0).startswith("《") for m in QUOTED_RE.finditer(question))
+    return quoted and len(tagged(anchor)) > 1
+
+
 def whole_of(name: str, text: str) -> str:
     """The whole of its area that text writes right after a name (河南全省 → 全省, 黔东南州全州 → 全州; '' if none):
     where a bulletin of that area says 全省, it speaks of that name (占全省的87.1% answers 占河南全省的比重)."""

@@ -5,7 +5,8 @@ Signals, all independent of the corpus's similarity scale:
 * **anchors**: the names, places, years and quoted terms of the question. An anchor that is surely a name
   (:func:`zh.names.is_name`) and that no paragraph of the whole index contains (广州市 when the documents cover
   上海) means the documents cannot answer: the part is refused without asking the model; any absent anchor (上路,
-  which jieba tags as a place) is a signal.
+  which jieba tags as a place, or a quoted phrase of the user's own wording, “先收钱后服务”: see
+  :func:`zh.names.own_wording`) is a signal.
 * **the model's choice**: the LLM is shown the numbered evidence and the question — the answer prompt up to the
   question, in the context the answer is generated in, so the answer reuses that prefill — and names the
   sentence that answers the part (0 for none). The *fit* of the sentence it chose: whether it holds a filler of
@@ -38,7 +39,7 @@ from retriever.filters import TITLE_QUOTE_RE
 from settings import AnswerConfig
 from textutil import squash
 from zh.dates import YEARISH_RE
-from zh.names import QUOTED_RE, anchors, is_name, is_person, place_or_org_names
+from zh.names import QUOTED_RE, anchors, is_name, is_person, own_wording, place_or_org_names
 from zh.numbers import digits_view
 from zh.terms import contracted_in, found, weighted_share
 
@@ -168,7 +169,7 @@ def lexical_features(part: Part, question: str, ranking: list[Scored], context_t
                      and not (contractible(a) and any(contracted_in(a, t) for t in stats.texts))]
     best, value = aligned_best(ranking, part, part_anchors, stats.idf)
     coverage = ranking[0].score if ranking else 0.0
-    named = sum(1 for a in absent_corpus if is_name(a))
+    named = sum(1 for a in absent_corpus if is_name(a) and not own_wording(a, question))
     return PartFeatures(coverage, value, len(absent_corpus), len(absent_ctx), absent_named=named), best, absent_ctx
 
 

@@ -1,7 +1,7 @@
 """Names in text (zh.names): example tables a linguist can extend — input → what must (not) be found."""
 import pytest
 
-from zh.names import anchors, is_name, named_entities, names_something, place_or_org_names, whole_of
+from zh.names import anchors, is_name, named_entities, names_something, own_wording, place_or_org_names, whole_of
 
 ANCHORS = [  # question → anchors it must have (subset), anchors it must not have
     ("2021年天津港“一单制”PCT申请有多少？", {"2021年", "天津港", "一单制", "PCT"}, set()),
@@ -66,3 +66,17 @@ def test_years_latin_terms_and_place_suffixes_are_surely_names():
 
 def test_one_word_jieba_calls_another_proper_noun_is_no_sure_name():
     assert not is_name("遮阳伞") and not is_name("广告语")
+
+
+OWN_WORDING = [  # quoted phrase, question → the user's own wording (not a name the documents must contain)?
+    ("先收钱后服务", "朝阳区监管商家“先收钱后服务”资金的平台覆盖了哪些行业？", True),  # several words: a description
+    ("货船靠岸直接提货", "天津把“货船靠岸直接提货”推广到海铁联运后要多久？", True),
+    ("沪科贷", "“沪科贷”的授信额度是多少？", False),  # one word: a coinage, a name
+    ("区域全面经济伙伴关系协定", "《区域全面经济伙伴关系协定》是哪一年生效的？", False),  # a title
+    ("先收钱后服务", "先收钱后服务的平台覆盖了哪些行业？", False),  # not quoted
+]
+
+
+@pytest.mark.parametrize("phrase, question, expected", OWN_WORDING)
+def test_own_wording(phrase, question, expected):
+    assert own_wording(phrase, question) is expected

@@ -57,6 +57,15 @@ def test_an_absent_word_that_may_be_no_name_leaves_the_decision_to_the_signals()
     assert v.answerable and llm.prompts
 
 
+def test_a_quoted_phrase_of_the_user_s_own_wording_leaves_the_decision_to_the_signals():
+    llm = FakeLLM()
+    q = "2021年天津口岸“货船靠岸直接提货”的出口整体通关时间是多少？"  # no document words it so
+    ev = select(split_parts(q), q, [P1, P2], STATS)
+    [v] = Gate(llm, PromptBuilder(Prompts.load()), STATS, Calibration.of(5.0)).run(q, ev, P1.text)
+    assert v.features.absent_in_corpus == 1 and v.features.absent_named == 0
+    assert v.answerable and llm.prompts
+
+
 def _features_on(text, question):
     para = make_paragraph("n:p1", "n", text)
     stats = TermStats.from_paragraphs([para])
