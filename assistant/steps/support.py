@@ -94,11 +94,21 @@ def missing_numbers(sentence: str, evidence: str) -> list[str]:
     pairs = set(_view_numbers(view))
     numbers = {n for n, _ in pairs}
     missing = []
-    for n, unit in _numbers(sentence):
+    for n, unit in _view_numbers(firsts_as_evidence_says(digits_view(sentence), view)):
         if n not in numbers or (unit and (n, unit) not in pairs and (n, "") not in pairs
                                 and not _classifier_swap(n, unit, pairs) and not _unit_synonym(n, unit, view)):
             missing.append(n + unit)
     return missing
+
+
+FIRST_RE = re.compile(r"第1(?![\d.])")  # 第一款, 第一家 in digits_view: the first one, which 首 also says
+SHOU_RE = re.compile(rf"首[{CLASSIFIERS}{COUNTERS}]")  # 首个, 首家, 首批, 首次
+
+
+def firsts_as_evidence_says(sentence_view: str, evidence_view: str) -> str:
+    """第一 of a sentence is the evidence's 首 when the evidence says 首个/首家/首批…: 全国第一款…融资产品 restates
+    全国首个…融资产品, no figure 1款 the evidence lacks (both texts in digits_view)."""
+    return FIRST_RE.sub("首", sentence_view) if SHOU_RE.search(evidence_view) else sentence_view
 
 
 def _unit_synonym(number: str, unit: str, evidence_view: str) -> bool:

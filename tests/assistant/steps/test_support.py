@@ -83,3 +83,9 @@ def test_a_bound_of_the_question_is_no_stated_figure():
 
 def test_a_character_that_is_no_unit_does_not_make_a_figure_another():
     assert missing_numbers("全国排名前20的融资租赁企业里有一半在上海", "全国前20家融资租赁企业有一半在上海") == []
+
+
+def test_first_of_a_kind_restates_the_source_s_shou():
+    source = "创新推出全国首个高新技术企业跨境融资产品——科技跨境贷"
+    assert missing_numbers("全国第一款面向高新技术企业的境外融资产品叫科技跨境贷", source) == []
+    assert missing_numbers("这是第一款产品", "这是第二款产品") == ["1款"]  # no 首 in the source: a figure it lacks

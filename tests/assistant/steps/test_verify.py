@@ -329,3 +329,14 @@ def test_a_date_of_another_document_named_in_the_cited_sentence_is_rejected():
     own = "《核动力厂运行安全规定》是哪一年发布的？"
     [w] = verify([Claim("《核动力厂运行安全规定》于2004年发布。", (1,))], own, ev, [own])
     assert not v.ok and v.wrong_figure and w.ok
+
+
+def test_a_right_figure_cited_to_a_sentence_of_another_year_is_moved_to_the_one_of_the_asked_year():
+    para = make_paragraph("d:p0036", "d", "自 2020 年应用试点开展以来，先后共有 23 个特许进口药品和医疗器械（9个药品品种、"
+                          "14 个医疗器械品种）纳入真实世界数据应用试点。截至 2022 年 6 月，先后有 9 个药品品种和 14 个医疗器械品种进入试点，"
+                          "涉及群众需求迫切的肿瘤治疗、眼科等领域。", case="医疗")
+    first = Candidate(para, 0, para.text.index("。") + 1, 0)
+    second = Candidate(para, first.end, len(para.text), 0)
+    q = "截至2022年6月，进入临床真实世界数据应用试点的药品品种和医疗器械品种各有几个？"
+    [v] = verify([Claim("截至2022年6月，进入试点的有9个药品品种和14个医疗器械品种", (1,))], q, {1: first, 2: second}, [q])
+    assert v.ok and v.claim.cites == (2,)
