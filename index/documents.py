@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.headings import (DOCUMENT_LEVELS, HIDDEN_LEVELS, INLINE_LEVELS, LIST_LEVELS, RANKS, inline_head,
-                            is_statute, list_marker)
+                            is_statute, list_marker, run_in_head)
 
 from errors import RagError
 from textutil import squash
@@ -176,7 +176,9 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
     A heading closes the open headings of its rank or higher (a box closes at the next heading of any level);
     in a statute an article number opening a paragraph opens an ``article`` heading (and （一）/1. lines are its
     list items, whatever the reader guessed), and so does a clause
-    number with its text (5.1.1 …); a table row's path ends with its table's title and column headers.
+    number with its text (5.1.1 …); outside a statute, a numbered head run in before a paragraph's first sentence
+    (（一）指导思想。坚持…) opens a heading of its level (see index.headings.run_in_head); a table row's path ends
+    with its table's title and column headers.
     """
     statute = is_statute([b.text for b in blocks if not b.level])
     title = default_title
@@ -191,11 +193,15 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
             _open(stack, Heading(block.level, block.text))
             continue
         head = inline_head(block.text, statute) if block.kind == "paragraph" else None
+        run_in = run_in_head(block.text, statute) if not head and block.kind in ("paragraph", "list_item") else None
         if head:
             _open(stack, Heading("article", head))
+        elif run_in:
+            _open(stack, Heading(*run_in))
         path = tuple(stack) + ((Heading("table", block.table),) if block.kind == "table_row" and block.table else ()) \
             + ((Heading("columns", block.columns),) if block.kind == "table_row" and block.columns else ())
         kind = "list_item" if block.kind == "paragraph" and statute and list_marker(block.text) else block.kind
+        kind = "paragraph" if run_in else kind  # the paragraph its run-in head heads, not an item under it
         key = (*(h.text for h in path), kind == "list_item")  # items (项) are not counted among an article's 款
         counters[key] = counters.get(key, 0) + 1
         paragraphs.append(Paragraph(

@@ -289,7 +289,8 @@ class _Styles:
 
 
 class _Numbering:
-    """Word's list and heading numbers, counted as Word counts them (per abstract list, deeper levels restart)."""
+    """Word's list and heading numbers, counted as Word counts them (per abstract list, deeper levels restart; a list
+    whose w:num overrides its start — w:startOverride — restarts there)."""
 
     FORMATS = {
         "decimal": str,
@@ -309,6 +310,7 @@ class _Numbering:
         self._levels: dict[str, dict[int, tuple[int, str, str]]] = {}
         self._abstract_of: dict[str, str] = {}
         self._counters: dict[str, dict[int, int]] = {}
+        self._restarts: dict[str, dict[int, int]] = {}  # numId → {level: start} of its w:startOverride
         try:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
@@ -324,6 +326,11 @@ class _Numbering:
             ref = num.find(W + "abstractNumId")
             if ref is not None:
                 self._abstract_of[num.get(W + "numId")] = ref.get(W + "val")
+            for override in num.iterchildren(W + "lvlOverride"):
+                start = override.find(W + "startOverride")
+                if start is not None:
+                    self._restarts.setdefault(num.get(W + "numId"), {})[int(override.get(W + "ilvl"))] = \
+                        int(start.get(W + "val"))
 
     def next(self, num_id: str, ilvl: int) -> str:
         """The number of the next paragraph of this list at this level ('' for none or a bullet)."""
@@ -332,6 +339,10 @@ class _Numbering:
         if num_id == "0" or ilvl not in levels:
             return ""
         counters = self._counters.setdefault(abstract, {})
+        for level, restart in self._restarts.pop(num_id, {}).items():  # a list that restarts its numbering
+            counters[level] = restart - 1  # (Word: a w:num with w:startOverride, its first paragraph)
+            for deeper in [k for k in counters if k > level]:
+                del counters[deeper]
         start = levels[ilvl][0]
         counters[ilvl] = counters.get(ilvl, start - 1) + 1
         for deeper in [k for k in counters if k > ilvl]:

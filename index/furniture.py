@@ -6,12 +6,13 @@ What is dropped, and why (each line is counted under its reason, so `index statu
   headers and footers, a browser's date stamp and URL with their page counter, a side bar).
 * ``page_number``: a page number in any form at the top or bottom of a page: `－3－`, `- 3 -`, `3`, `2/7`,
   `第3页`, `第3页 共7页`.
-* ``stamp``: what a browser adds when it prints a page: its URL, a `2026/2/9 22:47` time stamp.
+* ``stamp``: what a browser adds when it prints a page: its URL, a `2026/2/9 22:47` or `12/7/26, 1:57 PM` time stamp.
 * ``chrome``: site navigation, by its shape: a line of three or more short items separated by spaces, `|` or
   `>` with no sentence in it, in a page a browser printed (menus, breadcrumbs `首页 > 政策 > 法律法规`, language
   bars, link lists); anywhere, a bracketed control (`【字体：大 中 小】 打印本页`), a site registration line (`京ICP备05070218号`,
   `桂公网安备…号`). In a page a browser printed (it has ``stamp`` lines), also what stands before the title on the
-  first page (the site header), after the document's last sentence (the site footer, `责任编辑：…`), and beside
+  first page (the site header, but for its labelled document fields `发文机关：…`), the site footer (from `责任编辑：…`,
+  `【我要纠错】`, `复制 打印`… after the document's last sentence; the signature and attachments stay), and beside
   the text column (side bars, also when they share a line with the text; counted by segment).
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import replace as dc_replace
 
 from index.headings import TABLE_TITLE_RE, TITLE_SIZE, ends_sentence, heading_level, title_like
 from index.layout import Line
+from index.metadata import STAMP_RE
 from index.normalize import normalize_line
 from textutil import CJK_RE
 
@@ -35,10 +37,16 @@ REPEAT_SHARE = 0.5  # a line repeated at the same place on at least this share o
 PAGE_NUMBER_RE = re.compile(r"^(?:[-－—–~]\s*\d{1,4}\s*[-－—–~]|\d{1,4}|\d{1,4}\s*/\s*\d{1,4}|第\s*\d{1,4}\s*页"
                             r"(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$")
 URL_RE = re.compile(r"https?://\S+|www\.[\w-]+\.\S+")
-TIME_STAMP_RE = re.compile(r"\d{4}[/-]\d{1,2}[/-]\d{1,2}\s*\d{1,2}:\d{2}")
 REGISTRATION_RE = re.compile(r"ICP备\s*\d+|公网安备\s*\d+|网站标识码")
-DATED_RE = re.compile(r"\d{4}\s*[年/-]\s*\d{1,2}")
+DATED_RE = re.compile(r"\d{4}\s*[年/-]\s*\d{1,2}|" + STAMP_RE.pattern)
 CONTROL_RE = re.compile(r"【[^】]{0,20}[：:][^】]{0,20}】")
+# a line that opens a site's footer after the document (责任编辑：…, 【我要纠错】, 复制 打印, 扫一扫在手机打开当前页)
+FOOTER_RE = re.compile(r"^(?:【?我要纠错】?|责任编辑|扫一扫|分享到|相关链接|主办单位|承办单位|版权所有|网站地图|关于我们"
+                       r"|联系我们|打印本页|关闭窗口|复制\s*打印|【?打印】?$)")
+# a labelled field of a page's document-information box (发文机关：国务院办公厅 成文日期：2024年08月12日): the
+# document's own data, kept though it stands before the title
+FIELD_LINE_RE = re.compile(r"(?:索引号|主题分类|发文机关|发布机关|成文日期|发文字号|发布日期|施行日期|生效日期|有效性|公文种类)"
+                           r"\s*[：:]")
 ITEM_SPLIT_RE = re.compile(r"\s*[|｜>＞›»]\s*|\s+")
 CLAUSE_PUNCT_RE = re.compile(r"[。，；！？,;!?]")
 
@@ -97,7 +105,7 @@ def clean_lines(pages: list[list[Line]], heights: list[float]) -> Cleaned:
         for key in page_keys:
             keyed[key].add(n)
     n_pages = len(pages)
-    printout = any(_in_margin(l, heights[n]) and (TIME_STAMP_RE.search(l.text) or URL_RE.search(l.text))
+    printout = any(_in_margin(l, heights[n]) and (STAMP_RE.search(l.text) or URL_RE.search(l.text))
                    for n, lines in enumerate(pages) for l in lines)
     repeated = {k for k, ps in keyed.items() if n_pages >= 2 and len(ps) >= max(2, REPEAT_SHARE * n_pages)}
     dropped: Counter = Counter()
@@ -132,7 +140,7 @@ def _reason(line: Line, page_height: float, repeated: bool, printout: bool) -> s
     margin = _in_margin(line, page_height)
     if margin and is_page_number(text):
         return "page_number"
-    if margin and (TIME_STAMP_RE.search(text) or URL_RE.search(text)):
+    if margin and (STAMP_RE.search(text) or URL_RE.search(text)):
         return "stamp"
     if repeated and (margin or not CLAUSE_PUNCT_RE.search(text)):
         return "repeated"
@@ -161,16 +169,20 @@ def _title_lines(first_page: list[Line], size: float) -> list[Line]:
 
 
 def _trim_printout(pages: list[list[Line]], title: list[Line], dropped: Counter) -> list[Line]:
-    """A browser printout: drop the site header before the title, the site footer after the last sentence and
-    the side bars outside the text column."""
+    """A browser printout: drop the site header before the title (but its document-information box: FIELD_LINE_RE),
+    the site footer (from the first line after the last sentence that opens one: FOOTER_RE — the signature, date
+    and attachment after the last sentence are the document's; without such a line, everything after the last
+    sentence) and the side bars outside the text column."""
     flat = [line for page in pages for line in page]
     if title:
         start = flat.index(title[0])
-        dropped["chrome"] += start
-        flat = flat[start:]
+        fields = [l for l in flat[:start] if FIELD_LINE_RE.search(l.text)]
+        dropped["chrome"] += start - len(fields)
+        flat = fields + flat[start:]
     last = max((i for i, l in enumerate(flat) if ends_sentence(l.text)), default=len(flat) - 1)
-    dropped["chrome"] += len(flat) - last - 1
-    flat = flat[:last + 1]
+    end = next((i for i in range(last + 1, len(flat)) if FOOTER_RE.match(flat[i].text.strip())), last + 1)
+    dropped["chrome"] += len(flat) - end
+    flat = flat[:end]
     body = [l for l in flat if l not in title]
     if not body:
         return flat

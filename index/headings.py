@@ -41,7 +41,7 @@ ARTICLE_NO_RE = re.compile(ARTICLE_NO)
 ARTICLE_RE = re.compile(rf"^({ARTICLE_NO}(?:之[{CN_DIGITS}]+)?)(?:\s+|(?=[（(【]))")
 # standards: 5 范围 / 5.1 确定评价范围 (a heading line) and 5.1.1 一般而言… (a clause with its text); 附录A
 CLAUSE_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})(?:\s+|(?=[\u4e00-\u9fff]))(?![\d.%％])")
-APPENDIX_RE = re.compile(r"^附\s*录\s*[A-Z]\b|^附件\s*\d+$")
+APPENDIX_RE = re.compile(r"^附\s*录\s*[A-Z]\b|^附\s*件\s*\d*$")
 TABLE_TITLE_RE = re.compile(r"^(?:续)?表\s*\d+(?:[-－.]\d+)?(?:\s|(?=[\u4e00-\u9fff])|$)")
 FIGURE_TITLE_RE = re.compile(r"^图\s*\d+(?:[-－.]\d+)?(?:\s|(?=[\u4e00-\u9fff])|$)")
 DATE_LINE_RE = re.compile(r"^(?:\d{4}|[一二三四五六七八九〇零]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?$")
@@ -56,6 +56,16 @@ HEADING_MAX_CHARS = 60
 # body text's size and with at least TITLE_MIN_CJK Chinese characters (a logo such as NB is no title)
 TITLE_SIZE = 1.15
 TITLE_MIN_CJK = 4
+
+
+# a promulgation notice before a regulation: 《青海省物业管理条例》已由…会议于2024年11月28日通过，现予公布
+PROMULGATION_RE = re.compile(r"^《([^》]{2,40})》(?:已由|已经).{0,80}?(?:通过|批准|修订)")
+
+
+def promulgated_title(texts: list[str]) -> str:
+    """The title a promulgation notice (公告, 令) on a regulation's first page gives it, or '' — the title of a
+    document whose first page is that notice, set no larger than its text."""
+    return next((m.group(1) for t in texts[:6] if (m := PROMULGATION_RE.match(t.strip()))), "")
 
 
 def title_like(text: str) -> bool:
@@ -142,6 +152,22 @@ def inline_head(text: str, statute: bool) -> str | None:
     if m and m.group(1).count(".") >= 2 and len(t) > len(m.group(0)) + 2:
         return m.group(1)
     return None
+
+
+RUN_IN_RE = re.compile(rf"^((?:[{CN_NUM}]+、|[（(][{CN_NUM}]+[）)]|\d{{1,2}}[.．、](?!\d))\s?[^。；：:，,！？\s]{{2,24}})[。：:]")
+RUN_IN_LEVELS = frozenset({"section", "subsection", "item"})
+
+
+def run_in_head(text: str, statute: bool) -> tuple[str, str] | None:
+    """The numbered heading a paragraph opens with before its first sentence, as (level, heading), or None — the
+    way notices and work reports write their sub-points: '（一）指导思想。坚持以人民为中心…' → ('subsection',
+    '（一）指导思想'); '1.加强组织领导。各地区要…' → ('item', '1.加强组织领导'). Not in a statute, whose （一） and 1.
+    are items of an article, nor when nothing follows the head."""
+    m = RUN_IN_RE.match(text.lstrip())
+    if statute or not m or len(text.strip()) <= len(m.group(0)) + 4:
+        return None
+    level = report_heading_level(m.group(1))
+    return (level, m.group(1)) if level in RUN_IN_LEVELS else None
 
 
 def is_statute(texts: list[str]) -> bool:

@@ -13,6 +13,7 @@ from index.blocks import plain_blocks, text_blocks
 from index.documents import Block, DocumentError, DocumentTooLarge, Paragraph, assign_structure, doc_id_for
 from index.docx_reader import check_docx_package, read_docx
 from index.furniture import clean_lines
+from index.headings import promulgated_title
 from index.layout import page_lines
 from index.metadata import extract as extract_metadata
 from index.normalize import normalize_authored
@@ -158,6 +159,8 @@ def load_document(path: str | Path, doc_id: str | None = None, limits: LimitsCon
         check_docx_package(path, limits or LimitsConfig())
         blocks, dropped = read_docx(path)
     doc_id = doc_id or doc_id_for(path.name)
+    if not any(b.level == "title" for b in blocks):
+        blocks = [Block(t, "title"), *blocks] if (t := promulgated_title([b.text for b in blocks])) else blocks
     paragraphs = assign_structure(blocks, doc_id, default_title=path.stem)
     if not paragraphs:
         note = f" ({len(pages.unread)} pages without a text layer, not read: {pages.note})" if pages.unread else ""

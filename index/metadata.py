@@ -39,12 +39,21 @@ AMENDED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:(?!\d{
 ORG_RE = re.compile(r"(?:局|委员会|人民政府|政府|办公厅|办公室|部|厅|院|调查队|中心|协会|署|委)$")
 ORDER_RE = re.compile(r"^([\u4e00-\u9fff]{2,14})令$")
 RELEASED_BY_RE = re.compile(r"^([\u4e00-\u9fff]{2,20}?)\s*(?:发布|印发)$")
-PUBLISHED_RE = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期|日期)\s*[：:]\s*(\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})")
+PUBLISHED_RE = re.compile(r"(?:发布时间|发布日期|日期)\s*[：:]\s*(\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})")
+# a document-information box's labelled fields (gov.cn: 发文机关：国务院办公厅 成文日期：2024年08月12日 发文字号：…)
+LABELS = {"发文机关": "issuer", "发布机关": "issuer", "制定机关": "issuer", "发文字号": "number", "文号": "number",
+          "成文日期": "issued", "发文日期": "issued", "施行日期": "effective", "生效日期": "effective",
+          "实施日期": "effective", "发布日期": "published", "发布时间": "published"}
+LABEL_RE = re.compile(rf"({'|'.join(sorted(LABELS, key=len, reverse=True))})\s*[：:]\s*")
 SITE_DATE_RE = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})\s*\d{1,2}:\d{2}\s*来源")
-STAMP_RE = re.compile(r"(\d{4}/\d{1,2}/\d{1,2})\s+\d{1,2}:\d{2}")
+# a browser's print stamp: 2026/2/9 22:47 (Chinese locale) or 12/7/26, 1:57 PM (English locale, month first)
+STAMP_RE = re.compile(r"(?P<ymd>\d{4}[/-]\d{1,2}[/-]\d{1,2})\s*\d{1,2}:\d{2}"
+                      r"|(?<![\d/])(?P<mdy>\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})),?\s+\d{1,2}:\d{2}")
 REGION_RE = re.compile(r"^(?:\d{4}\s*年\s*)?([\u4e00-\u9fff]{2,12}?(?:特别行政区|自治区|自治州|自治县|省|市|州|地区|盟|县|区|旗))")
 NATIONAL_RE = re.compile(r"^(?:中华人民共和国|全国|国务院|国家|中共中央|最高人民)")
 TERM_RE = re.compile(r"第[\u4e00-\u9fff\d]+届")
+# a standard's cover line, a line of its own (中华人民共和国能源行业标准); 应当符合国家标准 in a notice's text is none
+STANDARD_LINE_RE = re.compile(r"^(?:中华人民共和国)?[\u4e00-\u9fff]{0,10}(?:国家|行业|地方|团体)标准$")
 
 
 def _iso(text: str) -> str:
@@ -61,14 +70,43 @@ def extract(title: str, texts: list[str], dropped: list[str] = ()) -> dict[str, 
     meta["number"] = _number(title, head)
     meta["issuer"] = _issuer(head)
     meta.update(_dates(head, texts))
+    for field, value in _labelled([*head, *dropped]).items():
+        meta[field] = value  # what the document's own information box says wins over what is read elsewhere
     for line in dropped:
         if not meta["published"] and (m := PUBLISHED_RE.search(line) or SITE_DATE_RE.search(line)):
             meta["published"] = _iso(m.group(1))
-        if not meta["printed"] and (m := STAMP_RE.search(line)):
-            meta["printed"] = _iso(m.group(1))
+        if not meta["printed"] and not (PUBLISHED_RE.search(line) or SITE_DATE_RE.search(line)):
+            meta["printed"] = stamp_date(line)  # a dated line with a time that no label calls the page's own date
     meta["region"] = _region(title, meta["issuer"])
     meta["kind"] = _kind(title, meta["issuer"], meta["number"], head)
     return meta
+
+
+def stamp_date(text: str) -> str:
+    """The date of a browser's print stamp in text, ISO ('2026/2/9 22:47' → 2026-02-09, '12/7/26, 1:57 PM' →
+    2026-12-07), or ''."""
+    m = STAMP_RE.search(text)
+    if not m:
+        return ""
+    if m.group("ymd"):
+        return _iso(m.group("ymd"))
+    month, day, year = m.group("mdy").split("/")
+    return f"{int(year) + (2000 if len(year) == 2 else 0)}-{int(month):02d}-{int(day):02d}"
+
+
+def _labelled(texts: list[str]) -> dict[str, str]:
+    """The fields a document-information box states, by their labels (发文机关：国务院办公厅 成文日期：2024年08月12日
+    → issuer 国务院办公厅, issued 2024-08-12); a value runs to the next label (first value of a field wins)."""
+    out: dict[str, str] = {}
+    for text in texts:
+        marks = list(LABEL_RE.finditer(text))
+        for m, nxt in zip(marks, [*marks[1:], None]):
+            field = LABELS[m.group(1)]
+            value = text[m.end():nxt.start() if nxt else len(text)].strip()
+            value = _iso(value) if field in ("issued", "effective", "published") else value.split()[0] if value else ""
+            if value and field not in out:
+                out[field] = value
+    return out
 
 
 def _number(title: str, head: list[str]) -> str:
@@ -134,7 +172,7 @@ def _kind(title: str, issuer: str, number: str, head: list[str]) -> str:
     t = squash(title)
     if "统计公报" in t:
         return "统计公报"
-    if NUMBER_RES[2].search(number) or any(re.search(r"(?:国家|行业|地方|团体)标准", h) for h in head):
+    if NUMBER_RES[2].search(number) or any(STANDARD_LINE_RE.match(squash(h)) for h in head):
         return "标准"
     if t.startswith("中华人民共和国") and t.endswith("法") or issuer.startswith("全国人民代表大会"):
         return "法律"

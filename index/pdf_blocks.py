@@ -6,8 +6,9 @@ above is wider than the line spacing, or this line opens a heading, an article (
 (（一）…) or a table. A paragraph runs across a page break when the last line of a page is full and the first
 line of the next is not indented; it then has boxes on both pages.
 
-Headings are lines of their own that a numbering convention marks (index.headings), or short centred lines
-set larger than the body text. The table of contents (目录 and the heading lines after it, up to the first
+Headings are lines of their own that a numbering convention marks (index.headings) — a numbered line running
+to the right edge is the first line of a paragraph with a run-in head (（一）指导思想。坚持…) — or short centred
+lines set larger than the body text. The table of contents (目录 and the heading lines after it, up to the first
 heading that comes again) is not content. A table starts at its title line (表3 …) and runs while lines
 have several cells or a smaller font; a table cut by a page break goes on with the same header.
 """
@@ -20,8 +21,8 @@ from collections import Counter
 from index.blocks import join_lines
 from index.documents import Block, Box
 from index.furniture import body_size
-from index.headings import (ARTICLE_RE, DATE_LINE_RE, FIGURE_TITLE_RE, LIST_ITEM_RE, TABLE_TITLE_RE, TOC_RE,
-                            ends_sentence, heading_level, is_statute)
+from index.headings import (ARTICLE_RE, DATE_LINE_RE, FIGURE_TITLE_RE, LIST_ITEM_RE, RUN_IN_LEVELS, TABLE_TITLE_RE,
+                            TOC_RE, ends_sentence, heading_level, is_statute)
 from index.layout import Line
 from index.tables import is_number, line_rows, row_blocks
 from textutil import squash
@@ -110,6 +111,8 @@ def _heading(line: Line, geo: Geometry, statute: bool, body_started: bool = True
     """A numbered heading; or, once the body has started, a short centred line set larger than the body (the
     centred lines under the title — issuer, date, 文号 — are not headings, nor are figure captions)."""
     level = heading_level(line.text, statute)
+    if level in RUN_IN_LEVELS and not geo.short(line):
+        return None  # （一）指导思想。坚持… running to the right edge: a paragraph's first line, not a heading
     if level:
         return level
     t = line.text
@@ -130,12 +133,20 @@ def _breaks(prev: Line, line: Line, geo: Geometry, statute: bool, before: Line |
         return True
     if abs(prev.size - line.size) > 0.2 * geo.size:
         return True
+    if _open_bracket(prev.text) and "）" in line.text.replace(")", "）"):
+        return False  # （2024年11月28日…常务委员会 / 第十一次会议通过）: one note, set as two centred lines
     if geo.short(prev, line, before) or geo.indented(line, prev) or geo.centred(prev):
         return True
     if _opens_block(line, statute) and (ends_sentence(prev.text) or prev.text.endswith(("：", ":"))
                                         or geo.indented(line)):
         return True
     return prev.page == line.page and line.top - prev.bottom > max(geo.gap * 1.8, 0.6 * geo.size)
+
+
+def _open_bracket(text: str) -> bool:
+    """The text opens a bracket it does not close."""
+    t = text.replace("(", "（").replace(")", "）")
+    return t.count("（") > t.count("）")
 
 
 def _table_end(lines: list[Line], start: int, geo: Geometry) -> int:

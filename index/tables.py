@@ -2,7 +2,8 @@
 
 A row reads `label：header value，header value`, so a figure is found and cited with what it measures:
 `粮食：产量（万吨）902.61，比上年增长（%）-3.2`. A unit column (`单位`) is folded into the figures of the
-columns whose header names no unit (`钢材：产量1577693吨，比上年增长（%）48.8`). The table's title goes into
+columns whose header names no unit (`钢材：产量1577693吨，比上年增长（%）48.8`), and so is a unit the title gives the
+whole table (`表2 主要农产品产量（单位：吨）` → `粮食：产量2024年248700吨`). The table's title goes into
 the row's heading path, not its text.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ CHILD_MARK_RE = re.compile(r"^(?:其中[：:]|[#＃])\s*")
 NUMBER_RE = re.compile(r"^[-−+]?\d[\d,，]*(?:\.\d+)?\s*[%‰]?$|^[-—–…×/]+$")
 UNIT_HEADERS = frozenset({"单位", "计量单位"})
 MARK_RE = re.compile(r"^[×✕✗✘√✓✔●○◎★☆▲△■□]$")  # a matrix cell that only marks its row and column
+TITLE_UNIT_RE = re.compile(r"单位\s*[：:]\s*([^）)\s，,；;]{1,6})")  # （单位：万元） in a table's title
 HAS_UNIT_RE = re.compile(r"[（(][^）)]*[）)]|%|‰|百分比|比重|增长|增速|指数")
 
 
@@ -44,18 +46,26 @@ def is_number(text: str) -> bool:
     return bool(NUMBER_RE.match(text.strip()))
 
 
-def row_text(row: Row) -> str:
+def table_unit(title: str) -> str:
+    """The unit a table's title gives all its figures ('表1 2024年全县地区生产总值（单位：亿元）' → 亿元), or ''."""
+    m = TITLE_UNIT_RE.search(title)
+    return m.group(1) if m else ""
+
+
+def row_text(row: Row, table_unit: str = "") -> str:
     """'粮食：产量902.61万吨，比上年增长-3.2%': each figure after its column's name and before its unit (a header's
-    unit in brackets, or a unit column's value)."""
-    unit = next((v for h, v in row.cells if squash(h) in UNIT_HEADERS), "")
+    unit in brackets, else a unit column's value, else the unit of the whole table: ``table_unit``). A figure that
+    has its unit (104.7%) or a placeholder (—) gets none."""
+    unit = next((v for h, v in row.cells if squash(h) in UNIT_HEADERS), "") or table_unit
     parts = []
     for header, value in row.cells:
         if squash(header) in UNIT_HEADERS or not value:
             continue
         m = HEADER_UNIT_RE.match(header)
-        if m and is_number(value) and not NUMBER_RE.match(value).group(0).endswith(("%", "‰")):
+        bare = is_number(value) and not re.search(r"[%‰]$", value.strip()) and re.search(r"\d", value)
+        if m and bare:
             header, value = m.group("name"), value + (m.group("unit") or m.group("pct"))
-        elif unit and is_number(value) and not HAS_UNIT_RE.search(header):
+        elif unit and bare and not HAS_UNIT_RE.search(header):
             value += unit
         parts.append(f"{header}{value}" if header else value)
     body = "，".join(parts)
@@ -65,7 +75,8 @@ def row_text(row: Row) -> str:
 def row_blocks(title: str, rows: list[Row]) -> list[Block]:
     """Blocks of the rows of one table, in order."""
     columns = " ".join(dict.fromkeys(h for r in rows for h, _ in r.cells if h))
-    return [Block(row_text(r), kind="table_row", table=title, row=r.name, boxes=r.boxes, columns=columns)
+    unit = table_unit(title)
+    return [Block(row_text(r, unit), kind="table_row", table=title, row=r.name, boxes=r.boxes, columns=columns)
             for r in rows if r.label or r.cells]
 
 

@@ -55,3 +55,18 @@ def test_a_browser_printout_loses_its_site_header_footer_and_side_bar():
     assert cleaned.printout and cleaned.title == "某某条例"
     assert [l.text for l in cleaned.lines] == ["某某条例", "第一条 为了规范管理，制定本条例。", "第二条 本条例自公布之日起施行。"]
     assert cleaned.dropped["stamp"] == 4 and cleaned.dropped["chrome"] >= 4
+
+
+def test_a_printout_keeps_its_information_box_signature_and_attachment():
+    stamp = lambda n: _line(n, "12/7/26, 1:57 PM 某某通知_中国政府网", 10, 7)  # noqa: E731  (English locale)
+    url = lambda n: _line(n, f"https://www.gov.cn/content_2.htm {n}/2", 830, 7)  # noqa: E731
+    page1 = [stamp(1), _line(1, "首页 > 政策 > 国务院文件", 40), _line(1, "发文机关：国务院办公厅 成文日期：2024年08月12日", 60),
+             _line(1, "某某通知", 120, 22, 300, 400), _line(1, "一、总体要求。到2026年基本建成体系。", 200), url(1)]
+    page2 = [stamp(2), _line(2, "国务院办公厅", 100), _line(2, "2024年8月12日", 120), _line(2, "附件", 140),
+             _line(2, "重点任务分工", 160), _line(2, "【我要纠错】责任编辑：王洋", 180, 8),
+             _line(2, "主办单位：国务院办公厅 运行维护单位：中国政府网运行中心", 200, 8), url(2)]
+    cleaned = clean_lines([page1, page2], [PAGE_HEIGHT] * 2)
+    assert [l.text for l in cleaned.lines] == [
+        "发文机关：国务院办公厅 成文日期：2024年08月12日", "某某通知", "一、总体要求。到2026年基本建成体系。",
+        "国务院办公厅", "2024年8月12日", "附件", "重点任务分工"]
+    assert any("1:57 PM" in d for d in cleaned.dated)

@@ -1,6 +1,6 @@
 import pytest
 
-from index.headings import heading_level, inline_head, is_front_matter, is_statute, list_marker
+from index.headings import run_in_head, heading_level, inline_head, is_front_matter, is_statute, list_marker
 
 
 @pytest.mark.parametrize("line, statute, level", [
@@ -48,3 +48,15 @@ def test_list_marker(text, marker):
 
 def test_front_matter_ignores_letter_spacing():
     assert is_front_matter("前 言") and is_front_matter("附录A") and not is_front_matter("一、主要做法")
+
+
+@pytest.mark.parametrize("text, statute, head", [
+    ("（一）指导思想。坚持以人民为中心的发展思想，统筹发展和安全。", False, ("subsection", "（一）指导思想")),
+    ("1.加强组织领导。各地区要建立工作机制。", False, ("item", "1.加强组织领导")),
+    ("二、重点任务：完善产地冷链设施布局，建设集配中心。", False, ("section", "二、重点任务")),
+    ("（一）指导思想。坚持以人民为中心的发展思想。", True, None),  # a statute's （一） is an item of an article
+    ("（一）机动车登记；", False, None),  # no head before a sentence
+    ("1.5万吨。全年产量增长。", False, None),  # a figure, not a numbered point
+])
+def test_run_in_head(text, statute, head):
+    assert run_in_head(text, statute) == head

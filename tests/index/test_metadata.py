@@ -23,6 +23,11 @@ from tests.conftest import REAL
      {"kind": "统计公报", "issuer": "周口市统计局", "issued": "2024-04-29", "region": "周口市", "number": ""}),
     ("关于印发某某办法的通知", ["沪府规〔2022〕21号", "各区人民政府：", "本办法自发布之日起施行。"], [],
      {"number": "沪府规〔2022〕21号", "kind": "规章与规范性文件"}),
+    ("国务院办公厅关于印发县域冷链物流高质量发展行动方案的通知",  # a gov.cn document-information box, kept as text
+     ["发文机关：国务院办公厅 成文日期：2024年08月12日", "发文字号：国办发〔2024〕37号发布日期：2024年08月19日",
+      "新增和更新的冷藏车辆应当符合国家标准。"], ["12/7/26, 1:57 PM 国务院办公厅关于印发…的通知"],
+     {"issuer": "国务院办公厅", "number": "国办发〔2024〕37号", "issued": "2024-08-12", "published": "2024-08-19",
+      "printed": "2026-12-07", "kind": "规章与规范性文件", "region": "全国"}),
 ])
 def test_what_a_document_says_it_is(title, texts, dropped, expected):
     meta = extract(title, texts, dropped)

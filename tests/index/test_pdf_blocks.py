@@ -72,3 +72,22 @@ def test_a_table_after_its_title_becomes_rows():
     assert labels[0] == ("统计公报 › 一、综合 › 表1 2023年末常住人口 › 其中：城镇（第1页）",
                          "其中：城镇：年末数392.66万人，比重45.31%")
     assert labels[1][0] == "统计公报 › 一、综合 › 第1段（第1页）"
+
+
+def test_a_numbered_line_running_to_the_edge_opens_a_paragraph_under_its_run_in_head():
+    lines = [_line("一、总体要求", 60, x1=200),
+             _line("（一）指导思想。坚持以人民为中心的发展思想，以县域为重点、以产地为起", 100, x0=112),
+             _line("点，加快构建冷链物流网络。", 130, x1=320),
+             _line("（二）主要目标。到2026年基本建成体系。", 160, x0=112, x1=420)]
+    assert _labels(lines, "某通知") == [
+        ("某通知 › 一、总体要求 › （一）指导思想 › 第1段（第1页）",
+         "（一）指导思想。坚持以人民为中心的发展思想，以县域为重点、以产地为起点，加快构建冷链物流网络。"),
+        ("某通知 › 一、总体要求 › （二）主要目标 › 第1段（第1页）", "（二）主要目标。到2026年基本建成体系。")]
+
+
+def test_a_note_in_brackets_set_as_two_centred_lines_is_one_paragraph():
+    lines = [_line("（2024年11月28日青海省第十四届人民代表大会常务委员会", 100, x0=140, x1=460),
+             _line("第十一次会议通过）", 130, x0=240, x1=360),
+             _line("第一条 为了规范物业管理活动，制定本条例。", 160, x0=112, x1=500)]
+    blocks, _ = pdf_blocks(lines, "某条例")
+    assert blocks[1].text == "（2024年11月28日青海省第十四届人民代表大会常务委员会第十一次会议通过）"

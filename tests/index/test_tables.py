@@ -1,5 +1,5 @@
 from index.layout import Line, Segment
-from index.tables import Row, grid_rows, is_number, line_rows, row_text
+from index.tables import Row, grid_rows, is_number, line_rows, row_blocks, row_text
 
 
 def test_numbers_and_placeholders_are_cells():
@@ -66,3 +66,13 @@ def test_a_row_of_marks_lists_the_columns_marked_under_their_merged_header():
 def test_a_first_column_merged_down_every_row_names_the_rows_with_the_second():
     grid = [["", "", "产量（万吨）"], ["粮食", "夏粮", "10.5"], ["粮食", "秋粮", "20.1"]]
     assert [r.name for r in grid_rows(grid)] == ["粮食 夏粮", "粮食 秋粮"]
+
+
+def test_a_unit_the_table_title_gives_goes_into_figures_without_their_own():
+    rows = [Row("粮食", (("产量2024年", "248700"), ("比上年增长（%）", "1.6"), ("完成情况（%）", "—")))]
+    [block] = row_blocks("表2 2024年主要农产品产量（单位：吨）", rows)
+    assert block.text == "粮食：产量2024年248700吨，比上年增长1.6%，完成情况（%）—"
+
+
+def test_a_figure_with_its_own_unit_gets_no_other():
+    assert row_text(Row("一般公共预算收入", (("单位", "亿元"), ("完成率或增幅", "104.7%")))) == "一般公共预算收入：完成率或增幅104.7%"

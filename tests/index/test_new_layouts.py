@@ -1,0 +1,55 @@
+"""The readers on layouts they were not built on (tests/data/layouts, see its README): what gets indexed is what
+the documents say, with their structure and metadata."""
+from pathlib import Path
+
+import pytest
+
+from index.loaders import load_document
+
+LAYOUTS = Path(__file__).parents[1] / "data" / "layouts"
+
+
+@pytest.fixture(scope="module")
+def notice():
+    return load_document(LAYOUTS / "gov_notice_printout.pdf")
+
+
+def test_a_printout_keeps_the_signature_and_attachment_after_its_last_sentence(notice):
+    texts = [p.text for p in notice.paragraphs]
+    assert any("国务院办公厅2024年8月12日" in t for t in texts)
+    assert any(p.headings[-1:] == ["附件"] for p in notice.paragraphs)
+    assert not any("我要纠错" in t or "主办单位" in t for t in texts)
+
+
+def test_run_in_points_are_headings_and_their_paragraphs_keep_their_first_line(notice):
+    [p] = [p for p in notice.paragraphs if "以产地为起点" in p.text]
+    assert p.text.startswith("（一）指导思想。坚持以人民为中心")
+    assert p.headings[-2:] == ["一、总体要求", "（一）指导思想"]
+
+
+def test_a_printout_s_information_box_gives_its_metadata(notice):
+    meta = notice.meta
+    assert {k: meta[k] for k in ("issuer", "number", "issued", "published", "printed", "kind", "region")} == {
+        "issuer": "国务院办公厅", "number": "国办发〔2024〕37号", "issued": "2024-08-12", "published": "2024-08-19",
+        "printed": "2026-12-07", "kind": "规章与规范性文件", "region": "全国"}
+
+
+def test_a_regulation_after_its_promulgation_notice_is_titled_and_kinded_by_it():
+    doc = load_document(LAYOUTS / "regulation_with_promulgation.pdf")
+    assert doc.meta["title"] == "青海省物业管理条例" and doc.meta["kind"] == "地方性法规"
+    assert doc.meta["issuer"] == "青海省人民代表大会常务委员会" and doc.meta["issued"] == "2024-11-28"
+    assert any(p.text == "（2024年11月28日青海省第十四届人民代表大会常务委员会第十一次会议通过）" for p in doc.paragraphs)
+
+
+def test_a_table_s_unit_in_its_title_is_in_every_row():
+    doc = load_document(LAYOUTS / "county_bulletin_table_units.docx")
+    [row] = [p for p in doc.paragraphs if p.kind == "table_row" and p.text.startswith("粮食：")]
+    assert "248700吨" in row.text
+
+
+def test_a_word_list_that_restarts_is_numbered_from_its_start_and_its_points_head_their_items():
+    doc = load_document(LAYOUTS / "work_report_list_restart.docx")
+    labels = [p.label for p in doc.paragraphs if "二、2025年工作安排 › " in p.label]
+    assert any(label.endswith("（一）全力扩大有效需求 › 第1段") for label in labels)
+    assert not any("（五）" in label for label in labels)
+    assert any(label.endswith("（二）加快建设现代化产业体系 › 1.") for label in labels)
