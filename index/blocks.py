@@ -15,11 +15,12 @@ import statistics
 
 from index.documents import Block
 from index.furniture import URL_RE, is_page_number
-from index.headings import HEADING_MAX_CHARS, ends_sentence
+from index.headings import HEADING_MAX_CHARS, RUN_IN_LEVELS, ends_sentence, is_mark_line
 from index.headings import report_heading_level as heading_level
 from textutil import display_width
 
 TITLE_MAX_CHARS = 30
+BLANK_BREAK_SHARE = 0.6  # blank lines after fewer than this share of the lines break paragraphs (hard-wrapped text)
 
 
 def is_artifact(line: str) -> bool:
@@ -65,9 +66,12 @@ def _full_width(widths: list[int]) -> int:
 
 def wrapped_blocks(text: str) -> list[Block]:
     """Rebuild paragraphs and headings from hard-wrapped (PDF-extracted) text."""
-    lines = _content_lines(text)
-    if not lines:
+    spaced = _content_lines(text)
+    if not spaced:
         return []
+    lines = [(line, start) for line, start, _ in spaced]
+    # blank lines between some lines only (not every one, as PDF-extracted text may have): paragraph breaks
+    blank_breaks = sum(after for _, _, after in spaced[1:]) < BLANK_BREAK_SHARE * max(1, len(spaced) - 1)
     # the full width differs between body text and boxes (smaller font): measure per box/body run
     full = _run_widths([l for l, _ in lines])
     blocks: list[Block] = []
@@ -77,7 +81,12 @@ def wrapped_blocks(text: str) -> list[Block]:
     while i < len(lines):
         line, at_page_start = lines[i]
         w = display_width(line)
+        if buf and blank_breaks and spaced[i][2]:
+            blocks.append(Block(join_lines(buf)))
+            buf, prev_closed = [], ends_sentence(buf[-1])
         level = heading_level(line) if not buf else None
+        if level in RUN_IN_LEVELS and "。" in line.rstrip()[:-1]:
+            level = None  # 一、参保范围。除职工…: a sentence ends inside the line, a paragraph with a run-in head
         if level is None and not buf and _is_title(line, w, full[i], at_page_start, prev_closed, blocks):
             level = "case"
         if level:
@@ -96,25 +105,28 @@ def wrapped_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def _content_lines(text: str) -> list[tuple[str, bool]]:
-    """Stripped non-empty lines without artifacts, each with 'starts a page or is indented'."""
-    lines: list[tuple[str, bool]] = []
-    page_start = True
+def _content_lines(text: str) -> list[tuple[str, bool, bool]]:
+    """Stripped non-empty lines without artifacts, each with 'starts a page or is indented' and 'follows a blank
+    line'."""
+    lines: list[tuple[str, bool, bool]] = []
+    page_start, blank = True, False
     for r in text.splitlines():
         if not r.strip():
+            blank = True
             continue
         if is_artifact(r):
             page_start = True
             continue
-        lines.append((r.strip(), page_start or r.startswith((" ", "\u3000"))))
-        page_start = False
+        lines.append((r.strip(), page_start or r.startswith((" ", "\u3000")), blank))
+        page_start, blank = False, False
     return lines
 
 
 def _leading_title(lines: list[tuple[str, bool]], full: list[int], blocks: list[Block]) -> int:
     """Append the document title (leading short unpunctuated lines) to blocks; return the next line index."""
     i = 0
-    while i < len(lines) and heading_level(lines[i][0]) is None and _is_short_unpunctuated(lines[i][0], full[i]):
+    while (i < len(lines) and heading_level(lines[i][0]) is None and _is_short_unpunctuated(lines[i][0], full[i])
+           and not (i and is_mark_line(lines[i][0]))):  # the 文号 or date under a title is not part of it
         i += 1
     if i:
         blocks.append(Block(join_lines([l for l, _ in lines[:i]]), "title"))
@@ -156,8 +168,8 @@ def _run_widths(lines: list[str]) -> list[int]:
 
 
 def _paragraph_ends(line: str, width: int, nxt: str, full: int) -> bool:
-    if heading_level(nxt):
-        return True
+    if heading_level(nxt) or is_mark_line(nxt) or is_mark_line(line):
+        return True  # a 文号 or a date (a signature's) stands alone
     if not ends_sentence(line):
         return False
     if width < full - 4:
@@ -180,9 +192,10 @@ def _is_title(line: str, width: int, full: int, at_page_start: bool, prev_closed
     return at_page_start and prev_closed
 
 
-def plain_blocks(text: str) -> list[Block]:
-    """Paragraphs of ordinary text: blank-line separated blocks, or single lines."""
-    has_blank_lines = bool(re.search(r"\n\s*\n", text.strip()))
+def plain_blocks(text: str, by_blank_lines: bool = False) -> list[Block]:
+    """Paragraphs of ordinary text: blank-line separated blocks (always with ``by_blank_lines``, as Markdown
+    reads them), or single lines."""
+    has_blank_lines = by_blank_lines or bool(re.search(r"\n\s*\n", text.strip()))
     pieces = re.split(r"\n\s*\n", text) if has_blank_lines else text.splitlines()
     blocks = []
     for piece in pieces:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from index.blocks import join_lines
 from index.documents import Block, DocumentError, DocumentTooLarge
-from index.headings import CLAUSE_RE, TABLE_TITLE_RE, TITLE_SIZE, TOC_RE, clause_depth, heading_level, title_like
+from index.headings import (CLAUSE_RE, STATUTE_DIVISIONS, TABLE_TITLE_RE, TITLE_SIZE, TOC_RE, clause_depth,
+                            heading_level, title_like)
 from index.normalize import join_letter_spaced, normalize_authored
 from index.tables import grid_rows, row_blocks
 from settings import LimitsConfig
@@ -155,6 +156,9 @@ def _blocks(items: list[tuple]) -> tuple[list[Block], Counter]:
 
 
 def _heading_level(level: int | None, style: str, text: str) -> str | None:
+    division = heading_level(text)
+    if division in STATUTE_DIVISIONS:  # 第一章 总则 is a chapter, whatever style it is set in
+        return division
     if style == "Title":
         return "h1"
     if level is not None and 0 <= level <= 8:

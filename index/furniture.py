@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 
-from index.headings import TABLE_TITLE_RE, TITLE_SIZE, ends_sentence, heading_level, title_like
+from index.headings import DOC_NUMBER_LINE_RE, TABLE_TITLE_RE, TITLE_SIZE, ends_sentence, heading_level, title_like
 from index.layout import Line
 from index.metadata import STAMP_RE
 from index.normalize import normalize_line
@@ -43,7 +43,7 @@ CONTROL_RE = re.compile(r"【[^】]{0,20}[：:][^】]{0,20}】")
 # a line that opens a site's footer after the document (责任编辑：…, 【我要纠错】, 复制 打印, 扫一扫在手机打开当前页)
 FOOTER_RE = re.compile(r"^(?:【?我要纠错】?|责任编辑|扫一扫|分享到|相关链接|主办单位|承办单位|版权所有|网站地图|关于我们"
                        r"|联系我们|打印本页|关闭窗口|复制\s*打印|【?打印】?$)")
-# a labelled field of a page's document-information box (发文机关：国务院办公厅 成文日期：2024年08月12日): the
+# a labelled field of a page's document-information box (or a document number above the title) (发文机关：国务院办公厅 成文日期：2024年08月12日): the
 # document's own data, kept though it stands before the title
 FIELD_LINE_RE = re.compile(r"(?:索引号|主题分类|发文机关|发布机关|成文日期|发文字号|发布日期|施行日期|生效日期|有效性|公文种类)"
                            r"\s*[：:]")
@@ -131,8 +131,11 @@ def clean_lines(pages: list[list[Line]], heights: list[float]) -> Cleaned:
 
 
 def _repeat_key(line: Line, page_height: float) -> tuple:
+    """A line's text with its digits masked (页码 2/7, 3/7 repeat) and its height band on the page; a heading keeps
+    its digits (附件1 and 附件2 at the top of two pages are two headings, not a running header)."""
     band = round(line.top / page_height * 40)
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text)), band
+    text = re.sub(r"\s+", "", line.text)
+    return (text if heading_level(line.text) else re.sub(r"\d+", "#", text)), band
 
 
 def _reason(line: Line, page_height: float, repeated: bool, printout: bool) -> str:
@@ -176,7 +179,7 @@ def _trim_printout(pages: list[list[Line]], title: list[Line], dropped: Counter)
     flat = [line for page in pages for line in page]
     if title:
         start = flat.index(title[0])
-        fields = [l for l in flat[:start] if FIELD_LINE_RE.search(l.text)]
+        fields = [l for l in flat[:start] if FIELD_LINE_RE.search(l.text) or DOC_NUMBER_LINE_RE.match(l.text.strip())]
         dropped["chrome"] += start - len(fields)
         flat = fields + flat[start:]
     last = max((i for i, l in enumerate(flat) if ends_sentence(l.text)), default=len(flat) - 1)

@@ -46,6 +46,7 @@ TABLE_TITLE_RE = re.compile(r"^(?:续)?表\s*\d+(?:[-－.]\d+)?(?:\s|(?=[\u4e00-
 FIGURE_TITLE_RE = re.compile(r"^图\s*\d+(?:[-－.]\d+)?(?:\s|(?=[\u4e00-\u9fff])|$)")
 DATE_LINE_RE = re.compile(r"^(?:\d{4}|[一二三四五六七八九〇零]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?$")
 TOC_RE = re.compile(r"^(?:目\s*录|目\s*次)$")
+DOC_NUMBER_LINE_RE = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［（(]\d{4}[〕\]］）)]\s*第?\s*\d+\s*号$")  # 澄医保发〔2024〕31号
 # a report's front and back matter: these exact lines open a section of the report's own (a 'case' level), and
 # a heading matching FRONT_MATTER_RE (附录A… included) is never counted as one of its cases
 FRONT_MATTER = frozenset({"前言", "序言", "引言", "概述", "导言", "结语", "后记", "附录", "目录", "摘要"})
@@ -79,6 +80,7 @@ RANKS = {"title": 0, "category": 5, "case": 10, "part": 12, "chapter": 14, "jie"
          **{f"h{n}": 16 + 2 * n for n in range(1, 10)},
          "section": 40, "subsection": 42, "item": 44, "article": 60, "box": 99}
 INLINE_LEVELS = frozenset({"article"})
+STATUTE_DIVISIONS = frozenset({"part", "chapter", "jie"})  # 编 / 章 / 节: levels a statute's text marks itself
 # levels that are list items (项) of an article in a statute
 LIST_LEVELS = frozenset({"subsection", "item"})
 # levels that never show in a label (the report's categories) and levels that stand for the document
@@ -120,10 +122,10 @@ def clause_depth(number: str) -> int:
 def heading_level(text: str, statute: bool = False) -> str | None:
     """The level of a line that is a heading of its own, or None: statute divisions (第X编/章/节), appendices,
     clause headings (5.1 确定评价范围), then the report's conventions. In a ``statute``, （一） and 1. lines are
-    list items, not headings; a line ending a sentence is never a heading."""
+    list items, not headings; a line ending a sentence, or holding one's end, is never a heading."""
     t = text.strip()
-    if not t or len(t) > HEADING_MAX_CHARS or ends_sentence(t) or t.endswith(("，", ",", "、", "：", ":")):
-        return None
+    if not t or len(t) > HEADING_MAX_CHARS or ends_sentence(t) or t.endswith(("，", ",", "、", "：", ":")) or "。" in t:
+        return None  # (a line with a sentence end inside — 18.3千公顷。粮食总产量… — is running text)
     if PART_RE.match(t):
         return "part"
     if CHAPTER_RE.match(t):
@@ -168,6 +170,34 @@ def run_in_head(text: str, statute: bool) -> tuple[str, str] | None:
         return None
     level = report_heading_level(m.group(1))
     return (level, m.group(1)) if level in RUN_IN_LEVELS else None
+
+
+def without_contents(levels_texts: list[tuple[str | None, str]]) -> set[int]:
+    """The indexes of a table of contents among a document's blocks, given as (level, text): a run of three or
+    more headings with no text between them, each of which comes again later as a heading (第一章 总则 … 第六章
+    附则 listed under the title, then the chapters themselves)."""
+    later: dict[str, list[int]] = {}
+    for i, (level, text) in enumerate(levels_texts):
+        if level:
+            later.setdefault(re.sub(r"\s+", "", text), []).append(i)
+    out: set[int] = set()
+    run: list[int] = []
+    for i, (level, text) in enumerate([*levels_texts, (None, "")]):
+        key = re.sub(r"\s+", "", text)
+        if level and level != "title" and any(j > i for j in later.get(key, [])):
+            run.append(i)
+            continue
+        if len(run) >= 3:
+            out.update(run)
+        run = []
+    return out
+
+
+def is_mark_line(text: str) -> bool:
+    """A line that is a document number or a date alone (澄医保发〔2024〕31号, 2024年8月26日): a mark under a
+    title or a signature, never a paragraph's wrapped line."""
+    t = text.strip()
+    return bool(DOC_NUMBER_LINE_RE.match(t) or DATE_LINE_RE.match(t))
 
 
 def is_statute(texts: list[str]) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from dataclasses import replace as dc_replace
 
 from index.normalize import normalize_line
 from index.pdf_reader import Glyph, PageText
@@ -18,6 +19,8 @@ SAME_LINE = 0.45  # glyph centres closer than this many font sizes are on one li
 SPACE_GAP = 0.2  # a horizontal gap of this many font sizes is a space (between Latin letters or digits)
 CJK_SPACE_GAP = 0.5  # … between two Chinese characters (narrower gaps are the font's own spacing)
 SEGMENT_GAP = 1.8  # … and of this many, a new segment (a table cell, a side bar)
+COLUMN_LINES = 0.3  # a column: text beside the gutter on at least this share of the page's lines
+COLUMN_CROSSING = 0.15  # … which at most this share of them crosses (a title, a wide table)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Line:
     bottom: float
     size: float
     segments: tuple[Segment, ...]
+    column: int = 0  # on a page set in two columns: 1 left, 2 right (0: the page's whole width)
 
     @property
     def centre(self) -> float:
@@ -49,8 +53,54 @@ class Line:
 
 
 def page_lines(page: PageText) -> list[Line]:
-    """The page's lines, top to bottom."""
+    """The page's lines in reading order: top to bottom, and on a page set in two columns (see :func:`gutter`) the
+    left column's lines before the right one's, between the lines that span both (a title, a wide table)."""
     glyphs = [g for g in page.glyphs if not g.ch.isspace() and g.x1 > g.x0 and g.bottom > g.top]
+    lines = _rows(page.number, glyphs)
+    x = gutter(lines, page.width)
+    if x is None:
+        return lines
+    spanning = [l for l in lines if any(s.x0 < x < s.x1 for s in l.segments)]
+    cuts = [l.top for l in spanning]
+    out: list[Line] = []
+    for lo, hi in zip([float("-inf"), *cuts], [*cuts, float("inf")]):  # the bands between spanning lines
+        band = [g for g in glyphs if lo <= (g.top + g.bottom) / 2 < hi
+                and not any(l.top <= (g.top + g.bottom) / 2 <= l.bottom for l in spanning)]
+        out += [dc_replace(l, column=1) for l in _rows(page.number, [g for g in band if (g.x0 + g.x1) / 2 < x])]
+        out += [dc_replace(l, column=2) for l in _rows(page.number, [g for g in band if (g.x0 + g.x1) / 2 >= x])]
+        out += [l for l in spanning if l.top == hi]
+    return out
+
+
+def gutter(lines: list[Line], width: float) -> float | None:
+    """The x of the gap between two columns of text, or None for a page in one column: a vertical line in the
+    middle third of the page that no segment crosses and with lines of text on both sides — at least
+    COLUMN_LINES of the page's lines beside it on each side, most of them text (Chinese characters), not a
+    table's cells of figures."""
+    if width <= 0 or len(lines) < 8:
+        return None
+    best = None
+    for x in [width * (0.33 + 0.01 * k) for k in range(35)]:
+        if sum(any(s.x0 < x < s.x1 for s in l.segments) for l in lines) > COLUMN_CROSSING * len(lines):
+            continue
+        left = [s for l in lines for s in l.segments if s.x1 <= x]
+        right = [s for l in lines for s in l.segments if s.x0 >= x]
+        if all(_text_side(side, lines, width) for side in (left, right)):
+            n = len(left) + len(right)
+            best = (n, x) if best is None or n > best[0] else best
+    return best[1] if best else None
+
+
+def _text_side(segments: list[Segment], lines: list[Line], width: float) -> bool:
+    """Segments enough for a column (COLUMN_LINES of the lines), half their characters or more in wide runs of Chinese
+    text (a table's cells are short)."""
+    wide_text = [s for s in segments if s.x1 - s.x0 >= 0.25 * width and sum(map(wide, s.text)) >= 0.5 * len(s.text)]
+    chars = sum(len(s.text) for s in segments)
+    return len(segments) >= COLUMN_LINES * len(lines) and sum(len(s.text) for s in wide_text) >= 0.5 * chars
+
+
+def _rows(page: int, glyphs: list[Glyph]) -> list[Line]:
+    """Glyphs grouped into lines by their vertical centre, top to bottom."""
     rows: list[list[Glyph]] = []
     for g in sorted(glyphs, key=lambda g: (g.top + g.bottom) / 2):
         c = (g.top + g.bottom) / 2
@@ -62,7 +112,7 @@ def page_lines(page: PageText) -> list[Line]:
                 last.append(g)
                 continue
         rows.append([g])
-    return [line for row in rows if (line := _line(page.number, sorted(row, key=lambda g: g.x0))) is not None]
+    return [line for row in rows if (line := _line(page, sorted(row, key=lambda g: g.x0))) is not None]
 
 
 def _line(page: int, glyphs: list[Glyph]) -> Line | None:

@@ -13,13 +13,14 @@ from index.blocks import plain_blocks, text_blocks
 from index.documents import Block, DocumentError, DocumentTooLarge, Paragraph, assign_structure, doc_id_for
 from index.docx_reader import check_docx_package, read_docx
 from index.furniture import clean_lines
-from index.headings import promulgated_title
+from index.headings import TABLE_TITLE_RE, promulgated_title, without_contents
 from index.layout import page_lines
 from index.metadata import extract as extract_metadata
 from index.normalize import normalize_authored
 from index.pdf_blocks import pdf_blocks
 from index.pdf_ocr import read_scans
 from index.pdf_reader import read_pdf
+from index.tables import grid_rows, row_blocks
 from settings import LimitsConfig, OcrConfig
 
 __all__ = ["DocumentError", "DocumentTooLarge", "Document", "load_document", "corpus_files", "check_file_size",
@@ -33,6 +34,8 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 PARSER_VERSION = 5
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 MD_LEVELS = {1: "case", 2: "section", 3: "subsection"}
+MD_TABLE_ROW_RE = re.compile(r"^\s*\|(.+)\|\s*$")  # | 项目类别 | 金额（万元） |
+MD_RULE_CELL_RE = re.compile(r"^:?-{3,}:?$")
 MIB = 1 << 20
 NOTHING_FOUND = "nothing readable on them"  # the note on pages that gave no text though OCR read them (or blank)
 
@@ -74,23 +77,46 @@ def decode_text(data: bytes) -> str:
 
 
 def markdown_blocks(text: str) -> list[Block]:
-    """Blocks of a Markdown document: '#' headings give the levels."""
+    """Blocks of a Markdown document: '#' headings give the levels; a document whose only '#' heading comes first
+    is titled by it; a table (| … | rows) gives a block per row, like a Word table (index.tables)."""
     blocks: list[Block] = []
     buf: list[str] = []
 
     def flush():
         if buf:
-            blocks.extend(plain_blocks("\n".join(buf)))
+            blocks.extend(plain_blocks("\n".join(buf), by_blank_lines=True))
             buf.clear()
+
+    grid: list[list[str]] = []
+
+    def flush_table():
+        if grid:
+            caption = blocks[-1].text if blocks and TABLE_TITLE_RE.match(blocks[-1].text) else ""
+            if caption:
+                blocks.pop()
+            blocks.extend(row_blocks(caption, grid_rows(grid)))
+            grid.clear()
 
     for line in text.splitlines():
         m = MD_HEADING_RE.match(line)
+        row = MD_TABLE_ROW_RE.match(line)
+        if row:
+            flush()
+            cells = [c.strip() for c in row.group(1).split("|")]
+            if not all(MD_RULE_CELL_RE.match(c) for c in cells):  # | --- | :---: | is the header's rule
+                grid.append(cells)
+            continue
+        flush_table()
         if m:
             flush()
             blocks.append(Block(m.group(2), MD_LEVELS.get(len(m.group(1)), "item")))
         else:
             buf.append(line)
     flush()
+    flush_table()
+    tops = [i for i, b in enumerate(blocks) if b.level == MD_LEVELS[1]]
+    if tops == [0]:  # one '#' heading, first: the document's title (# 某某管理指引 / ## 一、总则 …)
+        blocks[0] = Block(blocks[0].text, "title")
     return blocks
 
 
@@ -158,6 +184,10 @@ def load_document(path: str | Path, doc_id: str | None = None, limits: LimitsCon
     else:
         check_docx_package(path, limits or LimitsConfig())
         blocks, dropped = read_docx(path)
+    contents = without_contents([(b.level, b.text) for b in blocks])
+    if contents:
+        blocks = [b for i, b in enumerate(blocks) if i not in contents]
+        dropped["toc"] += len(contents)
     doc_id = doc_id or doc_id_for(path.name)
     if not any(b.level == "title" for b in blocks):
         blocks = [Block(t, "title"), *blocks] if (t := promulgated_title([b.text for b in blocks])) else blocks

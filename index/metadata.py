@@ -1,12 +1,13 @@
 """What a document is, from its own text: title, issuing body, 文号, its dates, region and kind (pure).
 
-Read from the title and the first and last paragraphs, where documents state them:
+Read from the title, the first and last paragraphs and the signature, where documents state them; a
+document-information box's labelled fields (发文机关：…, 成文日期：…) win:
 
 | field | where it is read | example |
 |---|---|---|
 | ``number`` (文号) | the title or the lines under it | 沪府规〔2022〕21号, 国务院令第663号, NB/T XXXXX—XXXX |
-| ``issuer`` (发文机关) | a body's name right under the title; the body whose meeting adopted a law; 某某令; 某某 发布 | 周口市统计局, 全国人民代表大会常务委员会, 国务院 |
-| ``issued`` | a date alone under the title or the signature; the adoption date of a law | 2015-11-26 |
+| ``issuer`` (发文机关) | a body's name right under the title; the body whose meeting adopted a law; 某某令; 某某 发布; the signature | 周口市统计局, 全国人民代表大会常务委员会, 国务院 |
+| ``issued`` | a date alone under the title or the signature (a body's name, then a date alone); the adoption date of a law | 2015-11-26 |
 | ``effective`` | 自…起施行 / 实施 (自公布之日起施行: the issue date) | 2016-01-01 |
 | ``amended`` | the last 修正/修订 date of a law's history | 2021-04-29 |
 | ``published``, ``printed`` | a web page's 发布时间 line and a browser's print stamp (dropped as page chrome) | 2023-10-08, 2026-02-09 |
@@ -68,7 +69,7 @@ def extract(title: str, texts: list[str], dropped: list[str] = ()) -> dict[str, 
     meta = dict.fromkeys(FIELDS, "")
     meta["title"] = title
     meta["number"] = _number(title, head)
-    meta["issuer"] = _issuer(head)
+    meta["issuer"] = _issuer(head) or _signature(texts)[0]
     meta.update(_dates(head, texts))
     for field, value in _labelled([*head, *dropped]).items():
         meta[field] = value  # what the document's own information box says wins over what is read elsewhere
@@ -130,15 +131,14 @@ def _issuer(head: list[str]) -> str:
         if m := RELEASED_BY_RE.match(t):
             return m.group(1).strip()
     for text in head[:3]:
-        t = text.strip()
-        if len(t) <= 40 and not re.search(r"[。，；：、\d]", t) and ORG_RE.search(t.split()[-1] if t.split() else t):
-            return t
+        if _is_body(text):
+            return text.strip()
     return ""
 
 
 def _dates(head: list[str], texts: list[str]) -> dict[str, str]:
     out = {"issued": "", "effective": "", "amended": ""}
-    for text in head:
+    for text in head:  # a law's adoption date, wherever it stands in the head, before any date alone
         t = to_arabic(text)
         m = ADOPTED_RE.search(t)
         if m and not out["issued"]:
@@ -146,8 +146,8 @@ def _dates(head: list[str], texts: list[str]) -> dict[str, str]:
         amended = AMENDED_RE.findall(t)
         if amended:
             out["amended"] = _iso(amended[-1])
-        if not out["issued"] and DATE_ONLY_RE.match(t):
-            out["issued"] = _iso(t)
+    if not out["issued"]:  # (a promulgation notice's date, 2024年11月29日, is when it was published)
+        out["issued"] = next((_iso(t) for t in head if DATE_ONLY_RE.match(to_arabic(t))), "")
     for text in texts:
         t = to_arabic(text)
         if m := EFFECTIVE_RE.search(t):
@@ -156,9 +156,22 @@ def _dates(head: list[str], texts: list[str]) -> dict[str, str]:
         if FROM_PUBLICATION_RE.search(t):
             out["effective"] = out["issued"]
             break
-    if not out["issued"]:  # a signature's date at the end
-        out["issued"] = next((_iso(t) for t in reversed(texts[-3:]) if DATE_ONLY_RE.match(to_arabic(t))), "")
+    if not out["issued"]:  # a signature's date: under the issuing body's name, or at the end
+        out["issued"] = _signature(texts)[1] or next(
+            (_iso(t) for t in reversed(texts[-3:]) if DATE_ONLY_RE.match(to_arabic(t))), "")
     return out
+
+
+def _signature(texts: list[str]) -> tuple[str, str]:
+    """The first signature of a document — a body's name, then a date alone — as (body, ISO date), or ('', '')."""
+    return next(((prev.strip(), _iso(t)) for prev, t in zip(texts, texts[1:])
+                 if DATE_ONLY_RE.match(to_arabic(t)) and _is_body(prev)), ("", ""))
+
+
+def _is_body(text: str) -> bool:
+    """A short line naming one body or several (周口市统计局; 工业和信息化部 国家发展改革委 生态环境部)."""
+    t = text.strip()
+    return len(t) <= 40 and not re.search(r"[。，；：、\d]", t) and bool(ORG_RE.search(t.split()[-1] if t.split() else t))
 
 
 def _region(title: str, issuer: str) -> str:

@@ -22,7 +22,7 @@ from index.blocks import join_lines
 from index.documents import Block, Box
 from index.furniture import body_size
 from index.headings import (ARTICLE_RE, DATE_LINE_RE, FIGURE_TITLE_RE, LIST_ITEM_RE, RUN_IN_LEVELS, TABLE_TITLE_RE,
-                            TOC_RE, ends_sentence, heading_level, is_statute)
+                            TOC_RE, ends_sentence, heading_level, is_mark_line, is_statute)
 from index.layout import Line
 from index.tables import is_number, line_rows, row_blocks
 from textutil import squash
@@ -32,26 +32,32 @@ SHORT = 1.5  # a line ending this many font sizes before the right edge ends its
 CENTRED = 3.0  # a line this many font sizes away from both edges is centred
 LARGER = 1.1  # a heading's font is at least this many times the body's
 SMALLER = 0.92  # a table's font is at most this many times the body's
+UNIT_LINE_RE = re.compile(r"^\s*单位\s*[：:]\s*\S{1,8}\s*$")  # 单位：亿元, on the line under a table's title
 
 
 class Geometry:
-    """The text column (left and right edges) and body font size of a document's lines."""
+    """The text column (left and right edges, per column of a page set in two: see index.layout) and body font
+    size of a document's lines."""
 
     def __init__(self, lines: list[Line]):
         self.size = body_size(lines) or 10.0
         body = [l for l in lines if abs(l.size - self.size) <= 0.15 * self.size] or lines
-        lefts = Counter(round(l.x0) for l in body)  # the leftmost start shared by many lines (continuation lines)
-        common = [x for x, n in lefts.items() if n >= max(3, 0.05 * len(body))] or list(lefts)
-        self.left = float(min(common)) if common else 0.0
-        rights = sorted(l.x1 for l in body)
-        self.right = rights[int(0.8 * (len(rights) - 1))] if rights else 0.0
+        self.edges = {c: self._edges([l for l in body if l.column == c] or body) for c in {l.column for l in lines}}
+        self.left, self.right = self._edges(body)
         gaps = [b.top - a.bottom for a, b in zip(body, body[1:]) if a.page == b.page and 0 < b.top - a.bottom]
         self.gap = statistics.median(gaps) if gaps else self.size
+
+    @staticmethod
+    def _edges(body: list[Line]) -> tuple[float, float]:
+        lefts = Counter(round(l.x0) for l in body)  # the leftmost start shared by many lines (continuation lines)
+        common = [x for x, n in lefts.items() if n >= max(3, 0.05 * len(body))] or list(lefts)
+        rights = sorted(l.x1 for l in body)
+        return (float(min(common)) if common else 0.0), (rights[int(0.8 * (len(rights) - 1))] if rights else 0.0)
 
     def indented(self, line: Line, prev: Line | None = None) -> bool:
         """Starts right of the column's left edge (a first-line indent, a list item) — and, after ``prev``, is
         not the next line of a paragraph indented as a whole (``prev`` as far right and not ending a sentence)."""
-        if line.x0 <= self.left + INDENT * line.size:
+        if line.x0 <= self.edges.get(line.column, (self.left, self.right))[0] + INDENT * line.size:
             return False
         return prev is None or ends_sentence(prev.text) or line.x0 > prev.x0 + INDENT * line.size
 
@@ -61,11 +67,12 @@ class Geometry:
         for other in neighbours:
             if other is not None and abs(line.x1 - other.x1) < 0.5 * line.size and abs(line.x0 - other.x0) < 0.5 * line.size:
                 return False
-        return line.x1 < self.right - SHORT * line.size
+        return line.x1 < self.edges.get(line.column, (self.left, self.right))[1] - SHORT * line.size
 
     def centred(self, line: Line) -> bool:
         """Stands apart from both edges."""
-        return line.x0 > self.left + CENTRED * line.size and self.short(line)
+        left = self.edges.get(line.column, (self.left, self.right))[0]
+        return line.x0 > left + CENTRED * line.size and self.short(line)
 
 
 def pdf_blocks(lines: list[Line], title: str, title_lines: tuple[Line, ...] = ()) -> tuple[list[Block], Counter]:
@@ -90,9 +97,12 @@ def pdf_blocks(lines: list[Line], title: str, title_lines: tuple[Line, ...] = ()
             i += 1
             continue
         if TABLE_TITLE_RE.match(line.text) and not ends_sentence(line.text):
-            end = _table_end(lines, i + 1, geo)
+            first = i + 1
             caption = line.text
-            blocks += row_blocks(caption, line_rows(lines[i + 1:end], _box))
+            if first < len(lines) and UNIT_LINE_RE.match(lines[first].text):  # 表1 … / 单位：亿元: the title's unit
+                caption, first = f"{caption}（{lines[first].text.strip()}）", first + 1
+            end = _table_end(lines, first, geo)
+            blocks += row_blocks(caption, line_rows(lines[first:end], _box))
             i = end
             continue
         end = i + 1
@@ -133,6 +143,8 @@ def _breaks(prev: Line, line: Line, geo: Geometry, statute: bool, before: Line |
         return True
     if abs(prev.size - line.size) > 0.2 * geo.size:
         return True
+    if is_mark_line(prev.text) or is_mark_line(line.text):
+        return True  # a 文号 or a signature's date stands alone (never runs on into the next page's title)
     if _open_bracket(prev.text) and "）" in line.text.replace(")", "）"):
         return False  # （2024年11月28日…常务委员会 / 第十一次会议通过）: one note, set as two centred lines
     if geo.short(prev, line, before) or geo.indented(line, prev) or geo.centred(prev):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from index.documents import Block, Box
 from index.layout import Line, Segment
-from textutil import squash
+from textutil import display_width, squash
 
 # a header's unit: '产量（万吨）' → 万吨, '比重（%）' → %, '增长%' → % (not '指数（以上年为100）': a base, not a unit)
 HEADER_UNIT_RE = re.compile(r"^(?P<name>.+?)\s*(?:[（(](?P<unit>[^）)\d以为比同]{1,6})[）)]|(?P<pct>[%‰]))$")
@@ -82,13 +82,16 @@ def row_blocks(title: str, rows: list[Row]) -> list[Block]:
 
 def grid_rows(grid: list[list[str]]) -> list[Row]:
     """Rows of a table given as cell texts (a Word table): the leading rows without figures are its header
-    (merged header cells repeat their text and are read once), the first column holds the row labels."""
+    (merged header cells repeat their text and are read once; a table without figures has its first row as
+    header), the first column holds the row labels."""
     grid = [[re.sub(r"\s+", " ", c).strip() for c in row] for row in grid if any(c.strip() for c in row)]
     if not grid:
         return []
     n_header = 0
     while n_header < len(grid) - 1 and not any(is_number(c) for c in grid[n_header][1:] if c):
         n_header += 1
+    if n_header == len(grid) - 1 and len(grid) > 2:  # no figures anywhere (a table of text): its first row heads it
+        n_header = 1
     width = max(len(r) for r in grid)
     parts = [list(dict.fromkeys(r[col] for r in grid[:n_header] if col < len(r) and r[col])) for col in range(width)]
     headers = ["".join(names) for names in parts]
@@ -137,11 +140,12 @@ def line_rows(lines: list[Line], box) -> list[Row]:
     header_lines, data = lines[:n_header], lines[n_header:]
     if not data:  # no figures at all: every line is a row of text
         header_lines, data = [], lines
-    columns = _columns([s for l in header_lines for s in l.segments])
+    columns = _split_merged(_columns([s for l in header_lines for s in l.segments]),
+                            [s for l in data for s in l.segments[1:]])
     rows: list[Row] = []
     open_rows: list[tuple[float, str]] = []  # (indent, label) of the rows a later, more indented row belongs to
     for line in data:
-        segs = list(line.segments)
+        segs = _label_apart(list(line.segments), columns)
         k = 0  # the label: the leading segments left of the second column (or, without a header, not figures)
         while k < len(segs) and not is_number(segs[k].text) and (
                 len(columns) < 2 or (segs[k].x0 + segs[k].x1) / 2 < columns[1].x0 - 2):
@@ -176,6 +180,39 @@ def _columns(segments: list[Segment]) -> list[Segment]:
         else:
             cols.append(s)
     return cols
+
+
+LABEL_FIGURE_RE = re.compile(r"^(.*[\u4e00-\u9fff）)])\s*([-−]?\d[\d,，]*(?:\.\d+)?[%‰]?)$")
+
+
+def _label_apart(segs: list[Segment], columns: list[Segment]) -> list[Segment]:
+    """A row label run together with its first figure (交通运输、仓储和邮政业1986.4, the label too long for its
+    column) split in two when the figure stands under a column of the header."""
+    m = LABEL_FIGURE_RE.match(segs[0].text) if segs and len(columns) > 1 else None
+    if not m:
+        return segs
+    first = segs[0]
+    x = first.x0 + (first.x1 - first.x0) * display_width(m.group(1)) / max(1, display_width(first.text))
+    if (x + first.x1) / 2 < columns[1].x0 - 2:  # the figure's centre left of the first column of figures
+        return segs
+    return [Segment(m.group(1), first.x0, x), Segment(m.group(2), x, first.x1), *segs[1:]]
+
+
+def _split_merged(columns: list[Segment], cells: list[Segment]) -> list[Segment]:
+    """Header cells set too close to be told apart (绝对数 比上年增长（%） read as one segment) split at their spaces
+    when as many columns of figures stand under them as they have words, each word over its column."""
+    out: list[Segment] = []
+    for col in columns:
+        words = col.text.split()
+        under = sorted((c.x0 + c.x1) / 2 for c in cells if col.x0 - 2 <= (c.x0 + c.x1) / 2 <= col.x1 + 2)
+        width = (col.x1 - col.x0) / max(1, len(col.text))
+        clusters = [x for prev, x in zip([None, *under], under) if prev is None or x - prev > 2 * width]
+        if len(words) < 2 or len(clusters) != len(words):
+            out.append(col)
+            continue
+        bounds = [col.x0] + [(a + b) / 2 for a, b in zip(clusters, clusters[1:])] + [col.x1]
+        out += [Segment(w, x0, x1) for w, x0, x1 in zip(words, bounds, bounds[1:])]
+    return out
 
 
 def _header_for(cell: Segment, columns: list[Segment]) -> str:

@@ -26,7 +26,7 @@ from settings import AnswerConfig
 from textutil import SENTENCE_END, sentence_spans, squash
 from zh.dates import ANY_YEAR_RE, ASKS_YEAR_RE, DATE_RE
 from zh.names import named_entities, names_something
-from zh.numbers import digits_view, unit_forms
+from zh.numbers import PICKING, RELATIVE, digits_view, unit_forms
 from zh.units import COUNTERS, MAGNITUDES
 
 MAX_EVIDENCE = 9  # evidence sentences shown to the model: their numbers are one digit, so the grammar stays simple
@@ -78,7 +78,9 @@ def filler_present(text: str, part: Part) -> bool:
             return False
         if part.unit:
             units = "|".join(re.escape(u) for u in unit_forms(part.unit))
-            return bool(re.search(rf"\d[\d.]*[万亿千百]?[余多近超约]?(?:{units})", t))
+            # a lone 一/两 with the asked classifier answers it too (几次托运 → 一次托运; not 每一次, 上一年)
+            return bool(re.search(rf"\d[\d.]*[万亿千百]?[余多近超约]?(?:{units})", t)
+                        or re.search(rf"(?<![{PICKING}{RELATIVE}])[一两](?:{units})", t))
         return bool(NUMBER_RE.search(t))
     if part.slot == "entity":
         return bool(named_entities(text, part.text))

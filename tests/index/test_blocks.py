@@ -112,3 +112,39 @@ def test_wrapped_blocks_on_synthetic_page():
     blocks = wrapped_blocks(text)
     assert blocks[0].level == "section"
     assert [b.text for b in blocks[1:]] == [line * 2 + "结束了。", line + "最后。"]
+
+
+NOTICE = """关于做好2025年度城乡居民基本医疗保险集中参保缴费工作的通知
+澄医保发〔2024〕31号
+
+各街道办事处、镇人民政府，区级有关部门，各定点医药机构：
+
+为做好我区2025年度城乡居民基本医疗保险集中参保缴费工作，进一步扩大参保覆盖面
+，切实保障参保群众待遇，现将有关事项通知如下。
+
+一、参保范围。除职工基本医疗保险应参保人员以外的本区户籍居民、持有本区居住证
+的非本区户籍居民，均可参加居民医保。
+
+二、集中缴费期。2025年度居民医保集中参保缴费期为2024年9月1日至2024年12月31
+日。在集中缴费期内参保缴费的，待遇享受期为2025年1月1日至2025年12月31日。
+
+三、缴费标准。2025年度居民医保个人缴费标准为每人每年400元，各级财政补助标准为
+每人每年不低于670元。
+
+青澜市澄溪区医疗保障局
+2024年8月26日
+"""
+
+
+def test_a_hard_wrapped_notice_breaks_paragraphs_at_blank_lines_and_keeps_its_marks_apart():
+    blocks = wrapped_blocks(NOTICE)
+    assert (blocks[0].level, blocks[0].text) == ("title", "关于做好2025年度城乡居民基本医疗保险集中参保缴费工作的通知")
+    texts = [b.text for b in blocks]
+    assert texts[1] == "澄医保发〔2024〕31号" and texts[-2:] == ["青澜市澄溪区医疗保障局", "2024年8月26日"]
+    assert "各街道办事处、镇人民政府，区级有关部门，各定点医药机构：" in texts
+
+
+def test_a_numbered_line_with_a_sentence_inside_opens_a_paragraph_not_a_heading():
+    blocks = wrapped_blocks(NOTICE)
+    [b] = [b for b in blocks if b.text.startswith("一、参保范围。")]
+    assert b.level is None and b.text.endswith("均可参加居民医保。")

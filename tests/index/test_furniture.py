@@ -70,3 +70,9 @@ def test_a_printout_keeps_its_information_box_signature_and_attachment():
         "发文机关：国务院办公厅 成文日期：2024年08月12日", "某某通知", "一、总体要求。到2026年基本建成体系。",
         "国务院办公厅", "2024年8月12日", "附件", "重点任务分工"]
     assert any("1:57 PM" in d for d in cleaned.dated)
+
+
+def test_numbered_headings_at_the_same_place_on_two_pages_are_no_running_header():
+    pages = [[_line(n, "某某意见", 30), _line(n, f"附件{n}", 60), _line(n, f"附件{n}的内容。", 300)] for n in (1, 2)]
+    cleaned = clean_lines(pages, [PAGE_HEIGHT] * 2)
+    assert [l.text for l in cleaned.lines] == ["附件1", "附件1的内容。", "附件2", "附件2的内容。"]

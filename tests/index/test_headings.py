@@ -1,6 +1,6 @@
 import pytest
 
-from index.headings import run_in_head, heading_level, inline_head, is_front_matter, is_statute, list_marker
+from index.headings import run_in_head, without_contents, heading_level, inline_head, is_front_matter, is_statute, list_marker
 
 
 @pytest.mark.parametrize("line, statute, level", [
@@ -60,3 +60,10 @@ def test_front_matter_ignores_letter_spacing():
 ])
 def test_run_in_head(text, statute, head):
     assert run_in_head(text, statute) == head
+
+
+def test_a_run_of_headings_that_come_again_later_is_a_table_of_contents():
+    blocks = [("title", "某条例"), ("chapter", "第一章 总则"), ("chapter", "第二章 管理"), ("chapter", "第三章 附则"),
+              ("chapter", "第一章 总则"), (None, "第一条 为了……"), ("chapter", "第二章 管理"), (None, "第五条 ……"),
+              ("chapter", "第三章 附则"), (None, "第九条 本条例自公布之日起施行。")]
+    assert without_contents(blocks) == {1, 2, 3}

@@ -33,6 +33,22 @@ def test_markdown_headings_give_structure(tmp_path):
     assert [p.label for p in paras] == ["案例甲 › 第1段", "案例甲 › 一、做法 › 第1段", "案例甲 › 一、做法 › 第2段"]
 
 
+def test_a_markdown_document_with_one_top_heading_is_titled_by_it(tmp_path):
+    path = tmp_path / "guide.md"
+    path.write_text("# 青澜市生态环境局政府采购内部管理指引\n\n## 一、总则\n\n为规范采购行为，制定本指引。\n", "utf-8")
+    doc = load_document(path)
+    assert doc.meta["title"] == "青澜市生态环境局政府采购内部管理指引"
+    assert doc.paragraphs[0].label == "青澜市生态环境局政府采购内部管理指引 › 一、总则 › 第1段"
+
+
+def test_a_markdown_table_gives_a_row_per_line(tmp_path):
+    path = tmp_path / "limits.md"
+    path.write_text("## 三、采购限额\n\n| 项目类别 | 限额标准 金额（万元） |\n| --- | --- |\n| 货物类 | 100 |\n| 工程类 | 120 |\n"
+                    "\n正文一段，\n接着一行。\n", "utf-8")
+    paras = load_document(path).paragraphs
+    assert [p.text for p in paras] == ["货物类：限额标准 金额100万元", "工程类：限额标准 金额120万元", "正文一段，接着一行。"]
+
+
 def test_docx_styles_give_structure(tmp_path):
     import docx
 

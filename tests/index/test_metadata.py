@@ -34,6 +34,13 @@ def test_what_a_document_says_it_is(title, texts, dropped, expected):
     assert {k: meta[k] for k in expected} == expected
 
 
+def test_a_signature_under_the_text_gives_the_issuer_and_the_issue_date():
+    meta = extract("关于推进工业园区数字化绿色化协同转型的指导意见",
+                   ["各省、自治区主管部门：", "现提出如下意见。", "工业和信息化部 国家发展改革委 生态环境部", "2024年9月18日",
+                    "附件1", "评价要点", "一、评价内容。评价采用百分制。"])
+    assert meta["issuer"] == "工业和信息化部 国家发展改革委 生态环境部" and meta["issued"] == "2024-09-18"
+
+
 def test_a_print_stamp_is_never_the_issue_date():
     meta = extract("某条例", ["第一条 ……。"], ["2026/2/9 22:33 某条例_中国政府网"])
     assert meta["printed"] == "2026-02-09" and meta["issued"] == ""

@@ -16,7 +16,7 @@ def notice():
 
 def test_a_printout_keeps_the_signature_and_attachment_after_its_last_sentence(notice):
     texts = [p.text for p in notice.paragraphs]
-    assert any("国务院办公厅2024年8月12日" in t for t in texts)
+    assert ["国务院办公厅", "2024年8月12日"] in [texts[i:i + 2] for i in range(len(texts))]
     assert any(p.headings[-1:] == ["附件"] for p in notice.paragraphs)
     assert not any("我要纠错" in t or "主办单位" in t for t in texts)
 
@@ -53,3 +53,23 @@ def test_a_word_list_that_restarts_is_numbered_from_its_start_and_its_points_hea
     assert any(label.endswith("（一）全力扩大有效需求 › 第1段") for label in labels)
     assert not any("（五）" in label for label in labels)
     assert any(label.endswith("（二）加快建设现代化产业体系 › 1.") for label in labels)
+
+
+def test_a_page_in_two_columns_is_read_column_by_column():
+    doc = load_document(LAYOUTS / "two_column_bulletin.pdf")
+    texts = [p.text for p in doc.paragraphs]
+    assert any(t.startswith("初步核算，全年全省地区生产总值48615.3亿元，按不变价格计算，比上年增长5.4%。") for t in texts)
+    assert any(p.label.endswith("一、综合 › 第1段（第1页）") for p in doc.paragraphs)
+
+
+def test_a_ruled_table_keeps_its_unit_columns_and_long_labels():
+    doc = load_document(LAYOUTS / "two_column_bulletin.pdf")
+    rows = {p.row: p.text for p in doc.paragraphs if p.kind == "table_row"}
+    assert rows["第三产业 › 交通运输、仓储和邮政业"] == "第三产业 › 交通运输、仓储和邮政业：绝对数1986.4亿元，比上年增长6.9%"
+
+
+def test_a_table_of_contents_under_the_title_is_no_heading_of_the_text():
+    doc = load_document(LAYOUTS / "regulation_heading_styles_contents.docx")
+    labels = [p.label for p in doc.paragraphs]
+    assert "青澜市电动自行车安全管理条例 › 第一章 总则 › 第一条" in labels
+    assert not any("第六章 附则 › 第一章" in label for label in labels) and doc.dropped["toc"] >= 6

@@ -52,6 +52,12 @@ def test_slot_fillers():
     assert not filler_present("已有 35 项", Part("几批", slot="number", unit="批"))
 
 
+def test_a_lone_one_with_the_asked_classifier_answers_how_many():
+    part = Part("货主在内陆港要办几次托运？", slot="number", unit="次")
+    assert filler_present("托运人只需在内陆港办理一次托运、订立一份运输合同", part)
+    assert not filler_present("每一次托运都要登记", part)  # 每一次: each, not how many
+
+
 def test_an_entity_question_needs_a_name_the_question_lacks():
     part = Part("博鳌超级医院具体委托给哪一家医疗管理集团运营？", slot="entity")
     assert not filler_present("海南打造博鳌超级医院，委托专业医疗管理集团运营管理。", part)
