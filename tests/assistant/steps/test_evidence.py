@@ -58,6 +58,12 @@ def test_a_lone_one_with_the_asked_classifier_answers_how_many():
     assert not filler_present("每一次托运都要登记", part)  # 每一次: each, not how many
 
 
+def test_a_figure_with_another_classifier_answers_how_many_when_the_asked_one_is_unused():
+    part = Part("黔东南农村家庭平均每一百户拥有几部手机？", slot="number", unit="部")
+    assert filler_present("移动电话：城镇287台，农村299台", part)
+    assert not filler_present("已有 35 项", Part("几批", slot="number", unit="批"))  # 项 is no other word for 批
+
+
 def test_an_entity_question_needs_a_name_the_question_lacks():
     part = Part("博鳌超级医院具体委托给哪一家医疗管理集团运营？", slot="entity")
     assert not filler_present("海南打造博鳌超级医院，委托专业医疗管理集团运营管理。", part)
