@@ -110,6 +110,7 @@ def _blocks(items: list[tuple]) -> tuple[list[Block], Counter]:
     blocks: list[Block] = [Block(title, "title")] if title else []
     caption = ""
     lent = None  # (number, outline level, style) of an empty numbered heading paragraph just before
+    typed = ""  # a clause number typed alone in the paragraph just before
     offset = 0  # outline level minus clause depth of the numbered headings seen (5.2 set as outline level 3 → 1)
     title_left = set(id(p) for p in paragraphs[:TITLE_SCAN] if title and _clean(p[1]) in title)
     for it in items:
@@ -127,6 +128,11 @@ def _blocks(items: list[tuple]) -> tuple[list[Block], Counter]:
         if lent and not number:
             number, level, style = lent
         lent = None
+        if CLAUSE_NUMBER_RE.match(text):  # 3.1 typed alone, the term on the next paragraph: one heading
+            typed = text
+            continue
+        if typed:
+            text, typed = f"{typed} {text}", ""
         if id(it) in title_left:
             title_left.discard(id(it))
             continue
@@ -159,6 +165,8 @@ def _heading_level(level: int | None, style: str, text: str) -> str | None:
     division = heading_level(text)
     if division in STATUTE_DIVISIONS:  # 第一章 总则 is a chapter, whatever style it is set in
         return division
+    if division == "case" or TOP_CLAUSE_RE.match(text):  # 前言, 1 范围 in the Normal style: a standard's top level
+        return "h1"
     if style == "Title":
         return "h1"
     if level is not None and 0 <= level <= 8:
@@ -167,6 +175,10 @@ def _heading_level(level: int | None, style: str, text: str) -> str | None:
     if m:
         return f"h{m.group(1)}"
     return heading_level(text)
+
+
+CLAUSE_NUMBER_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}$")  # a clause number alone: 3.1
+TOP_CLAUSE_RE = re.compile(r"^\d{1,2}\s+[\u4e00-\u9fff]{2,16}$")  # 1 范围, 3 术语和定义: a paragraph of its own
 
 
 def _title(paragraphs: list[tuple]) -> str:

@@ -145,8 +145,8 @@ def _reason(line: Line, page_height: float, repeated: bool, printout: bool) -> s
         return "page_number"
     if margin and (STAMP_RE.search(text) or URL_RE.search(text)):
         return "stamp"
-    if repeated and (margin or not CLAUSE_PUNCT_RE.search(text)):
-        return "repeated"
+    if repeated and (margin or not (CLAUSE_PUNCT_RE.search(text) or heading_level(text))):
+        return "repeated"  # (a heading inside the page — 第五章 附则, also listed in the contents — is no furniture)
     if is_chrome(text, printout):
         return "chrome"
     if URL_RE.search(text) and len(CJK_RE.findall(URL_RE.sub("", text))) < 20:

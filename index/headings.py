@@ -51,7 +51,7 @@ DOC_NUMBER_LINE_RE = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［（(]\d{4}[〕\
 # a heading matching FRONT_MATTER_RE (附录A… included) is never counted as one of its cases
 FRONT_MATTER = frozenset({"前言", "序言", "引言", "概述", "导言", "结语", "后记", "附录", "目录", "摘要"})
 FRONT_MATTER_RE = re.compile(r"^(?:前言|序言?|引言|导言|导语|目录|后记|附录.*|编者按|编写说明|说明|摘要)$")
-LIST_ITEM_RE = re.compile(rf"^(?:[（(][{CN_NUM}\d]+[）)]|\d{{1,2}}[.．、)）]|[a-z][)）.]|[①-⑳]|——|—)")
+LIST_ITEM_RE = re.compile(rf"^(?:[（(][{CN_NUM}\d]+[）)]|\d{{1,2}}[.．、)）](?!\d)|[a-z][)）.]|[①-⑳]|——|—)")  # not 14.2%
 HEADING_MAX_CHARS = 60
 # a document's title: the largest text of its first page (PDF) or paragraphs (Word), at least this many times the
 # body text's size and with at least TITLE_MIN_CJK Chinese characters (a logo such as NB is no title)
@@ -151,8 +151,9 @@ def inline_head(text: str, statute: bool) -> str | None:
     if m and statute:
         return m.group(1)
     m = CLAUSE_RE.match(t)
-    if m and m.group(1).count(".") >= 2 and len(t) > len(m.group(0)) + 2:
-        return m.group(1)
+    if m and len(t) > len(m.group(0)) + 2 and (m.group(1).count(".") >= 2
+                                                or (m.group(1).count(".") == 1 and m.group(0)[-1].isspace())):
+        return m.group(1)  # 5.1.1 一般而言…, or 5.1 系统运行前应… (a space after it: not 18.3千公顷)
     return None
 
 

@@ -32,7 +32,7 @@ DATE_RE = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*�
 DATE_ONLY_RE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 NUMBER_RES = (re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(]\d{4}[〕\]］）)]\s*第?\s*\d+\s*号"),
               re.compile(r"[\u4e00-\u9fff]{0,12}令\s*第\s*\d+\s*号"),
-              re.compile(r"\b(?:GB|NB|DL|HJ|JGJ|DB\d{0,2})(?:/[TZ])?\s*[\dX]{2,}(?:\.\d+)?\s*[—-]\s*[\dX]{4}"))
+              re.compile(r"\b(?:GB|NB|DL|HJ|JGJ|DB\d{0,2}|[A-Z]{2,4}(?=/[TZ]))(?:/[TZ])?\s*[\dX]{2,}(?:\.\d+)?\s*[—-]\s*[\dX]{4}"))
 EFFECTIVE_RE = re.compile(r"自\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起\s*(?:施行|实施|执行|生效)")
 FROM_PUBLICATION_RE = re.compile(r"自\s*(?:公布|发布|印发)之日起\s*(?:施行|实施|执行)")
 ADOPTED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)([\u4e00-\u9fff\d]{2,30}?人民代表大会常务委员会)第[\u4e00-\u9fff\d]+次会议通过")
@@ -115,8 +115,7 @@ def _number(title: str, head: list[str]) -> str:
         for pattern in NUMBER_RES:
             m = pattern.search(text)
             if m:
-                return re.sub(r"\s+", "", m.group(0)) if not m.group(0).startswith(("GB", "NB", "DL", "HJ", "JG", "DB")) \
-                    else m.group(0)
+                return m.group(0) if pattern is NUMBER_RES[2] else re.sub(r"\s+", "", m.group(0))
     return ""
 
 

@@ -32,6 +32,7 @@ SHORT = 1.5  # a line ending this many font sizes before the right edge ends its
 CENTRED = 3.0  # a line this many font sizes away from both edges is centred
 LARGER = 1.1  # a heading's font is at least this many times the body's
 SMALLER = 0.92  # a table's font is at most this many times the body's
+CONTINUED_RE = re.compile(r"^\s*续表\s*\d")  # a table's continuation on the next page, under its number
 UNIT_LINE_RE = re.compile(r"^\s*单位\s*[：:]\s*\S{1,8}\s*$")  # 单位：亿元, on the line under a table's title
 
 
@@ -85,6 +86,7 @@ def pdf_blocks(lines: list[Line], title: str, title_lines: tuple[Line, ...] = ()
     blocks: list[Block] = [Block(title, "title")] if title else []
     title_key = squash(title)
     body_started = False
+    captions: dict[str, str] = {}  # a table's number → its caption
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -98,7 +100,8 @@ def pdf_blocks(lines: list[Line], title: str, title_lines: tuple[Line, ...] = ()
             continue
         if TABLE_TITLE_RE.match(line.text) and not ends_sentence(line.text):
             first = i + 1
-            caption = line.text
+            caption = captions.get(_table_number(line.text), line.text) if CONTINUED_RE.match(line.text) else line.text
+            captions.setdefault(_table_number(line.text), caption)  # 续表2 on the next page: the rows of 表2
             if first < len(lines) and UNIT_LINE_RE.match(lines[first].text):  # 表1 … / 单位：亿元: the title's unit
                 caption, first = f"{caption}（{lines[first].text.strip()}）", first + 1
             end = _table_end(lines, first, geo)
@@ -145,6 +148,8 @@ def _breaks(prev: Line, line: Line, geo: Geometry, statute: bool, before: Line |
         return True
     if is_mark_line(prev.text) or is_mark_line(line.text):
         return True  # a 文号 or a signature's date stands alone (never runs on into the next page's title)
+    if _wrapped_before_figure(prev, line, geo):
+        return False  # …各项贷款余额 / 3087.92亿元，…: a long figure that did not fit moved to the next line
     if _open_bracket(prev.text) and "）" in line.text.replace(")", "）"):
         return False  # （2024年11月28日…常务委员会 / 第十一次会议通过）: one note, set as two centred lines
     if geo.short(prev, line, before) or geo.indented(line, prev) or geo.centred(prev):
@@ -153,6 +158,20 @@ def _breaks(prev: Line, line: Line, geo: Geometry, statute: bool, before: Line |
                                         or geo.indented(line)):
         return True
     return prev.page == line.page and line.top - prev.bottom > max(geo.gap * 1.8, 0.6 * geo.size)
+
+
+def _wrapped_before_figure(prev: Line, line: Line, geo: Geometry) -> bool:
+    """``line`` opens with a figure and ``prev`` — most of the column wide, ending mid-sentence — stopped short
+    only because that figure would not fit after it."""
+    left, right = geo.edges.get(prev.column, (geo.left, geo.right))
+    return (bool(re.match(r"\d", line.text)) and not ends_sentence(prev.text) and not prev.text.endswith(("：", ":"))
+            and prev.x1 - left >= 0.75 * (right - left) and not geo.indented(line, prev))
+
+
+def _table_number(caption: str) -> str:
+    """表2 of '表2 2024年…' and of '续表2'."""
+    m = re.match(r"^(?:续)?表\s*(\d+(?:[-－.]\d+)?)", caption.strip())
+    return m.group(1) if m else caption
 
 
 def _open_bracket(text: str) -> bool:

@@ -76,3 +76,10 @@ def test_numbered_headings_at_the_same_place_on_two_pages_are_no_running_header(
     pages = [[_line(n, "某某意见", 30), _line(n, f"附件{n}", 60), _line(n, f"附件{n}的内容。", 300)] for n in (1, 2)]
     cleaned = clean_lines(pages, [PAGE_HEIGHT] * 2)
     assert [l.text for l in cleaned.lines] == ["附件1", "附件1的内容。", "附件2", "附件2的内容。"]
+
+
+def test_a_heading_listed_in_the_contents_at_the_same_place_is_no_running_header():
+    pages = [[_line(1, "第五章 附则", 400), _line(1, "第一条 为了规范管理，制定本法。", 430)],
+             [_line(2, "第五章 附则", 400), _line(2, "第二十二条 本法自2025年1月1日起施行。", 430)]]
+    cleaned = clean_lines(pages, [PAGE_HEIGHT] * 2)
+    assert [l.text for l in cleaned.lines].count("第五章 附则") == 2

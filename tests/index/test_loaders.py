@@ -66,6 +66,23 @@ def test_docx_styles_give_structure(tmp_path):
     assert paras[1].text == "指标：15家" and paras[1].kind == "table_row"
 
 
+def test_a_standard_draft_without_heading_styles_is_structured_by_its_clause_numbers(tmp_path):
+    import docx
+
+    d = docx.Document()
+    for text in ("设施蔬菜水肥一体化灌溉系统技术规范", "前言", "本文件由农业农村部提出。", "1 范围",
+                 "本文件规定了系统的技术要求。", "3 术语和定义", "3.1", "水肥一体化 fertigation", "借助压力灌溉系统施肥的技术。",
+                 "5 运行管理", "5.1 系统运行前应检查管网和过滤器。"):
+        d.add_paragraph(text)
+    f = tmp_path / "standard.docx"
+    d.save(f)
+    labels = {p.text: p.label for p in load_document(f).paragraphs}
+    assert labels["本文件由农业农村部提出。"].endswith("› 前言 › 第1段")
+    assert labels["本文件规定了系统的技术要求。"].endswith("› 1 范围 › 第1段")
+    assert labels["借助压力灌溉系统施肥的技术。"].endswith("› 3 术语和定义 › 3.1 水肥一体化 fertigation › 第1段")
+    assert labels["5.1 系统运行前应检查管网和过滤器。"].endswith("› 5 运行管理 › 5.1")
+
+
 def _minimal_pdf(lines: list[str]) -> bytes:
     """A one-page PDF with Helvetica text lines (no external tools needed)."""
     content = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({l}) Tj T*" for l in lines) + " ET"

@@ -91,3 +91,29 @@ def test_a_note_in_brackets_set_as_two_centred_lines_is_one_paragraph():
              _line("第一条 为了规范物业管理活动，制定本条例。", 160, x0=112, x1=500)]
     blocks, _ = pdf_blocks(lines, "某条例")
     assert blocks[1].text == "（2024年11月28日青海省第十四届人民代表大会常务委员会第十一次会议通过）"
+
+
+def test_a_line_that_stopped_short_of_a_long_figure_runs_on_into_it():
+    lines = [_line("年末全市金融机构本外币各项存款余额3264.18亿元，比年初增长6.5%；各项贷款余额", 100, x0=112, x1=470),
+             _line("3087.92亿元，比年初增长8.3%。", 130, x1=300),
+             _line("邮政业务总量18.74亿元，增长", 160, x0=112, x1=480),
+             _line("14.2%；快递业务量1.35亿件。", 190, x1=300)]
+    blocks, _ = pdf_blocks(lines, "某公报")
+    assert [b.text for b in blocks[1:]] == [
+        "年末全市金融机构本外币各项存款余额3264.18亿元，比年初增长6.5%；各项贷款余额3087.92亿元，比年初增长8.3%。",
+        "邮政业务总量18.74亿元，增长14.2%；快递业务量1.35亿件。"]
+
+
+def test_a_continued_table_s_rows_belong_to_the_table():
+    lines = [_line("表2 2024年规模以上工业主要产品产量", 100, x0=200, x1=420),
+             Line(1, "产品 产量 比上年增长（%）", LEFT, 130, RIGHT, 130 + SIZE, SIZE,
+                  (Segment("产品", LEFT, 120), Segment("产量", 300, 340), Segment("比上年增长（%）", 420, RIGHT))),
+             Line(1, "人造板 512.36 3.4", LEFT, 160, RIGHT, 160 + SIZE, SIZE,
+                  (Segment("人造板", LEFT, 130), Segment("512.36", 300, 340), Segment("3.4", 440, 460))),
+             _line("续表2", 60, page=2, x0=260, x1=300),
+             Line(2, "产品 产量 比上年增长（%）", LEFT, 90, RIGHT, 90 + SIZE, SIZE,
+                  (Segment("产品", LEFT, 120), Segment("产量", 300, 340), Segment("比上年增长（%）", 420, RIGHT))),
+             Line(2, "锂离子电池 4.63 21.8", LEFT, 120, RIGHT, 120 + SIZE, SIZE,
+                  (Segment("锂离子电池", LEFT, 160), Segment("4.63", 300, 340), Segment("21.8", 440, 470)))]
+    blocks, _ = pdf_blocks(lines, "某公报")
+    assert {b.table for b in blocks if b.kind == "table_row"} == {"表2 2024年规模以上工业主要产品产量"}
