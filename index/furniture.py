@@ -40,6 +40,8 @@ URL_RE = re.compile(r"https?://\S+|www\.[\w-]+\.\S+")
 REGISTRATION_RE = re.compile(r"ICP备\s*\d+|公网安备\s*\d+|网站标识码")
 DATED_RE = re.compile(r"\d{4}\s*[年/-]\s*\d{1,2}|" + STAMP_RE.pattern)
 CONTROL_RE = re.compile(r"【[^】]{0,20}[：:][^】]{0,20}】")
+# a web page's own information line or share bar (信息来源：… 发布时间：… 浏览次数：1234; 分享到：微信 微博)
+PAGE_INFO_RE = re.compile(r"(?:浏览次数|点击数|阅读次数|访问量|访问次数)\s*[：:]|^分享到\s*[：:]")
 # a line that opens a site's footer after the document (责任编辑：…, 【我要纠错】, 复制 打印, 扫一扫在手机打开当前页)
 FOOTER_RE = re.compile(r"^(?:【?我要纠错】?|责任编辑|扫一扫|分享到|相关链接|主办单位|承办单位|版权所有|网站地图|关于我们"
                        r"|联系我们|打印本页|关闭窗口|复制\s*打印|【?打印】?$)")
@@ -77,6 +79,8 @@ def is_chrome(text: str, printout: bool = True) -> bool:
         return True
     if not printout:
         return False
+    if PAGE_INFO_RE.search(t):
+        return True
     if heading_level(t) or TABLE_TITLE_RE.match(t) or re.search(r"\d", t) and not re.search(r"[|>＞]", t):
         return False
     items = [x for x in ITEM_SPLIT_RE.split(t) if x]
@@ -155,7 +159,8 @@ def _reason(line: Line, page_height: float, repeated: bool, printout: bool) -> s
 
 
 def _title_lines(first_page: list[Line], size: float) -> list[Line]:
-    """The largest text on page one (consecutive lines of that size), if it is larger than the body text."""
+    """The largest text on page one (consecutive lines of that size), if it is larger than the body text; a line
+    or segment beside it (a side bar right of the title) is not part of it."""
     candidates = [l for l in first_page if title_like(l.text) and not ends_sentence(l.text)]
     if not candidates or size <= 0:
         return []
@@ -165,10 +170,22 @@ def _title_lines(first_page: list[Line], size: float) -> list[Line]:
     start = next(i for i, l in enumerate(first_page) if l in candidates and l.size >= biggest * 0.95)
     out = [first_page[start]]
     for l in first_page[start + 1:]:
+        if l.x0 >= out[0].x1:
+            continue  # beside the title, not under it
+        l = _within(l, out[0].x1)
         if abs(l.size - out[-1].size) > 0.08 * biggest or l.top - out[-1].bottom > 1.5 * l.size:
             break
         out.append(l)
     return out
+
+
+def _within(line: Line, right: float) -> Line:
+    """The line without its segments that start right of ``right``."""
+    segments = tuple(s for s in line.segments if s.x0 < right)
+    if segments == line.segments or not segments:
+        return line
+    return dc_replace(line, segments=segments, text=normalize_line(" ".join(s.text for s in segments)),
+                      x1=segments[-1].x1)
 
 
 def _trim_printout(pages: list[list[Line]], title: list[Line], dropped: Counter) -> list[Line]:
@@ -190,7 +207,11 @@ def _trim_printout(pages: list[list[Line]], title: list[Line], dropped: Counter)
     if not body:
         return flat
     left = statistics.median(l.x0 for l in body)
-    right = sorted(l.x1 for l in body)[int(0.9 * (len(body) - 1))]
+    # the text column's right edge: where most full lines of justified text end (a side bar beside the text on
+    # one page shifts a percentile, not that), else the 90th percentile of line ends
+    ends = Counter(round(l.x1) for l in body if len(l.text) >= 10)
+    edge, n = ends.most_common(1)[0] if ends else (0, 0)
+    right = float(edge) if n >= max(3, 0.2 * len(body)) else sorted(l.x1 for l in body)[int(0.9 * (len(body) - 1))]
     width = right - left
     inside = []
     for line in flat:

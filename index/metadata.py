@@ -111,7 +111,7 @@ def _labelled(texts: list[str]) -> dict[str, str]:
 
 
 def _number(title: str, head: list[str]) -> str:
-    for text in (title, "".join(squash(t) for t in head[:4]), *head):
+    for text in (title, *head, "".join(squash(t) for t in head[:4])):  # a line's own 文号 before a joined one
         for pattern in NUMBER_RES:
             m = pattern.search(text)
             if m:

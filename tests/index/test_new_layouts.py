@@ -73,3 +73,12 @@ def test_a_table_of_contents_under_the_title_is_no_heading_of_the_text():
     labels = [p.label for p in doc.paragraphs]
     assert "青澜市电动自行车安全管理条例 › 第一章 总则 › 第一条" in labels
     assert not any("第六章 附则 › 第一章" in label for label in labels) and doc.dropped["toc"] >= 6
+
+
+def test_a_side_column_beside_a_portal_page_is_left_out_and_the_title_is_whole():
+    doc = load_document(LAYOUTS / "portal_notice_side_column.pdf")
+    assert doc.meta["title"] == "福州市人民政府办公厅关于印发《福州市老旧小区加装电梯财政补助实施细则》的通知"
+    assert doc.meta["number"] == "榕政办规〔2024〕9号"
+    texts = [p.text for p in doc.paragraphs]
+    assert "各县（市）区人民政府，高新区管委会，市直各委、办、局（公司）：" in texts
+    assert not any("相关文件" in t or "政策问答" in t or "分享到" in t for t in texts)
