@@ -30,8 +30,9 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 # bumped whenever parsing changes what a file yields: an index made by another version is read again
 # (2: a plain-text file's first short line is its title; 3: PDFs read by geometry, code points folded, any heading
 # depth, articles, table rows, pages and boxes, Word outline levels and numbering; 4: scanned PDF pages read by OCR;
-# 5: a Word term entry numbered by the empty heading paragraph before it, tables of marks read as lists)
-PARSER_VERSION = 5
+# 5: a Word term entry numbered by the empty heading paragraph before it, tables of marks read as lists; 6: two
+# columns, run-in heads, printouts' information boxes and signatures, table units, contents lists, Markdown tables)
+PARSER_VERSION = 6
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 MD_LEVELS = {1: "case", 2: "section", 3: "subsection"}
 MD_TABLE_ROW_RE = re.compile(r"^\s*\|(.+)\|\s*$")  # | 项目类别 | 金额（万元） |
