@@ -23,13 +23,12 @@ from index.documents import Block, DocumentError, DocumentTooLarge
 from index.headings import (CLAUSE_RE, STATUTE_DIVISIONS, TABLE_TITLE_RE, TITLE_SIZE, TOC_RE, clause_depth,
                             heading_level, title_like)
 from index.normalize import join_letter_spaced, normalize_authored
-from index.tables import grid_rows, row_blocks
+from index.tables import UNIT_LINE_RE, grid_rows, row_blocks
 from settings import LimitsConfig
 
 MIB = 1 << 20
 SMALL_PART = 1 * MIB  # .docx parts smaller than this are never called bombs, whatever their compression ratio
 TITLE_SCAN = 25  # the title is looked for among this many first paragraphs
-UNIT_LINE_RE = re.compile(r"^单位[：:]\s*\S+$")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -174,7 +173,7 @@ def _heading_level(level: int | None, style: str, text: str) -> str | None:
     m = re.match(r"(?:heading|标题)\s*(\d)$", style, re.IGNORECASE)
     if m:
         return f"h{m.group(1)}"
-    return heading_level(text)
+    return division
 
 
 CLAUSE_NUMBER_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}$")  # a clause number alone: 3.1

@@ -182,10 +182,13 @@ def _title_lines(first_page: list[Line], size: float) -> list[Line]:
 def _within(line: Line, right: float) -> Line:
     """The line without its segments that start right of ``right``."""
     segments = tuple(s for s in line.segments if s.x0 < right)
-    if segments == line.segments or not segments:
-        return line
+    return _with_segments(line, segments) if segments and segments != line.segments else line
+
+
+def _with_segments(line: Line, segments: tuple) -> Line:
+    """The line reduced to some of its segments (its text and box with them)."""
     return dc_replace(line, segments=segments, text=normalize_line(" ".join(s.text for s in segments)),
-                      x1=segments[-1].x1)
+                      x0=segments[0].x0, x1=segments[-1].x1)
 
 
 def _trim_printout(pages: list[list[Line]], title: list[Line], dropped: Counter) -> list[Line]:
@@ -219,7 +222,6 @@ def _trim_printout(pages: list[list[Line]], title: list[Line], dropped: Counter)
         if line in title or segments == line.segments:
             inside.append(line)
         elif segments:  # a side bar's item on the same line as the text
-            inside.append(dc_replace(line, segments=segments, text=normalize_line(" ".join(s.text for s in segments)),
-                                     x0=segments[0].x0, x1=segments[-1].x1))
+            inside.append(_with_segments(line, segments))
     dropped["chrome"] += sum(len(l.segments) for l in flat) - sum(len(l.segments) for l in inside)
     return inside

@@ -74,9 +74,10 @@ def extract(title: str, texts: list[str], dropped: list[str] = ()) -> dict[str, 
     for field, value in _labelled([*head, *dropped]).items():
         meta[field] = value  # what the document's own information box says wins over what is read elsewhere
     for line in dropped:
-        if not meta["published"] and (m := PUBLISHED_RE.search(line) or SITE_DATE_RE.search(line)):
-            meta["published"] = _iso(m.group(1))
-        if not meta["printed"] and not (PUBLISHED_RE.search(line) or SITE_DATE_RE.search(line)):
+        page_date = PUBLISHED_RE.search(line) or SITE_DATE_RE.search(line)
+        if not meta["published"] and page_date:
+            meta["published"] = _iso(page_date.group(1))
+        if not meta["printed"] and not page_date:
             meta["printed"] = stamp_date(line)  # a dated line with a time that no label calls the page's own date
     meta["region"] = _region(title, meta["issuer"])
     meta["kind"] = _kind(title, meta["issuer"], meta["number"], head)

@@ -24,7 +24,7 @@ from index.furniture import body_size
 from index.headings import (ARTICLE_RE, DATE_LINE_RE, FIGURE_TITLE_RE, LIST_ITEM_RE, RUN_IN_LEVELS, TABLE_TITLE_RE,
                             TOC_RE, ends_sentence, heading_level, is_mark_line, is_statute)
 from index.layout import Line
-from index.tables import is_number, line_rows, row_blocks
+from index.tables import UNIT_LINE_RE, is_number, line_rows, row_blocks
 from textutil import squash
 
 INDENT = 0.8  # a line starting this many font sizes right of the text column's left edge is indented
@@ -33,7 +33,6 @@ CENTRED = 3.0  # a line this many font sizes away from both edges is centred
 LARGER = 1.1  # a heading's font is at least this many times the body's
 SMALLER = 0.92  # a table's font is at most this many times the body's
 CONTINUED_RE = re.compile(r"^\s*续表\s*\d")  # a table's continuation on the next page, under its number
-UNIT_LINE_RE = re.compile(r"^\s*单位\s*[：:]\s*\S{1,8}\s*$")  # 单位：亿元, on the line under a table's title
 
 
 class Geometry:
@@ -48,6 +47,10 @@ class Geometry:
         gaps = [b.top - a.bottom for a, b in zip(body, body[1:]) if a.page == b.page and 0 < b.top - a.bottom]
         self.gap = statistics.median(gaps) if gaps else self.size
 
+    def edges_of(self, line: Line) -> tuple[float, float]:
+        """The left and right edges of the column the line stands in."""
+        return self.edges.get(line.column, (self.left, self.right))
+
     @staticmethod
     def _edges(body: list[Line]) -> tuple[float, float]:
         lefts = Counter(round(l.x0) for l in body)  # the leftmost start shared by many lines (continuation lines)
@@ -58,7 +61,7 @@ class Geometry:
     def indented(self, line: Line, prev: Line | None = None) -> bool:
         """Starts right of the column's left edge (a first-line indent, a list item) — and, after ``prev``, is
         not the next line of a paragraph indented as a whole (``prev`` as far right and not ending a sentence)."""
-        if line.x0 <= self.edges.get(line.column, (self.left, self.right))[0] + INDENT * line.size:
+        if line.x0 <= self.edges_of(line)[0] + INDENT * line.size:
             return False
         return prev is None or ends_sentence(prev.text) or line.x0 > prev.x0 + INDENT * line.size
 
@@ -68,12 +71,11 @@ class Geometry:
         for other in neighbours:
             if other is not None and abs(line.x1 - other.x1) < 0.5 * line.size and abs(line.x0 - other.x0) < 0.5 * line.size:
                 return False
-        return line.x1 < self.edges.get(line.column, (self.left, self.right))[1] - SHORT * line.size
+        return line.x1 < self.edges_of(line)[1] - SHORT * line.size
 
     def centred(self, line: Line) -> bool:
         """Stands apart from both edges."""
-        left = self.edges.get(line.column, (self.left, self.right))[0]
-        return line.x0 > left + CENTRED * line.size and self.short(line)
+        return line.x0 > self.edges_of(line)[0] + CENTRED * line.size and self.short(line)
 
 
 def pdf_blocks(lines: list[Line], title: str, title_lines: tuple[Line, ...] = ()) -> tuple[list[Block], Counter]:
@@ -163,7 +165,7 @@ def _breaks(prev: Line, line: Line, geo: Geometry, statute: bool, before: Line |
 def _wrapped_before_figure(prev: Line, line: Line, geo: Geometry) -> bool:
     """``line`` opens with a figure and ``prev`` — most of the column wide, ending mid-sentence — stopped short
     only because that figure would not fit after it."""
-    left, right = geo.edges.get(prev.column, (geo.left, geo.right))
+    left, right = geo.edges_of(prev)
     return (bool(re.match(r"\d", line.text)) and not ends_sentence(prev.text) and not prev.text.endswith(("：", ":"))
             and prev.x1 - left >= 0.75 * (right - left) and not geo.indented(line, prev))
 

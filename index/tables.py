@@ -21,6 +21,7 @@ CHILD_MARK_RE = re.compile(r"^(?:其中[：:]|[#＃])\s*")
 NUMBER_RE = re.compile(r"^[-−+]?\d[\d,，]*(?:\.\d+)?\s*[%‰]?$|^[-—–…×/]+$")
 UNIT_HEADERS = frozenset({"单位", "计量单位"})
 MARK_RE = re.compile(r"^[×✕✗✘√✓✔●○◎★☆▲△■□]$")  # a matrix cell that only marks its row and column
+UNIT_LINE_RE = re.compile(r"^\s*单位[：:]\s*\S{1,8}\s*$")  # 单位：亿元, a line of its own under a table's title
 TITLE_UNIT_RE = re.compile(r"单位\s*[：:]\s*([^）)\s，,；;]{1,6})")  # （单位：万元） in a table's title
 HAS_UNIT_RE = re.compile(r"[（(][^）)]*[）)]|%|‰|百分比|比重|增长|增速|指数")
 
