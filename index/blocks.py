@@ -15,11 +15,15 @@ import statistics
 
 from index.documents import Block
 from index.furniture import URL_RE, is_page_number
-from index.headings import HEADING_MAX_CHARS, RUN_IN_LEVELS, ends_sentence, is_mark_line
+from index.headings import (HEADING_MAX_CHARS, LIST_ITEM_RE, RUN_IN_LEVELS, STATUTE_DIVISIONS, ends_sentence,
+                            is_mark_line)
+from index.headings import heading_level as full_heading_level
 from index.headings import report_heading_level as heading_level
 from textutil import display_width
 
 TITLE_MAX_CHARS = 30
+INDENT_CONTINUATION_SHARE = 0.7  # share of flush-left lines that continue an open sentence, in indent-marked text
+INDENT_START_SHARE = 0.6  # share of indented lines that follow a finished sentence, in indent-marked text
 BLANK_BREAK_SHARE = 0.6  # blank lines after fewer than this share of the lines break paragraphs (hard-wrapped text)
 
 
@@ -40,7 +44,9 @@ def join_lines(parts: list[str]) -> str:
 
 
 def tidy_heading(text: str) -> str:
-    """Drop spaces between CJK characters inside a short heading (e.g. '前 言')."""
+    """Drop spaces between CJK characters inside a short heading ('前 言'), and runs of spaces between two CJK
+    characters in any heading ('第一章 总  则' → '第一章 总则')."""
+    text = re.sub(r"(?<=[\u4e00-\u9fff])\s{2,}(?=[\u4e00-\u9fff])", "", text)
     return re.sub(r"(?<=[\u4e00-\u9fff])\s(?=[\u4e00-\u9fff])", "", text) if len(text) <= 4 else text
 
 
@@ -69,9 +75,10 @@ def wrapped_blocks(text: str) -> list[Block]:
     spaced = _content_lines(text)
     if not spaced:
         return []
-    lines = [(line, start) for line, start, _ in spaced]
+    lines = [(line, start) for line, start, _, _ in spaced]
     # blank lines between some lines only (not every one, as PDF-extracted text may have): paragraph breaks
-    blank_breaks = sum(after for _, _, after in spaced[1:]) < BLANK_BREAK_SHARE * max(1, len(spaced) - 1)
+    blank_breaks = sum(after for _, _, after, _ in spaced[1:]) < BLANK_BREAK_SHARE * max(1, len(spaced) - 1)
+    indent_marked = _indent_marks_paragraphs(spaced)
     # the full width differs between body text and boxes (smaller font): measure per box/body run
     full = _run_widths([l for l, _ in lines])
     blocks: list[Block] = []
@@ -84,7 +91,8 @@ def wrapped_blocks(text: str) -> list[Block]:
         if buf and blank_breaks and spaced[i][2]:
             blocks.append(Block(join_lines(buf)))
             buf, prev_closed = [], ends_sentence(buf[-1])
-        level = heading_level(line) if not buf else None
+        level = (division if (division := full_heading_level(line)) in STATUTE_DIVISIONS else heading_level(line)) \
+            if not buf else None  # 第一章 总则, 第一节 一般规定: a statute's divisions, then the report's levels
         if level in RUN_IN_LEVELS and "。" in line.rstrip()[:-1]:
             level = None  # 一、参保范围。除职工…: a sentence ends inside the line, a paragraph with a run-in head
         if level is None and not buf and _is_title(line, w, full[i], at_page_start, prev_closed, blocks):
@@ -97,7 +105,8 @@ def wrapped_blocks(text: str) -> list[Block]:
             continue
         buf.append(line)
         nxt = lines[i + 1][0] if i + 1 < len(lines) else None
-        if nxt is None or _paragraph_ends(line, w, nxt, full[i]):
+        if nxt is None or (_paragraph_ends(line, w, nxt, full[i]) if not indent_marked
+                           else spaced[i + 1][3] or heading_level(nxt) or is_mark_line(nxt) or is_mark_line(line)):
             blocks.append(Block(join_lines(buf)))
             buf = []
             prev_closed = ends_sentence(line)
@@ -105,10 +114,10 @@ def wrapped_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def _content_lines(text: str) -> list[tuple[str, bool, bool]]:
-    """Stripped non-empty lines without artifacts, each with 'starts a page or is indented' and 'follows a blank
-    line'."""
-    lines: list[tuple[str, bool, bool]] = []
+def _content_lines(text: str) -> list[tuple[str, bool, bool, bool]]:
+    """Stripped non-empty lines without artifacts, each with 'starts a page or is indented', 'follows a blank
+    line' and 'is indented'."""
+    lines: list[tuple[str, bool, bool, bool]] = []
     page_start, blank = True, False
     for r in text.splitlines():
         if not r.strip():
@@ -117,17 +126,32 @@ def _content_lines(text: str) -> list[tuple[str, bool, bool]]:
         if is_artifact(r):
             page_start = True
             continue
-        lines.append((r.strip(), page_start or r.startswith((" ", "\u3000")), blank))
+        indented = r.startswith((" ", "\u3000"))
+        lines.append((r.strip(), page_start or indented, blank, indented))
         page_start, blank = False, False
     return lines
+
+
+def _indent_marks_paragraphs(spaced: list[tuple[str, bool, bool, bool]]) -> bool:
+    """Whether the text marks each paragraph's first line by indenting it, its wrapped lines flush left (a law
+    copied from a web page, wrapped at 40 characters): some lines of each kind, and the flush lines mostly go on
+    a sentence the line above left open, the indented ones mostly follow a finished one (a page's first line,
+    indented in PDF-extracted text, often goes on the sentence of the page before)."""
+    flush = [i for i in range(1, len(spaced)) if not spaced[i][3]]
+    indented = len(spaced) - 1 - len(flush)
+    if len(flush) < 5 or indented < 5:
+        return False
+    open_above = sum(1 for i in flush if not ends_sentence(spaced[i - 1][0]))
+    closed_above = sum(1 for i in range(1, len(spaced)) if spaced[i][3] and ends_sentence(spaced[i - 1][0]))
+    return open_above >= INDENT_CONTINUATION_SHARE * len(flush) and closed_above >= INDENT_START_SHARE * indented
 
 
 def _leading_title(lines: list[tuple[str, bool]], full: list[int], blocks: list[Block]) -> int:
     """Append the document title (leading short unpunctuated lines) to blocks; return the next line index."""
     i = 0
     while (i < len(lines) and heading_level(lines[i][0]) is None and _is_short_unpunctuated(lines[i][0], full[i])
-           and not (i and is_mark_line(lines[i][0]))):  # the 文号 or date under a title is not part of it
-        i += 1
+           and not (i and (is_mark_line(lines[i][0]) or lines[i][0].startswith(("（", "("))))):
+        i += 1  # the 文号 or date under a title, or its note in brackets (（2019年3月15日…通过）), is not part of it
     if i:
         blocks.append(Block(join_lines([l for l, _ in lines[:i]]), "title"))
     return i
@@ -184,8 +208,9 @@ def _is_short_unpunctuated(line: str, full: int) -> bool:
 
 def _is_title(line: str, width: int, full: int, at_page_start: bool, prev_closed: bool,
               blocks: list[Block]) -> bool:
-    """A case title: a short unpunctuated line starting a page after a finished paragraph."""
-    if not _is_short_unpunctuated(line, full):
+    """A case title: a short unpunctuated line starting a page after a finished paragraph (not a note in
+    brackets, such as a law's （2019年3月15日…通过）)."""
+    if not _is_short_unpunctuated(line, full) or line.startswith(("（", "(")):
         return False
     if blocks and blocks[-1].level == "category":
         return True
@@ -194,25 +219,66 @@ def _is_title(line: str, width: int, full: int, at_page_start: bool, prev_closed
 
 def plain_blocks(text: str, by_blank_lines: bool = False) -> list[Block]:
     """Paragraphs of ordinary text: blank-line separated blocks (always with ``by_blank_lines``, as Markdown
-    reads them), or single lines."""
+    reads them), or single lines. Inside a block, a 文号 or a date alone is a block of its own (the signature
+    某某市人民政府 / 2024年3月5日 is two lines, not one), and a line opening with a list marker is set off by a
+    space (附件：1.某某措施 2.分工表); a block is a heading only if it is one line that reads as one
+    (index.headings.heading_level: （一）推进5G网络建设。到2025年… ends a sentence, so it is a paragraph)."""
     has_blank_lines = by_blank_lines or bool(re.search(r"\n\s*\n", text.strip()))
     pieces = re.split(r"\n\s*\n", text) if has_blank_lines else text.splitlines()
     blocks = []
     for piece in pieces:
-        lines = [l for l in piece.splitlines() if l.strip() and not is_artifact(l)]
-        if not lines:
-            continue
-        joined = join_lines(lines)
-        blocks.append(Block(joined, heading_level(joined) if len(lines) == 1 else None))
+        lines = [l.strip() for l in piece.splitlines() if l.strip() and not is_artifact(l)]
+        for run in _runs_between_marks(lines):
+            joined = _join_listed(run)
+            blocks.append(Block(joined, full_heading_level(joined) if len(run) == 1 else None))
     if len(blocks) > 1 and blocks[0].level is None and _is_title_line(blocks[0].text):
         blocks[0] = Block(blocks[0].text, "title")  # a plain-text file's first short line names the document
     return blocks
+
+
+def _runs_between_marks(lines: list[str]) -> list[list[str]]:
+    """Lines split into runs, every 文号 or date line a run of its own."""
+    runs: list[list[str]] = []
+    for line in lines:
+        if is_mark_line(line) or not runs or is_mark_line(runs[-1][-1]):
+            runs.append([line])
+        else:
+            runs[-1].append(line)
+    return runs
+
+
+def _join_listed(lines: list[str]) -> str:
+    """Wrapped lines joined (join_lines), a line that opens with a list marker set off by a space."""
+    segments: list[list[str]] = []
+    for line in lines:
+        if not segments or LIST_ITEM_RE.match(line):
+            segments.append([line])
+        else:
+            segments[-1].append(line)
+    return " ".join(join_lines(seg) for seg in segments)
 
 
 def _is_title_line(text: str) -> bool:
     """A short single line without sentence or clause punctuation."""
     return ("\n" not in text and len(text) <= TITLE_MAX_CHARS and not ends_sentence(text)
             and not text.rstrip().endswith(".") and not re.search(r"[。！？；!?;，,：:]", text))
+
+
+ATTACHMENT_LIST_RE = re.compile(r"^附\s*件\s*[：:]\s*1[.．、]")  # 附件：1.某某实施细则 (2.… on the lines below)
+
+
+def with_attachment_lists(blocks: list[Block]) -> list[Block]:
+    """An attachment list kept as one paragraph: the lines 2.某某申报表, 3.… under 附件：1.某某实施细则 are its
+    items, not headings or paragraphs of their own."""
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if (prev is not None and not prev.level and ATTACHMENT_LIST_RE.match(prev.text)
+                and re.match(r"^\d{1,2}[.．、](?!\d)", block.text.strip()) and len(block.text) <= HEADING_MAX_CHARS):
+            out[-1] = Block(f"{prev.text} {block.text.strip()}", None, prev.kind, boxes=prev.boxes + block.boxes)
+            continue
+        out.append(block)
+    return out
 
 
 def text_blocks(text: str) -> list[Block]:

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.headings import (DOCUMENT_LEVELS, HIDDEN_LEVELS, INLINE_LEVELS, LIST_LEVELS, RANKS, inline_head,
-                            is_statute, list_marker, run_in_head)
+                            is_statute, list_marker, marker_level, run_in_head)
 
 from errors import RagError
 from textutil import squash
@@ -178,40 +178,70 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
     list items, whatever the reader guessed), and so does a clause
     number with its text (5.1.1 …); outside a statute, a numbered head run in before a paragraph's first sentence
     (（一）指导思想。坚持…) opens a heading of its level (see index.headings.run_in_head); a table row's path ends
-    with its table's title and column headers.
+    with its table's title and column headers. A heading with nothing under it (附件2 whose pages are images, or
+    a line wrongly read as a heading) is kept as a paragraph under its parents, so no words are lost.
     """
     statute = is_statute([b.text for b in blocks if not b.level])
     title = default_title
     stack: list[Heading] = []
+    filled: list[bool] = []  # per open heading: has a paragraph or a heading under it
     counters: dict[tuple, int] = {}
     paragraphs: list[Paragraph] = []
-    for block in blocks:
+
+    def add(text: str, path: tuple[Heading, ...], kind: str, row: str = "", boxes: tuple[Box, ...] = ()) -> None:
+        key = (*(h.text for h in path), kind == "list_item")  # items (项) are not counted among an article's 款
+        counters[key] = counters.get(key, 0) + 1
+        paragraphs.append(Paragraph(
+            id=f"{doc_id}:p{len(paragraphs) + 1:04d}", doc_id=doc_id, text=text, title=title, path=path,
+            kind=kind, number=counters[key], row=row, boxes=boxes))
+
+    def open_heading(heading: Heading) -> None:
+        rank = RANKS.get(heading.level, RANKS["item"])
+        while stack and (stack[-1].level == "box" or RANKS.get(stack[-1].level, RANKS["item"]) >= rank):
+            close()
+        filled[:] = [True] * len(filled)
+        stack.append(heading)
+        filled.append(False)
+
+    def close() -> None:
+        heading = stack.pop()
+        if not filled.pop() and squash(heading.text) != squash(title):  # nothing under it: kept as a paragraph
+            add(heading.text, tuple(stack), "paragraph")
+
+    for i, block in enumerate(blocks):
         if block.level == "title":
             title = block.text
             continue
         if block.level and not (statute and block.level in LIST_LEVELS):
-            _open(stack, Heading(block.level, block.text))
+            open_heading(Heading(block.level, block.text))
             continue
-        head = inline_head(block.text, statute) if block.kind == "paragraph" else None
+        head = inline_head(block.text, statute) if block.kind in ("paragraph", "list_item") else None
         run_in = run_in_head(block.text, statute) if not head and block.kind in ("paragraph", "list_item") else None
         if head:
-            _open(stack, Heading("article", head))
+            open_heading(Heading("article", head))
         elif run_in:
-            _open(stack, Heading(*run_in))
+            alone = squash(block.text).rstrip("。：:") == squash(run_in[1])
+            if not alone or _items_follow(blocks, i, run_in[0]):
+                open_heading(Heading(*run_in))
+                if alone:
+                    continue  # the point's head alone (（一）开展数字化诊断服务。), its items on the next lines
+            else:
+                run_in = None  # 4.人口出生率…来源于州卫计委数据。 a short point of its own
+        elif stack and block.kind == "paragraph" and not statute and marker_level(block.text) == stack[-1].level:
+            close()  # 2.规模以上工业… after the run-in head 1.本公报数据: a sibling point, not under it
         path = tuple(stack) + ((Heading("table", block.table),) if block.kind == "table_row" and block.table else ()) \
             + ((Heading("columns", block.columns),) if block.kind == "table_row" and block.columns else ())
         kind = "list_item" if block.kind == "paragraph" and statute and list_marker(block.text) else block.kind
-        kind = "paragraph" if run_in else kind  # the paragraph its run-in head heads, not an item under it
-        key = (*(h.text for h in path), kind == "list_item")  # items (项) are not counted among an article's 款
-        counters[key] = counters.get(key, 0) + 1
-        paragraphs.append(Paragraph(
-            id=f"{doc_id}:p{len(paragraphs) + 1:04d}", doc_id=doc_id, text=block.text, title=title, path=path,
-            kind=kind, number=counters[key], row=block.row, boxes=block.boxes))
+        kind = "paragraph" if run_in or head else kind  # the paragraph its head heads, not an item under it
+        filled[:] = [True] * len(filled)
+        add(block.text, path, kind, block.row, block.boxes)
+    while stack:
+        close()
     return paragraphs
 
 
-def _open(stack: list[Heading], heading: Heading) -> None:
-    rank = RANKS.get(heading.level, RANKS["item"])
-    while stack and (stack[-1].level == "box" or RANKS.get(stack[-1].level, RANKS["item"]) >= rank):
-        stack.pop()
-    stack.append(heading)
+def _items_follow(blocks: list[Block], i: int, level: str) -> bool:
+    """Whether the block after blocks[i] is a paragraph numbered one level deeper than ``level``."""
+    nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    deeper = nxt is not None and not nxt.level and marker_level(nxt.text)
+    return bool(deeper) and RANKS[deeper] > RANKS[level]

@@ -71,25 +71,88 @@ def read_docx(path: Path) -> tuple[list[Block], Counter]:
 
 
 def _body_items(document):
-    """("p", text, style name, outline level, number, size) and ("table", grid) in body order."""
+    """("p", text, style name, outline level, number, size) and ("table", grid) in body order; a text box's
+    paragraphs and a paragraph's footnotes (``注1：…``) follow the paragraph they stand in."""
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     styles = _Styles(document)
     numbering = _Numbering(document)
+    notes = _notes(document)
+    counted = 0
     for el in _body_elements(document.element.body):
         if el.tag == W + "tbl":
             table = Table(el, document)
-            yield ("table", [[c.text for c in row.cells] for row in table.rows])
+            yield ("table", [["\n".join(visible_text(p) for p in c._tc.iterchildren(W + "p")) for c in row.cells]
+                             for row in table.rows])
         elif el.tag == W + "p":
-            para = Paragraph(el, document)
-            style_id = el.pPr.pStyle.val if el.pPr is not None and el.pPr.pStyle is not None else None
-            name = styles.name(style_id)
-            level = _own(el, "outlineLvl")
-            level = int(level) if level is not None else styles.outline(style_id)
-            num = _num_pr(el) or styles.num(style_id)
-            number = numbering.next(*num) if num else ""
-            yield ("p", para.text, name, level, number, styles.size(para, style_id))
+            for para in (el, *_boxed_paragraphs(el)):
+                yield _paragraph_item(para, document, styles, numbering)
+            for ref in el.iter(W + "footnoteReference", W + "endnoteReference"):
+                counted += 1
+                if notes.get(ref.get(W + "id")):
+                    yield ("p", f"注{counted}：{notes[ref.get(W + 'id')]}", "footnote text", None, "", 0.0)
+
+
+def _paragraph_item(el, document, styles, numbering) -> tuple:
+    from docx.text.paragraph import Paragraph
+
+    style_id = el.pPr.pStyle.val if el.pPr is not None and el.pPr.pStyle is not None else None
+    name = styles.name(style_id)
+    level = _own(el, "outlineLvl")
+    level = int(level) if level is not None else styles.outline(style_id)
+    num = _num_pr(el) or styles.num(style_id)
+    number = numbering.next(*num) if num else ""
+    return ("p", visible_text(el), name, level, number, styles.size(Paragraph(el, document), style_id))
+
+
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+HIDDEN_TAGS = frozenset({W + "del", W + "moveFrom", W + "txbxContent", MC + "Fallback"})  # not read as the text
+
+
+def visible_text(el) -> str:
+    """The text Word shows for an element with its tracked changes accepted: inserted text kept (w:ins), deleted
+    text left out (w:del), a text box's text not part of the paragraph it is anchored in."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        for child in node:
+            if child.tag in HIDDEN_TAGS:
+                continue
+            if child.tag == W + "t":
+                out.append(child.text or "")
+            elif child.tag == W + "tab":
+                out.append("\t")
+            elif child.tag in (W + "br", W + "cr") and child.get(W + "type") != "page":
+                out.append("\n")
+            else:
+                walk(child)
+
+    walk(el)
+    return "".join(out)
+
+
+def _boxed_paragraphs(el) -> list:
+    """The paragraphs of the text boxes anchored in a paragraph (the drawing's copy, not its VML fallback)."""
+    boxes = [b for b in el.iter(W + "txbxContent")
+             if not any(a.tag == MC + "Fallback" for a in b.iterancestors())]
+    return [p for b in boxes for p in b.iter(W + "p")]
+
+
+def _notes(document) -> dict[str, str]:
+    """Footnote and endnote texts by their id (separators left out)."""
+    from lxml import etree
+
+    out: dict[str, str] = {}
+    for rel in document.part.rels.values():
+        if rel.is_external or not rel.reltype.endswith(("/footnotes", "/endnotes")):
+            continue
+        root = etree.fromstring(rel.target_part.blob)
+        for note in root:
+            if note.get(W + "type") in (None, "normal"):
+                text = _clean(" ".join(visible_text(p) for p in note.iter(W + "p")))
+                if text:
+                    out[note.get(W + "id")] = text
+    return out
 
 
 def _body_elements(body):
@@ -105,13 +168,14 @@ def _body_elements(body):
 def _blocks(items: list[tuple]) -> tuple[list[Block], Counter]:
     skipped: Counter = Counter()
     paragraphs = [it for it in items if it[0] == "p" and _clean(it[1])]
-    title = _title(paragraphs[:TITLE_SCAN])
+    title_run = _title_run(paragraphs[:TITLE_SCAN])
+    title = join_lines([_clean(p[1]) for p in title_run])
     blocks: list[Block] = [Block(title, "title")] if title else []
     caption = ""
     lent = None  # (number, outline level, style) of an empty numbered heading paragraph just before
     typed = ""  # a clause number typed alone in the paragraph just before
     offset = 0  # outline level minus clause depth of the numbered headings seen (5.2 set as outline level 3 → 1)
-    title_left = set(id(p) for p in paragraphs[:TITLE_SCAN] if title and _clean(p[1]) in title)
+    title_left = set(id(p) for p in title_run)
     for it in items:
         if it[0] == "table":
             blocks += row_blocks(caption, grid_rows([[join_letter_spaced(_clean(c)) for c in row] for row in it[1]]))
@@ -180,9 +244,9 @@ CLAUSE_NUMBER_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}$")  # a clause number
 TOP_CLAUSE_RE = re.compile(r"^\d{1,2}\s+[\u4e00-\u9fff]{2,16}$")  # 1 范围, 3 术语和定义: a paragraph of its own
 
 
-def _title(paragraphs: list[tuple]) -> str:
-    """The largest text among the first paragraphs (consecutive paragraphs of that size), if clearly larger
-    than the body; else the Title style's text; else ''."""
+def _title_run(paragraphs: list[tuple]) -> list[tuple]:
+    """The title's paragraphs: the largest text among the first paragraphs (consecutive paragraphs of that
+    size), if clearly larger than the body; else the first in the Title style; else none."""
     sized = [(p, p[5]) for p in paragraphs if p[5] and title_like(p[1])]
     sizes: Counter = Counter()
     for p in paragraphs:
@@ -197,8 +261,8 @@ def _title(paragraphs: list[tuple]) -> str:
                 if p[5] != biggest:
                     break
                 run.append(p)
-            return join_lines([_clean(p[1]) for p in run])
-    return next((_clean(p[1]) for p in paragraphs if p[2] == "Title"), "")
+            return run
+    return next(([p] for p in paragraphs if p[2] == "Title"), [])
 
 
 def _clean(text: str) -> str:

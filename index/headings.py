@@ -69,9 +69,14 @@ def promulgated_title(texts: list[str]) -> str:
     return next((m.group(1) for t in texts[:6] if (m := PROMULGATION_RE.match(t.strip()))), "")
 
 
+# the masthead of a red-header document or an order, set larger than the title under it: 某某市人民政府办公室文件,
+# 某某省人民政府令 (the title is 关于…的通知, or the regulation the order promulgates)
+MASTHEAD_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:人民政府|办公厅|办公室|委员会|局|厅|部|院|主席)(?:文件|令)$")
+
+
 def title_like(text: str) -> bool:
-    """Text that can be a title: TITLE_MIN_CJK Chinese characters or more."""
-    return len(CJK_RE.findall(text)) >= TITLE_MIN_CJK
+    """Text that can be a title: TITLE_MIN_CJK Chinese characters or more, not a masthead (MASTHEAD_RE)."""
+    return len(CJK_RE.findall(text)) >= TITLE_MIN_CJK and not MASTHEAD_RE.match(re.sub(r"\s+", "", text))
 
 
 LINE_END = SENTENCE_END + "…"  # a line that ends a sentence (or trails off) is no heading
@@ -165,18 +170,27 @@ def run_in_head(text: str, statute: bool) -> tuple[str, str] | None:
     """The numbered heading a paragraph opens with before its first sentence, as (level, heading), or None — the
     way notices and work reports write their sub-points: '（一）指导思想。坚持以人民为中心…' → ('subsection',
     '（一）指导思想'); '1.加强组织领导。各地区要…' → ('item', '1.加强组织领导'). Not in a statute, whose （一） and 1.
-    are items of an article, nor when nothing follows the head."""
+    are items of an article, nor when a mere word or two follows the head. A point that is its head alone
+    ('（一）开展数字化诊断服务。', its items on the next lines) is a heading too."""
     m = RUN_IN_RE.match(text.lstrip())
-    if statute or not m or len(text.strip()) <= len(m.group(0)) + 4:
+    if statute or not m or len(m.group(0)) < len(text.strip()) <= len(m.group(0)) + 4:
         return None
     level = report_heading_level(m.group(1))
     return (level, m.group(1)) if level in RUN_IN_LEVELS else None
 
 
+def marker_level(text: str) -> str | None:
+    """The heading level the point number a text opens with stands for ('2.规模以上…' → 'item', '（三）…' →
+    'subsection', '四、…' → 'section'), or None."""
+    t = text.lstrip()
+    return ("section" if SECTION_RE.match(t) else "subsection" if SUBSECTION_RE.match(t)
+            else "item" if ITEM_RE.match(t) else None)
+
+
 def without_contents(levels_texts: list[tuple[str | None, str]]) -> set[int]:
     """The indexes of a table of contents among a document's blocks, given as (level, text): a run of three or
     more headings with no text between them, each of which comes again later as a heading (第一章 总则 … 第六章
-    附则 listed under the title, then the chapters themselves)."""
+    附则 listed under the title, then the chapters themselves), and the 目录 line over it."""
     later: dict[str, list[int]] = {}
     for i, (level, text) in enumerate(levels_texts):
         if level:
@@ -190,6 +204,8 @@ def without_contents(levels_texts: list[tuple[str | None, str]]) -> set[int]:
             continue
         if len(run) >= 3:
             out.update(run)
+            if run[0] and TOC_RE.match(re.sub(r"\s+", "", levels_texts[run[0] - 1][1])):
+                out.add(run[0] - 1)  # the 目录 line over it
         run = []
     return out
 

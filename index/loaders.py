@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import textutil
-from index.blocks import plain_blocks, text_blocks
+from index.blocks import plain_blocks, text_blocks, with_attachment_lists
 from index.documents import Block, DocumentError, DocumentTooLarge, Paragraph, assign_structure, doc_id_for
 from index.docx_reader import check_docx_package, read_docx
 from index.furniture import clean_lines
@@ -31,8 +31,9 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 # (2: a plain-text file's first short line is its title; 3: PDFs read by geometry, code points folded, any heading
 # depth, articles, table rows, pages and boxes, Word outline levels and numbering; 4: scanned PDF pages read by OCR;
 # 5: a Word term entry numbered by the empty heading paragraph before it, tables of marks read as lists; 6: two
-# columns, run-in heads, printouts' information boxes and signatures, table units, contents lists, Markdown tables)
-PARSER_VERSION = 6
+# columns, run-in heads, printouts' information boxes and signatures, table units, contents lists, Markdown tables;
+# 7: Word tracked changes, footnotes and text boxes, auto-numbered articles, mastheads; indent-marked plain text)
+PARSER_VERSION = 7
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 MD_LEVELS = {1: "case", 2: "section", 3: "subsection"}
 MD_TABLE_ROW_RE = re.compile(r"^\s*\|(.+)\|\s*$")  # | 项目类别 | 金额（万元） |
@@ -185,6 +186,7 @@ def load_document(path: str | Path, doc_id: str | None = None, limits: LimitsCon
     else:
         check_docx_package(path, limits or LimitsConfig())
         blocks, dropped = read_docx(path)
+    blocks = with_attachment_lists(blocks)
     contents = without_contents([(b.level, b.text) for b in blocks])
     if contents:
         blocks = [b for i, b in enumerate(blocks) if i not in contents]

@@ -35,7 +35,7 @@ NUMBER_RES = (re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(]\d{4}[〕\]］）)
               re.compile(r"\b(?:GB|NB|DL|HJ|JGJ|DB\d{0,2}|[A-Z]{2,4}(?=/[TZ]))(?:/[TZ])?\s*[\dX]{2,}(?:\.\d+)?\s*[—-]\s*[\dX]{4}"))
 EFFECTIVE_RE = re.compile(r"自\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起\s*(?:施行|实施|执行|生效)")
 FROM_PUBLICATION_RE = re.compile(r"自\s*(?:公布|发布|印发)之日起\s*(?:施行|实施|执行)")
-ADOPTED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)([\u4e00-\u9fff\d]{2,30}?人民代表大会常务委员会)第[\u4e00-\u9fff\d]+次会议通过")
+ADOPTED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)([\u4e00-\u9fff\d]{2,30}?人民代表大会(?:常务委员会)?)第[\u4e00-\u9fff\d]+次会议通过")
 AMENDED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:(?!\d{4}\s*年)[^（(]){0,90}?(?:修正|修订)")
 ORG_RE = re.compile(r"(?:局|委员会|人民政府|政府|办公厅|办公室|部|厅|院|调查队|中心|协会|署|委)$")
 ORDER_RE = re.compile(r"^([\u4e00-\u9fff]{2,14})令$")
@@ -51,6 +51,7 @@ SITE_DATE_RE = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})\s*\d{1,2}:\d{2}\s*来源")
 STAMP_RE = re.compile(r"(?P<ymd>\d{4}[/-]\d{1,2}[/-]\d{1,2})\s*\d{1,2}:\d{2}"
                       r"|(?<![\d/])(?P<mdy>\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})),?\s+\d{1,2}:\d{2}")
 REGION_RE = re.compile(r"^(?:\d{4}\s*年\s*)?([\u4e00-\u9fff]{2,12}?(?:特别行政区|自治区|自治州|自治县|省|市|州|地区|盟|县|区|旗))")
+RELAYED_RE = re.compile(r"^关于(?:印发|转发|公布|发布)")  # 关于印发某某市…: the place follows the verb; 关于加强全市…: none
 NATIONAL_RE = re.compile(r"^(?:中华人民共和国|全国|国务院|国家|中共中央|最高人民)")
 TERM_RE = re.compile(r"第[\u4e00-\u9fff\d]+届")
 # a standard's cover line, a line of its own (中华人民共和国能源行业标准); 应当符合国家标准 in a notice's text is none
@@ -175,10 +176,16 @@ def _is_body(text: str) -> bool:
 
 
 def _region(title: str, issuer: str) -> str:
+    """The place the title names first — before its 关于 (某某市人民政府关于…), or after 关于印发/转发 (关于印发某某市…
+    的通知) — else the issuer's; 全国 for national law and bodies."""
     if NATIONAL_RE.match(title) or NATIONAL_RE.match(issuer) or issuer.startswith("全国人民代表大会"):
         return "全国"
-    m = REGION_RE.match(squash(title)) or REGION_RE.match(squash(issuer))
-    return m.group(1) if m else ""
+    t = squash(title)
+    if "关于" in t:
+        relayed = RELAYED_RE.match(t)
+        t = t.split("关于", 1)[0] or (t[relayed.end():] if relayed else "")
+    m = REGION_RE.match(t) or REGION_RE.match(squash(issuer))
+    return m.group(1) if m and not m.group(1).startswith("全") else ""
 
 
 def _kind(title: str, issuer: str, number: str, head: list[str]) -> str:

@@ -98,6 +98,16 @@ def test_plain_text_uses_blank_lines():
                                                     ("第二段。", None)]
 
 
+def test_plain_text_point_that_ends_a_sentence_is_a_paragraph_not_a_heading():
+    [b] = plain_blocks("一、总体要求\n\n（一）推进5G网络建设。到2025年，全市建成5G基站1.2万个。")[1:]
+    assert b.level is None
+
+
+def test_plain_text_signature_lines_stay_apart_and_an_attachment_list_keeps_its_items_apart():
+    blocks = plain_blocks("正文。\n\n附件：1.某某措施\n2.重点任务分工表\n\n某某市人民政府\n2024年3月5日")
+    assert [b.text for b in blocks] == ["正文。", "附件：1.某某措施 2.重点任务分工表", "某某市人民政府", "2024年3月5日"]
+
+
 def test_plain_text_without_blank_lines_is_one_paragraph_per_line():
     assert [b.text for b in plain_blocks("甲。\n乙。\n")] == ["甲。", "乙。"]
 

@@ -41,6 +41,14 @@ def test_higher_heading_resets_lower_levels():
     assert paras[1].heading("subsection") == "" and paras[1].label == "文件 › 二、丙 › 第1段"
 
 
+def test_a_heading_with_nothing_under_it_is_kept_as_a_paragraph():
+    blocks = [Block("通知", "title"), Block("正文。"), Block("附件1", "h1"), Block("（一）推进建设", "subsection"),
+              Block("附件2", "h1")]  # 附件2's pages are images: nothing under it
+    paras = assign_structure(blocks, "d")
+    assert [(p.label, p.text) for p in paras] == [("通知 › 第1段", "正文。"), ("通知 › 附件1 › 第1段", "（一）推进建设"),
+                                                  ("通知 › 第2段", "附件2")]
+
+
 def test_doc_id_for_is_safe():
     assert doc_id_for("报告 2023 (终稿).pdf") == "报告_2023_终稿"
     assert doc_id_for("sub/dir/a.txt") == "sub_dir_a"

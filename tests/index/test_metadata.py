@@ -34,6 +34,15 @@ def test_what_a_document_says_it_is(title, texts, dropped, expected):
     assert {k: meta[k] for k in expected} == expected
 
 
+@pytest.mark.parametrize("title, region", [
+    ("关于印发某某市促进数字经济发展若干措施的通知", "某某市"),  # the place follows 关于印发
+    ("周口市人民政府关于加强安全生产工作的通知", "周口市"),  # the place stands before 关于
+    ("关于加强全市安全生产工作的通知", ""),  # 全市 names no place
+])
+def test_the_region_is_the_place_a_notice_title_names(title, region):
+    assert extract(title, ["各区人民政府：", "现将有关事项通知如下。"])["region"] == region
+
+
 def test_a_signature_under_the_text_gives_the_issuer_and_the_issue_date():
     meta = extract("关于推进工业园区数字化绿色化协同转型的指导意见",
                    ["各省、自治区主管部门：", "现提出如下意见。", "工业和信息化部 国家发展改革委 生态环境部", "2024年9月18日",

@@ -82,3 +82,58 @@ def test_a_side_column_beside_a_portal_page_is_left_out_and_the_title_is_whole()
     texts = [p.text for p in doc.paragraphs]
     assert "各县（市）区人民政府，高新区管委会，市直各委、办、局（公司）：" in texts
     assert not any("相关文件" in t or "政策问答" in t or "分享到" in t for t in texts)
+
+
+@pytest.fixture(scope="module")
+def energy_report():
+    return load_document(LAYOUTS / "energy_report_tracked_changes_notes_textbox.docx")
+
+
+def test_tracked_changes_are_read_accepted(energy_report):
+    text = "\n".join(p.text for p in energy_report.paragraphs)
+    assert "比上年下降3.6%" in text and "3.2%" not in text  # w:ins kept, w:del left out
+    assert "五是开展公共机构节能示范创建" in text  # a paragraph inserted as a tracked change
+
+
+def test_footnotes_follow_the_paragraph_that_cites_them(energy_report):
+    texts = [p.text for p in energy_report.paragraphs]
+    [i] = [i for i, t in enumerate(texts) if t.startswith("注1：单位地区生产总值能耗按2020年可比价计算")]
+    assert "比上年下降3.6%" in texts[i - 1]
+
+
+def test_a_text_box_is_read_once_as_a_box(energy_report):
+    boxed = [p for p in energy_report.paragraphs if p.heading("box").startswith("专栏1")]
+    assert any("淘汰改造燃煤锅炉45台" in p.text for p in boxed)
+    assert sum("淘汰改造燃煤锅炉45台" in p.text for p in energy_report.paragraphs) == 1
+
+
+def test_the_signature_that_opens_the_title_is_kept(energy_report):
+    assert energy_report.meta["issuer"] == "临川市发展和改革委员会"
+
+
+def test_articles_numbered_by_word_are_articles_with_their_clauses():
+    doc = load_document(LAYOUTS / "city_order_auto_numbered_articles.docx")
+    assert doc.meta["title"] == "临川市生活垃圾分类管理办法"  # not the order's masthead 临川市人民政府令
+    labels = [p.label for p in doc.paragraphs]
+    assert "临川市生活垃圾分类管理办法 › 第一章 总则 › 第三条 › 第2款" in labels
+    assert "临川市生活垃圾分类管理办法 › 第一章 总则 › 第三条 › （一）" in labels
+
+
+def test_a_red_header_notice_is_titled_by_its_title_and_its_points_head_their_items():
+    doc = load_document(LAYOUTS / "red_header_notice.docx")
+    assert doc.meta["title"] == "临川市人民政府办公室关于加快推进中小企业数字化转型的实施意见"
+    [item] = [p for p in doc.paragraphs if p.text.startswith("1.聚焦重点行业")]
+    assert item.headings[-2:] == ["（二）推进细分行业转型", "1.聚焦重点行业"]
+    assert any(p.text == "附件：1.临川市中小企业数字化转型专项资金管理实施细则 2.临川市中小企业数字化转型项目申报表"
+               for p in doc.paragraphs)
+
+
+def test_a_wrapped_law_whose_paragraphs_open_indented_keeps_its_articles_apart():
+    doc = load_document(LAYOUTS / "law_wrapped_indented.txt")
+    assert doc.meta["title"] == "中华人民共和国外商投资法"
+    assert {k: doc.meta[k] for k in ("issuer", "issued", "kind")} == {
+        "issuer": "全国人民代表大会", "issued": "2019-03-15", "kind": "法律"}
+    by_label = {p.label: p.text for p in doc.paragraphs}
+    assert by_label["中华人民共和国外商投资法 › 第三章 投资保护 › 第一节 一般规定 › 第二十一条"].startswith("第二十一条")
+    assert "第二十一条" not in by_label["中华人民共和国外商投资法 › 第三章 投资保护 › 第一节 一般规定 › 第二十条 › 第2款"]
+    assert "中华人民共和国外商投资法 › 第一章 总则 › 第八条 › 第2款" not in by_label  # a wrapped line, no 款
