@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.headings import (DOCUMENT_LEVELS, HIDDEN_LEVELS, INLINE_LEVELS, LIST_LEVELS, RANKS, inline_head,
-                            is_statute, list_marker, marker_level, run_in_head)
+                            is_question_head, is_statute, list_marker, marker_level, run_in_head)
 
 from errors import RagError
 from textutil import squash
@@ -178,7 +178,7 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
     list items, whatever the reader guessed), and so does a clause
     number with its text (5.1.1 …); outside a statute, a numbered head run in before a paragraph's first sentence
     (（一）指导思想。坚持…) opens a heading of its level (see index.headings.run_in_head); a table row's path ends
-    with its table's title and column headers. A heading with nothing under it (附件2 whose pages are images, or
+    with its table's title and column headers; a Q&A's question (问：…？) heads its answer. A heading with nothing under it (附件2 whose pages are images, or
     a line wrongly read as a heading) is kept as a paragraph under its parents, so no words are lost.
     """
     statute = is_statute([b.text for b in blocks if not b.level])
@@ -215,8 +215,12 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
         if block.level and not (statute and block.level in LIST_LEVELS):
             open_heading(Heading(block.level, block.text))
             continue
+        if block.kind == "paragraph" and is_question_head(block.text):
+            open_heading(Heading("question", block.text.strip()))  # 问：…？ heads its 答：…
+            continue
         head = inline_head(block.text, statute) if block.kind in ("paragraph", "list_item") else None
-        run_in = run_in_head(block.text, statute) if not head and block.kind in ("paragraph", "list_item") else None
+        run_in = run_in_head(block.text, statute) if not head and block.kind in ("paragraph", "list_item") \
+            and not (stack and stack[-1].level == "box") else None  # a box's points are its paragraphs
         if head:
             open_heading(Heading("article", head))
         elif run_in:

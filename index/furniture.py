@@ -27,7 +27,7 @@ from index.headings import DOC_NUMBER_LINE_RE, TABLE_TITLE_RE, TITLE_SIZE, ends_
 from index.layout import Line
 from index.metadata import STAMP_RE
 from index.normalize import normalize_line
-from textutil import CJK_RE
+from textutil import CJK_RE, squash
 
 # what a reader leaves out of a document, by reason (counted per document in the manifest, shown by `index status`)
 DROP_REASONS = {"page_number": "page numbers", "repeated": "repeated header/footer lines", "stamp": "browser stamps",
@@ -38,6 +38,7 @@ PAGE_NUMBER_RE = re.compile(r"^(?:[-－—–~]\s*\d{1,4}\s*[-－—–~]|\d{1,4
                             r"(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$")
 URL_RE = re.compile(r"https?://\S+|www\.[\w-]+\.\S+")
 REGISTRATION_RE = re.compile(r"ICP备\s*\d+|公网安备\s*\d+|网站标识码")
+STAMP_TITLE_MIN_CJK = 8  # a print stamp's page title names the document when it has this many Chinese characters
 DATED_RE = re.compile(r"\d{4}\s*[年/-]\s*\d{1,2}|" + STAMP_RE.pattern)
 CONTROL_RE = re.compile(r"【[^】]{0,20}[：:][^】]{0,20}】")
 # a web page's own information line or share bar (信息来源：… 发布时间：… 浏览次数：1234; 分享到：微信 微博)
@@ -128,6 +129,8 @@ def clean_lines(pages: list[list[Line]], heights: list[float]) -> Cleaned:
         kept.append(page_kept)
     flat = [line for page in kept for line in page]
     title_lines = _title_lines(kept[0] if kept else [], body_size(flat))
+    if printout and not title_lines and kept:
+        title_lines = _stamped_title(kept[0], [l.text for l in pages[0] if STAMP_RE.search(l.text)])
     if printout:
         flat = _trim_printout(kept, title_lines, dropped)
     title = "".join(l.text for l in title_lines)
@@ -177,6 +180,26 @@ def _title_lines(first_page: list[Line], size: float) -> list[Line]:
             break
         out.append(l)
     return out
+
+
+def _stamped_title(first_page: list[Line], stamps: list[str]) -> list[Line]:
+    """A printout's title where it is set hardly larger than its text: the lines of page one that spell the page
+    title the browser printed in its stamp (12/7/26, 4:18 PM《湖南省…若干措施》政策问…, cut short by the browser,
+    or followed by the site's name)."""
+    named = [re.sub(r"^[AaPp][Mm]", "", squash(STAMP_RE.sub("", s))).rstrip("…") for s in stamps]
+    named = [n for n in named if len(CJK_RE.findall(n)) >= STAMP_TITLE_MIN_CJK]
+    for i in range(len(first_page)):
+        spelled, fitting = "", 0
+        for line in first_page[i:i + 3]:
+            spelled += squash(line.text)
+            if any(spelled.startswith(n) for n in named):
+                return first_page[i:i + fitting + 1]  # the stamp's (shortened) title is spelled out
+            if not any(n.startswith(spelled) for n in named):
+                break
+            fitting += 1
+        if fitting and len(CJK_RE.findall("".join(l.text for l in first_page[i:i + fitting]))) >= STAMP_TITLE_MIN_CJK:
+            return first_page[i:i + fitting]  # the stamp names more (the site's name after the title)
+    return []
 
 
 def _within(line: Line, right: float) -> Line:

@@ -54,8 +54,9 @@ FRONT_MATTER_RE = re.compile(r"^(?:前言|序言?|引言|导言|导语|目录|�
 LIST_ITEM_RE = re.compile(rf"^(?:[（(][{CN_NUM}\d]+[）)]|\d{{1,2}}[.．、)）](?!\d)|[a-z][)）.]|[①-⑳]|——|—)")  # not 14.2%
 HEADING_MAX_CHARS = 60
 # a document's title: the largest text of its first page (PDF) or paragraphs (Word), at least this many times the
-# body text's size and with at least TITLE_MIN_CJK Chinese characters (a logo such as NB is no title)
-TITLE_SIZE = 1.15
+# body text's size (小二号 over 三号 text is 1.125) and with at least TITLE_MIN_CJK Chinese characters (a logo such as NB
+# is no title)
+TITLE_SIZE = 1.1
 TITLE_MIN_CJK = 4
 
 
@@ -83,7 +84,7 @@ LINE_END = SENTENCE_END + "…"  # a line that ends a sentence (or trails off) i
 
 RANKS = {"title": 0, "category": 5, "case": 10, "part": 12, "chapter": 14, "jie": 16,
          **{f"h{n}": 16 + 2 * n for n in range(1, 10)},
-         "section": 40, "subsection": 42, "item": 44, "article": 60, "box": 99}
+         "section": 40, "subsection": 42, "item": 44, "question": 50, "article": 60, "box": 99}
 INLINE_LEVELS = frozenset({"article"})
 STATUTE_DIVISIONS = frozenset({"part", "chapter", "jie"})  # 编 / 章 / 节: levels a statute's text marks itself
 # levels that are list items (项) of an article in a statute
@@ -177,6 +178,17 @@ def run_in_head(text: str, statute: bool) -> tuple[str, str] | None:
         return None
     level = report_heading_level(m.group(1))
     return (level, m.group(1)) if level in RUN_IN_LEVELS else None
+
+
+# a policy Q&A's question (政策解读 问答): 问：《若干措施》出台的背景是什么？ / 问题3：… / 3.问：…; its 答 follows
+QUESTION_RE = re.compile(r"^(?:问题?\s*\d*\s*[：:]|\d{1,2}[.．、]\s*问\s*[：:]|[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]?\s*问\s*[：:])")
+QUESTION_MAX_CHARS = 100
+
+
+def is_question_head(text: str) -> bool:
+    """A Q&A's question line (问：…？), which heads the answer paragraphs after it."""
+    t = text.strip()
+    return bool(QUESTION_RE.match(t)) and t.endswith(("？", "?")) and len(t) <= QUESTION_MAX_CHARS
 
 
 def marker_level(text: str) -> str | None:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from index.documents import Block, Box
+from index.headings import heading_level
 from index.layout import Line, Segment
 from textutil import display_width, squash
 
@@ -19,6 +20,7 @@ from textutil import display_width, squash
 HEADER_UNIT_RE = re.compile(r"^(?P<name>.+?)\s*(?:[（(](?P<unit>[^）)\d以为比同]{1,6})[）)]|(?P<pct>[%‰]))$")
 CHILD_MARK_RE = re.compile(r"^(?:其中[：:]|[#＃])\s*")
 NUMBER_RE = re.compile(r"^[-−+]?\d[\d,，]*(?:\.\d+)?\s*[%‰]?$|^[-—–…×/]+$")
+AFTER_TABLE_LEVELS = frozenset({"part", "chapter", "jie", "section"})  # headings a table's last line can be
 UNIT_HEADERS = frozenset({"单位", "计量单位"})
 MARK_RE = re.compile(r"^[×✕✗✘√✓✔●○◎★☆▲△■□]$")  # a matrix cell that only marks its row and column
 UNIT_LINE_RE = re.compile(r"^\s*单位[：:]\s*\S{1,8}\s*$")  # 单位：亿元, a line of its own under a table's title
@@ -74,11 +76,22 @@ def row_text(row: Row, table_unit: str = "") -> str:
 
 
 def row_blocks(title: str, rows: list[Row]) -> list[Block]:
-    """Blocks of the rows of one table, in order."""
+    """Blocks of the rows of one table, in order: not the header the table repeats on a page it runs on to
+    (every cell its column's name), and a last row that is only a heading (三、工业和建筑业, read with the table
+    it follows) as that heading."""
+    rows = [r for r in rows if (r.label or r.cells) and not _repeats_header(r)]
     columns = " ".join(dict.fromkeys(h for r in rows for h, _ in r.cells if h))
     unit = table_unit(title)
+    trailing = []
+    while rows and not rows[-1].cells and not rows[-1].parent and heading_level(rows[-1].label) in AFTER_TABLE_LEVELS:
+        trailing.insert(0, Block(rows[-1].label, heading_level(rows[-1].label), boxes=rows[-1].boxes))
+        rows = rows[:-1]
     return [Block(row_text(r, unit), kind="table_row", table=title, row=r.name, boxes=r.boxes, columns=columns)
-            for r in rows if r.label or r.cells]
+            for r in rows] + trailing
+
+
+def _repeats_header(row: Row) -> bool:
+    return bool(row.cells) and all(squash(h) == squash(v) for h, v in row.cells)
 
 
 def grid_rows(grid: list[list[str]]) -> list[Row]:

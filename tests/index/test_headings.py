@@ -1,6 +1,7 @@
 import pytest
 
-from index.headings import run_in_head, without_contents, heading_level, inline_head, is_front_matter, is_statute, list_marker
+from index.headings import (heading_level, inline_head, is_front_matter, is_question_head, is_statute, list_marker,
+                            run_in_head, without_contents)
 
 
 @pytest.mark.parametrize("line, statute, level", [
@@ -67,3 +68,14 @@ def test_a_run_of_headings_that_come_again_later_is_a_table_of_contents():
               ("chapter", "第一章 总则"), (None, "第一条 为了……"), ("chapter", "第二章 管理"), (None, "第五条 ……"),
               ("chapter", "第三章 附则"), (None, "第九条 本条例自公布之日起施行。")]
     assert without_contents(blocks) == {1, 2, 3}
+
+
+@pytest.mark.parametrize("text, question", [
+    ("问：《若干措施》出台的背景是什么？", True),
+    ("问题3：企业如何申报？", True),
+    ("答：自2024年4月1日起施行。", False),
+    ("问：", False),  # no question
+    ("问责机制不健全的，怎么办？", False),  # 问责 is no 问：
+])
+def test_a_question_line_of_a_q_and_a(text, question):
+    assert is_question_head(text) == question

@@ -137,3 +137,36 @@ def test_a_wrapped_law_whose_paragraphs_open_indented_keeps_its_articles_apart()
     assert by_label["中华人民共和国外商投资法 › 第三章 投资保护 › 第一节 一般规定 › 第二十一条"].startswith("第二十一条")
     assert "第二十一条" not in by_label["中华人民共和国外商投资法 › 第三章 投资保护 › 第一节 一般规定 › 第二十条 › 第2款"]
     assert "中华人民共和国外商投资法 › 第一章 总则 › 第八条 › 第2款" not in by_label  # a wrapped line, no 款
+
+
+@pytest.fixture(scope="module")
+def long_table_bulletin():
+    return load_document(LAYOUTS / "bulletin_long_table_repeated_header.pdf")
+
+
+def test_the_header_a_table_repeats_on_its_next_pages_is_no_row(long_table_bulletin):
+    rows = [p for p in long_table_bulletin.paragraphs if p.kind == "table_row" and p.heading("table").startswith("表2")]
+    assert len(rows) > 40 and not any("产品名称" in p.text for p in rows)
+    assert any(p.text.startswith("新能源汽车：产量21560辆") and p.pages == (4,) for p in rows)
+
+
+def test_a_section_heading_right_under_a_table_heads_what_follows(long_table_bulletin):
+    [p] = [p for p in long_table_bulletin.paragraphs if p.text.startswith("全年全部工业增加值1612.8亿元")]
+    assert p.heading("section") == "三、工业和建筑业"
+    assert not any(p.kind == "table_row" and p.row == "三、工业和建筑业" for p in long_table_bulletin.paragraphs)
+
+
+@pytest.fixture(scope="module")
+def policy_qa():
+    return load_document(LAYOUTS / "policy_qa_printout.pdf")
+
+
+def test_a_printout_set_in_one_size_is_titled_by_the_page_title_its_stamp_prints(policy_qa):
+    assert policy_qa.meta["title"] == "《湖南省进一步优化营商环境降低经营主体制度性交易成本若干措施》政策问答"
+    assert not any("长者模式" in p.text for p in policy_qa.paragraphs)  # the site's banner above the title
+
+
+def test_a_question_heads_its_answer(policy_qa):
+    [p] = [p for p in policy_qa.paragraphs if p.text.startswith("答：《若干措施》明确，政府采购工程项目预付款比例")]
+    assert p.headings[-1] == "问：政府采购和招标投标方面有哪些措施？"
+    assert not any(p.text.startswith("问：") for p in policy_qa.paragraphs)

@@ -76,3 +76,12 @@ def test_a_unit_the_table_title_gives_goes_into_figures_without_their_own():
 
 def test_a_figure_with_its_own_unit_gets_no_other():
     assert row_text(Row("一般公共预算收入", (("单位", "亿元"), ("完成率或增幅", "104.7%")))) == "一般公共预算收入：完成率或增幅104.7%"
+
+
+def test_a_repeated_header_row_is_left_out_and_a_heading_under_the_table_is_a_heading():
+    rows = [Row("汽油", (("产量", "268.4"),)), Row("产品名称", (("产量", "产量"),)), Row("柴油", (("产量", "231.5"),)),
+            Row("三、工业和建筑业", ())]
+    blocks = row_blocks("表2 主要产品产量", rows)
+    assert [(b.text, b.level, b.kind) for b in blocks] == [
+        ("汽油：产量268.4", None, "table_row"), ("柴油：产量231.5", None, "table_row"),
+        ("三、工业和建筑业", "section", "paragraph")]
