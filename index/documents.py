@@ -181,7 +181,7 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
     with its table's title and column headers; a Q&A's question (问：…？) heads its answer. A heading with nothing under it (附件2 whose pages are images, or
     a line wrongly read as a heading) is kept as a paragraph under its parents, so no words are lost.
     """
-    statute = is_statute([b.text for b in blocks if not b.level])
+    statutes = _statute_segments(blocks)
     title = default_title
     stack: list[Heading] = []
     filled: list[bool] = []  # per open heading: has a paragraph or a heading under it
@@ -209,6 +209,7 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
             add(heading.text, tuple(stack), "paragraph")
 
     for i, block in enumerate(blocks):
+        statute = statutes[i]
         if block.level == "title":
             title = block.text
             continue
@@ -249,3 +250,15 @@ def _items_follow(blocks: list[Block], i: int, level: str) -> bool:
     nxt = blocks[i + 1] if i + 1 < len(blocks) else None
     deeper = nxt is not None and not nxt.level and marker_level(nxt.text)
     return bool(deeper) and RANKS[deeper] > RANKS[level]
+
+
+def _statute_segments(blocks: list[Block]) -> list[bool]:
+    """Per block, whether the document it belongs to is a statute (is_statute): the whole file, or — when
+    documents of their own follow one another (a gazette's regulation, then a notice: ``case`` headings) — the
+    blocks from one such heading to the next."""
+    starts = [0] + [i for i, b in enumerate(blocks) if b.level == "case" and i] + [len(blocks)]
+    out: list[bool] = []
+    for a, b in zip(starts, starts[1:]):
+        statute = is_statute([x.text for x in blocks[a:b] if not x.level])
+        out += [statute] * (b - a)
+    return out

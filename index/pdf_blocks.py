@@ -31,6 +31,9 @@ INDENT = 0.8  # a line starting this many font sizes right of the text column's 
 SHORT = 1.5  # a line ending this many font sizes before the right edge ends its paragraph
 CENTRED = 3.0  # a line this many font sizes away from both edges is centred
 LARGER = 1.1  # a heading's font is at least this many times the body's
+# a centred heading set larger than the text that names a document (the gazette's 关于…的通知 after a regulation,
+# a plan's own title after the notice that issues it): it stands for that document, as a case of the report does
+DOCUMENT_TITLE_RE = re.compile(r"(?:通知|通告|公告|决定|意见|办法|条例|规定|细则|规划|方案|决议|批复|答复|函)(?:[（(][^）)]*[）)])?$")
 SMALLER = 0.92  # a table's font is at most this many times the body's
 CONTINUED_RE = re.compile(r"^\s*续表\s*\d")  # a table's continuation on the next page, under its number
 
@@ -97,7 +100,15 @@ def pdf_blocks(lines: list[Line], title: str, title_lines: tuple[Line, ...] = ()
             continue
         level = _heading(line, geo, statute, body_started)
         if level:
-            blocks.append(Block(line.text, level, boxes=(_box(line),)))
+            prev = blocks[-1] if blocks else None
+            if level == "h1" and prev is not None and prev.level in ("h1", "case") and i \
+                    and abs(lines[i - 1].size - line.size) <= 0.15 * line.size \
+                    and prev.boxes and prev.boxes[-1] == _box(lines[i - 1]):
+                blocks[-1] = prev = Block(prev.text + line.text, "h1", boxes=prev.boxes + (_box(line),))  # wrapped
+            else:
+                blocks.append(Block(line.text, level, boxes=(_box(line),)))
+            if blocks[-1].level == "h1" and DOCUMENT_TITLE_RE.search(blocks[-1].text):
+                blocks[-1] = Block(blocks[-1].text, "case", boxes=blocks[-1].boxes)  # a document of its own
             i += 1
             continue
         if TABLE_TITLE_RE.match(line.text) and not ends_sentence(line.text):

@@ -170,3 +170,16 @@ def test_a_question_heads_its_answer(policy_qa):
     [p] = [p for p in policy_qa.paragraphs if p.text.startswith("答：《若干措施》明确，政府采购工程项目预付款比例")]
     assert p.headings[-1] == "问：政府采购和招标投标方面有哪些措施？"
     assert not any(p.text.startswith("问：") for p in policy_qa.paragraphs)
+
+
+@pytest.fixture(scope="module")
+def gazette():
+    return load_document(LAYOUTS / "gazette_issue_three_documents.pdf")
+
+
+def test_each_document_of_a_gazette_issue_heads_its_own_paragraphs(gazette):
+    [article] = [p for p in gazette.paragraphs if p.text.startswith("第十二条")]
+    assert article.label.startswith("湖南省农村供水工程运行管理办法 › 第")
+    [point] = [p for p in gazette.paragraphs if p.text.startswith("六、压实工作责任。")]
+    assert point.headings == ["湖南省人民政府办公厅关于进一步做好2024年春季农业生产工作的通知", "六、压实工作责任"]
+    assert not any("附则" in p.label for p in gazette.paragraphs if "任命" in p.text)
