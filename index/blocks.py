@@ -14,22 +14,27 @@ import re
 import statistics
 
 from index.documents import Block
-from index.furniture import URL_RE, is_page_number
-from index.headings import (HEADING_MAX_CHARS, LIST_ITEM_RE, RUN_IN_LEVELS, STATUTE_DIVISIONS, ends_sentence,
-                            is_mark_line)
+from index.furniture import FOOTER_RE, URL_RE, is_page_number
+from index.headings import (HEADING_MAX_CHARS, LIST_ITEM_RE, RUN_IN_LEVELS, STATUTE_DIVISIONS, TABLE_TITLE_RE,
+                            ends_sentence, is_mark_line)
 from index.headings import heading_level as full_heading_level
 from index.headings import report_heading_level as heading_level
+from index.tables import grid_rows, is_number, row_blocks
 from textutil import display_width
 
 TITLE_MAX_CHARS = 30
+BREADCRUMB_RE = re.compile(r"^(?:首页|当前位置|您的位置|您现在的位置)\s*[：:]?\s*\S*(?:\s*[>＞›»]\s*\S+){1,}$")
 INDENT_CONTINUATION_SHARE = 0.7  # share of flush-left lines that continue an open sentence, in indent-marked text
 INDENT_START_SHARE = 0.6  # share of indented lines that follow a finished sentence, in indent-marked text
 BLANK_BREAK_SHARE = 0.6  # blank lines after fewer than this share of the lines break paragraphs (hard-wrapped text)
 
 
 def is_artifact(line: str) -> bool:
-    """True for PDF artifacts that carry no content: page numbers (any form, see index.furniture) and stray URLs."""
-    return is_page_number(line) or bool(URL_RE.fullmatch(line.strip()))
+    """True for lines that carry no content: page numbers (any form, see index.furniture), stray URLs, and the
+    breadcrumb and footer controls of a web page copied as text (首页 > 数据发布 > 统计公报, 【打印本页】)."""
+    t = line.strip()
+    return (is_page_number(t) or bool(URL_RE.fullmatch(t)) or bool(BREADCRUMB_RE.match(t))
+            or bool(FOOTER_RE.match(t.lstrip("【"))) and len(t) <= 30)
 
 
 def join_lines(parts: list[str]) -> str:
@@ -224,6 +229,48 @@ def plain_blocks(text: str, by_blank_lines: bool = False) -> list[Block]:
     space (附件：1.某某措施 2.分工表); a block is a heading only if it is one line that reads as one
     (index.headings.heading_level: （一）推进5G网络建设。到2025年… ends a sentence, so it is a paragraph)."""
     has_blank_lines = by_blank_lines or bool(re.search(r"\n\s*\n", text.strip()))
+    blocks: list[Block] = []
+    for part, table in _table_runs(text):
+        if table:
+            caption = re.sub(r"\s{2,}", " ", blocks.pop().text) if blocks and TABLE_TITLE_RE.match(blocks[-1].text) else ""
+            blocks += row_blocks(caption, grid_rows(table))
+        else:
+            blocks += _plain_pieces(part, has_blank_lines)
+    if len(blocks) > 1 and blocks[0].level is None and _is_title_line(blocks[0].text):
+        blocks[0] = Block(blocks[0].text, "title")  # a plain-text file's first short line names the document
+    return blocks
+
+
+def _table_runs(text: str) -> list[tuple[str, list[list[str]]]]:
+    """The text cut into runs of ordinary text ('…', []) and tables set as aligned columns ('', rows of cells):
+    two or more consecutive lines whose cells are set apart by a tab or two spaces, with figures among them
+    (指标名称    单位    2023年    比上年增长% / 第二产业    亿元    1538.25    8.6)."""
+    out: list[tuple[str, list[list[str]]]] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        end = i
+        while end < len(lines) and len(_cells(lines[end])) >= 2 and not TABLE_TITLE_RE.match(lines[end].strip()):
+            end += 1
+        run = [_cells(l) for l in lines[i:end]]
+        if end - i >= 2 and sum(any(is_number(c) for c in r[1:]) for r in run) >= 2:
+            out.append(("", run))
+            i = end
+            continue
+        if out and not out[-1][1]:
+            out[-1] = (out[-1][0] + "\n" + lines[i], [])
+        else:
+            out.append((lines[i], []))
+        i += 1
+    return out
+
+
+def _cells(line: str) -> list[str]:
+    """A line's cells when it is set as aligned columns (a tab or two spaces between them), else [line]."""
+    return [c for c in re.split(r"\t+|\s{2,}|\u3000{2,}", line.strip()) if c] if line.strip() else []
+
+
+def _plain_pieces(text: str, has_blank_lines: bool) -> list[Block]:
     pieces = re.split(r"\n\s*\n", text) if has_blank_lines else text.splitlines()
     blocks = []
     for piece in pieces:
@@ -231,8 +278,6 @@ def plain_blocks(text: str, by_blank_lines: bool = False) -> list[Block]:
         for run in _runs_between_marks(lines):
             joined = _join_listed(run)
             blocks.append(Block(joined, full_heading_level(joined) if len(run) == 1 else None))
-    if len(blocks) > 1 and blocks[0].level is None and _is_title_line(blocks[0].text):
-        blocks[0] = Block(blocks[0].text, "title")  # a plain-text file's first short line names the document
     return blocks
 
 

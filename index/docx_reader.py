@@ -21,7 +21,7 @@ from pathlib import Path
 from index.blocks import join_lines
 from index.documents import Block, DocumentError, DocumentTooLarge
 from index.headings import (CLAUSE_RE, STATUTE_DIVISIONS, TABLE_TITLE_RE, TITLE_SIZE, TOC_RE, clause_depth,
-                            heading_level, title_like)
+                            ends_sentence, heading_level, title_like)
 from index.normalize import join_letter_spaced, normalize_authored
 from index.tables import UNIT_LINE_RE, grid_rows, row_blocks
 from settings import LimitsConfig
@@ -82,8 +82,7 @@ def _body_items(document):
     for el in _body_elements(document.element.body):
         if el.tag == W + "tbl":
             table = Table(el, document)
-            yield ("table", [["\n".join(visible_text(p) for p in c._tc.iterchildren(W + "p")) for c in row.cells]
-                             for row in table.rows])
+            yield ("table", [[_cell_text(c._tc) for c in row.cells] for row in table.rows])
         elif el.tag == W + "p":
             for para in (el, *_boxed_paragraphs(el)):
                 yield _paragraph_item(para, document, styles, numbering)
@@ -129,6 +128,20 @@ def visible_text(el) -> str:
 
     walk(el)
     return "".join(out)
+
+
+def _cell_text(tc) -> str:
+    """A table cell's text: its paragraphs, and a table nested in it row by row (企业纳税信用等级，国家税务总局
+    成都市税务局，模型核验；…); paragraphs that do not end a sentence are set apart by a space."""
+    parts: list[str] = []
+    for child in tc.iterchildren(W + "p", W + "tbl"):
+        if child.tag == W + "p":
+            parts.append(visible_text(child))
+        else:
+            for tr in child.iterchildren(W + "tr"):
+                cells = [_clean(_cell_text(c)) for c in tr.iterchildren(W + "tc")]
+                parts.append("，".join(c for c in cells if c) + "；")
+    return "".join(p if ends_sentence(p) or p.endswith(("：", ":")) else p + " " for p in parts if p.strip())
 
 
 def _boxed_paragraphs(el) -> list:
@@ -213,7 +226,7 @@ def _blocks(items: list[tuple]) -> tuple[list[Block], Counter]:
             offset = level + 1 - clause_depth(clause.group(1))
         elif heading and clause and heading.startswith("h"):  # a clause heading typed in the text: Word's depth
             heading = f"h{min(9, clause_depth(clause.group(1)) + offset)}"
-        if TABLE_TITLE_RE.match(text) and not heading:
+        if (TABLE_TITLE_RE.match(text) or TABLE_NAME_RE.search(text)) and not heading and _before_table(items, it):
             caption = text
             continue
         caption = ""
@@ -238,6 +251,16 @@ def _heading_level(level: int | None, style: str, text: str) -> str | None:
     if m:
         return f"h{m.group(1)}"
     return division
+
+
+TABLE_NAME_RE = re.compile(r"^[^。；，,：:]{2,40}(?:表|一览表|清单)$")  # 重点任务分工表, right above its table
+
+
+def _before_table(items: list[tuple], item: tuple) -> bool:
+    """The item right after this paragraph (empty paragraphs aside) is a table, or this is a 表N caption."""
+    at = next(i for i, x in enumerate(items) if x is item)
+    nxt = next((x for x in items[at + 1:] if x[0] == "table" or _clean(x[1])), None)
+    return nxt is not None and nxt[0] == "table" or bool(TABLE_TITLE_RE.match(_clean(item[1])))
 
 
 CLAUSE_NUMBER_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,4}$")  # a clause number alone: 3.1

@@ -6,9 +6,11 @@ holds the higher ones). A heading closes every open heading of the same or a hig
 | level | marks | example |
 |---|---|---|
 | ``title`` | the document's title | 中华人民共和国道路交通安全法 |
-| ``category`` / ``case`` | the bundled report's case categories and cases | 产业综合类案例 |
+| ``category`` / ``case`` | the bundled report's case categories and cases; a document of its own in a file of several | 产业综合类案例 |
+| ``annex`` | an attachment or appendix: it closes the chapters before it and holds its own | 附件2, 附录A |
 | ``part`` / ``chapter`` / ``jie`` | 编 / 章 / 节 of a statute | 第五章 法律责任, 第二节 机动车驾驶人 |
-| ``h1`` … ``h6`` | numbered clauses of a standard, Word outline levels, appendices | 5 定期安全评价, 5.1 确定评价范围, 附录A |
+| ``h1`` … ``h6`` | numbered clauses of a standard, Word outline levels | 5 定期安全评价, 5.1 确定评价范围 |
+| ``question`` | a Q&A's question, over its answer | 问：何时开始实施？ |
 | ``section`` / ``subsection`` / ``item`` | 一、 / （一） / 1. | 一、综合, （二）创新海关监管模式 |
 | ``article`` | a statute's article, or a numbered clause with its text on the same line | 第九十一条, 5.1.1 |
 | ``box`` | a sidebar; any heading closes it | 专栏 1 … |
@@ -82,7 +84,7 @@ def title_like(text: str) -> bool:
 
 LINE_END = SENTENCE_END + "…"  # a line that ends a sentence (or trails off) is no heading
 
-RANKS = {"title": 0, "category": 5, "case": 10, "part": 12, "chapter": 14, "jie": 16,
+RANKS = {"title": 0, "category": 5, "case": 10, "annex": 11, "part": 12, "chapter": 14, "jie": 16,
          **{f"h{n}": 16 + 2 * n for n in range(1, 10)},
          "section": 40, "subsection": 42, "item": 44, "question": 50, "article": 60, "box": 99}
 INLINE_LEVELS = frozenset({"article"})
@@ -139,7 +141,7 @@ def heading_level(text: str, statute: bool = False) -> str | None:
     if JIE_RE.match(t):
         return "jie"
     if APPENDIX_RE.match(t):
-        return "h1"
+        return "annex"
     m = CLAUSE_RE.match(t)
     if m and "." in m.group(1) and len(t) <= 40:
         return f"h{clause_depth(m.group(1))}"

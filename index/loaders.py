@@ -34,10 +34,20 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 # columns, run-in heads, printouts' information boxes and signatures, table units, contents lists, Markdown tables;
 # 7: Word tracked changes, footnotes and text boxes, auto-numbered articles, mastheads; indent-marked plain text)
 PARSER_VERSION = 7
+CONTENTS_LINE_RE = re.compile(r"^\S.{0,60}?[.…·]{3,}\s*\d{1,3}$")  # a contents line typed with its dot leaders
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 MD_LEVELS = {1: "case", 2: "section", 3: "subsection"}
 MD_TABLE_ROW_RE = re.compile(r"^\s*\|(.+)\|\s*$")  # | 项目类别 | 金额（万元） |
 MD_RULE_CELL_RE = re.compile(r"^:?-{3,}:?$")
+MD_LIST_ITEM_RE = re.compile(r"^(\s*)([-*+]|\d{1,2}[.)])\s+(\S.*)$")  # - 居住类 / 1. 年满6周岁…
+
+
+def md_inline(line: str) -> str:
+    """A Markdown line as its text reads: no emphasis marks (**加强组织领导。**), a link as its words, no
+    blockquote mark."""
+    line = re.sub(r"^\s*>\s?", "", line)
+    line = re.sub(r"(\*\*|__)(.+?)\1", r"\2", line)
+    return re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", line)
 MIB = 1 << 20
 NOTHING_FOUND = "nothing readable on them"  # the note on pages that gave no text though OCR read them (or blank)
 
@@ -80,7 +90,9 @@ def decode_text(data: bytes) -> str:
 
 def markdown_blocks(text: str) -> list[Block]:
     """Blocks of a Markdown document: '#' headings give the levels; a document whose only '#' heading comes first
-    is titled by it; a table (| … | rows) gives a block per row, like a Word table (index.tables)."""
+    is titled by it; a table (| … | rows) gives a block per row, like a Word table (index.tables); a list item
+    is a block of its own (a nested bullet names its parents: 居住类 › 在学区内租房居住…); a hard line break
+    (two spaces) ends a paragraph; emphasis, link and quote marks are left out (md_inline)."""
     blocks: list[Block] = []
     buf: list[str] = []
 
@@ -99,9 +111,29 @@ def markdown_blocks(text: str) -> list[Block]:
             blocks.extend(row_blocks(caption, grid_rows(grid)))
             grid.clear()
 
-    for line in text.splitlines():
+    bullets: list[tuple[int, str]] = []  # (indent, text) of the open bullet items, for a nested item's parents
+    for raw in text.splitlines():
+        line = md_inline(raw)
         m = MD_HEADING_RE.match(line)
         row = MD_TABLE_ROW_RE.match(line)
+        item = MD_LIST_ITEM_RE.match(line)
+        if item and not row and not m:  # a list item is a paragraph of its own, a nested one names its parents
+            flush()
+            flush_table()
+            indent, marker, body = len(item.group(1).expandtabs(4)), item.group(2), item.group(3).strip()
+            while bullets and bullets[-1][0] >= indent:
+                bullets.pop()
+            shown = body if marker in "-*+" else f"{marker} {body}"
+            named = " › ".join([*(t for _, t in bullets), shown]) if marker in "-*+" else shown
+            blocks.append(Block(named, None, "list_item"))
+            bullets.append((indent, body))
+            continue
+        if line.strip():
+            bullets.clear()
+        if raw.endswith("  ") and line.strip() and not row and not m:  # a hard line break ends the paragraph
+            buf.append(line)
+            flush()
+            continue
         if row:
             flush()
             cells = [c.strip() for c in row.group(1).split("|")]
@@ -187,6 +219,10 @@ def load_document(path: str | Path, doc_id: str | None = None, limits: LimitsCon
         check_docx_package(path, limits or LimitsConfig())
         blocks, dropped = read_docx(path)
     blocks = with_attachment_lists(blocks)
+    led = [b for b in blocks if CONTENTS_LINE_RE.match(b.text.strip())]  # 第一章 总则……………1: a contents line
+    if led:
+        blocks = [b for b in blocks if not CONTENTS_LINE_RE.match(b.text.strip())]
+        dropped["toc"] += len(led)
     contents = without_contents([(b.level, b.text) for b in blocks])
     if contents:
         blocks = [b for i, b in enumerate(blocks) if i not in contents]

@@ -20,6 +20,7 @@ from textutil import display_width, squash
 HEADER_UNIT_RE = re.compile(r"^(?P<name>.+?)\s*(?:[（(](?P<unit>[^）)\d以为比同]{1,6})[）)]|(?P<pct>[%‰]))$")
 CHILD_MARK_RE = re.compile(r"^(?:其中[：:]|[#＃])\s*")
 NUMBER_RE = re.compile(r"^[-−+]?\d[\d,，]*(?:\.\d+)?\s*[%‰]?$|^[-—–…×/]+$")
+FORM_SHARE = 0.6  # share of first cells ending with a colon that makes a two-column table a form
 AFTER_TABLE_LEVELS = frozenset({"part", "chapter", "jie", "section"})  # headings a table's last line can be
 UNIT_HEADERS = frozenset({"单位", "计量单位"})
 MARK_RE = re.compile(r"^[×✕✗✘√✓✔●○◎★☆▲△■□]$")  # a matrix cell that only marks its row and column
@@ -71,7 +72,7 @@ def row_text(row: Row, table_unit: str = "") -> str:
         elif unit and bare and not HAS_UNIT_RE.search(header):
             value += unit
         parts.append(f"{header}{value}" if header else value)
-    body = "，".join(parts)
+    body = "".join(p + ("" if i == len(parts) - 1 or re.search(r"[。；！？]$", p) else "，") for i, p in enumerate(parts))
     return f"{row.name}：{body}" if row.name and body else row.name or body
 
 
@@ -102,10 +103,13 @@ def grid_rows(grid: list[list[str]]) -> list[Row]:
     if not grid:
         return []
     n_header = 0
-    while n_header < len(grid) - 1 and not any(is_number(c) for c in grid[n_header][1:] if c):
+    while n_header < len(grid) - 1 and not any(is_number(c) for c in grid[n_header][1:] if c) \
+            and not (n_header and _spans_all(grid[n_header])):  # 一、一般公共预算收入 across the table: data
         n_header += 1
     if n_header == len(grid) - 1 and len(grid) > 2:  # no figures anywhere (a table of text): its first row heads it
         n_header = 1
+    if _is_form(grid):
+        n_header = 0  # 项目名称： | 临川港区三期集装箱码头工程: a form of labelled fields, no header
     width = max(len(r) for r in grid)
     parts = [list(dict.fromkeys(r[col] for r in grid[:n_header] if col < len(r) and r[col])) for col in range(width)]
     headers = ["".join(names) for names in parts]
@@ -116,15 +120,32 @@ def grid_rows(grid: list[list[str]]) -> list[Row]:
     spans = len(data) > 1 and all(len(r) > 2 for r in data) and len({r[0] for r in data}) == 1 \
         and len({r[1] for r in data}) == len(data)
     first = 2 if spans else 1  # the first column of cells
+    section = ""
     for r in data:
-        label = f"{r[0]} {r[1]}" if spans else r[0]
+        if _spans_all(r):  # a row across the whole table opens a group of the rows under it
+            section = r[0]
+            rows.append(Row(section, ()))
+            parent = ""
+            continue
+        label = (f"{r[0]} {r[1]}" if spans else r[0]).rstrip("：:")
         merged = lambda c: c > first and (r[c], headers[c]) == (r[c - 1], headers[c - 1])  # noqa: E731
         child = bool(CHILD_MARK_RE.match(label))  # 其中：… is a part of the last row without the mark
         cells = [(headers[c], r[c]) for c in range(first, len(r)) if r[c] and not merged(c)]
         rows.append(Row(label, tuple(_marked_as_list(cells, parts_of)),
-                        parent=parent if child else ""))
+                        parent=parent if child else section))
         parent = parent if child else label
     return rows
+
+
+def _spans_all(row: list[str]) -> bool:
+    """A row of one cell merged across a table of three or more columns (its text repeated in every cell)."""
+    return len(row) >= 3 and bool(row[0]) and not is_number(row[0]) and all(c == row[0] for c in row)
+
+
+def _is_form(grid: list[list[str]]) -> bool:
+    """A two-column table of labelled fields (项目名称： | …, 建设单位： | …), not data under a header row."""
+    labels = [r[0] for r in grid if len(r) == 2 and r[0]]
+    return len(labels) == len(grid) >= 2 and sum(l.endswith(("：", ":")) for l in labels) >= FORM_SHARE * len(labels)
 
 
 def _marked_as_list(cells: list[tuple[str, str]], parts: dict[str, list[str]]) -> list[tuple[str, str]]:

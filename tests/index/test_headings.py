@@ -14,7 +14,7 @@ from index.headings import (heading_level, inline_head, is_front_matter, is_ques
     ("1. 建立平台", False, "item"),
     ("5.1 确定评价范围和内容", False, "h2"),
     ("5.2.3 确定适用的现行安全标准和实践", False, "h3"),
-    ("附录A 安全要素关联矩阵", False, "h1"),
+    ("附录A 安全要素关联矩阵", False, "annex"),
     ("专栏 1 试点示范省市科技成果转化赋权案例", False, "box"),
     ("第九十一条 饮酒后驾驶机动车的，处暂扣六个月机动车驾驶证。", True, None),  # a sentence is no heading
     ("35.8%、18.7%、8.3%和近 8 倍。", False, None),

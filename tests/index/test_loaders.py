@@ -1,7 +1,7 @@
 import pytest
 
 from index.loaders import (DocumentError, DocumentTooLarge, check_file_size, corpus_files, decode_text,
-                           load_document)
+                           load_document, md_inline)
 from settings import LimitsConfig, OcrConfig
 from tests.conftest import (ARTICLE_10, REAL, flate_bomb_pdf, make_hostile, scanned_pdf, share_read,
                             without_ocr_package, zip_bomb_docx)
@@ -226,3 +226,7 @@ def test_without_the_ocr_package_a_scan_is_reported_not_read_with_how_to_install
                                             r"unavailable: rapidocr_onnxruntime is not installed: "
                                             r"pip install rapidocr-onnxruntime==1.4.4\)"):
         load_document(scanned_pdf(tmp_path / "scan.pdf"))
+
+
+def test_markdown_inline_marks_are_left_out():
+    assert md_inline("> **（一）加强组织领导。**详见[系统](https://x.cn/)") == "（一）加强组织领导。详见系统"

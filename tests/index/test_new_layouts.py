@@ -183,3 +183,38 @@ def test_each_document_of_a_gazette_issue_heads_its_own_paragraphs(gazette):
     [point] = [p for p in gazette.paragraphs if p.text.startswith("六、压实工作责任。")]
     assert point.headings == ["湖南省人民政府办公厅关于进一步做好2024年春季农业生产工作的通知", "六、压实工作责任"]
     assert not any("附则" in p.label for p in gazette.paragraphs if "任命" in p.text)
+
+
+def test_a_web_page_copied_as_text_has_its_aligned_tables_as_rows_and_no_breadcrumb():
+    doc = load_document(LAYOUTS / "bulletin_copied_web_text_aligned_tables.txt")
+    assert doc.meta["title"] == "2023年绵阳市国民经济和社会发展统计公报"
+    [row] = [p for p in doc.paragraphs if p.kind == "table_row" and p.row == "水泥"]
+    assert row.text == "水泥：产量823.5万吨，比上年增长-6.7%" and row.heading("table").startswith("表3")
+    assert not any("首页" in p.text for p in doc.paragraphs)
+
+
+def test_markdown_lists_are_items_and_its_marks_are_not_text():
+    doc = load_document(LAYOUTS / "plan_markdown_lists_emphasis.md")
+    assert doc.meta["issuer"] == "深圳市南山区教育局" and doc.meta["number"] == "深南教〔2024〕15号"
+    texts = [p.text for p in doc.paragraphs]
+    assert "居住类 › 在学区内租房居住（有租赁备案）：基础分 75分" in texts
+    assert not any("**" in t or t.startswith("> ") or "](" in t for t in texts)
+    [p] = [p for p in doc.paragraphs if p.text.startswith("（一）加强组织领导。")]
+    assert p.headings[-1] == "（一）加强组织领导"
+
+
+def test_a_task_table_s_group_rows_head_their_tasks_under_the_table_s_name():
+    doc = load_document(LAYOUTS / "notice_task_table_group_rows.docx")
+    rows = [p for p in doc.paragraphs if p.kind == "table_row"]
+    [task] = [p for p in rows if "跨省通办" in p.text]
+    assert task.heading("table") == "嘉兴市2024年优化营商环境重点任务分工表"
+    assert task.row == "一、提升政务服务效能 › 2" and "牵头单位市政务服务管理办公室" in task.text
+    assert not any(p.text.count("一、提升政务服务效能") > 1 for p in rows)
+
+
+def test_a_table_nested_in_a_cell_is_read_and_an_annex_holds_its_own_articles():
+    doc = load_document(LAYOUTS / "measures_nested_tables_contract_annex.docx")
+    assert any("企业纳税信用等级，国家税务总局成都市税务局" in p.text for p in doc.paragraphs if p.kind == "table_row")
+    [contract] = [p for p in doc.paragraphs if p.text.startswith("第七条 乙方违反本协议")]
+    assert contract.headings[1] == "附件2"
+    assert not any("………" in p.text or "………" in p.label for p in doc.paragraphs)

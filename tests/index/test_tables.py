@@ -85,3 +85,15 @@ def test_a_repeated_header_row_is_left_out_and_a_heading_under_the_table_is_a_he
     assert [(b.text, b.level, b.kind) for b in blocks] == [
         ("汽油：产量268.4", None, "table_row"), ("柴油：产量231.5", None, "table_row"),
         ("三、工业和建筑业", "section", "paragraph")]
+
+
+def test_a_row_across_the_whole_table_groups_the_rows_under_it():
+    rows = grid_rows([["序号", "重点任务", "牵头单位"], ["一、提升效能", "一、提升效能", "一、提升效能"],
+                      ["1", "推进跨省通办", "市政务办"]])
+    assert [(r.name, r.cells) for r in rows] == [("一、提升效能", ()),
+                                                 ("一、提升效能 › 1", (("重点任务", "推进跨省通办"), ("牵头单位", "市政务办")))]
+
+
+def test_a_two_column_form_has_no_header_row():
+    rows = grid_rows([["项目名称：", "港区三期工程"], ["建设单位：", "港务集团"], ["总投资：", "56.8亿元"]])
+    assert [row_text(r) for r in rows] == ["项目名称：港区三期工程", "建设单位：港务集团", "总投资：56.8亿元"]
