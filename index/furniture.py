@@ -40,6 +40,7 @@ URL_RE = re.compile(r"https?://\S+|www\.[\w-]+\.\S+")
 REGISTRATION_RE = re.compile(r"ICP备\s*\d+|公网安备\s*\d+|网站标识码")
 STAMP_TITLE_MIN_CJK = 8  # a print stamp's page title names the document when it has this many Chinese characters
 DATED_RE = re.compile(r"\d{4}\s*[年/-]\s*\d{1,2}|" + STAMP_RE.pattern)
+SEAL_RE = re.compile(r"^[\u4e00-\u9fff（）()]{0,20}(?:专用章|公章)$")  # a seal's legend: 行政处罚专用章
 CONTROL_RE = re.compile(r"【[^】]{0,20}[：:][^】]{0,20}】")
 # a web page's own information line or share bar (信息来源：… 发布时间：… 浏览次数：1234; 分享到：微信 微博)
 PAGE_INFO_RE = re.compile(r"(?:浏览次数|点击数|阅读次数|访问量|访问次数)\s*[：:]|^分享到\s*[：:]")
@@ -73,10 +74,10 @@ def is_page_number(text: str) -> bool:
 
 
 def is_chrome(text: str, printout: bool = True) -> bool:
-    """Site navigation by its shape: a bracketed control or a site registration number; in a page a browser
+    """Site navigation by its shape: a bracketed control, a site registration number or a seal's legend; in a page a browser
     printed, also ≥3 short items with no sentence (menus, breadcrumbs, language bars, link lists)."""
     t = text.strip()
-    if REGISTRATION_RE.search(t) or CONTROL_RE.search(t):
+    if REGISTRATION_RE.search(t) or CONTROL_RE.search(t) or SEAL_RE.match(t):
         return True
     if not printout:
         return False

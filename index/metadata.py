@@ -34,6 +34,8 @@ NUMBER_RES = (re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(]\d{4}[〕\]］）)
               re.compile(r"[\u4e00-\u9fff]{0,12}令\s*第\s*\d+\s*号"),
               re.compile(r"\b(?:GB|NB|DL|HJ|JGJ|DB\d{0,2}|[A-Z]{2,4}(?=/[TZ]))(?:/[TZ])?\s*[\dX]{2,}(?:\.\d+)?\s*[—-]\s*[\dX]{4}"))
 EFFECTIVE_RE = re.compile(r"自\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起\s*(?:施行|实施|执行|生效)")
+DELIVERED_RE = re.compile(r"^[—－-]{1,2}(\d{4}年\d{1,2}月\d{1,2}日)在(.{4,40}?)(?:会议|大会)上")  # a speech's date and forum
+DRAFT_RE = re.compile(r"征求意见稿|草案|送审稿|讨论稿")
 FROM_PUBLICATION_RE = re.compile(r"自\s*(?:公布|发布|印发)之日起\s*(?:施行|实施|执行)")
 ADOPTED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)([\u4e00-\u9fff\d]{2,30}?人民代表大会(?:常务委员会)?)第[\u4e00-\u9fff\d]+次会议通过")
 AMENDED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:(?!\d{4}\s*年)[^（(]){0,90}?(?:修正|修订)")
@@ -80,7 +82,14 @@ def extract(title: str, texts: list[str], dropped: list[str] = ()) -> dict[str, 
             meta["published"] = _iso(page_date.group(1))
         if not meta["printed"] and not page_date:
             meta["printed"] = stamp_date(line)  # a dated line with a time that no label calls the page's own date
-    meta["region"] = _region(title, meta["issuer"])
+    delivered = next((m for t in head if (m := DELIVERED_RE.match(squash(t)))), None)
+    if delivered and not meta["issued"]:
+        meta["issued"] = _iso(delivered.group(1))  # ——2024年1月15日在某某市第十七届人民代表大会第四次会议上
+    if not meta["effective"] and any(FROM_PUBLICATION_RE.search(t) for t in texts):
+        meta["effective"] = meta["issued"] or meta["published"]
+    if DRAFT_RE.search(title):
+        meta["effective"] = ""  # a draft for comment is in force nowhere, whatever date it proposes
+    meta["region"] = _region(title, meta["issuer"]) or (_region(delivered.group(2), "") if delivered else "")
     meta["kind"] = _kind(title, meta["issuer"], meta["number"], head)
     return meta
 

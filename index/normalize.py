@@ -44,6 +44,9 @@ def _fold_char(ch: str) -> str:
     return RADICAL_SUPPLEMENT.get(ch, ch)
 
 
+SEAL_STAR_RE = re.compile(r"(?<=[\d年月])\s*[★☆]\s*(?=[\d年月日])")  # a round seal's star over a signature's date
+
+
 def fold_code_points(text: str) -> str:
     """Radicals, compatibility ideographs and full-width ASCII folded; odd spaces → ' '; zero-width removed.
 
@@ -77,8 +80,9 @@ def tidy_spaces(text: str) -> str:
 
 
 def normalize_line(text: str) -> str:
-    """A line of layout text (PDF) as the document means it: folded, letter-spacing closed, spaces tidied."""
-    return tidy_spaces(join_letter_spaced(fold_code_points(text)))
+    """A line of layout text (PDF) as the document means it: folded, letter-spacing closed, spaces tidied, a seal's
+    star printed over a date left out (2★024年3月18日 → 2024年3月18日)."""
+    return SEAL_STAR_RE.sub("", tidy_spaces(join_letter_spaced(fold_code_points(text))))
 
 
 def normalize_authored(text: str) -> str:

@@ -76,3 +76,18 @@ def test_a_broken_metadata_file_is_reported_and_ignored(tmp_path):
     doc = tmp_path / "notice.txt"
     sidecar(doc).write_text('{"regoin": "上海市"}', encoding="utf-8")
     assert "unknown field(s) regoin" in sidecar_problem(doc) and merged({"region": ""}, doc) == {"region": ""}
+
+
+def test_a_speech_is_dated_and_placed_by_the_meeting_it_was_delivered_at():
+    meta = extract("政府工作报告", ["——2024年1月15日在清源市第十七届人民代表大会第四次会议上", "市长 周立新", "各位代表："])
+    assert (meta["issued"], meta["region"]) == ("2024-01-15", "清源市")
+
+
+def test_a_draft_for_comment_takes_effect_on_no_date():
+    meta = extract("清源市生活垃圾分类管理条例（征求意见稿）", ["第一条 为了……", "第二十三条 本条例自2025年1月1日起施行。"])
+    assert meta["effective"] == ""
+
+
+def test_in_force_from_publication_means_from_the_date_it_was_published():
+    meta = extract("某某区招生工作实施方案", ["发布日期：2024年4月10日", "本方案自发布之日起施行。"])
+    assert meta["effective"] == "2024-04-10"

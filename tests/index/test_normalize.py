@@ -44,3 +44,7 @@ def test_tidy_spaces(raw, tidy):
 
 def test_normalize_line_folds_joins_and_tidies():
     assert normalize_line("2 0 0 3 年 1 0 ⽉") == "2003年10月"
+
+
+def test_a_seal_s_star_over_a_date_is_left_out():
+    assert normalize_line("2★024年3月18日") == "2024年3月18日"
