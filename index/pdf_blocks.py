@@ -30,6 +30,7 @@ from textutil import squash
 INDENT = 0.8  # a line starting this many font sizes right of the text column's left edge is indented
 SHORT = 1.5  # a line ending this many font sizes before the right edge ends its paragraph
 CENTRED = 3.0  # a line this many font sizes away from both edges is centred
+FIGURE_TABLE_MIN_ROWS = 3  # lines of figures in columns that make a table without a 表N title
 LARGER = 1.1  # a heading's font is at least this many times the body's
 # a centred heading set larger than the text that names a document (the gazette's 关于…的通知 after a regulation,
 # a plan's own title after the notice that issues it): it stands for that document, as a case of the report does
@@ -121,6 +122,18 @@ def pdf_blocks(lines: list[Line], title: str, title_lines: tuple[Line, ...] = ()
             blocks += row_blocks(caption, line_rows(lines[first:end], _box))
             i = end
             continue
+        end = _figure_table_end(lines, i)
+        if end > i:  # a table with no 表N title (a budget's 部门支出总表): its caption is the short line above it
+            prev = blocks[-1] if blocks else None
+            caption = prev.text if prev is not None and not prev.level and prev.kind == "paragraph" \
+                and len(prev.text) <= 40 and not ends_sentence(prev.text) else ""
+            if caption:
+                blocks.pop()
+            if UNIT_LINE_RE.search(lines[i].text) and len(lines[i].segments) <= 2:
+                caption, i = f"{caption}（{lines[i].segments[-1].text.strip()}）", i + 1  # 部门：… 单位：万元
+            blocks += row_blocks(caption, line_rows(lines[i:end], _box))
+            i = end
+            continue
         end = i + 1
         while end < len(lines) and not _breaks(lines[end - 1], lines[end], geo, statute,
                                                lines[end - 2] if end - 2 >= i else None):
@@ -207,6 +220,33 @@ def _table_end(lines: list[Line], start: int, geo: Geometry) -> int:
             break
         end += 1
     return end
+
+
+def _figure_table_end(lines: list[Line], start: int) -> int:
+    """Index after a table that opens at ``start`` without a 表N title: up to three header lines (columns of
+    words, no figures), then three or more lines of figures set in columns; ``start`` when there is none."""
+    j = start
+    while j < len(lines) and j - start < 3 and _header_like(lines[j]):
+        j += 1
+    k = j
+    while k < len(lines) and _figure_line(lines[k]):
+        k += 1
+    rows = [l for l in lines[j:k] if sum(is_number(t) for t in l.text.split()) >= 2]
+    return k if len(rows) >= FIGURE_TABLE_MIN_ROWS else start
+
+
+def _figure_line(line: Line) -> bool:
+    """A table row of figures: cells in columns, figures among them, few words (205 教育支出 172,813.72 …)."""
+    tokens = line.text.split()
+    figures = sum(is_number(t) for t in tokens)
+    return len(line.segments) >= 2 and figures >= 1 and len(tokens) - figures <= 3 and not ends_sentence(line.text)
+
+
+def _header_like(line: Line) -> bool:
+    """A table's header line: words in columns (科目编码 科目名称 合计 …), or one short centred word (基本支出)."""
+    tokens = line.text.split()
+    return (not any(is_number(t) for t in tokens) and not ends_sentence(line.text) and len(line.text) <= 80
+            and (len(line.segments) >= 2 or len(line.text) <= 8) and not heading_level(line.text))
 
 
 def _without_toc(lines: list[Line], statute: bool, skipped: Counter) -> list[Line]:

@@ -170,8 +170,8 @@ def line_rows(lines: list[Line], box) -> list[Row]:
     n_header = 0
     while n_header < len(lines) and not any(is_number(s.text) for s in lines[n_header].segments[1:]):
         n_header += 1
-        if n_header >= 2:
-            break
+        if n_header >= 2 and not (n_header == 2 and n_header < len(lines) and _words_in_columns(lines[n_header])):
+            break  # a third header line only when it is words in columns (基本支出 / … / 小计 人员经费 公用经费)
     header_lines, data = lines[:n_header], lines[n_header:]
     if not data:  # no figures at all: every line is a row of text
         header_lines, data = [], lines
@@ -180,7 +180,7 @@ def line_rows(lines: list[Line], box) -> list[Row]:
     rows: list[Row] = []
     open_rows: list[tuple[float, str]] = []  # (indent, label) of the rows a later, more indented row belongs to
     for line in data:
-        segs = _label_apart(list(line.segments), columns)
+        segs = _label_apart(_figures_apart(line.segments), columns)
         k = 0  # the label: the leading segments left of the second column (or, without a header, not figures)
         while k < len(segs) and not is_number(segs[k].text) and (
                 len(columns) < 2 or (segs[k].x0 + segs[k].x1) / 2 < columns[1].x0 - 2):
@@ -195,6 +195,10 @@ def line_rows(lines: list[Line], box) -> list[Row]:
         rows.append(Row(label, cells, (box(line),), parent))
         open_rows.append((indent, label))
     return rows
+
+
+def _words_in_columns(line: Line) -> bool:
+    return len(line.segments) >= 2 and not any(is_number(w) for w in line.text.split())
 
 
 def _indent(label: Segment) -> tuple[float, float]:
@@ -231,6 +235,23 @@ def _label_apart(segs: list[Segment], columns: list[Segment]) -> list[Segment]:
     if (x + first.x1) / 2 < columns[1].x0 - 2:  # the figure's centre left of the first column of figures
         return segs
     return [Segment(m.group(1), first.x0, x), Segment(m.group(2), x, first.x1), *segs[1:]]
+
+
+def _figures_apart(segments) -> list[Segment]:
+    """A segment holding several figures set close together (150,204.73 105,998.59) split into one per figure,
+    each where its characters stand."""
+    out: list[Segment] = []
+    for seg in segments:
+        words = seg.text.split()
+        if len(words) < 2 or not all(is_number(w) for w in words):
+            out.append(seg)
+            continue
+        width = (seg.x1 - seg.x0) / max(1, len(seg.text))
+        x = seg.x0
+        for word in words:
+            out.append(Segment(word, x, x + len(word) * width))
+            x += (len(word) + 1) * width
+    return out
 
 
 def _split_merged(columns: list[Segment], cells: list[Segment]) -> list[Segment]:

@@ -218,3 +218,21 @@ def test_a_table_nested_in_a_cell_is_read_and_an_annex_holds_its_own_articles():
     [contract] = [p for p in doc.paragraphs if p.text.startswith("第七条 乙方违反本协议")]
     assert contract.headings[1] == "附件2"
     assert not any("………" in p.text or "………" in p.label for p in doc.paragraphs)
+
+
+def test_a_header_over_three_lines_names_each_column(long_table_bulletin):
+    [row] = [p for p in long_table_bulletin.paragraphs if p.kind == "table_row" and p.row == "粮食"]
+    assert row.text == "粮食：2022年343.6万吨，2023年347.2万吨，比上年增长1.0%"
+
+
+def test_a_budget_table_without_a_table_number_is_read_as_rows():
+    doc = load_document(LAYOUTS / "budget_tables_without_numbers.pdf")
+    [row] = [p for p in doc.paragraphs if p.kind == "table_row" and p.row == "2050204" and p.pages == (9,)]
+    assert row.heading("table").startswith("部门") and "高中教育" in row.text
+    assert "合计41,268.85万元" in row.text and "人员经费23,518.06万元" in row.text
+
+
+def test_a_seal_over_the_signature_leaves_the_date_readable():
+    doc = load_document(LAYOUTS / "penalty_decision_with_seal.pdf")
+    assert doc.meta["issued"] == "2024-03-18" and doc.meta["number"] == "清市监处罚〔2024〕15号"
+    assert not any("专用章" in p.text or "★" in p.text for p in doc.paragraphs)
