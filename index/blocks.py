@@ -110,8 +110,8 @@ def wrapped_blocks(text: str) -> list[Block]:
             continue
         buf.append(line)
         nxt = lines[i + 1][0] if i + 1 < len(lines) else None
-        if nxt is None or (_paragraph_ends(line, w, nxt, full[i]) if not indent_marked
-                           else spaced[i + 1][3] or heading_level(nxt) or is_mark_line(nxt) or is_mark_line(line)):
+        ends = _indent_ends(line, nxt, spaced[i + 1][3]) if indent_marked and nxt is not None else None
+        if nxt is None or (ends if ends is not None else _paragraph_ends(line, w, nxt, full[i])):
             blocks.append(Block(join_lines(buf)))
             buf = []
             prev_closed = ends_sentence(line)
@@ -205,6 +205,11 @@ def _paragraph_ends(line: str, width: int, nxt: str, full: int) -> bool:
         return True
     # a full line that ends a sentence: the paragraph ends if the next line is indented
     return display_width(nxt) <= full - 4
+
+
+def _indent_ends(line: str, nxt: str, nxt_indented: bool) -> bool:
+    """In text whose paragraphs open indented: the paragraph ends before an indented line, a heading or a mark."""
+    return nxt_indented or bool(heading_level(nxt)) or is_mark_line(nxt) or is_mark_line(line)
 
 
 def _is_short_unpunctuated(line: str, full: int) -> bool:
