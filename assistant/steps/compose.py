@@ -73,7 +73,9 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbe
     outcomes, extra = [], []  # extra: extracts and notes, after the quotes
     for verdict in verdicts:
         others = tuple(p for p in parts if p is not verdict.part)
-        if verdict.answerable and any(covers(line.text, verdict.part, others, cfg.cover_share) for line in lines):
+        if any(covers(line.text, verdict.part, others, cfg.cover_share) for line in lines):
+            # a checked sentence answers it (though the gate found no single sentence that does): no note that
+            # the documents say nothing of it
             outcomes.append(PartOutcome(verdict.part.text, "model", verdict))
             continue
         # the model put an invented or misplaced figure here: the evidence does not hold this part's answer

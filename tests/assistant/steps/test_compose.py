@@ -62,6 +62,14 @@ def test_unanswerable_part_gets_a_note():
     assert citations_for(lines, SOURCES)[0].text == PARA.text
 
 
+def test_a_part_a_checked_sentence_answers_gets_no_note_though_the_gate_found_no_sentence_for_it():
+    lines, outcomes = compose([_verdict(IMPORT, ok=False), _verdict(EXPORT, best=S2)],
+                              [Verdict(Claim("进口整体通关时间为34.93小时，出口为0.74小时", (1,)), True)], NUMBERING,
+                              "资料中没有关于“{part}”的信息。")
+    assert "note" not in [line.origin for line in lines]
+    assert [o.answered_by for o in outcomes] == ["model", "model"]
+
+
 def test_a_note_is_not_repeated_for_parts_worded_alike():
     twin = Part("进口整体通关时间是多少？", "进口整体", "number")
     lines, _ = compose([_verdict(IMPORT, ok=False), _verdict(twin, ok=False), _verdict(EXPORT, best=S2)],
