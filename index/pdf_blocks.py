@@ -224,7 +224,8 @@ def _table_end(lines: list[Line], start: int, geo: Geometry) -> int:
 
 def _figure_table_end(lines: list[Line], start: int) -> int:
     """Index after a table that opens at ``start`` without a 表N title: up to three header lines (columns of
-    words, no figures), then three or more lines of figures set in columns; ``start`` when there is none."""
+    words, no figures), then three or more lines of figures set in columns (two under a header); ``start`` when
+    there is none."""
     j = start
     while j < len(lines) and j - start < 3 and _header_like(lines[j]):
         j += 1
@@ -232,7 +233,7 @@ def _figure_table_end(lines: list[Line], start: int) -> int:
     while k < len(lines) and _figure_line(lines[k]):
         k += 1
     rows = [l for l in lines[j:k] if sum(is_number(t) for t in l.text.split()) >= 2]
-    return k if len(rows) >= FIGURE_TABLE_MIN_ROWS else start
+    return k if len(rows) >= FIGURE_TABLE_MIN_ROWS or (j > start and len(rows) >= 2) else start
 
 
 def _figure_line(line: Line) -> bool:

@@ -230,6 +230,8 @@ def test_a_budget_table_without_a_table_number_is_read_as_rows():
     [row] = [p for p in doc.paragraphs if p.kind == "table_row" and p.row == "2050204" and p.pages == (9,)]
     assert row.heading("table").startswith("部门") and "高中教育" in row.text
     assert "合计41,268.85万元" in row.text and "人员经费23,518.06万元" in row.text
+    [year] = [p for p in doc.paragraphs if p.kind == "table_row" and p.row.endswith("2023年预算数")]
+    assert "公务接待费8.25" in year.text  # two rows of figures under their header make a table too
 
 
 def test_a_seal_over_the_signature_leaves_the_date_readable():
