@@ -177,7 +177,8 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
     in a statute an article number opening a paragraph opens an ``article`` heading (and （一）/1. lines are its
     list items, whatever the reader guessed), and so does a clause
     number with its text (5.1.1 …); outside a statute, a numbered head run in before a paragraph's first sentence
-    (（一）指导思想。坚持…) opens a heading of its level (see index.headings.run_in_head); a table row's path ends
+    (（一）指导思想。坚持…) opens a heading of its level (see index.headings.run_in_head) when the next point numbered
+    like it is headed alike; a table row's path ends
     with its table's title and column headers; a Q&A's question (问：…？) heads its answer. A heading with nothing under it (附件2 whose pages are images, or
     a line wrongly read as a heading) is kept as a paragraph under its parents, so no words are lost.
     """
@@ -221,7 +222,7 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
             continue
         head = inline_head(block.text, statute) if block.kind in ("paragraph", "list_item") else None
         run_in = run_in_head(block.text, statute) if not head and block.kind in ("paragraph", "list_item") \
-            and not (stack and stack[-1].level == "box") else None  # a box's points are its paragraphs
+            and not (stack and stack[-1].level == "box") and _siblings_run_in(blocks, i, statute) else None
         if head:
             open_heading(Heading("article", head))
         elif run_in:
@@ -262,3 +263,16 @@ def _statute_segments(blocks: list[Block]) -> list[bool]:
         statute = is_statute([x.text for x in blocks[a:b] if not x.level])
         out += [statute] * (b - a)
     return out
+
+
+def _siblings_run_in(blocks: list[Block], i: int, statute: bool) -> bool:
+    """Whether the next point numbered like blocks[i] (1. after 1., before a heading that closes them) opens with a
+    run-in head too, or there is none: a list's points are headed alike (附注 1.本公报数据为初步统计数。… then
+    2.地区生产总值…按现价计算。 — none of them is headed)."""
+    level = marker_level(blocks[i].text)
+    for block in blocks[i + 1:]:
+        if block.level and RANKS.get(block.level, RANKS["item"]) <= RANKS.get(level or "item", RANKS["item"]):
+            return True
+        if not block.level and block.kind != "table_row" and marker_level(block.text) == level:
+            return run_in_head(block.text, statute) is not None
+    return True
