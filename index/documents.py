@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.headings import (DOCUMENT_LEVELS, HIDDEN_LEVELS, INLINE_LEVELS, LIST_LEVELS, RANKS, inline_head,
-                            is_question_head, is_statute, list_marker, marker_level, run_in_head)
+from index.headings import (DOCUMENT_LEVELS, HIDDEN_LEVELS, INLINE_LEVELS, LIST_LEVELS, RANKS, SPEAKER_LEAD_RE,
+                            inline_head, is_question_head, is_statute, list_marker, marker_level, run_in_head,
+                            speaker_line)
 
 from errors import RagError
 from textutil import squash
@@ -179,13 +180,15 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
     number with its text (5.1.1 …); outside a statute, a numbered head run in before a paragraph's first sentence
     (（一）指导思想。坚持…) opens a heading of its level (see index.headings.run_in_head) when the next point numbered
     like it is headed alike; a table row's path ends
-    with its table's title and column headers; a Q&A's question (问：…？) heads its answer. A heading with nothing under it (附件2 whose pages are images, or
+    with its table's title and column headers; a Q&A's question (问：…？, 【…记者】 and its question, 记者：…？)
+    heads its answer, and a transcript's speaker (【…张明华】, 李卫东：… under a question) what he says. A heading with nothing under it (附件2 whose pages are images, or
     a line wrongly read as a heading) is kept as a paragraph under its parents, so no words are lost.
     """
     statutes = _statute_segments(blocks)
     title = default_title
     stack: list[Heading] = []
     filled: list[bool] = []  # per open heading: has a paragraph or a heading under it
+    asked: set[int] = set()  # blocks read as the question of the 【…记者】 line before them
     counters: dict[tuple, int] = {}
     paragraphs: list[Paragraph] = []
 
@@ -217,9 +220,22 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
         if block.level and not (statute and block.level in LIST_LEVELS):
             open_heading(Heading(block.level, block.text))
             continue
+        if i in asked:
+            continue  # the question a 【…记者】 line opened
+        who = speaker_line(block.text) if block.kind == "paragraph" else ""
+        if who and "记者" in who and i + 1 < len(blocks) and _is_text(blocks[i + 1]):
+            asked.add(i + 1)  # 【湖北日报记者】 / 刚才介绍到…请问…？: one question, heading the answers after it
+            open_heading(Heading("question", f"{who}：{blocks[i + 1].text.strip()}"))
+            continue
+        if who:
+            open_heading(Heading("speaker", who))  # 【省人力资源和社会保障厅厅长 张明华】 heads what he says
+            continue
         if block.kind == "paragraph" and is_question_head(block.text):
             open_heading(Heading("question", block.text.strip()))  # 问：…？ heads its 答：…
             continue
+        lead = SPEAKER_LEAD_RE.match(block.text) if stack and stack[-1].level == "question" else None
+        if lead and not filled[-1]:
+            open_heading(Heading("speaker", lead.group(1)))  # 李卫东：谢谢您的提问。… right under a question
         head = inline_head(block.text, statute) if block.kind in ("paragraph", "list_item") else None
         run_in = run_in_head(block.text, statute) if not head and block.kind in ("paragraph", "list_item") \
             and not (stack and stack[-1].level == "box") and _siblings_run_in(blocks, i, statute) else None
@@ -276,3 +292,8 @@ def _siblings_run_in(blocks: list[Block], i: int, statute: bool) -> bool:
         if not block.level and block.kind != "table_row" and marker_level(block.text) == level:
             return run_in_head(block.text, statute) is not None
     return True
+
+
+def _is_text(block: Block) -> bool:
+    """A paragraph of running text: no heading, table row or speaker line."""
+    return not block.level and block.kind == "paragraph" and not speaker_line(block.text)

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from index.blocks import join_lines
 from index.documents import Block, DocumentError, DocumentTooLarge
-from index.headings import (CLAUSE_RE, STATUTE_DIVISIONS, TABLE_TITLE_RE, TITLE_SIZE, TOC_RE, clause_depth,
-                            ends_sentence, heading_level, title_like)
+from index.headings import (CLAUSE_RE, MASTHEAD_RE, STATUTE_DIVISIONS, TABLE_TITLE_RE, TITLE_SIZE, TOC_RE,
+                            clause_depth, ends_sentence, heading_level, title_like)
 from index.normalize import join_letter_spaced, normalize_authored
 from index.tables import UNIT_LINE_RE, grid_rows, row_blocks
 from settings import LimitsConfig
@@ -269,22 +269,21 @@ TOP_CLAUSE_RE = re.compile(r"^\d{1,2}\s+[\u4e00-\u9fff]{2,16}$")  # 1 范围, 3 
 
 def _title_run(paragraphs: list[tuple]) -> list[tuple]:
     """The title's paragraphs: the largest text among the first paragraphs (consecutive paragraphs of that
-    size), if clearly larger than the body; else the first in the Title style; else none."""
+    size) that is no masthead, if clearly larger than the body; else the first in the Title style; else none."""
     sized = [(p, p[5]) for p in paragraphs if p[5] and title_like(p[1])]
     sizes: Counter = Counter()
     for p in paragraphs:
         sizes[p[5]] += len(p[1])
     body = sizes.most_common(1)[0][0] if sizes else 0
-    if sized and body:
-        biggest = max(s for _, s in sized)
-        if biggest >= TITLE_SIZE * body:
-            start = next(i for i, p in enumerate(paragraphs) if p[5] == biggest and title_like(p[1]))
-            run = [paragraphs[start]]
-            for p in paragraphs[start + 1:]:
-                if p[5] != biggest:
-                    break
-                run.append(p)
-            return run
+    for size in sorted({s for _, s in sized if body and s >= TITLE_SIZE * body}, reverse=True):
+        start = next(i for i, p in enumerate(paragraphs) if p[5] == size and title_like(p[1]))
+        run = [paragraphs[start]]
+        for p in paragraphs[start + 1:]:
+            if p[5] != size:
+                break
+            run.append(p)
+        if not MASTHEAD_RE.match(re.sub(r"\s+", "", "".join(p[1] for p in run))):
+            return run  # (a masthead over two lines, 杭州市西湖区人民政府 / 专题会议纪要, is no title: the next size)
     return next(([p] for p in paragraphs if p[2] == "Title"), [])
 
 

@@ -10,7 +10,7 @@ holds the higher ones). A heading closes every open heading of the same or a hig
 | ``annex`` | an attachment or appendix: it closes the chapters before it and holds its own | 附件2, 附录A |
 | ``part`` / ``chapter`` / ``jie`` | 编 / 章 / 节 of a statute | 第五章 法律责任, 第二节 机动车驾驶人 |
 | ``h1`` … ``h6`` | numbered clauses of a standard, Word outline levels | 5 定期安全评价, 5.1 确定评价范围 |
-| ``question`` | a Q&A's question, over its answer | 问：何时开始实施？ |
+| ``question`` / ``speaker`` | a Q&A's or a press conference's question, over its answer and who gives it | 问：何时开始实施？, 张明华 |
 | ``section`` / ``subsection`` / ``item`` | 一、 / （一） / 1. | 一、综合, （二）创新海关监管模式 |
 | ``article`` | a statute's article, or a numbered clause with its text on the same line | 第九十一条, 5.1.1 |
 | ``box`` | a sidebar; any heading closes it | 专栏 1 … |
@@ -72,9 +72,9 @@ def promulgated_title(texts: list[str]) -> str:
     return next((m.group(1) for t in texts[:6] if (m := PROMULGATION_RE.match(t.strip()))), "")
 
 
-# the masthead of a red-header document or an order, set larger than the title under it: 某某市人民政府办公室文件,
-# 某某省人民政府令 (the title is 关于…的通知, or the regulation the order promulgates)
-MASTHEAD_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:人民政府|办公厅|办公室|委员会|局|厅|部|院|主席)(?:文件|令)$")
+# the masthead of a red-header document, an order or minutes, set larger than the title under it: 某某市人民政府办公室
+# 文件, 某某省人民政府令, 某某区人民政府专题会议纪要 (the title is 关于…的通知, or the regulation the order promulgates)
+MASTHEAD_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:人民政府|办公厅|办公室|委员会|局|厅|部|院|主席)(?:文件|令|(?:专题|常务)?会议纪要)$")
 
 
 def title_like(text: str) -> bool:
@@ -86,7 +86,7 @@ LINE_END = SENTENCE_END + "…"  # a line that ends a sentence (or trails off) i
 
 RANKS = {"title": 0, "category": 5, "case": 10, "annex": 11, "part": 12, "chapter": 14, "jie": 16,
          **{f"h{n}": 16 + 2 * n for n in range(1, 10)},
-         "section": 40, "subsection": 42, "item": 44, "question": 50, "article": 60, "box": 99}
+         "section": 40, "subsection": 42, "item": 44, "question": 50, "speaker": 52, "article": 60, "box": 99}
 INLINE_LEVELS = frozenset({"article"})
 STATUTE_DIVISIONS = frozenset({"part", "chapter", "jie"})  # 编 / 章 / 节: levels a statute's text marks itself
 # levels that are list items (项) of an article in a statute
@@ -183,14 +183,25 @@ def run_in_head(text: str, statute: bool) -> tuple[str, str] | None:
 
 
 # a policy Q&A's question (政策解读 问答): 问：《若干措施》出台的背景是什么？ / 问题3：… / 3.问：…; its 答 follows
-QUESTION_RE = re.compile(r"^(?:问题?\s*\d*\s*[：:]|\d{1,2}[.．、]\s*问\s*[：:]|[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]?\s*问\s*[：:])")
-QUESTION_MAX_CHARS = 100
+QUESTION_RE = re.compile(r"^(?:问题?\s*\d*\s*[：:]|\d{1,2}[.．、]\s*问\s*[：:]|[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]?\s*问\s*[：:]"
+                         r"|[^：:，。？]{0,20}记者\s*[：:])")  # … and a press conference's 中国日报记者：…？
+QUESTION_MAX_CHARS = 160
+# a transcript's speaker on a line of its own: 【湖北日报记者】, 【省人力资源和社会保障厅厅长 张明华】
+SPEAKER_LINE_RE = re.compile(r"^【([^】]{2,40})】$")
+# an answer opened by its speaker's name, right under a question: 李卫东：谢谢您的提问。…
+SPEAKER_LEAD_RE = re.compile(r"^([\u4e00-\u9fff]{2,4})[：:](?=\S)")
 
 
 def is_question_head(text: str) -> bool:
-    """A Q&A's question line (问：…？), which heads the answer paragraphs after it."""
+    """A Q&A's question line (问：…？, 中国日报记者：…？), which heads the answer paragraphs after it."""
     t = text.strip()
-    return bool(QUESTION_RE.match(t)) and t.endswith(("？", "?")) and len(t) <= QUESTION_MAX_CHARS
+    return bool(QUESTION_RE.match(t)) and "？" in t[-12:].replace("?", "？") and len(t) <= QUESTION_MAX_CHARS
+
+
+def speaker_line(text: str) -> str:
+    """The speaker a transcript's line of its own names ('【湖北日报记者】' → '湖北日报记者'), or ''."""
+    m = SPEAKER_LINE_RE.match(text.strip())
+    return m.group(1) if m else ''
 
 
 def marker_level(text: str) -> str | None:

@@ -238,3 +238,24 @@ def test_a_seal_over_the_signature_leaves_the_date_readable():
     doc = load_document(LAYOUTS / "penalty_decision_with_seal.pdf")
     assert doc.meta["issued"] == "2024-03-18" and doc.meta["number"] == "清市监处罚〔2024〕15号"
     assert not any("专用章" in p.text or "★" in p.text for p in doc.paragraphs)
+
+
+@pytest.fixture(scope="module")
+def transcript():
+    return load_document(LAYOUTS / "press_conference_transcript_printout.pdf")
+
+
+def test_a_reporter_s_question_heads_the_answer_and_the_speaker_what_he_says(transcript):
+    [p] = [p for p in transcript.paragraphs if p.text.startswith("在办理方式上")]
+    assert p.path[-2].level == "question" and p.path[-2].text.startswith("湖北日报记者：")
+    assert p.path[-1].level == "speaker" and p.path[-1].text.endswith("张明华")
+
+
+def test_an_answer_opened_by_its_speaker_s_name_is_headed_by_him(transcript):
+    [p] = [p for p in transcript.paragraphs if p.text.startswith("李卫东：")]
+    assert p.path[-2].text.startswith("中国日报记者：") and p.path[-1].text == "李卫东"
+
+
+def test_minutes_are_titled_by_their_title_not_their_masthead_over_two_lines():
+    doc = load_document(LAYOUTS / "meeting_minutes_masthead.docx")
+    assert doc.meta["title"] == "关于加快推进2025年老旧小区综合改造提升工作的会议纪要"
