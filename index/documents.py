@@ -121,8 +121,8 @@ class Paragraph:
     def locator(self) -> str:
         """Where the paragraph is under its innermost heading: a table row's label, a list item's marker, the
         款 of an article (none for its first), else 第N段."""
-        if self.kind == "table_row" and self.row:
-            return self.row
+        if self.kind in ("table_row", "list_item") and self.row:
+            return self.row  # a table row's label; a 目's 项 and number (（二）1.)
         under_inline = bool(self.path) and self.path[-1].level in INLINE_LEVELS
         if self.kind == "list_item" and list_marker(self.text):
             return list_marker(self.text)
@@ -189,6 +189,7 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
     stack: list[Heading] = []
     filled: list[bool] = []  # per open heading: has a paragraph or a heading under it
     asked: set[int] = set()  # blocks read as the question of the 【…记者】 line before them
+    announcing = ""  # the 项 whose 目 follow: （二） of （二）三条控制线划定方案，其中应当明确：
     counters: dict[tuple, int] = {}
     paragraphs: list[Paragraph] = []
 
@@ -255,8 +256,16 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
             + ((Heading("columns", block.columns),) if block.kind == "table_row" and block.columns else ())
         kind = "list_item" if block.kind == "paragraph" and statute and list_marker(block.text) else block.kind
         kind = "paragraph" if run_in or head else kind  # the paragraph its head heads, not an item under it
+        row = block.row
+        if kind == "list_item" and statute:  # 目 under a 项 that announces them: （二）…应当明确： / 1.… → （二）1.
+            if marker_level(block.text) == "subsection":
+                announcing = list_marker(block.text) if block.text.rstrip().endswith(("：", ":")) else ""
+            elif announcing and marker_level(block.text) == "item":
+                row = announcing + list_marker(block.text)
+        else:
+            announcing = ""
         filled[:] = [True] * len(filled)
-        add(block.text, path, kind, block.row, block.boxes)
+        add(block.text, path, kind, row, block.boxes)
     while stack:
         close()
     return paragraphs

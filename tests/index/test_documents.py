@@ -49,6 +49,14 @@ def test_a_heading_with_nothing_under_it_is_kept_as_a_paragraph():
                                                   ("通知 › 第2段", "附件2")]
 
 
+def test_an_item_under_an_item_that_announces_it_is_cited_by_both_numbers():
+    blocks = [Block("条例", "title"), Block("第七条 甲。"), Block("第八条 规划应当包括下列内容："), Block("（一）目标；"),
+              Block("（二）三条控制线划定方案，其中应当明确："), Block("1.耕地保有量；"), Block("2.生态保护红线面积。"),
+              Block("第九条 乙。")]
+    labels = [p.label for p in assign_structure(blocks, "d")]
+    assert labels[3:6] == ["条例 › 第八条 › （二）", "条例 › 第八条 › （二）1.", "条例 › 第八条 › （二）2."]
+
+
 def test_doc_id_for_is_safe():
     assert doc_id_for("报告 2023 (终稿).pdf") == "报告_2023_终稿"
     assert doc_id_for("sub/dir/a.txt") == "sub_dir_a"
