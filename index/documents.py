@@ -193,9 +193,10 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
     counters: dict[tuple, int] = {}
     paragraphs: list[Paragraph] = []
 
-    def add(text: str, path: tuple[Heading, ...], kind: str, row: str = "", boxes: tuple[Box, ...] = ()) -> None:
+    def add(text: str, path: tuple[Heading, ...], kind: str, row: str = "", boxes: tuple[Box, ...] = (),
+            goes_on: bool = False) -> None:
         key = (*(h.text for h in path), kind == "list_item")  # items (项) are not counted among an article's 款
-        counters[key] = counters.get(key, 0) + 1
+        counters[key] = max(1, counters.get(key, 0)) if goes_on else counters.get(key, 0) + 1
         paragraphs.append(Paragraph(
             id=f"{doc_id}:p{len(paragraphs) + 1:04d}", doc_id=doc_id, text=text, title=title, path=path,
             kind=kind, number=counters[key], row=row, boxes=boxes))
@@ -264,8 +265,11 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
                 row = announcing + list_marker(block.text)
         else:
             announcing = ""
+        # a provision quoted after the 款 that cites it (…修改为：/ “第三十条 国家保护耕地…”) is part of that 款
+        quoted = statute and block.text.lstrip().startswith(("“", "「")) and bool(paragraphs) \
+            and paragraphs[-1].text.rstrip().endswith(("：", ":")) and paragraphs[-1].path == path
         filled[:] = [True] * len(filled)
-        add(block.text, path, kind, row, block.boxes)
+        add(block.text, path, kind, row, block.boxes, goes_on=quoted)
     while stack:
         close()
     return paragraphs

@@ -57,6 +57,13 @@ def test_an_item_under_an_item_that_announces_it_is_cited_by_both_numbers():
     assert labels[3:6] == ["条例 › 第八条 › （二）", "条例 › 第八条 › （二）1.", "条例 › 第八条 › （二）2."]
 
 
+def test_a_provision_quoted_by_an_article_is_part_of_the_clause_that_quotes_it():
+    blocks = [Block("条例", "title"), Block("第十一条 甲。"), Block("第十二条 占用耕地的，按照下列规定："),
+              Block("“第三十条 国家保护耕地。”"), Block("本省耕地开垦费标准为每平方米40元。"), Block("第十三条 乙。")]
+    labels = [p.label for p in assign_structure(blocks, "d")]
+    assert labels[1:4] == ["条例 › 第十二条", "条例 › 第十二条", "条例 › 第十二条 › 第2款"]
+
+
 def test_doc_id_for_is_safe():
     assert doc_id_for("报告 2023 (终稿).pdf") == "报告_2023_终稿"
     assert doc_id_for("sub/dir/a.txt") == "sub_dir_a"
