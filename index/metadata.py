@@ -35,6 +35,7 @@ NUMBER_RES = (re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(]\d{4}[〕\]］）)
               re.compile(r"\b(?:GB|NB|DL|HJ|JGJ|DB\d{0,2}|[A-Z]{2,4}(?=/[TZ]))(?:/[TZ])?\s*[\dX]{2,}(?:\.\d+)?\s*[—-]\s*[\dX]{4}"))
 EFFECTIVE_RE = re.compile(r"自\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起\s*(?:施行|实施|执行|生效)")
 DELIVERED_RE = re.compile(r"^[—－-]{1,2}(\d{4}年\d{1,2}月\d{1,2}日)在(.{4,40}?)(?:会议|大会)上")  # a speech's date and forum
+SOURCE_RE = re.compile(r"(?:信息)?来源\s*[：:]\s*([\u4e00-\u9fff]{2,30}?)(?=[\s【]|发布|浏览|字号|$)")
 DRAFT_RE = re.compile(r"征求意见稿|草案|送审稿|讨论稿")
 FROM_PUBLICATION_RE = re.compile(r"自\s*(?:公布|发布|印发)之日起\s*(?:施行|实施|执行)")
 ADOPTED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)([\u4e00-\u9fff\d]{2,30}?人民代表大会(?:常务委员会)?)第[\u4e00-\u9fff\d]+次会议通过")
@@ -82,6 +83,9 @@ def extract(title: str, texts: list[str], dropped: list[str] = ()) -> dict[str, 
             meta["published"] = _iso(page_date.group(1))
         if not meta["printed"] and not page_date:
             meta["printed"] = stamp_date(line)  # a dated line with a time that no label calls the page's own date
+    if not meta["issuer"]:  # a web page's 来源：湖北省人民政府新闻办公室 (a body's name, not a news outlet's)
+        meta["issuer"] = next((m.group(1) for t in [*head, *dropped] for m in SOURCE_RE.finditer(t)
+                               if ORG_RE.search(m.group(1))), "")
     delivered = next((m for t in head if (m := DELIVERED_RE.match(squash(t)))), None)
     if delivered and not meta["issued"]:
         meta["issued"] = _iso(delivered.group(1))  # ——2024年1月15日在某某市第十七届人民代表大会第四次会议上

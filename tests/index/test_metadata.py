@@ -91,3 +91,11 @@ def test_a_draft_for_comment_takes_effect_on_no_date():
 def test_in_force_from_publication_means_from_the_date_it_was_published():
     meta = extract("某某区招生工作实施方案", ["发布日期：2024年4月10日", "本方案自发布之日起施行。"])
     assert meta["effective"] == "2024-04-10"
+
+
+@pytest.mark.parametrize("line, issuer", [
+    ("发布时间：2025-03-14 16:20来源：湖北省人民政府新闻办公室 字号：大中小", "湖北省人民政府新闻办公室"),
+    ("来源：新华社 2025-03-14", ""),  # a news outlet is no issuing body
+])
+def test_a_web_page_s_source_is_its_issuer_when_nothing_else_names_one(line, issuer):
+    assert extract("某某新闻发布会实录", [line, "各位媒体朋友，大家上午好！"])["issuer"] == issuer
