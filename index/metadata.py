@@ -213,7 +213,7 @@ def _kind(title: str, issuer: str, number: str, head: list[str]) -> str:
         return "行政法规"
     if "人民代表大会常务委员会" in issuer and re.search(r"条例(?:（|$)", t):
         return "地方性法规"
-    if re.search(r"(?:办法|规定|通知|意见|细则|规则|方案|决定|指引)(?:（|$)", t):
+    if re.search(r"(?:办法|规定|通知|通告|公告|意见|细则|规则|方案|决定|指引)(?:（|$)", t):
         return "规章与规范性文件"
     return "报告"
 

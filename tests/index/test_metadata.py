@@ -99,3 +99,7 @@ def test_in_force_from_publication_means_from_the_date_it_was_published():
 ])
 def test_a_web_page_s_source_is_its_issuer_when_nothing_else_names_one(line, issuer):
     assert extract("某某新闻发布会实录", [line, "各位媒体朋友，大家上午好！"])["issuer"] == issuer
+
+
+def test_a_notice_to_the_public_is_a_normative_document():
+    assert extract("成都市公安局关于2025成都马拉松比赛期间实施交通管制的通告", ["特此通告。"])["kind"] == "规章与规范性文件"
