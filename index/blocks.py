@@ -237,13 +237,17 @@ def plain_blocks(text: str, by_blank_lines: bool = False) -> list[Block]:
     blocks: list[Block] = []
     for part, table in _table_runs(text):
         if table:
-            caption = re.sub(r"\s{2,}", " ", blocks.pop().text) if blocks and TABLE_TITLE_RE.match(blocks[-1].text) else ""
-            blocks += row_blocks(caption, grid_rows(table))
+            blocks += row_blocks(re.sub(r"\s{2,}", " ", pop_caption(blocks)), grid_rows(table))
         else:
             blocks += _plain_pieces(part, has_blank_lines)
     if len(blocks) > 1 and blocks[0].level is None and _is_title_line(blocks[0].text):
         blocks[0] = Block(blocks[0].text, "title")  # a plain-text file's first short line names the document
     return blocks
+
+
+def pop_caption(blocks: list[Block]) -> str:
+    """The 表N title just read (the last block), taken off the blocks to name the table under it, or ''."""
+    return blocks.pop().text if blocks and TABLE_TITLE_RE.match(blocks[-1].text) else ""
 
 
 def _table_runs(text: str) -> list[tuple[str, list[list[str]]]]:

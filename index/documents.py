@@ -179,10 +179,10 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
     list items, whatever the reader guessed), and so does a clause
     number with its text (5.1.1 …); outside a statute, a numbered head run in before a paragraph's first sentence
     (（一）指导思想。坚持…) opens a heading of its level (see index.headings.run_in_head) when the next point numbered
-    like it is headed alike; a table row's path ends
-    with its table's title and column headers; a Q&A's question (问：…？, 【…记者】 and its question, 记者：…？)
-    heads its answer, and a transcript's speaker (【…张明华】, 李卫东：… under a question) what he says. A heading with nothing under it (附件2 whose pages are images, or
-    a line wrongly read as a heading) is kept as a paragraph under its parents, so no words are lost.
+    like it is headed alike; a table row's path ends with its table's title and column headers; a Q&A's question
+    (问：…？, 【…记者】 and its question, 记者：…？) heads its answer, and a transcript's speaker (【…张明华】, 李卫东：…
+    under a question) what he says. A heading with nothing under it (附件2 whose pages are images, or a line wrongly
+    read as a heading) is kept as a paragraph under its parents, so no words are lost.
     """
     statutes = _statute_segments(blocks)
     title = default_title
@@ -197,6 +197,7 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
             goes_on: bool = False) -> None:
         key = (*(h.text for h in path), kind == "list_item")  # items (项) are not counted among an article's 款
         counters[key] = max(1, counters.get(key, 0)) if goes_on else counters.get(key, 0) + 1
+        filled[:] = [True] * len(filled)  # every open heading now has something under it
         paragraphs.append(Paragraph(
             id=f"{doc_id}:p{len(paragraphs) + 1:04d}", doc_id=doc_id, text=text, title=title, path=path,
             kind=kind, number=counters[key], row=row, boxes=boxes))
@@ -268,7 +269,6 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
         # a provision quoted after the 款 that cites it (…修改为：/ “第三十条 国家保护耕地…”) is part of that 款
         quoted = statute and block.text.lstrip().startswith(("“", "「")) and bool(paragraphs) \
             and paragraphs[-1].text.rstrip().endswith(("：", ":")) and paragraphs[-1].path == path
-        filled[:] = [True] * len(filled)
         add(block.text, path, kind, row, block.boxes, goes_on=quoted)
     while stack:
         close()

@@ -47,8 +47,8 @@ PAGE_INFO_RE = re.compile(r"(?:浏览次数|点击数|阅读次数|访问量|访
 # a line that opens a site's footer after the document (责任编辑：…, 【我要纠错】, 复制 打印, 扫一扫在手机打开当前页)
 FOOTER_RE = re.compile(r"^(?:【?我要纠错】?|责任编辑|扫一扫|分享到|相关链接|主办单位|承办单位|版权所有|网站地图|关于我们"
                        r"|联系我们|打印本页|关闭窗口|复制\s*打印|【?打印】?$)")
-# a labelled field of a page's document-information box (or a document number above the title) (发文机关：国务院办公厅 成文日期：2024年08月12日): the
-# document's own data, kept though it stands before the title
+# a labelled field of a page's document-information box (发文机关：国务院办公厅 成文日期：2024年08月12日), or a
+# document number above the title: the document's own data, kept though it stands before the title
 FIELD_LINE_RE = re.compile(r"(?:索引号|主题分类|发文机关|发布机关|成文日期|发文字号|发布日期|施行日期|生效日期|有效性|公文种类)"
                            r"\s*[：:]")
 ITEM_SPLIT_RE = re.compile(r"\s*[|｜>＞›»]\s*|\s+")
@@ -74,8 +74,8 @@ def is_page_number(text: str) -> bool:
 
 
 def is_chrome(text: str, printout: bool = True) -> bool:
-    """Site navigation by its shape: a bracketed control, a site registration number or a seal's legend; in a page a browser
-    printed, also ≥3 short items with no sentence (menus, breadcrumbs, language bars, link lists)."""
+    """Site navigation by its shape: a bracketed control, a site registration number or a seal's legend; in a page
+    a browser printed, also ≥3 short items with no sentence (menus, breadcrumbs, language bars, link lists)."""
     t = text.strip()
     if REGISTRATION_RE.search(t) or CONTROL_RE.search(t) or SEAL_RE.match(t):
         return True

@@ -201,7 +201,7 @@ def is_question_head(text: str) -> bool:
 def speaker_line(text: str) -> str:
     """The speaker a transcript's line of its own names ('【湖北日报记者】' → '湖北日报记者'), or ''."""
     m = SPEAKER_LINE_RE.match(text.strip())
-    return m.group(1) if m else ''
+    return m.group(1) if m else ""
 
 
 def marker_level(text: str) -> str | None:

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import textutil
-from index.blocks import plain_blocks, text_blocks, with_attachment_lists
+from index.blocks import plain_blocks, pop_caption, text_blocks, with_attachment_lists
 from index.documents import Block, DocumentError, DocumentTooLarge, Paragraph, assign_structure, doc_id_for
 from index.docx_reader import check_docx_package, read_docx
 from index.furniture import clean_lines
-from index.headings import TABLE_TITLE_RE, promulgated_title, without_contents
+from index.headings import promulgated_title, without_contents
 from index.layout import page_lines
 from index.metadata import extract as extract_metadata
 from index.normalize import normalize_authored
@@ -105,10 +105,7 @@ def markdown_blocks(text: str) -> list[Block]:
 
     def flush_table():
         if grid:
-            caption = blocks[-1].text if blocks and TABLE_TITLE_RE.match(blocks[-1].text) else ""
-            if caption:
-                blocks.pop()
-            blocks.extend(row_blocks(caption, grid_rows(grid)))
+            blocks.extend(row_blocks(pop_caption(blocks), grid_rows(grid)))
             grid.clear()
 
     bullets: list[tuple[int, str]] = []  # (indent, text) of the open bullet items, for a nested item's parents
@@ -219,10 +216,10 @@ def load_document(path: str | Path, doc_id: str | None = None, limits: LimitsCon
         check_docx_package(path, limits or LimitsConfig())
         blocks, dropped = read_docx(path)
     blocks = with_attachment_lists(blocks)
-    led = [b for b in blocks if CONTENTS_LINE_RE.match(b.text.strip())]  # 第一章 总则……………1: a contents line
-    if led:
-        blocks = [b for b in blocks if not CONTENTS_LINE_RE.match(b.text.strip())]
-        dropped["toc"] += len(led)
+    kept = [b for b in blocks if not CONTENTS_LINE_RE.match(b.text.strip())]  # 第一章 总则……………1: a contents line
+    if len(kept) < len(blocks):
+        dropped["toc"] += len(blocks) - len(kept)
+        blocks = kept
     contents = without_contents([(b.level, b.text) for b in blocks])
     if contents:
         blocks = [b for i, b in enumerate(blocks) if i not in contents]

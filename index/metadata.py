@@ -73,8 +73,9 @@ def extract(title: str, texts: list[str], dropped: list[str] = ()) -> dict[str, 
     meta = dict.fromkeys(FIELDS, "")
     meta["title"] = title
     meta["number"] = _number(title, head)
-    meta["issuer"] = _issuer(head) or _signature(texts)[0]
-    meta.update(_dates(head, texts))
+    signature = _signature(texts)
+    meta["issuer"] = _issuer(head) or signature[0]
+    meta.update(_dates(head, texts, signature[1]))
     for field, value in _labelled([*head, *dropped]).items():
         meta[field] = value  # what the document's own information box says wins over what is read elsewhere
     for line in dropped:
@@ -150,7 +151,7 @@ def _issuer(head: list[str]) -> str:
     return ""
 
 
-def _dates(head: list[str], texts: list[str]) -> dict[str, str]:
+def _dates(head: list[str], texts: list[str], signed: str) -> dict[str, str]:
     out = {"issued": "", "effective": "", "amended": ""}
     for text in head:  # a law's adoption date, wherever it stands in the head, before any date alone
         t = to_arabic(text)
@@ -171,7 +172,7 @@ def _dates(head: list[str], texts: list[str]) -> dict[str, str]:
             out["effective"] = out["issued"]
             break
     if not out["issued"]:  # a signature's date: under the issuing body's name, or at the end
-        out["issued"] = _signature(texts)[1] or next(
+        out["issued"] = signed or next(
             (_iso(t) for t in reversed(texts[-3:]) if DATE_ONLY_RE.match(to_arabic(t))), "")
     return out
 

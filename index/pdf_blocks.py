@@ -24,7 +24,7 @@ from index.furniture import body_size
 from index.headings import (ARTICLE_RE, DATE_LINE_RE, FIGURE_TITLE_RE, LIST_ITEM_RE, RUN_IN_LEVELS, TABLE_TITLE_RE,
                             TOC_RE, ends_sentence, heading_level, is_mark_line, is_statute)
 from index.layout import Line
-from index.tables import UNIT_LINE_RE, is_number, line_rows, row_blocks
+from index.tables import UNIT_LINE_RE, is_number, line_rows, row_blocks, words_in_columns
 from textutil import squash
 
 INDENT = 0.8  # a line starting this many font sizes right of the text column's left edge is indented
@@ -105,7 +105,7 @@ def pdf_blocks(lines: list[Line], title: str, title_lines: tuple[Line, ...] = ()
             if level == "h1" and prev is not None and prev.level in ("h1", "case") and i \
                     and abs(lines[i - 1].size - line.size) <= 0.15 * line.size \
                     and prev.boxes and prev.boxes[-1] == _box(lines[i - 1]):
-                blocks[-1] = prev = Block(prev.text + line.text, "h1", boxes=prev.boxes + (_box(line),))  # wrapped
+                blocks[-1] = Block(prev.text + line.text, "h1", boxes=prev.boxes + (_box(line),))  # wrapped
             else:
                 blocks.append(Block(line.text, level, boxes=(_box(line),)))
             if blocks[-1].level == "h1" and DOCUMENT_TITLE_RE.search(blocks[-1].text):
@@ -245,9 +245,9 @@ def _figure_line(line: Line) -> bool:
 
 def _header_like(line: Line) -> bool:
     """A table's header line: words in columns (科目编码 科目名称 合计 …), or one short centred word (基本支出)."""
-    tokens = line.text.split()
-    return (not any(is_number(t) for t in tokens) and not ends_sentence(line.text) and len(line.text) <= 80
-            and (len(line.segments) >= 2 or len(line.text) <= 8) and not heading_level(line.text))
+    short_word = len(line.segments) == 1 and len(line.text) <= 8 and not any(is_number(t) for t in line.text.split())
+    return ((words_in_columns(line) or short_word) and not ends_sentence(line.text) and len(line.text) <= 80
+            and not heading_level(line.text))
 
 
 def _without_toc(lines: list[Line], statute: bool, skipped: Counter) -> list[Line]:

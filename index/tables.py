@@ -72,7 +72,9 @@ def row_text(row: Row, table_unit: str = "") -> str:
         elif unit and bare and not HAS_UNIT_RE.search(header):
             value += unit
         parts.append(f"{header}{value}" if header else value)
-    body = "".join(p + ("" if i == len(parts) - 1 or re.search(r"[。；！？]$", p) else "，") for i, p in enumerate(parts))
+    body = ""
+    for part in parts:  # a comma between cells, none after a cell that ends a sentence
+        body += ("，" if body and not re.search(r"[。；！？]$", body) else "") + part
     return f"{row.name}：{body}" if row.name and body else row.name or body
 
 
@@ -84,8 +86,9 @@ def row_blocks(title: str, rows: list[Row]) -> list[Block]:
     columns = " ".join(dict.fromkeys(h for r in rows for h, _ in r.cells if h))
     unit = table_unit(title)
     trailing = []
-    while rows and not rows[-1].cells and not rows[-1].parent and heading_level(rows[-1].label) in AFTER_TABLE_LEVELS:
-        trailing.insert(0, Block(rows[-1].label, heading_level(rows[-1].label), boxes=rows[-1].boxes))
+    while rows and not rows[-1].cells and not rows[-1].parent \
+            and (level := heading_level(rows[-1].label)) in AFTER_TABLE_LEVELS:
+        trailing.insert(0, Block(rows[-1].label, level, boxes=rows[-1].boxes))
         rows = rows[:-1]
     return [Block(row_text(r, unit), kind="table_row", table=title, row=r.name, boxes=r.boxes, columns=columns)
             for r in rows] + trailing
@@ -170,7 +173,8 @@ def line_rows(lines: list[Line], box) -> list[Row]:
     n_header = 0
     while n_header < len(lines) and not any(is_number(s.text) for s in lines[n_header].segments[1:]):
         n_header += 1
-        if n_header >= 2 and not (n_header == 2 and n_header < len(lines) and _words_in_columns(lines[n_header])):
+        third = n_header == 2 and n_header < len(lines) and words_in_columns(lines[n_header])
+        if n_header >= 2 and not third:
             break  # a third header line only when it is words in columns (基本支出 / … / 小计 人员经费 公用经费)
     header_lines, data = lines[:n_header], lines[n_header:]
     if not data:  # no figures at all: every line is a row of text
@@ -197,7 +201,8 @@ def line_rows(lines: list[Line], box) -> list[Row]:
     return rows
 
 
-def _words_in_columns(line: Line) -> bool:
+def words_in_columns(line: Line) -> bool:
+    """A line of two or more segments and no figure: a table's header line (科目编码 科目名称 合计 …)."""
     return len(line.segments) >= 2 and not any(is_number(w) for w in line.text.split())
 
 
