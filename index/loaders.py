@@ -127,10 +127,6 @@ def markdown_blocks(text: str) -> list[Block]:
             continue
         if line.strip():
             bullets.clear()
-        if raw.endswith("  ") and line.strip() and not row and not m:  # a hard line break ends the paragraph
-            buf.append(line)
-            flush()
-            continue
         if row:
             flush()
             cells = [c.strip() for c in row.group(1).split("|")]
@@ -138,6 +134,10 @@ def markdown_blocks(text: str) -> list[Block]:
                 grid.append(cells)
             continue
         flush_table()
+        if raw.endswith("  ") and line.strip() and not m:  # a hard line break ends the paragraph
+            buf.append(line)
+            flush()
+            continue
         if m:
             flush()
             blocks.append(Block(m.group(2), MD_LEVELS.get(len(m.group(1)), "item")))

@@ -49,6 +49,13 @@ def test_a_markdown_table_gives_a_row_per_line(tmp_path):
     assert [p.text for p in paras] == ["货物类：限额标准 金额100万元", "工程类：限额标准 金额120万元", "正文一段，接着一行。"]
 
 
+def test_a_markdown_hard_break_line_after_a_table_follows_its_rows(tmp_path):
+    path = tmp_path / "fees.md"
+    path.write_text("| 项目 | 标准（元） |\n| --- | --- |\n| 工本费 | 20 |\n注：学生免收工本费。  \n下一段。\n", "utf-8")
+    paras = load_document(path).paragraphs
+    assert [p.text for p in paras] == ["工本费：标准20元", "注：学生免收工本费。", "下一段。"]
+
+
 def test_docx_styles_give_structure(tmp_path):
     import docx
 
