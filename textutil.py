@@ -73,6 +73,17 @@ def decode_text(data: bytes) -> str:
     raise UnicodeError("cannot decode text: not UTF-8, UTF-16 or GB18030/GBK")
 
 
+def join_lines(parts: list[str]) -> str:
+    """Join wrapped lines; keep a space only between two Latin/digit characters."""
+    out = ""
+    for p in parts:
+        p = p.strip()
+        if out and p and out[-1].isascii() and out[-1].isalnum() and p[0].isascii() and p[0].isalnum():
+            out += " "
+        out += p
+    return out
+
+
 def display_width(text: str) -> int:
     """Terminal columns: East Asian wide and full-width characters count 2."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(text))

@@ -20,7 +20,7 @@ from index.headings import (HEADING_MAX_CHARS, LIST_ITEM_RE, RUN_IN_LEVELS, STAT
 from index.headings import heading_level as full_heading_level
 from index.headings import report_heading_level as heading_level
 from index.tables import grid_rows, is_number, row_blocks
-from textutil import display_width
+from textutil import display_width, join_lines
 
 TITLE_MAX_CHARS = 30
 BREADCRUMB_RE = re.compile(r"^(?:首页|当前位置|您的位置|您现在的位置)\s*[：:]?\s*\S*(?:\s*[>＞›»]\s*\S+){1,}$")
@@ -35,17 +35,6 @@ def is_artifact(line: str) -> bool:
     t = line.strip()
     return (is_page_number(t) or bool(URL_RE.fullmatch(t)) or bool(BREADCRUMB_RE.match(t))
             or bool(FOOTER_RE.match(t.lstrip("【"))) and len(t) <= 30)
-
-
-def join_lines(parts: list[str]) -> str:
-    """Join wrapped lines; keep a space only between two Latin/digit characters."""
-    out = ""
-    for p in parts:
-        p = p.strip()
-        if out and p and out[-1].isascii() and out[-1].isalnum() and p[0].isascii() and p[0].isalnum():
-            out += " "
-        out += p
-    return out
 
 
 def tidy_heading(text: str) -> str:

@@ -18,13 +18,13 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from index.blocks import join_lines
 from index.documents import Block, DocumentError, DocumentTooLarge
 from index.headings import (CLAUSE_RE, MASTHEAD_RE, STATUTE_DIVISIONS, TABLE_TITLE_RE, TITLE_SIZE, TOC_RE,
                             clause_depth, ends_sentence, heading_level, title_like)
 from index.normalize import join_letter_spaced, normalize_authored
 from index.tables import UNIT_LINE_RE, grid_rows, row_blocks
 from settings import LimitsConfig
+from textutil import join_lines
 
 MIB = 1 << 20
 SMALL_PART = 1 * MIB  # .docx parts smaller than this are never called bombs, whatever their compression ratio

@@ -8,7 +8,7 @@ holds the higher ones). A heading closes every open heading of the same or a hig
 | ``title`` | the document's title | 中华人民共和国道路交通安全法 |
 | ``category`` / ``case`` | the bundled report's case categories and cases; a document of its own in a file of several | 产业综合类案例 |
 | ``annex`` | an attachment or appendix: it closes the chapters before it and holds its own | 附件2, 附录A |
-| ``part`` / ``chapter`` / ``jie`` | 编 / 章 / 节 of a statute | 第五章 法律责任, 第二节 机动车驾驶人 |
+| ``part`` / ``chapter`` / ``jie`` | 编 / 章 / 节 of a statute; 部分 of a budget or plan | 第五章 法律责任, 第二节 机动车驾驶人, 第一部分 部门概况 |
 | ``h1`` … ``h6`` | numbered clauses of a standard, Word outline levels | 5 定期安全评价, 5.1 确定评价范围 |
 | ``question`` / ``speaker`` | a Q&A's or a press conference's question, over its answer and who gives it | 问：何时开始实施？, 张明华 |
 | ``section`` / ``subsection`` / ``item`` | 一、 / （一） / 1. | 一、综合, （二）创新海关监管模式 |
@@ -35,7 +35,7 @@ ITEM_RE = re.compile(r"^\d{1,2}[.．、]\s?(?!\d)\S")
 BOX_RE = re.compile(r"^专栏\s*\d+")
 CATEGORY_RE = re.compile(r"^\S{2,10}类案例$")
 # statutes: 第X编 / 第X章 / 第X节 with a title, 第X条 followed by its text
-PART_RE = re.compile(rf"^第[{CN_DIGITS}\d]+编\s*\S")
+PART_RE = re.compile(rf"^第[{CN_DIGITS}\d]+(?:编|部分)\s*\S")  # 第一编 总则; 第一部分 部门概况 (a budget, a plan)
 CHAPTER_RE = re.compile(rf"^第[{CN_DIGITS}\d]+章(?:\s+\S|$)")
 JIE_RE = re.compile(rf"^第[{CN_DIGITS}\d]+节(?:\s+\S|$)")
 ARTICLE_NO = rf"第[{CN_DIGITS}\d]+条"  # an article's number: 第九十一条, 第91条

@@ -9,8 +9,10 @@ line of the next is not indented; it then has boxes on both pages.
 Headings are lines of their own that a numbering convention marks (index.headings) — a numbered line running
 to the right edge is the first line of a paragraph with a run-in head (（一）指导思想。坚持…) — or short centred
 lines set larger than the body text. The table of contents (目录 and the heading lines after it, up to the first
-heading that comes again) is not content. A table starts at its title line (表3 …) and runs while lines
-have several cells or a smaller font; a table cut by a page break goes on with the same header.
+heading that comes again) is not content. A table drawn with borders is read by its rules (index.ruled), cell
+by cell, and goes on over the next pages as long as a table as wide opens them (the header it repeats read once).
+Any other table starts at its title line (表3 …) and runs while lines have several cells or a smaller font; a
+table cut by a page break goes on with the same header.
 """
 from __future__ import annotations
 
@@ -18,14 +20,13 @@ import re
 import statistics
 from collections import Counter
 
-from index.blocks import join_lines
 from index.documents import Block, Box
 from index.furniture import body_size
 from index.headings import (ARTICLE_RE, DATE_LINE_RE, FIGURE_TITLE_RE, LIST_ITEM_RE, RUN_IN_LEVELS, TABLE_TITLE_RE,
                             TOC_RE, ends_sentence, heading_level, is_mark_line, is_statute)
 from index.layout import Line
-from index.tables import UNIT_LINE_RE, is_number, line_rows, row_blocks, words_in_columns
-from textutil import squash
+from index.tables import UNIT_LINE_RE, Row, grid_rows, is_number, line_rows, row_blocks, words_in_columns
+from textutil import join_lines, squash
 
 INDENT = 0.8  # a line starting this many font sizes right of the text column's left edge is indented
 SHORT = 1.5  # a line ending this many font sizes before the right edge ends its paragraph
@@ -86,7 +87,7 @@ def pdf_blocks(lines: list[Line], title: str, title_lines: tuple[Line, ...] = ()
     """Blocks of a document's cleaned lines and counts of what was skipped; the title's own lines (``title_lines``,
     or a line that is the whole title) are the title block, not content."""
     skipped: Counter = Counter()
-    geo = Geometry(lines)
+    geo = Geometry([l for l in lines if not l.grid] or lines)
     statute = is_statute([l.text for l in lines])
     lines = _without_toc(lines, statute, skipped)
     blocks: list[Block] = [Block(title, "title")] if title else []
@@ -98,6 +99,10 @@ def pdf_blocks(lines: list[Line], title: str, title_lines: tuple[Line, ...] = ()
         line = lines[i]
         if line in title_lines or (title_key and squash(line.text) == title_key):
             i += 1
+            continue
+        if line.grid:  # a table drawn with borders, without a 表N title: its caption is the short line above it
+            rows, i = _ruled_rows(lines, i)
+            blocks += row_blocks(_pop_caption_above(blocks), rows)
             continue
         level = _heading(line, geo, statute, body_started)
         if level:
@@ -118,17 +123,17 @@ def pdf_blocks(lines: list[Line], title: str, title_lines: tuple[Line, ...] = ()
             captions.setdefault(_table_number(line.text), caption)  # 续表2 on the next page: the rows of 表2
             if first < len(lines) and UNIT_LINE_RE.match(lines[first].text):  # 表1 … / 单位：亿元: the title's unit
                 caption, first = f"{caption}（{lines[first].text.strip()}）", first + 1
+            if first < len(lines) and lines[first].grid:
+                rows, i = _ruled_rows(lines, first)
+                blocks += row_blocks(caption, rows)
+                continue
             end = _table_end(lines, first, geo)
             blocks += row_blocks(caption, line_rows(lines[first:end], _box))
             i = end
             continue
         end = _figure_table_end(lines, i)
         if end > i:  # a table with no 表N title (a budget's 部门支出总表): its caption is the short line above it
-            prev = blocks[-1] if blocks else None
-            caption = prev.text if prev is not None and not prev.level and prev.kind == "paragraph" \
-                and len(prev.text) <= 40 and not ends_sentence(prev.text) else ""
-            if caption:
-                blocks.pop()
+            caption = _pop_caption_above(blocks)
             if UNIT_LINE_RE.search(lines[i].text) and len(lines[i].segments) <= 2:
                 caption, i = f"{caption}（{lines[i].segments[-1].text.strip()}）", i + 1  # 部门：… 单位：万元
             blocks += row_blocks(caption, line_rows(lines[i:end], _box))
@@ -168,7 +173,7 @@ def _opens_block(line: Line, statute: bool) -> bool:
 
 def _breaks(prev: Line, line: Line, geo: Geometry, statute: bool, before: Line | None = None) -> bool:
     """Does ``line`` start a new block after ``prev`` (and ``before``, the line above it in the same block)?"""
-    if _heading(line, geo, statute) or _heading(prev, geo, statute):
+    if line.grid or prev.grid or _heading(line, geo, statute) or _heading(prev, geo, statute):
         return True
     if abs(prev.size - line.size) > 0.2 * geo.size:
         return True
@@ -192,6 +197,43 @@ def _wrapped_before_figure(prev: Line, line: Line, geo: Geometry) -> bool:
     left, right = geo.edges_of(prev)
     return (bool(re.match(r"\d", line.text)) and not ends_sentence(prev.text) and not prev.text.endswith(("：", ":"))
             and prev.x1 - left >= 0.75 * (right - left) and not geo.indented(line, prev))
+
+
+def _pop_caption_above(blocks: list[Block]) -> str:
+    """The short paragraph right above a table without a 表N title, taken off the blocks as its caption (部门支出
+    总表, 交通管制路段一览); '' when the block above is no such line."""
+    prev = blocks[-1] if blocks else None
+    if prev is None or prev.level or prev.kind != "paragraph" or len(prev.text) > 40 or ends_sentence(prev.text):
+        return ""
+    blocks.pop()
+    return prev.text
+
+
+def _ruled_rows(lines: list[Line], start: int) -> tuple[list[Row], int]:
+    """The rows of the ruled table at ``start`` (see index.tables.grid_rows), with its continuations on the next
+    pages (a table as wide, first on its page; the header it repeats there read once); and the index after it."""
+    grid: list[list[str]] = []
+    boxes: list[tuple[Box, ...]] = []
+    insets: list[float] = []
+    end = start
+    while end < len(lines) and lines[end].grid and (end == start or _continues(lines[end - 1], lines[end])):
+        line = lines[end]
+        rows = [list(r) for r in line.grid]
+        row_boxes = [(Box(line.page, line.x0, top, line.x1, bottom),)
+                     for top, bottom in zip(line.row_edges, line.row_edges[1:])]
+        skip = 0  # the header rows it repeats
+        while grid and skip < min(len(rows), len(grid)) and rows[skip] == grid[skip]:
+            skip += 1
+        grid += rows[skip:]
+        boxes += row_boxes[skip:]
+        insets += line.insets[skip:]
+        end += 1
+    return grid_rows(grid, boxes, insets), end
+
+
+def _continues(prev: Line, line: Line) -> bool:
+    """A ruled table goes on from the one before: on a later page, with as many columns."""
+    return line.page > prev.page and len(line.grid[0]) == len(prev.grid[0])
 
 
 def _table_number(caption: str) -> str:

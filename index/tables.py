@@ -20,7 +20,8 @@ from textutil import display_width, squash
 HEADER_UNIT_RE = re.compile(r"^(?P<name>.+?)\s*(?:[（(](?P<unit>[^）)\d以为比同]{1,6})[）)]|(?P<pct>[%‰]))$")
 CHILD_MARK_RE = re.compile(r"^(?:其中[：:]|[#＃])\s*")
 NUMBER_RE = re.compile(r"^[-−+]?\d[\d,，]*(?:\.\d+)?\s*[%‰]?$|^[-—–…×/]+$")
-FORM_SHARE = 0.6  # share of first cells ending with a colon that makes a two-column table a form
+FORM_SHARE = 0.6  # share of field labels ending with a colon that makes a table of two or four columns a form
+INDENT_STEP = 0.5  # a row label set this many font sizes further in than the one above is a part of it
 AFTER_TABLE_LEVELS = frozenset({"part", "chapter", "jie", "section"})  # headings a table's last line can be
 UNIT_HEADERS = frozenset({"单位", "计量单位"})
 MARK_RE = re.compile(r"^[×✕✗✘√✓✔●○◎★☆▲△■□]$")  # a matrix cell that only marks its row and column
@@ -98,46 +99,82 @@ def _repeats_header(row: Row) -> bool:
     return bool(row.cells) and all(squash(h) == squash(v) for h, v in row.cells)
 
 
-def grid_rows(grid: list[list[str]]) -> list[Row]:
-    """Rows of a table given as cell texts (a Word table): the leading rows without figures are its header
-    (merged header cells repeat their text and are read once; a table without figures has its first row as
-    header), the first column holds the row labels."""
-    grid = [[re.sub(r"\s+", " ", c).strip() for c in row] for row in grid if any(c.strip() for c in row)]
+def grid_rows(grid: list[list[str]], boxes: list[tuple[Box, ...]] | None = None,
+              indents: list[float] | None = None) -> list[Row]:
+    """Rows of a table given as cell texts (a Word table, a ruled PDF table; ``boxes``: where each row stands,
+    ``indents``: how far each row's label stands in from its cell's edge, in font sizes): the leading rows without
+    figures are its header (merged header cells repeat their text and are read once; a table without figures has
+    its first row as header), the first column holds the row labels; a label set further in than the one above
+    is a part of it (发电量 › 水力发电量). A form of labelled fields (项目名称： | …, two or four columns) gives a
+    row per field."""
+    kept = [i for i, row in enumerate(grid) if any(c.strip() for c in row)]
+    where = [boxes[i] if boxes else () for i in kept]
+    grid = [[re.sub(r"\s+", " ", c).strip() for c in grid[i]] for i in kept]
+    # where a label's own words start: after 其中： (of about one font size per character)
+    inset = [indents[i] + (len(m.group(0)) if (m := CHILD_MARK_RE.match(row[0])) else 0) if indents else 0.0
+             for i, row in zip(kept, grid)]
     if not grid:
         return []
+    if _is_form(grid):  # 项目名称： | 临川港区三期集装箱码头工程: a form of labelled fields, no header
+        return [Row(label.rstrip("：:"), (("", value),), box) for r, box in zip(grid, where)
+                for label, value in _fields(r)]
     n_header = 0
     while n_header < len(grid) - 1 and not any(is_number(c) for c in grid[n_header][1:] if c) \
             and not (n_header and _spans_all(grid[n_header])):  # 一、一般公共预算收入 across the table: data
         n_header += 1
     if n_header == len(grid) - 1 and len(grid) > 2:  # no figures anywhere (a table of text): its first row heads it
         n_header = 1
-    if _is_form(grid):
-        n_header = 0  # 项目名称： | 临川港区三期集装箱码头工程: a form of labelled fields, no header
     width = max(len(r) for r in grid)
     parts = [list(dict.fromkeys(r[col] for r in grid[:n_header] if col < len(r) and r[col])) for col in range(width)]
     headers = ["".join(names) for names in parts]
     parts_of = dict(zip(headers, parts))  # a column's header → the header rows' names over it
     rows, parent = [], ""
-    data = grid[n_header:]
-    # a first column merged down every row (接受输入的安全要素 beside SF1, SF2, …) names the rows with the second
-    spans = len(data) > 1 and all(len(r) > 2 for r in data) and len({r[0] for r in data}) == 1 \
+    data, where, inset = grid[n_header:], where[n_header:], inset[n_header:]
+    # a first column merged down over several rows (接受输入的安全要素 beside SF1, SF2, …; 类别 主干道 beside two
+    # roads) names the rows with the second
+    spans = len(data) > 1 and all(len(r) > 2 for r in data) and len({r[0] for r in data}) < len(data) \
         and len({r[1] for r in data}) == len(data)
     first = 2 if spans else 1  # the first column of cells
+    # a row's label: its first cell, or when that is empty its first cell of text (| | 合计 | 202,922.93 |)
+    lead = [1 if not spans and not r[0] and len(r) > 2 and r[1] and not is_number(r[1]) else 0 for r in data]
+    labels = [(f"{r[0]} {r[1]}" if spans else r[k]).rstrip("：:") for r, k in zip(data, lead)]
+    above = indent_parents(labels, inset, [INDENT_STEP] * len(labels))
     section = ""
-    for r in data:
+    for r, box, label, up, k in zip(data, where, labels, above, lead):
         if _spans_all(r):  # a row across the whole table opens a group of the rows under it
             section = r[0]
-            rows.append(Row(section, ()))
+            rows.append(Row(section, (), box))
             parent = ""
             continue
-        label = (f"{r[0]} {r[1]}" if spans else r[0]).rstrip("：:")
         merged = lambda c: c > first and (r[c], headers[c]) == (r[c - 1], headers[c - 1])  # noqa: E731
-        child = bool(CHILD_MARK_RE.match(label))  # 其中：… is a part of the last row without the mark
-        cells = [(headers[c], r[c]) for c in range(first, len(r)) if r[c] and not merged(c)]
-        rows.append(Row(label, tuple(_marked_as_list(cells, parts_of)),
-                        parent=parent if child else section))
+        child = bool(CHILD_MARK_RE.match(r[first - 1]))  # 其中：… is a part of the last row without the mark
+        if child and spans:
+            label = r[1]  # 其中：稻谷 under 种植业 粮食, not 种植业 其中：稻谷
+        cells = [(headers[c], r[c]) for c in range(first + k, len(r)) if r[c] and not merged(c)]
+        rows.append(Row(label, tuple(_marked_as_list(cells, parts_of)), box,
+                        parent=parent if child else up or section))
         parent = parent if child else label
     return rows
+
+
+def indent_parents(labels: list[str], indents: list[float], steps: list[float]) -> list[str]:
+    """Each row's parent: the nearest row above it whose label stands further left, by more than that row's
+    ``steps`` (half a character: 其中：夏粮 under 粮食; 水运 under 货物运输周转量); '' for none."""
+    out: list[str] = []
+    open_rows: list[tuple[float, str]] = []
+    for label, indent, step in zip(labels, indents, steps):
+        while open_rows and open_rows[-1][0] >= indent - step:
+            open_rows.pop()
+        out.append(open_rows[-1][1] if open_rows else "")
+        open_rows.append((indent, label))
+    return out
+
+
+def _fields(row: list[str]) -> list[tuple[str, str]]:
+    """A form row's (label, value) pairs: 索引号： | 000014349/2024-00089 | 主题分类： | 商贸 (a value merged over
+    several columns read once)."""
+    cells = [c for i, c in enumerate(row) if c and (i == 0 or c != row[i - 1])]
+    return [(cells[i], cells[i + 1] if i + 1 < len(cells) else "") for i in range(0, len(cells), 2)]
 
 
 def _spans_all(row: list[str]) -> bool:
@@ -146,9 +183,12 @@ def _spans_all(row: list[str]) -> bool:
 
 
 def _is_form(grid: list[list[str]]) -> bool:
-    """A two-column table of labelled fields (项目名称： | …, 建设单位： | …), not data under a header row."""
-    labels = [r[0] for r in grid if len(r) == 2 and r[0]]
-    return len(labels) == len(grid) >= 2 and sum(l.endswith(("：", ":")) for l in labels) >= FORM_SHARE * len(labels)
+    """A table of labelled fields (项目名称： | …, 建设单位： | …; 索引号： | … | 主题分类： | … in two pairs), not data
+    under a header row: the first cell of each field ends with a colon in most rows."""
+    fields = [f for r in grid for f in _fields(r)]
+    even = all(len(r) in (2, 4) for r in grid)
+    return even and len(grid) >= 2 and bool(fields) and \
+        sum(label.endswith(("：", ":")) for label, _ in fields) >= FORM_SHARE * len(fields)
 
 
 def _marked_as_list(cells: list[tuple[str, str]], parts: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -181,8 +221,7 @@ def line_rows(lines: list[Line], box) -> list[Row]:
         header_lines, data = [], lines
     columns = _split_merged(_columns([s for l in header_lines for s in l.segments]),
                             [s for l in data for s in l.segments[1:]])
-    rows: list[Row] = []
-    open_rows: list[tuple[float, str]] = []  # (indent, label) of the rows a later, more indented row belongs to
+    read = []  # (label, cells, line, indent, character width) per line
     for line in data:
         segs = _label_apart(_figures_apart(line.segments), columns)
         k = 0  # the label: the leading segments left of the second column (or, without a header, not figures)
@@ -192,13 +231,9 @@ def line_rows(lines: list[Line], box) -> list[Row]:
         k = max(k, 1)
         label = squash("".join(s.text for s in segs[:k])) if k > 1 else segs[0].text
         cells = tuple((_header_for(s, columns[1:] if len(columns) > 1 else columns), s.text) for s in segs[k:])
-        indent, width = _indent(segs[0])
-        while open_rows and open_rows[-1][0] >= indent - 0.5 * width:
-            open_rows.pop()
-        parent = open_rows[-1][1] if open_rows else ""
-        rows.append(Row(label, cells, (box(line),), parent))
-        open_rows.append((indent, label))
-    return rows
+        read.append((label, cells, line, *_indent(segs[0])))
+    parents = indent_parents([r[0] for r in read], [r[3] for r in read], [INDENT_STEP * r[4] for r in read])
+    return [Row(label, cells, (box(line),), parent) for (label, cells, line, _, _), parent in zip(read, parents)]
 
 
 def words_in_columns(line: Line) -> bool:

@@ -17,8 +17,19 @@ def notice():
 def test_a_printout_keeps_the_signature_and_attachment_after_its_last_sentence(notice):
     texts = [p.text for p in notice.paragraphs]
     assert ["国务院办公厅", "2024年8月12日"] in [texts[i:i + 2] for i in range(len(texts))]
-    assert any(p.headings[-1:] == ["附件"] for p in notice.paragraphs)
+    assert any(p.headings[-2:] == ["附件", "县域冷链物流重点任务分工"] for p in notice.paragraphs)
     assert not any("我要纠错" in t or "主办单位" in t for t in texts)
+
+
+def test_a_ruled_table_s_wrapped_cells_are_read_whole_under_their_headers(notice):
+    rows = [p for p in notice.paragraphs if p.kind == "table_row"]
+    assert "3：重点任务修订冷藏车辆技术标准和温度监测要求，牵头单位工业和信息化部、交通运输部、市场监管总局，" \
+           "完成时限2025年12月底前" in [p.text for p in rows]
+
+
+def test_a_ruled_information_box_gives_a_field_per_cell_pair(notice):
+    fields = [p.text for p in notice.paragraphs if p.kind == "table_row"][:7]
+    assert fields[:3] == ["索引号：000014349/2024-00089", "主题分类：商贸、海关、旅游\\其他", "发文机关：国务院办公厅"]
 
 
 def test_run_in_points_are_headings_and_their_paragraphs_keep_their_first_line(notice):
@@ -221,8 +232,8 @@ def test_a_table_nested_in_a_cell_is_read_and_an_annex_holds_its_own_articles():
 
 
 def test_a_header_over_three_lines_names_each_column(long_table_bulletin):
-    [row] = [p for p in long_table_bulletin.paragraphs if p.kind == "table_row" and p.row == "粮食"]
-    assert row.text == "粮食：2022年343.6万吨，2023年347.2万吨，比上年增长1.0%"
+    [row] = [p for p in long_table_bulletin.paragraphs if p.kind == "table_row" and p.row == "种植业 粮食"]
+    assert row.text == "种植业 粮食：产量2022年343.6万吨，产量2023年347.2万吨，比上年增长1.0%"
 
 
 def test_a_budget_table_without_a_table_number_is_read_as_rows():
@@ -259,3 +270,13 @@ def test_an_answer_opened_by_its_speaker_s_name_is_headed_by_him(transcript):
 def test_minutes_are_titled_by_their_title_not_their_masthead_over_two_lines():
     doc = load_document(LAYOUTS / "meeting_minutes_masthead.docx")
     assert doc.meta["title"] == "关于加快推进2025年老旧小区综合改造提升工作的会议纪要"
+
+
+def test_a_pdf_table_drawn_with_borders_reads_wrapped_cells_whole_and_a_merged_category_for_each_row():
+    doc = load_document(LAYOUTS / "traffic_notice_ruled_table.pdf")
+    rows = [p for p in doc.paragraphs if p.kind == "table_row"]
+    assert [p.row for p in rows] == ["商圈周边 中山路（解放路口至人民广场东侧出入口之间的全部路段）", "商圈周边 步行街北口至东门菜市场路段",
+                                     "景区周边 青龙山景区入口道路（青龙山隧道北口至景区停车场）", "景区周边 湖滨大道", "其他 火车站广场落客区"]
+    assert rows[2].text.endswith("管制措施小型客车单向通行，由北向南行驶；大型客车凭预约通行证通行，绕行线路返程车辆经环山南路驶离")
+    assert rows[0].heading("table") == "临时交通管制路段一览表" and rows[0].pages == (1,)
+    assert doc.paragraphs[-1].text == "2025年1月20日"

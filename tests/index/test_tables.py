@@ -97,3 +97,26 @@ def test_a_row_across_the_whole_table_groups_the_rows_under_it():
 def test_a_two_column_form_has_no_header_row():
     rows = grid_rows([["项目名称：", "港区三期工程"], ["建设单位：", "港务集团"], ["总投资：", "56.8亿元"]])
     assert [row_text(r) for r in rows] == ["项目名称：港区三期工程", "建设单位：港务集团", "总投资：56.8亿元"]
+
+
+def test_a_form_of_two_label_value_pairs_per_row_gives_a_row_per_field():
+    rows = grid_rows([["索引号：", "000014349/2024-00089", "主题分类：", "商贸"],
+                      ["标题：", "关于…的通知", "关于…的通知", "关于…的通知"]])
+    assert [row_text(r) for r in rows] == ["索引号：000014349/2024-00089", "主题分类：商贸", "标题：关于…的通知"]
+
+
+def test_a_row_whose_first_cell_is_empty_is_labelled_by_its_first_text_cell():
+    rows = grid_rows([["科目编码", "科目名称", "合计"], ["", "合计", "202,922.93"], ["205", "教育支出", "172,813.72"]])
+    assert [row_text(r) for r in rows] == ["合计：合计202,922.93", "205：科目名称教育支出，合计172,813.72"]
+
+
+def test_a_ruled_row_label_set_further_in_is_a_part_of_the_row_above():
+    grid = [["产品名称", "产量"], ["发电量", "420.1"], ["其中：火力发电量", "291.0"], ["水力发电量", "98.4"], ["钢材", "15.2"]]
+    rows = grid_rows(grid, indents=[0.0, 0.3, 1.3, 4.3, 0.3])
+    assert [r.name for r in rows] == ["发电量", "发电量 › 其中：火力发电量", "发电量 › 水力发电量", "钢材"]
+
+
+def test_a_category_merged_down_over_some_rows_names_them_with_the_second_column():
+    grid = [["类别", "路段名称", "管制时段"], ["商圈周边", "中山路", "10:00至22:00"], ["商圈周边", "建设路", "全天"],
+            ["其他", "火车站广场", "全天"]]
+    assert [r.name for r in grid_rows(grid)] == ["商圈周边 中山路", "商圈周边 建设路", "其他 火车站广场"]
