@@ -23,7 +23,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 
-from index.headings import DOC_NUMBER_LINE_RE, TABLE_TITLE_RE, TITLE_SIZE, ends_sentence, heading_level, title_like
+from index.headings import (DOC_NUMBER_LINE_RE, DOCUMENT_TITLE_RE, MASTHEAD_RE, TABLE_TITLE_RE, TITLE_SIZE, ends_sentence, heading_level,
+                            title_like)
 from index.layout import Line
 from index.metadata import STAMP_RE
 from index.normalize import normalize_line
@@ -43,7 +44,13 @@ DATED_RE = re.compile(r"\d{4}\s*[年/-]\s*\d{1,2}|" + STAMP_RE.pattern)
 SEAL_RE = re.compile(r"^[\u4e00-\u9fff（）()]{0,20}(?:专用章|公章)$")  # a seal's legend: 行政处罚专用章
 CONTROL_RE = re.compile(r"【[^】]{0,20}[：:][^】]{0,20}】")
 # a web page's own information line or share bar (信息来源：… 发布时间：… 浏览次数：1234; 分享到：微信 微博)
-PAGE_INFO_RE = re.compile(r"(?:浏览次数|点击数|阅读次数|访问量|访问次数)\s*[：:]|^分享到\s*[：:]")
+PAGE_INFO_RE = re.compile(r"(?:浏览次数|点击数|阅读次数|访问量|访问次数)\s*[：:]|(?:阅读|浏览|点击)\s*[：:]?\s*\d+\s*次"
+                          r"|^分享到\s*[：:]")  # … 作者：小宝 阅读：28516次 评论：23条
+# what only a site puts after a document: the links to the next and previous articles, recommendations, comments,
+# the site's disclaimer (上一篇：…, 相关推荐, 网友评论（23）, 本地宝郑重声明：…): the footer starts there, even when a
+# reader's comment after it ends a sentence
+SITE_AFTER_RE = re.compile(r"^(?:上一篇|下一篇)\s*[：:]|^(?:相关推荐|相关阅读|相关文章|热门推荐|猜你喜欢|网友评论|发表评论|扫码关注)"
+                           r"|(?:郑重|免责)声明\s*[：:]")
 # a line that opens a site's footer after the document (责任编辑：…, 【我要纠错】, 复制 打印, 扫一扫在手机打开当前页)
 FOOTER_RE = re.compile(r"^(?:【?我要纠错】?|责任编辑|扫一扫|分享到|相关链接|主办单位|承办单位|版权所有|网站地图|关于我们"
                        r"|联系我们|打印本页|关闭窗口|复制\s*打印|【?打印】?$)")
@@ -166,21 +173,42 @@ def _title_lines(first_page: list[Line], size: float) -> list[Line]:
     """The largest text on page one (consecutive lines of that size), if it is larger than the body text; a line
     or segment beside it (a side bar right of the title) is not part of it."""
     candidates = [l for l in first_page if title_like(l.text) and not ends_sentence(l.text)]
-    if not candidates or size <= 0:
-        return []
-    biggest = max(l.size for l in candidates)
-    if biggest < TITLE_SIZE * size:
-        return []
-    start = next(i for i, l in enumerate(first_page) if l in candidates and l.size >= biggest * 0.95)
-    out = [first_page[start]]
-    for l in first_page[start + 1:]:
-        if l.x0 >= out[0].x1:
-            continue  # beside the title, not under it
-        l = _within(l, out[0].x1)
-        if abs(l.size - out[-1].size) > 0.08 * biggest or l.top - out[-1].bottom > 1.5 * l.size:
-            break
-        out.append(l)
-    return out
+    while candidates and size > 0:
+        biggest = max(l.size for l in candidates)
+        if biggest < TITLE_SIZE * size:
+            return []
+        start = next(i for i, l in enumerate(first_page) if l in candidates and l.size >= biggest * 0.95)
+        out = [first_page[start]]
+        for l in first_page[start + 1:]:
+            if l.x0 >= out[0].x1:
+                continue  # beside the title, not under it
+            l = _within(l, out[0].x1)
+            if abs(l.size - out[-1].size) > 0.08 * biggest or l.top - out[-1].bottom > 1.5 * l.size:
+                break
+            out.append(l)
+        if not MASTHEAD_RE.match(squash("".join(l.text for l in out))):
+            return out
+        # a masthead (安徽省人民政府办公厅 / 文件): the title is the largest text under it, or the lines under its 文号
+        # that name a document (关于印发…的通知), set hardly larger than the text
+        below = [l for l in first_page if l.top > out[-1].bottom]
+        candidates = [l for l in candidates if l in below]
+        named = _named_document(below)
+        if named and (not candidates or max(l.size for l in candidates) < TITLE_SIZE * size):
+            return named
+    return []
+
+
+def _named_document(lines: list[Line]) -> list[Line]:
+    """The first lines (up to three, set alike) after a masthead's 文号 whose text names a document: 安徽省人民政府
+    办公厅关于印发…实施方案的通知 over two lines; none when they do not."""
+    lines = [l for l in lines if not DOC_NUMBER_LINE_RE.match(squash(l.text))]
+    for n in (1, 2, 3):
+        run = lines[:n]
+        if len(run) == n and all(abs(l.size - run[0].size) <= 0.08 * run[0].size for l in run) \
+                and not any(ends_sentence(l.text) for l in run) \
+                and DOCUMENT_TITLE_RE.search(squash("".join(l.text for l in run))):
+            return run
+    return []
 
 
 def _stamped_title(first_page: list[Line], stamps: list[str]) -> list[Line]:
@@ -210,24 +238,29 @@ def _within(line: Line, right: float) -> Line:
 
 
 def _with_segments(line: Line, segments: tuple) -> Line:
-    """The line reduced to some of its segments (its text and box with them)."""
+    """The line reduced to some of its segments (its text, box and font size with them: a title's second line beside
+    a side bar's smaller links is set as large as its first)."""
+    size = max(segments, key=lambda s: len(s.text)).size or line.size
     return dc_replace(line, segments=segments, text=normalize_line(" ".join(s.text for s in segments)),
-                      x0=segments[0].x0, x1=segments[-1].x1)
+                      x0=segments[0].x0, x1=segments[-1].x1, size=size)
 
 
 def _trim_printout(pages: list[list[Line]], title: list[Line], dropped: Counter) -> list[Line]:
     """A browser printout: drop the site header before the title (but its document-information box: FIELD_LINE_RE),
     the site footer (from the first line after the last sentence that opens one: FOOTER_RE — the signature, date
     and attachment after the last sentence are the document's; without such a line, everything after the last
-    sentence) and the side bars outside the text column."""
+    sentence; and from a line only a site writes after a document in its second half: SITE_AFTER_RE) and the side
+    bars outside the text column."""
     flat = [line for page in pages for line in page]
     if title:
         start = flat.index(title[0])
         fields = [l for l in flat[:start] if FIELD_LINE_RE.search(l.text) or DOC_NUMBER_LINE_RE.match(l.text.strip())]
         dropped["chrome"] += start - len(fields)
         flat = fields + flat[start:]
-    last = max((i for i, l in enumerate(flat) if ends_sentence(l.text)), default=len(flat) - 1)
-    end = next((i for i in range(last + 1, len(flat)) if FOOTER_RE.match(flat[i].text.strip())), last + 1)
+    site = next((i for i in range(len(flat) // 2, len(flat)) if SITE_AFTER_RE.search(flat[i].text.strip())), None)
+    last = max((i for i, l in enumerate(flat[:site]) if ends_sentence(l.text)), default=len(flat[:site]) - 1)
+    end = next((i for i in range(last + 1, site or len(flat)) if FOOTER_RE.match(flat[i].text.strip())),
+               last + 1 if site is None else site)
     dropped["chrome"] += len(flat) - end
     flat = flat[:end]
     body = [l for l in flat if l not in title]

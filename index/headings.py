@@ -74,6 +74,10 @@ def promulgated_title(texts: list[str]) -> str:
 
 # the masthead of a red-header document, an order or minutes, set larger than the title under it: 某某市人民政府办公室
 # 文件, 某某省人民政府令, 某某区人民政府专题会议纪要 (the title is 关于…的通知, or the regulation the order promulgates)
+# a title that names a document: a centred heading set larger than the text (the gazette's 关于…的通知 after a
+# regulation, a plan's own title after the notice that issues it) stands for that document, as a case of the report
+# does; under a masthead, the lines that spell such a name are the title
+DOCUMENT_TITLE_RE = re.compile(r"(?:通知|通告|公告|决定|意见|办法|条例|规定|细则|规划|方案|决议|批复|答复|函)(?:[（(][^）)]*[）)])?$")
 MASTHEAD_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:人民政府|办公厅|办公室|委员会|局|厅|部|院|主席)(?:文件|令|(?:专题|常务)?会议纪要)$")
 
 

@@ -34,6 +34,7 @@ class Segment:
     text: str
     x0: float
     x1: float
+    size: float = 0.0  # the font size of its characters (their median height); 0 when not known
 
 
 @dataclass(frozen=True)
@@ -223,4 +224,4 @@ def wide(ch: str) -> bool:
 
 
 def _segment(text: str, run: list[Glyph]) -> Segment:
-    return Segment(normalize_line(text), run[0].x0, max(g.x1 for g in run))
+    return Segment(normalize_line(text), run[0].x0, max(g.x1 for g in run), statistics.median(g.height for g in run))

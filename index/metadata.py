@@ -31,7 +31,7 @@ HEAD_PARAGRAPHS = 15
 DATE_RE = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?")
 DATE_ONLY_RE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 NUMBER_RES = (re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(]\d{4}[〕\]］）)]\s*第?\s*\d+\s*号"),
-              re.compile(r"[\u4e00-\u9fff]{0,12}令\s*第\s*\d+\s*号"),
+              re.compile(r"(?<!\d)[\u4e00-\u9fff]{0,12}令\s*第\s*\d+\s*号"),  # not 日 of …5月10日镇江市人民政府令…
               re.compile(r"\b(?:GB|NB|DL|HJ|JGJ|DB\d{0,2}|[A-Z]{2,4}(?=/[TZ]))(?:/[TZ])?\s*[\dX]{2,}(?:\.\d+)?\s*[—-]\s*[\dX]{4}"))
 EFFECTIVE_RE = re.compile(r"自\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起\s*(?:施行|实施|执行|生效)")
 DELIVERED_RE = re.compile(r"^[—－-]{1,2}(\d{4}年\d{1,2}月\d{1,2}日)在(.{4,40}?)(?:会议|大会)上")  # a speech's date and forum
@@ -42,6 +42,8 @@ ADOPTED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)([\u4e00-
 AMENDED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:(?!\d{4}\s*年)[^（(]){0,90}?(?:修正|修订)")
 ORG_RE = re.compile(r"(?:局|委员会|人民政府|政府|办公厅|办公室|部|厅|院|调查队|中心|协会|署|委)$")
 ORDER_RE = re.compile(r"^([\u4e00-\u9fff]{2,14})令$")
+# a government rule's note: 2024年5月10日镇江市人民政府令第172号公布 — the date it was issued and the body
+ORDER_PUBLISHED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*([\u4e00-\u9fff]{2,20}?)令\s*第\s*\d+\s*号\s*(?:公布|发布)")
 RELEASED_BY_RE = re.compile(r"^([\u4e00-\u9fff]{2,20}?)\s*(?:发布|印发)$")
 PUBLISHED_RE = re.compile(r"(?:发布时间|发布日期|日期)\s*[：:]\s*(\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})")
 # a document-information box's labelled fields (gov.cn: 发文机关：国务院办公厅 成文日期：2024年08月12日 发文字号：…)
@@ -141,6 +143,8 @@ def _issuer(head: list[str]) -> str:
         m = ADOPTED_RE.search(to_arabic(t))
         if m:
             return TERM_RE.sub("", m.group(2))
+        if m := ORDER_PUBLISHED_RE.search(to_arabic(t)):
+            return m.group(2)
         if m := ORDER_RE.match(squash(t)):
             return m.group(1).removeprefix("中华人民共和国")
         if m := RELEASED_BY_RE.match(t):
@@ -155,7 +159,7 @@ def _dates(head: list[str], texts: list[str], signed: str) -> dict[str, str]:
     out = {"issued": "", "effective": "", "amended": ""}
     for text in head:  # a law's adoption date, wherever it stands in the head, before any date alone
         t = to_arabic(text)
-        m = ADOPTED_RE.search(t)
+        m = ADOPTED_RE.search(t) or ORDER_PUBLISHED_RE.search(t)
         if m and not out["issued"]:
             out["issued"] = _iso(m.group(1))
         amended = AMENDED_RE.findall(t)

@@ -22,7 +22,7 @@ from collections import Counter
 
 from index.documents import Block, Box
 from index.furniture import body_size
-from index.headings import (ARTICLE_RE, DATE_LINE_RE, FIGURE_TITLE_RE, LIST_ITEM_RE, RUN_IN_LEVELS, TABLE_TITLE_RE,
+from index.headings import (ARTICLE_RE, DATE_LINE_RE, DOCUMENT_TITLE_RE, FIGURE_TITLE_RE, LIST_ITEM_RE, RUN_IN_LEVELS, TABLE_TITLE_RE,
                             TOC_RE, ends_sentence, heading_level, is_mark_line, is_statute)
 from index.layout import Line
 from index.tables import UNIT_LINE_RE, Row, grid_rows, is_number, line_rows, row_blocks, words_in_columns
@@ -33,9 +33,6 @@ SHORT = 1.5  # a line ending this many font sizes before the right edge ends its
 CENTRED = 3.0  # a line this many font sizes away from both edges is centred
 FIGURE_TABLE_MIN_ROWS = 3  # lines of figures in columns that make a table without a 表N title
 LARGER = 1.1  # a heading's font is at least this many times the body's
-# a centred heading set larger than the text that names a document (the gazette's 关于…的通知 after a regulation,
-# a plan's own title after the notice that issues it): it stands for that document, as a case of the report does
-DOCUMENT_TITLE_RE = re.compile(r"(?:通知|通告|公告|决定|意见|办法|条例|规定|细则|规划|方案|决议|批复|答复|函)(?:[（(][^）)]*[）)])?$")
 SMALLER = 0.92  # a table's font is at most this many times the body's
 CONTINUED_RE = re.compile(r"^\s*续表\s*\d")  # a table's continuation on the next page, under its number
 
@@ -99,6 +96,11 @@ def pdf_blocks(lines: list[Line], title: str, title_lines: tuple[Line, ...] = ()
         line = lines[i]
         if line in title_lines or (title_key and squash(line.text) == title_key):
             i += 1
+            continue
+        run = _annex_title(lines, i, geo) if blocks and blocks[-1].level == "annex" else []
+        if run:  # 附件 / 安徽省加快推进社区居家养老服务 / 高质量发展实施方案: the annexed document's title
+            blocks.append(Block(join_lines([l.text for l in run]), "h1", boxes=tuple(_box(l) for l in run)))
+            i += len(run)
             continue
         if line.grid:  # a table drawn with borders, without a 表N title: its caption is the short line above it
             rows, i = _ruled_rows(lines, i)
@@ -197,6 +199,19 @@ def _wrapped_before_figure(prev: Line, line: Line, geo: Geometry) -> bool:
     left, right = geo.edges_of(prev)
     return (bool(re.match(r"\d", line.text)) and not ends_sentence(prev.text) and not prev.text.endswith(("：", ":"))
             and prev.x1 - left >= 0.75 * (right - left) and not geo.indented(line, prev))
+
+
+def _annex_title(lines: list[Line], start: int, geo: Geometry) -> list[Line]:
+    """The centred lines (up to three, set alike) right under an annex's heading that name a document (…实施方案,
+    …办法): its title, even when set no larger than the text; none otherwise."""
+    for n in (1, 2, 3):
+        run = lines[start:start + n]
+        if len(run) < n or not all(geo.centred(l) and not ends_sentence(l.text) and not l.grid for l in run) \
+                or any(abs(l.size - run[0].size) > 0.08 * run[0].size for l in run):
+            return []
+        if DOCUMENT_TITLE_RE.search(squash("".join(l.text for l in run))):
+            return run
+    return []
 
 
 def _pop_caption_above(blocks: list[Block]) -> str:

@@ -280,3 +280,24 @@ def test_a_pdf_table_drawn_with_borders_reads_wrapped_cells_whole_and_a_merged_c
     assert rows[2].text.endswith("管制措施小型客车单向通行，由北向南行驶；大型客车凭预约通行证通行，绕行线路返程车辆经环山南路驶离")
     assert rows[0].heading("table") == "临时交通管制路段一览表" and rows[0].pages == (1,)
     assert doc.paragraphs[-1].text == "2025年1月20日"
+
+
+def test_under_a_masthead_over_two_lines_the_lines_naming_a_document_are_the_title_and_an_annex_keeps_its_own():
+    doc = load_document(LAYOUTS / "red_header_two_line_masthead_annex_plan.pdf")
+    assert doc.meta["title"] == "安徽省人民政府办公厅关于印发安徽省加快推进社区居家养老服务高质量发展实施方案的通知"
+    [goal] = [p for p in doc.paragraphs if p.text.startswith("到2025年底，全省街道综合养老服务中心覆盖率")]
+    assert goal.headings[-3:] == ["附件", "安徽省加快推进社区居家养老服务高质量发展实施方案", "二、主要目标"]
+
+
+def test_a_portal_article_s_comments_and_links_after_the_signature_are_not_content():
+    doc = load_document(LAYOUTS / "portal_article_comments_printout.pdf")
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[-2:] == ["佛山市公安局", "2024年6月28日"]
+    assert not any("阅读：" in t or "上一篇" in t or "网友评论" in t for t in texts)
+    assert doc.meta["title"] == "2024佛山市公安局关于进一步优化户籍迁移政策的实施意见（全文）"
+
+
+def test_a_government_rule_s_note_gives_its_order_number_issuer_and_date():
+    meta = load_document(LAYOUTS / "city_rules_order_note.pdf").meta
+    assert {k: meta[k] for k in ("issuer", "number", "issued", "effective")} == {
+        "issuer": "镇江市人民政府", "number": "镇江市人民政府令第172号", "issued": "2024-05-10", "effective": "2024-07-01"}
