@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from index.documents import Block, DocumentError, DocumentTooLarge
-from index.headings import (CLAUSE_RE, MASTHEAD_RE, STATUTE_DIVISIONS, TABLE_TITLE_RE, TITLE_SIZE, TOC_RE,
+from index.headings import (CLAUSE_RE, MASTHEAD_RE, STATUTE_DIVISIONS, TABLE_TITLE_RE, TITLE_SIZE, TOC_ENTRY_RE, TOC_RE,
                             clause_depth, ends_sentence, heading_level, title_like)
 from index.normalize import join_letter_spaced, normalize_authored
 from index.tables import UNIT_LINE_RE, grid_rows, row_blocks
@@ -189,6 +189,7 @@ def _blocks(items: list[tuple]) -> tuple[list[Block], Counter]:
     typed = ""  # a clause number typed alone in the paragraph just before
     offset = 0  # outline level minus clause depth of the numbered headings seen (5.2 set as outline level 3 → 1)
     title_left = set(id(p) for p in title_run)
+    contents = False  # in a contents list typed as paragraphs
     for it in items:
         if it[0] == "table":
             blocks += row_blocks(caption, grid_rows([[join_letter_spaced(_clean(c)) for c in row] for row in it[1]]))
@@ -212,9 +213,11 @@ def _blocks(items: list[tuple]) -> tuple[list[Block], Counter]:
         if id(it) in title_left:
             title_left.discard(id(it))
             continue
-        if style.lower().startswith("toc") or TOC_RE.match(text.replace(" ", "")):
+        if style.lower().startswith("toc") or TOC_RE.match(text.replace(" ", "")) or contents and TOC_ENTRY_RE.match(text):
+            contents = True  # the lines after 目次 that end with their page (1 范围 1) are its entries
             skipped["toc"] += 1
             continue
+        contents = False
         if caption and UNIT_LINE_RE.match(text):
             caption = f"{caption}（{text}）"
             continue

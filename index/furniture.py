@@ -23,8 +23,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 
-from index.headings import (DOC_NUMBER_LINE_RE, DOCUMENT_TITLE_RE, MASTHEAD_RE, TABLE_TITLE_RE, TITLE_SIZE, ends_sentence, heading_level,
-                            title_like)
+from index.headings import (DOC_NUMBER_LINE_RE, DOCUMENT_TITLE_RE, INFO_FIELDS, MASTHEAD_RE, TABLE_TITLE_RE, TITLE_SIZE,
+                            ends_sentence, heading_level, title_like)
 from index.layout import Line
 from index.metadata import STAMP_RE
 from index.normalize import normalize_line
@@ -53,11 +53,10 @@ SITE_AFTER_RE = re.compile(r"^(?:上一篇|下一篇)\s*[：:]|^(?:相关推荐|
                            r"|(?:郑重|免责)声明\s*[：:]")
 # a line that opens a site's footer after the document (责任编辑：…, 【我要纠错】, 复制 打印, 扫一扫在手机打开当前页)
 FOOTER_RE = re.compile(r"^(?:【?我要纠错】?|责任编辑|扫一扫|分享到|相关链接|主办单位|承办单位|版权所有|网站地图|关于我们"
-                       r"|联系我们|打印本页|关闭窗口|复制\s*打印|【?打印】?$)")
+                       r"|联系我们|打印本页|关闭窗口|复制\s*打印|【?打印】?$|(?:【(?:打印|关闭|关闭窗口)】\s*)+$)")
 # a labelled field of a page's document-information box (发文机关：国务院办公厅 成文日期：2024年08月12日), or a
 # document number above the title: the document's own data, kept though it stands before the title
-FIELD_LINE_RE = re.compile(r"(?:索引号|主题分类|发文机关|发布机关|成文日期|发文字号|发布日期|施行日期|生效日期|有效性|公文种类)"
-                           r"\s*[：:]")
+FIELD_LINE_RE = re.compile(rf"(?:{'|'.join(INFO_FIELDS)})\s*[：:]")
 ITEM_SPLIT_RE = re.compile(r"\s*[|｜>＞›»]\s*|\s+")
 CLAUSE_PUNCT_RE = re.compile(r"[。，；！？,;!?]")
 
@@ -137,8 +136,12 @@ def clean_lines(pages: list[list[Line]], heights: list[float]) -> Cleaned:
         kept.append(page_kept)
     flat = [line for page in kept for line in page]
     title_lines = _title_lines(kept[0] if kept else [], body_size(flat))
-    if printout and not title_lines and kept:
-        title_lines = _stamped_title(kept[0], [l.text for l in pages[0] if STAMP_RE.search(l.text)])
+    if printout and kept:  # the page title the browser stamped, spelled out on page one, wins over a largest text
+        # it does not open with (宜昌市人民政府, a portal's name set larger than the regulation's title under it)
+        stamps = _stamp_titles([l.text for l in pages[0] if STAMP_RE.search(l.text)])
+        largest = squash("".join(l.text for l in title_lines))
+        if not largest or not any(n.startswith(largest) or largest.startswith(n) for n in stamps):
+            title_lines = _stamped_title(kept[0], stamps) or title_lines
     if printout:
         flat = _trim_printout(kept, title_lines, dropped)
     title = "".join(l.text for l in title_lines)
@@ -211,12 +214,16 @@ def _named_document(lines: list[Line]) -> list[Line]:
     return []
 
 
-def _stamped_title(first_page: list[Line], stamps: list[str]) -> list[Line]:
-    """A printout's title where it is set hardly larger than its text: the lines of page one that spell the page
-    title the browser printed in its stamp (12/7/26, 4:18 PM《湖南省…若干措施》政策问…, cut short by the browser,
-    or followed by the site's name)."""
+def _stamp_titles(stamps: list[str]) -> list[str]:
+    """The page titles a browser printed in its stamps (12/7/26, 4:18 PM《湖南省…若干措施》政策问…, cut short by the
+    browser, or followed by the site's name), squashed; those too short to name a document left out."""
     named = [re.sub(r"^[AaPp][Mm]", "", squash(STAMP_RE.sub("", s))).rstrip("…") for s in stamps]
-    named = [n for n in named if len(CJK_RE.findall(n)) >= STAMP_TITLE_MIN_CJK]
+    return [n for n in named if len(CJK_RE.findall(n)) >= STAMP_TITLE_MIN_CJK]
+
+
+def _stamped_title(first_page: list[Line], named: list[str]) -> list[Line]:
+    """A printout's title where it is set hardly larger than its text, or under a larger site name: the lines of
+    page one that spell the page title the browser stamped (``named``: see _stamp_titles)."""
     for i in range(len(first_page)):
         spelled, fitting = "", 0
         for line in first_page[i:i + 3]:
@@ -246,7 +253,8 @@ def _with_segments(line: Line, segments: tuple) -> Line:
 
 
 def _trim_printout(pages: list[list[Line]], title: list[Line], dropped: Counter) -> list[Line]:
-    """A browser printout: drop the site header before the title (but its document-information box: FIELD_LINE_RE),
+    """A browser printout: drop the site header before the title (but its document-information box: FIELD_LINE_RE, or
+    a ruled table of INFO_FIELDS),
     the site footer (from the first line after the last sentence that opens one: FOOTER_RE — the signature, date
     and attachment after the last sentence are the document's; without such a line, everything after the last
     sentence; and from a line only a site writes after a document in its second half: SITE_AFTER_RE) and the side
@@ -254,7 +262,8 @@ def _trim_printout(pages: list[list[Line]], title: list[Line], dropped: Counter)
     flat = [line for page in pages for line in page]
     if title:
         start = flat.index(title[0])
-        fields = [l for l in flat[:start] if FIELD_LINE_RE.search(l.text) or DOC_NUMBER_LINE_RE.match(l.text.strip())]
+        fields = [l for l in flat[:start] if FIELD_LINE_RE.search(l.text) or DOC_NUMBER_LINE_RE.match(l.text.strip())
+                  or l.grid and any(squash(c) in INFO_FIELDS for row in l.grid for c in row)]
         dropped["chrome"] += start - len(fields)
         flat = fields + flat[start:]
     site = next((i for i in range(len(flat) // 2, len(flat)) if SITE_AFTER_RE.search(flat[i].text.strip())), None)

@@ -48,6 +48,8 @@ TABLE_TITLE_RE = re.compile(r"^(?:续)?表\s*\d+(?:[-－.]\d+)?(?:\s|(?=[\u4e00-
 FIGURE_TITLE_RE = re.compile(r"^图\s*\d+(?:[-－.]\d+)?(?:\s|(?=[\u4e00-\u9fff])|$)")
 DATE_LINE_RE = re.compile(r"^(?:\d{4}|[一二三四五六七八九〇零]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?$")
 TOC_RE = re.compile(r"^(?:目\s*录|目\s*次)$")
+# a line of a contents list typed without dot leaders: a heading, a space (a tab), its page (1 范围 1, 前言 I)
+TOC_ENTRY_RE = re.compile(r"^\S.{0,60}?\s(?:\d{1,3}|[IVX]{1,5}|[Ⅰ-Ⅻ])$")
 DOC_NUMBER_LINE_RE = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［（(]\d{4}[〕\]］）)]\s*第?\s*\d+\s*号$")  # 澄医保发〔2024〕31号
 # a report's front and back matter: these exact lines open a section of the report's own (a 'case' level), and
 # a heading matching FRONT_MATTER_RE (附录A… included) is never counted as one of its cases
@@ -74,6 +76,9 @@ def promulgated_title(texts: list[str]) -> str:
 
 # the masthead of a red-header document, an order or minutes, set larger than the title under it: 某某市人民政府办公室
 # 文件, 某某省人民政府令, 某某区人民政府专题会议纪要 (the title is 关于…的通知, or the regulation the order promulgates)
+# the labelled fields of a web page's document-information box (索引号 000014349/2024-00089 | 主题分类 …; 发文机关：…)
+INFO_FIELDS = ("索引号", "主题分类", "发文机关", "发布机关", "发布机构", "制定机关", "成文日期", "发文日期", "发文字号", "文号",
+               "发布日期", "施行日期", "生效日期", "实施日期", "有效性", "公文种类")
 # a title that names a document: a centred heading set larger than the text (the gazette's 关于…的通知 after a
 # regulation, a plan's own title after the notice that issues it) stands for that document, as a case of the report
 # does; under a masthead, the lines that spell such a name are the title
@@ -81,9 +86,16 @@ DOCUMENT_TITLE_RE = re.compile(r"(?:通知|通告|公告|决定|意见|办法|�
 MASTHEAD_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:人民政府|办公厅|办公室|委员会|局|厅|部|院|主席)(?:文件|令|(?:专题|常务)?会议纪要)$")
 
 
+# a standard's cover line, a line of its own (中华人民共和国国家标准, 中华人民共和国能源行业标准): no title either; 应当
+#符合国家标准 in a notice's text is none
+STANDARD_LINE_RE = re.compile(r"^(?:中华人民共和国)?[\u4e00-\u9fff]{0,10}(?:国家|行业|地方|团体)标准$")
+
+
 def title_like(text: str) -> bool:
-    """Text that can be a title: TITLE_MIN_CJK Chinese characters or more, not a masthead (MASTHEAD_RE)."""
-    return len(CJK_RE.findall(text)) >= TITLE_MIN_CJK and not MASTHEAD_RE.match(re.sub(r"\s+", "", text))
+    """Text that can be a title: TITLE_MIN_CJK Chinese characters or more, not a masthead (MASTHEAD_RE) nor a
+    standard's cover line (STANDARD_LINE_RE)."""
+    flat = re.sub(r"\s+", "", text)
+    return len(CJK_RE.findall(text)) >= TITLE_MIN_CJK and not MASTHEAD_RE.match(flat) and not STANDARD_LINE_RE.match(flat)
 
 
 LINE_END = SENTENCE_END + "…"  # a line that ends a sentence (or trails off) is no heading

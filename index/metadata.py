@@ -23,6 +23,7 @@ import json
 import re
 from pathlib import Path
 
+from index.headings import STANDARD_LINE_RE
 from textutil import squash
 from zh.numbers import to_arabic
 
@@ -60,7 +61,6 @@ RELAYED_RE = re.compile(r"^关于(?:印发|转发|公布|发布)")  # 关于印�
 NATIONAL_RE = re.compile(r"^(?:中华人民共和国|全国|国务院|国家|中共中央|最高人民)")
 TERM_RE = re.compile(r"第[\u4e00-\u9fff\d]+届")
 # a standard's cover line, a line of its own (中华人民共和国能源行业标准); 应当符合国家标准 in a notice's text is none
-STANDARD_LINE_RE = re.compile(r"^(?:中华人民共和国)?[\u4e00-\u9fff]{0,10}(?:国家|行业|地方|团体)标准$")
 
 
 def _iso(text: str) -> str:
@@ -147,7 +147,7 @@ def _issuer(head: list[str]) -> str:
             return m.group(2)
         if m := ORDER_RE.match(squash(t)):
             return m.group(1).removeprefix("中华人民共和国")
-        if m := RELEASED_BY_RE.match(t):
+        if m := RELEASED_BY_RE.match(re.sub(r"(发|印)\s+(布|发)$", r"\1\2", t)):  # 国家标准化管理委员会 发 布
             return m.group(1).strip()
     for text in head[:3]:
         if _is_body(text):

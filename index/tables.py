@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from index.documents import Block, Box
-from index.headings import heading_level
+from index.headings import INFO_FIELDS, heading_level
 from index.layout import Line, Segment
 from textutil import display_width, squash
 
@@ -183,12 +183,12 @@ def _spans_all(row: list[str]) -> bool:
 
 
 def _is_form(grid: list[list[str]]) -> bool:
-    """A table of labelled fields (项目名称： | …, 建设单位： | …; 索引号： | … | 主题分类： | … in two pairs), not data
-    under a header row: the first cell of each field ends with a colon in most rows."""
+    """A table of labelled fields (项目名称： | …, 建设单位： | …; 索引号 | … | 主题分类 | … in two pairs), not data
+    under a header row: the first cell of most fields ends with a colon or is a document-information field."""
     fields = [f for r in grid for f in _fields(r)]
     even = all(len(r) in (2, 4) for r in grid)
-    return even and len(grid) >= 2 and bool(fields) and \
-        sum(label.endswith(("：", ":")) for label, _ in fields) >= FORM_SHARE * len(fields)
+    labelled = sum(label.endswith(("：", ":")) or squash(label) in INFO_FIELDS for label, _ in fields)
+    return even and len(grid) >= 2 and bool(fields) and labelled >= FORM_SHARE * len(fields)
 
 
 def _marked_as_list(cells: list[tuple[str, str]], parts: dict[str, list[str]]) -> list[tuple[str, str]]:

@@ -301,3 +301,20 @@ def test_a_government_rule_s_note_gives_its_order_number_issuer_and_date():
     meta = load_document(LAYOUTS / "city_rules_order_note.pdf").meta
     assert {k: meta[k] for k in ("issuer", "number", "issued", "effective")} == {
         "issuer": "镇江市人民政府", "number": "镇江市人民政府令第172号", "issued": "2024-05-10", "effective": "2024-07-01"}
+
+
+def test_a_portal_s_ruled_information_table_gives_fields_and_its_stamped_title_wins_over_the_site_name():
+    doc = load_document(LAYOUTS / "city_regulation_portal_info_table.pdf")
+    assert doc.meta["title"] == "宜昌市长江岸线保护条例" and doc.meta["kind"] == "地方性法规"
+    assert doc.meta["number"] == "宜昌市人民代表大会常务委员会公告第12号"
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[:2] == ["索引号：011043145/2024-15632", "主题分类：城乡建设、环境保护 / 水利"]
+    assert texts[-1] == "第二十五条 本条例自2025年3月1日起施行。"
+
+
+def test_a_standard_s_cover_line_is_no_title_and_its_typed_contents_list_is_not_content():
+    doc = load_document(LAYOUTS / "standard_draft_typed_contents.docx")
+    assert doc.meta["title"] == "电动自行车集中充电场所安全技术要求" and doc.meta["kind"] == "标准"
+    assert doc.dropped["toc"] >= 10
+    [scope] = [p for p in doc.paragraphs if p.text.startswith("本文件规定了")]
+    assert scope.headings == ["电动自行车集中充电场所安全技术要求", "1 范围"]

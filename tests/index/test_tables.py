@@ -120,3 +120,9 @@ def test_a_category_merged_down_over_some_rows_names_them_with_the_second_column
     grid = [["类别", "路段名称", "管制时段"], ["商圈周边", "中山路", "10:00至22:00"], ["商圈周边", "建设路", "全天"],
             ["其他", "火车站广场", "全天"]]
     assert [r.name for r in grid_rows(grid)] == ["商圈周边 中山路", "商圈周边 建设路", "其他 火车站广场"]
+
+
+def test_a_table_of_document_information_fields_without_colons_is_a_form():
+    rows = grid_rows([["索引号", "011043145/2024-15632", "主题分类", "城乡建设"], ["发布机构", "宜昌市人大常委会办公室", "有效性", "有效"]])
+    assert [row_text(r) for r in rows] == ["索引号：011043145/2024-15632", "主题分类：城乡建设", "发布机构：宜昌市人大常委会办公室",
+                                           "有效性：有效"]
