@@ -15,6 +15,7 @@ import statistics
 
 from index.documents import Block
 from index.furniture import FOOTER_RE, URL_RE, is_page_number
+from index.metadata import is_body
 from index.headings import (HEADING_MAX_CHARS, LIST_ITEM_RE, RUN_IN_LEVELS, STATUTE_DIVISIONS, TABLE_TITLE_RE,
                             ends_sentence, is_mark_line)
 from index.headings import heading_level as full_heading_level
@@ -45,10 +46,14 @@ def tidy_heading(text: str) -> str:
 
 
 def looks_wrapped(lines: list[str]) -> bool:
-    """Guess whether text is hard-wrapped at a fixed width (PDF extraction)."""
-    widths = [display_width(l.strip()) for l in lines if l.strip() and not is_artifact(l)]
-    if len(widths) < 12:
-        return False
+    """Guess whether text is hard-wrapped at a fixed width (PDF extraction): measured as the page sets it (a digit
+    half as wide as a Chinese character) or by its characters (a script that cut every 35)."""
+    kept = [l.strip() for l in lines if l.strip() and not is_artifact(l)]
+    return len(kept) >= 12 and any(_fixed_width([measure(l) for l in kept]) for measure in (display_width, len))
+
+
+def _fixed_width(widths: list[int]) -> bool:
+    """Most lines about as wide as the most common width, and none far wider."""
     mode = statistics.mode(widths)
     if mode < 30:
         return False
@@ -85,11 +90,17 @@ def wrapped_blocks(text: str) -> list[Block]:
         if buf and blank_breaks and spaced[i][2]:
             blocks.append(Block(join_lines(buf)))
             buf, prev_closed = [], ends_sentence(buf[-1])
+        n = spaced_table([l for l, _ in lines[i + 1:i + 200]]) if not buf and TABLE_TITLE_RE.match(line) else 0
+        if n:  # 表1 … / 产品名称 单位 产量 比上年增长（%） / 粮食 万吨 82.35 1.2 …: its rows under its header
+            blocks += row_blocks(line, grid_rows([l.split() for l, _ in lines[i + 1:i + 1 + n]]))
+            i += 1 + n
+            continue
         level = (division if (division := full_heading_level(line)) in STATUTE_DIVISIONS else heading_level(line)) \
             if not buf else None  # 第一章 总则, 第一节 一般规定: a statute's divisions, then the report's levels
         if level in RUN_IN_LEVELS and "。" in line.rstrip()[:-1]:
             level = None  # 一、参保范围。除职工…: a sentence ends inside the line, a paragraph with a run-in head
-        if level is None and not buf and _is_title(line, w, full[i], at_page_start, prev_closed, blocks):
+        page_start = at_page_start and not (indent_marked and spaced[i][3])  # an indent opens a paragraph there
+        if level is None and not buf and _is_title(line, w, full[i], page_start, prev_closed, blocks):
             level = "case"
         if level:
             end = _heading_end(lines, i, level, full[i])
@@ -106,6 +117,19 @@ def wrapped_blocks(text: str) -> list[Block]:
             prev_closed = ends_sentence(line)
         i += 1
     return blocks
+
+
+def spaced_table(lines: list[str]) -> int:
+    """How many of the lines (from the first) are a table whose cells a single space sets apart, as text copied
+    from a PDF keeps it: a header of words (产品名称 单位 产量 比上年增长（%）), then two or more rows with as
+    many cells and figures among them (粮食 万吨 82.35 1.2); 0 when there is none."""
+    header = lines[0].split() if lines else []
+    if len(header) < 2 or any(is_number(c) for c in header):
+        return 0
+    n = 1
+    while n < len(lines) and len(cells := lines[n].split()) == len(header) and any(is_number(c) for c in cells[1:]):
+        n += 1
+    return n if n >= 3 else 0
 
 
 def _content_lines(text: str) -> list[tuple[str, bool, bool, bool]]:
@@ -144,8 +168,9 @@ def _leading_title(lines: list[tuple[str, bool]], full: list[int], blocks: list[
     """Append the document title (leading short unpunctuated lines) to blocks; return the next line index."""
     i = 0
     while (i < len(lines) and heading_level(lines[i][0]) is None and _is_short_unpunctuated(lines[i][0], full[i])
-           and not (i and (is_mark_line(lines[i][0]) or lines[i][0].startswith(("（", "("))))):
-        i += 1  # the 文号 or date under a title, or its note in brackets (（2019年3月15日…通过）), is not part of it
+           and not (i and (is_mark_line(lines[i][0]) or lines[i][0].startswith(("（", "(")) or is_body(lines[i][0])))):
+        i += 1  # the 文号 or date under a title, its note in brackets (（2019年3月15日…通过）) or the body that issues
+        # it (十堰市统计局) is not part of it
     if i:
         blocks.append(Block(join_lines([l for l, _ in lines[:i]]), "title"))
     return i
@@ -209,8 +234,8 @@ def _is_title(line: str, width: int, full: int, at_page_start: bool, prev_closed
               blocks: list[Block]) -> bool:
     """A case title: a short unpunctuated line starting a page after a finished paragraph (not a note in
     brackets, such as a law's （2019年3月15日…通过）)."""
-    if not _is_short_unpunctuated(line, full) or line.startswith(("（", "(")):
-        return False
+    if not _is_short_unpunctuated(line, full) or line.startswith(("（", "(")) or is_mark_line(line) or is_body(line):
+        return False  # (nor a date or a 文号 alone, nor the name of a body: 国家统计局十堰调查队)
     if blocks and blocks[-1].level == "category":
         return True
     return at_page_start and prev_closed

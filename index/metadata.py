@@ -30,7 +30,7 @@ from zh.numbers import to_arabic
 FIELDS = ("title", "issuer", "number", "issued", "effective", "amended", "published", "printed", "region", "kind")
 HEAD_PARAGRAPHS = 15
 DATE_RE = re.compile(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?")
-DATE_ONLY_RE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+DATE_ONLY_RE = re.compile(r"^\s*[（(]?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*[）)]?\s*$")  # a bulletin's （2025年4月8日）
 NUMBER_RES = (re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(]\d{4}[〕\]］）)]\s*第?\s*\d+\s*号"),
               re.compile(r"(?<!\d)[\u4e00-\u9fff]{0,12}令\s*第\s*\d+\s*号"),  # not 日 of …5月10日镇江市人民政府令…
               re.compile(r"\b(?:GB|NB|DL|HJ|JGJ|DB\d{0,2}|[A-Z]{2,4}(?=/[TZ]))(?:/[TZ])?\s*[\dX]{2,}(?:\.\d+)?\s*[—-]\s*[\dX]{4}"))
@@ -150,7 +150,7 @@ def _issuer(head: list[str]) -> str:
         if m := RELEASED_BY_RE.match(re.sub(r"(发|印)\s+(布|发)$", r"\1\2", t)):  # 国家标准化管理委员会 发 布
             return m.group(1).strip()
     for text in head[:3]:
-        if _is_body(text):
+        if is_body(text):
             return text.strip()
     return ""
 
@@ -184,10 +184,10 @@ def _dates(head: list[str], texts: list[str], signed: str) -> dict[str, str]:
 def _signature(texts: list[str]) -> tuple[str, str]:
     """The first signature of a document — a body's name, then a date alone — as (body, ISO date), or ('', '')."""
     return next(((prev.strip(), _iso(t)) for prev, t in zip(texts, texts[1:])
-                 if DATE_ONLY_RE.match(to_arabic(t)) and _is_body(prev)), ("", ""))
+                 if DATE_ONLY_RE.match(to_arabic(t)) and is_body(prev)), ("", ""))
 
 
-def _is_body(text: str) -> bool:
+def is_body(text: str) -> bool:
     """A short line naming one body or several (周口市统计局; 工业和信息化部 国家发展改革委 生态环境部)."""
     t = text.strip()
     return len(t) <= 40 and not re.search(r"[。，；：、\d]", t) and bool(ORG_RE.search(t.split()[-1] if t.split() else t))

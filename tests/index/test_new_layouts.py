@@ -318,3 +318,19 @@ def test_a_standard_s_cover_line_is_no_title_and_its_typed_contents_list_is_not_
     assert doc.dropped["toc"] >= 10
     [scope] = [p for p in doc.paragraphs if p.text.startswith("本文件规定了")]
     assert scope.headings == ["电动自行车集中充电场所安全技术要求", "1 范围"]
+
+
+def test_text_copied_from_a_pdf_cut_by_character_count_keeps_its_sections_and_single_spaced_tables():
+    doc = load_document(LAYOUTS / "bulletin_copied_from_pdf_single_space_tables.txt")
+    assert doc.meta["title"] == "十堰市2024年国民经济和社会发展统计公报"
+    [tea] = [p for p in doc.paragraphs if p.kind == "table_row" and p.row == "茶叶"]
+    assert tea.text == "茶叶：产量21846吨，比上年增长8.7%" and tea.headings[-2:] == ["二、农业", "表1 2024年主要农产品产量及其增长速度"]
+    assert any(p.headings[-1:] == ["八、生态环境"] for p in doc.paragraphs)
+
+
+def test_a_bulletin_s_bracketed_release_date_is_its_date_and_notes_after_a_table_are_not_a_row():
+    doc = load_document(LAYOUTS / "bulletin_release_date_notes_after_table.pdf")
+    assert doc.meta["issued"] == "2025-04-08"
+    assert not any(p.kind == "table_row" and p.row == "注释" for p in doc.paragraphs)
+    [note] = [p for p in doc.paragraphs if p.text.startswith("1. 本公报中数据均为初步统计数")]
+    assert note.headings[-1] == "注释"
