@@ -1,6 +1,8 @@
 """The answer pipeline, wired step by step:
 
-condense → split into parts → retrieve → select evidence sentences → gate each part → generate → verify → compose.
+condense → split into parts → retrieve → select evidence sentences → gate each part → generate → verify → compose;
+a question about a document's own particulars (文号, issuing body, dates) or its outline is answered from the
+document's metadata or heading tree instead (see :mod:`assistant.steps.doc_facts`, :mod:`assistant.steps.overview`).
 
 Each step is a small component with one ``run()`` (see the modules named below); :meth:`Assistant.stream`
 only wires them, times them and streams events: the evidence as soon as it is selected, the answer's text
@@ -17,6 +19,7 @@ from assistant.runtime.llm import LLM
 from assistant.steps.citations import remap_markers
 from assistant.steps.compose import answer_text, citations_for, compose
 from assistant.steps.condense import Condense
+from assistant.steps.doc_facts import DocFact, DocumentFacts
 from assistant.steps.evidence import SelectEvidence
 from assistant.steps.gate import Calibration, Gate
 from assistant.steps.live_check import LiveCheck
@@ -65,6 +68,7 @@ class Assistant:
         self.select = SelectEvidence(retriever.paragraphs.values(), answer)
         self.gate = Gate(llm, self.builder, self.select.stats, calibration, answer)
         self.overview = OverviewStep(list(retriever.paragraphs.values()), self.select.stats, answer.min_scope)
+        self.facts = DocumentFacts(list(retriever.paragraphs.values()), retriever.stored.manifest)
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -109,12 +113,16 @@ class Assistant:
         if quoted:
             docs = frozenset(quoted.docs)
             yield Event("status", f"问题引用了{'、'.join(f'《{self._title(d)}》' for d in quoted.docs)}：只在其中查找")
+        named = None if docs is not None else named_scope(standalone, self.retriever.stored.manifest)
+        fact = self.facts.run(standalone, docs if docs is not None else frozenset(named.docs) if named else None)
+        if fact is not None:
+            yield from self._fact(question, standalone, fact, clock)
+            return
         scope = clock.step("scope_ms", self.overview.scope, standalone, anchors(standalone), docs)
         if scope is not None:
             yield from self._overview(question, standalone, scope, clock)
             return
         parts = split_parts(standalone)
-        named = None if docs is not None else named_scope(standalone, self.retriever.stored.manifest)
         if named:
             yield Event("status", f"问题提到了{'、'.join(f'《{self._title(d)}》' for d in named.docs)}：先在其中查找")
         got = clock.step("retrieve_ms", self.retrieve.run, standalone, parts, case, k, docs,
@@ -211,6 +219,20 @@ class Assistant:
                         lines=ov.lines, citations=citations_for(ov.lines, {s.paragraph.id: s for s in ov.sources}),
                         contexts=[], sources=ov.sources, outline=ov.outline,
                         parts=[PartOutcome(standalone, "outline")])
+        answer.timings = clock.finish(gen_tokens=0)
+        yield Event("answer", answer=answer)
+
+    def _fact(self, question: str, standalone: str, fact: DocFact, clock: "_Clock") -> Iterator[Event]:
+        """A document's particular answered from its metadata, cited to the paragraph that states it (no model
+        call)."""
+        yield Event("evidence", sources=tuple(fact.sources))
+        text = answer_text(fact.lines)
+        clock.first_token()
+        yield Event("token", text)
+        yield Event("checked", text)  # the value is the cited paragraph's own: nothing to check
+        answer = Answer(question=question, standalone_question=standalone, answer=text, refused=False,
+                        lines=fact.lines, citations=citations_for(fact.lines, {s.paragraph.id: s for s in fact.sources}),
+                        contexts=[], sources=fact.sources, parts=[PartOutcome(standalone, "extract")])
         answer.timings = clock.finish(gen_tokens=0)
         yield Event("answer", answer=answer)
 

@@ -45,6 +45,15 @@ def test_the_record_of_a_pdf_citation_gives_its_document_page_and_boxes(pdf_inde
     assert cited["bbox"] == [b.to_list() for b in p.boxes] and cited["text"] == p.text
 
 
+def test_a_document_s_particular_is_answered_from_its_metadata_without_the_model(pdf_index, fake_embedder):
+    retriever = HybridRetriever.from_index_dir(pdf_index, embedder=fake_embedder)
+    assistant, llm = _assistant(retriever, "不该被调用[1]。")
+    answer = assistant.run("《居住证暂行条例》自何时起施行？")
+    assert answer.answer.startswith("《居住证暂行条例（国务院令第663号）》的施行日期是2016年1月1日[1]")
+    assert "2016年1月1日起施行" in answer.citations[0].text and answer.to_record("q")["citations"][0]["page"] == 2
+    assert llm.prompts == []
+
+
 def test_the_answer_settings_reach_the_steps(retriever):
     k = evidence_number(retriever, Q_COST, "1000 元左右")
     llm = FakeLLM([f"天津港“一单制”海铁联运将单个集装箱的综合成本节省1000元左右[{k}]。"])
