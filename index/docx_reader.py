@@ -229,7 +229,7 @@ def _blocks(items: list[tuple]) -> tuple[list[Block], Counter]:
             offset = level + 1 - clause_depth(clause.group(1))
         elif heading and clause and heading.startswith("h"):  # a clause heading typed in the text: Word's depth
             heading = f"h{min(9, clause_depth(clause.group(1)) + offset)}"
-        if (TABLE_TITLE_RE.match(text) or TABLE_NAME_RE.search(text)) and not heading and _before_table(items, it):
+        if (TABLE_TITLE_RE.match(text) or TABLE_NAME_RE.search(text) and not heading) and _before_table(items, it):
             caption = text
             continue
         caption = ""
@@ -262,7 +262,8 @@ TABLE_NAME_RE = re.compile(r"^[^。；，,：:]{2,40}(?:表|一览表|清单)$")
 def _before_table(items: list[tuple], item: tuple) -> bool:
     """The item right after this paragraph (empty paragraphs aside) is a table, or this is a 表N caption."""
     at = next(i for i, x in enumerate(items) if x is item)
-    nxt = next((x for x in items[at + 1:] if x[0] == "table" or _clean(x[1])), None)
+    nxt = next((x for x in items[at + 1:] if x[0] == "table" or _clean(x[1]) and not UNIT_LINE_RE.match(_clean(x[1]))),
+               None)  # (a unit line between them: 单位为米)
     return nxt is not None and nxt[0] == "table" or bool(TABLE_TITLE_RE.match(_clean(item[1])))
 
 

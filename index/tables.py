@@ -25,8 +25,8 @@ INDENT_STEP = 0.5  # a row label set this many font sizes further in than the on
 AFTER_TABLE_LEVELS = frozenset({"annex", "part", "chapter", "jie", "section"})  # headings a table's last line can be
 UNIT_HEADERS = frozenset({"单位", "计量单位"})
 MARK_RE = re.compile(r"^[×✕✗✘√✓✔●○◎★☆▲△■□]$")  # a matrix cell that only marks its row and column
-UNIT_LINE_RE = re.compile(r"^\s*单位[：:]\s*\S{1,8}\s*$")  # 单位：亿元, a line of its own under a table's title
-TITLE_UNIT_RE = re.compile(r"单位\s*[：:]\s*([^）)\s，,；;]{1,6})")  # （单位：万元） in a table's title
+UNIT_LINE_RE = re.compile(r"^\s*单位(?:[：:]|为)\s*\S{1,8}\s*$")  # 单位：亿元, 单位为米: a line of its own under a table's title
+TITLE_UNIT_RE = re.compile(r"单位\s*(?:[：:]|为)\s*([^）)\s，,；;]{1,6})")  # （单位：万元）, （单位为米） in a table's title
 HAS_UNIT_RE = re.compile(r"[（(][^）)]*[）)]|%|‰|百分比|比重|增长|增速|指数")
 
 

@@ -1,7 +1,7 @@
 import pytest
 
-from index.headings import (heading_level, inline_head, is_front_matter, is_question_head, is_statute, list_marker,
-                            run_in_head, without_contents)
+from index.headings import (TABLE_TITLE_RE, heading_level, inline_head, is_front_matter, is_question_head, is_statute,
+                            list_marker, run_in_head, without_contents)
 
 
 @pytest.mark.parametrize("line, statute, level", [
@@ -79,3 +79,8 @@ def test_a_run_of_headings_that_come_again_later_is_a_table_of_contents():
 ])
 def test_a_question_line_of_a_q_and_a(text, question):
     assert is_question_head(text) == question
+
+
+def test_an_appendix_clause_and_the_references_are_headings_and_an_appendix_table_has_a_title():
+    assert heading_level("A.1 检查项目和周期") == "h2" and heading_level("参 考 文 献") == "annex"
+    assert TABLE_TITLE_RE.match("表A.1 检查项目、方法和周期") and not heading_level("A 级")

@@ -334,3 +334,13 @@ def test_a_bulletin_s_bracketed_release_date_is_its_date_and_notes_after_a_table
     assert not any(p.kind == "table_row" and p.row == "注释" for p in doc.paragraphs)
     [note] = [p for p in doc.paragraphs if p.text.startswith("1. 本公报中数据均为初步统计数")]
     assert note.headings[-1] == "注释"
+
+
+def test_a_standard_s_tables_keep_their_captions_and_units_and_its_appendix_clauses_and_references_are_headings():
+    doc = load_document(LAYOUTS / "standard_draft_typed_contents.docx")
+    [row] = [p for p in doc.paragraphs if p.kind == "table_row" and p.row == "高层民用建筑"]
+    assert row.heading("table") == "表1 集中充电场所与建筑物的防火间距（单位为米）" and "三级耐火等级11米" in row.text
+    [check] = [p for p in doc.paragraphs if p.kind == "table_row" and "漏电保护动作电流" in p.text]
+    assert check.headings[-2:] == ["A.1 检查项目和周期", "表A.1 检查项目、方法和周期"]
+    [ref] = [p for p in doc.paragraphs if p.text.startswith("[1] GB 55037")]
+    assert ref.headings[-1] == "参考文献"
