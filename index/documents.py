@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.headings import (DOCUMENT_LEVELS, HIDDEN_LEVELS, INLINE_LEVELS, LIST_LEVELS, RANKS, SPEAKER_LEAD_RE,
-                            inline_head, is_question_head, is_statute, list_marker, marker_level, run_in_head,
-                            speaker_line)
+from index.headings import (DATE_LINE_RE, DOCUMENT_LEVELS, HIDDEN_LEVELS, INLINE_LEVELS, LIST_LEVELS, RANKS,
+                            SPEAKER_LEAD_RE, inline_head, is_question_head, is_statute, list_marker, marker_level,
+                            run_in_head, speaker_line)
+from index.metadata import is_body
 
 from errors import RagError
 from textutil import squash
@@ -225,6 +226,9 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
             continue
         if i in asked:
             continue  # the question a 【…记者】 line opened
+        if _signs_off(blocks, i):  # 特此通告。 / 绵阳市公安局 / 2025年4月2日: the document's, not its last point's
+            while stack and RANKS.get(stack[-1].level, RANKS["item"]) > RANKS["annex"]:
+                close()
         who = speaker_line(block.text) if block.kind == "paragraph" else ""
         if who and "记者" in who and i + 1 < len(blocks) and _is_text(blocks[i + 1]):
             asked.add(i + 1)  # 【湖北日报记者】 / 刚才介绍到…请问…？: one question, heading the answers after it
@@ -305,6 +309,22 @@ def _siblings_run_in(blocks: list[Block], i: int, statute: bool) -> bool:
         if not block.level and block.kind != "table_row" and marker_level(block.text) == level:
             return run_in_head(block.text, statute) is not None
     return True
+
+
+# the formula that closes a notice's text, before its signature
+CLOSING_RE = re.compile(r"^特此(?:通知|通告|公告|批复|函告|报告|决定|函)。?$")
+
+
+def _signs_off(blocks: list[Block], i: int) -> bool:
+    """The block closes the text of the document (or of its annex): 特此通告。, or a signature — a body's name with
+    a date alone under it."""
+    text = blocks[i].text.strip()
+    if blocks[i].level or blocks[i].kind != "paragraph":
+        return False
+    if CLOSING_RE.match(text):
+        return True
+    nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    return nxt is not None and not nxt.level and bool(DATE_LINE_RE.match(nxt.text.strip())) and is_body(text)
 
 
 def _is_text(block: Block) -> bool:

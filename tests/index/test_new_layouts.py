@@ -344,3 +344,9 @@ def test_a_standard_s_tables_keep_their_captions_and_units_and_its_appendix_clau
     assert check.headings[-2:] == ["A.1 检查项目和周期", "表A.1 检查项目、方法和周期"]
     [ref] = [p for p in doc.paragraphs if p.text.startswith("[1] GB 55037")]
     assert ref.headings[-1] == "参考文献"
+
+
+def test_a_signature_closes_the_last_point_it_follows():
+    doc = load_document(LAYOUTS / "red_header_notice.docx")
+    [signer] = [p for p in doc.paragraphs if p.text == "临川市人民政府办公室"]
+    assert signer.headings == [doc.meta["title"]]
