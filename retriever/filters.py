@@ -127,14 +127,22 @@ def named_scope(question: str, manifest: dict) -> DocFilter | None:
     if len(docs) < 2:
         return None
     q = YEAR_RE.sub("|", re.sub(r"\s+", "", question))  # a year is not a title's words
+    written = _bracketed(question)
     named = set()
     for doc_id, info in docs.items():
         meta = info.get("meta", {})
         region = short_region(meta.get("region", ""))  # 黔东南苗族侗族自治州 → 黔东南, 南宁市 → 南宁
         title = _bare(doc_title(info))
-        if (len(region) >= 2 and region != "全国" and region in q) or _shares(title, q, MIN_TITLE_OVERLAP):
+        number = _bracketed(meta.get("number", ""))
+        if (len(region) >= 2 and region != "全国" and region in q) or _shares(title, q, MIN_TITLE_OVERLAP) \
+                or (len(number) >= 6 and number in written):  # 皖政办〔2024〕21号, typed with any brackets
             named.add(doc_id)
     return _narrowing(named, docs)
+
+
+def _bracketed(text: str) -> str:
+    """Text without spaces, its brackets made one kind (a 文号's 〔2024〕 is typed [2024], （2024）…)."""
+    return re.sub(r"[〔\[［（(]", "〔", re.sub(r"[〕\]］）)]", "〕", re.sub(r"\s+", "", text)))
 
 
 TITLE_QUOTE_RE = re.compile(r"《([^》]{2,60})》")

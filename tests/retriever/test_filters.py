@@ -62,6 +62,15 @@ def test_a_question_naming_a_region_or_a_title_names_those_documents():
     assert named_scope("南宁市电动自行车管理条例", {"documents": {"nn": manifest["documents"]["nn"]}}) is None
 
 
+def test_a_question_writing_a_document_s_number_names_it_whatever_its_brackets():
+    from retriever.filters import named_scope
+
+    manifest = {"documents": {"ah": {"meta": {"title": "安徽省人民政府办公厅关于印发…的通知", "number": "皖政办〔2024〕21号"}},
+                              "gov": {"meta": {"title": "国务院办公厅关于印发…的通知", "number": "国办发〔2024〕37号"}}}}
+    assert named_scope("皖政办[2024]21号文件是哪天印发的？", manifest).docs == ("ah",)
+    assert named_scope("国办发（2024）37号要求哪年前完成？", manifest).docs == ("gov",)
+
+
 def test_a_quoted_title_names_only_that_document():
     from retriever.filters import quoted_scope
 
