@@ -29,7 +29,7 @@ ASKS = (
     ("effective", re.compile(r"(?:何时|哪天|哪一天|什么时候|哪年|几月|日期|时间)\S{0,3}(?:起)?(?:施行|生效|实施)"
                              r"|(?:施行|生效|实施)(?:日期|时间)|自何时起")),
     ("issued", re.compile(r"(?:何时|哪天|哪一天|什么时候|哪年|几月|日期|时间)\S{0,3}(?:印发|成文|签发|颁布|出台|通过)"
-                          r"|(?:印发|成文|签发|颁布)(?:日期|时间|于)")),
+                          r"|(?:印发|成文|签发|颁布|落款)(?:日期|时间|于)")),
     ("published", re.compile(r"(?:何时|哪天|哪一天|什么时候|哪年|几月|日期|时间)\S{0,3}(?:发布|公布)|(?:发布|公布)(?:日期|时间|于)")),
 )
 # the question is about the document itself: it names its kind (这份通知, 该条例, 本办法, 公报) or quotes its title
@@ -39,20 +39,26 @@ ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 @dataclass(frozen=True)
 class DocFact:
-    """An answer from a document's metadata: its line and the source it cites."""
+    """An answer from a document's metadata: the particulars asked, a line for each and the sources they cite."""
 
-    field: str
+    fields: list[str]
     lines: list[Line]
     sources: list[Source]
 
 
-def asked_field(question: str) -> str | None:
-    """The particular a question of one part asks of a document (see ASKS), or None: none, several, or not of a
-    document (这份通知是哪天印发的，主送哪些单位 asks two things: the usual way answers both)."""
-    if len(split_parts(question)) != 1 or len(QUESTION_WORD_RE.findall(question)) != 1 or not DOCUMENT_RE.search(question):
+def asked_fields(question: str) -> list[str] | None:
+    """The particulars a question asks of a document, one per part (see ASKS): 是哪天公布的？从什么时候起施行？ →
+    published, effective; None when a part asks something else or more than one thing (这份通知是哪天印发的，主送
+    哪些单位: the usual way answers both), or the question is not about a document."""
+    if not DOCUMENT_RE.search(question):
         return None
-    fields = [f for f, pattern in ASKS if pattern.search(question)]
-    return fields[0] if len(fields) == 1 else None
+    fields = []
+    for part in split_parts(question):
+        hits = [f for f, pattern in ASKS if pattern.search(part.text)]
+        if len(hits) != 1 or len(QUESTION_WORD_RE.findall(part.text)) > 1:
+            return None
+        fields.append(hits[0])
+    return fields if len(set(fields)) == len(fields) else None
 
 
 def spoken(field: str, value: str) -> str:
@@ -79,24 +85,26 @@ class DocumentFacts:
         self.documents = manifest.get("documents", {})
 
     def run(self, question: str, docs: frozenset[str] | None) -> DocFact | None:
-        """The answer, or None when the question is not about one document's particular or no paragraph of the
-        document states it."""
-        field = asked_field(question)
+        """The answer, or None when the question is not about one document's particulars or no paragraph of the
+        document states one of them."""
+        fields = asked_fields(question)
         scope = docs if docs is not None else frozenset(self.documents)
-        if field is None or len(scope) != 1:
+        if fields is None or len(scope) != 1:
             return None
         [doc_id] = scope
         info = self.documents.get(doc_id, {})
         meta = info.get("meta", {})
-        value = meta.get(field, "")
-        if field == "published" and not value:
-            field, value = "issued", meta.get("issued", "")  # 公布于: the date it was issued when no other is known
-        if not value:
-            return None
-        said = spoken(field, value)
-        paragraph = stating(self.by_doc.get(doc_id, []), said)
-        if paragraph is None:
-            return None
         title = meta.get("title") or info.get("title") or doc_id
-        source = Source(1, paragraph, paragraph.text, "", 0.0)
-        return DocFact(field, [Line(f"《{title}》的{FIELD_NAMES[field]}是{said}", (1,), "extract")], [source])
+        lines: list[Line] = []
+        sources: dict[str, Source] = {}
+        for field in fields:
+            value = meta.get(field, "")
+            if field == "published" and not value:
+                field, value = "issued", meta.get("issued", "")  # 公布于: the date it was issued when none other
+            said = spoken(field, value) if value else ""
+            paragraph = stating(self.by_doc.get(doc_id, []), said) if said else None
+            if paragraph is None:
+                return None
+            source = sources.setdefault(paragraph.id, Source(len(sources) + 1, paragraph, paragraph.text, "", 0.0))
+            lines.append(Line(f"《{title}》的{FIELD_NAMES[field]}是{said}", (source.n,), "extract"))
+        return DocFact(fields, lines, list(sources.values()))

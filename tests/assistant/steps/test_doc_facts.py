@@ -2,7 +2,7 @@
 (assistant.steps.doc_facts)."""
 import pytest
 
-from assistant.steps.doc_facts import DocumentFacts, asked_field, spoken
+from assistant.steps.doc_facts import DocumentFacts, asked_fields, spoken
 from index.loaders import load_document
 from tests.conftest import REAL
 
@@ -17,7 +17,11 @@ NOTICE = REAL / "residence_permit_printout.pdf"
     ("公报是哪天发布的？", "published"),
 ])
 def test_a_question_about_a_document_s_particular_names_the_field(question, field):
-    assert asked_field(question) == field
+    assert asked_fields(question) == [field]
+
+
+def test_each_part_may_ask_a_particular():
+    assert asked_fields("镇江市城市地下管线管理办法是哪天公布的？从什么时候起施行？") == ["published", "effective"]
 
 
 @pytest.mark.parametrize("question", [
@@ -26,7 +30,7 @@ def test_a_question_about_a_document_s_particular_names_the_field(question, fiel
     "条例对电动自行车上路有哪些要求？",  # about its content
 ])
 def test_other_questions_are_left_to_the_usual_way(question):
-    assert asked_field(question) is None
+    assert asked_fields(question) is None
 
 
 def test_dates_are_spoken_as_documents_write_them():
