@@ -27,6 +27,8 @@ UNIT_HEADERS = frozenset({"单位", "计量单位"})
 MARK_RE = re.compile(r"^[×✕✗✘√✓✔●○◎★☆▲△■□]$")  # a matrix cell that only marks its row and column
 UNIT_LINE_RE = re.compile(r"^\s*单位(?:[：:]|为)\s*\S{1,8}\s*$")  # 单位：亿元, 单位为米: a line of its own under a table's title
 TITLE_UNIT_RE = re.compile(r"单位\s*(?:[：:]|为)\s*([^）)\s，,；;]{1,6})")  # （单位：万元）, （单位为米） in a table's title
+DIGIT_GROUP_RE = re.compile(r"(?<=\d)[ \u2009\u202f](?=\d{3}(?!\d))")  # 8 215.3: digits grouped by a (thin) space
+LABEL_LIKE_RE = re.compile(r"^[\u4e00-\u9fff（）()、]{2,8}$")  # a form's label without a colon: 事项名称, 实施主体
 HAS_UNIT_RE = re.compile(r"[（(][^）)]*[）)]|%|‰|百分比|比重|增长|增速|指数")
 
 
@@ -109,7 +111,7 @@ def grid_rows(grid: list[list[str]], boxes: list[tuple[Box, ...]] | None = None,
     row per field."""
     kept = [i for i, row in enumerate(grid) if any(c.strip() for c in row)]
     where = [boxes[i] if boxes else () for i in kept]
-    grid = [[re.sub(r"\s+", " ", c).strip() for c in grid[i]] for i in kept]
+    grid = [[DIGIT_GROUP_RE.sub("", re.sub(r"\s+", " ", c)).strip() for c in grid[i]] for i in kept]
     # where a label's own words start: after 其中： (of about one font size per character)
     inset = [indents[i] + (len(m.group(0)) if (m := CHILD_MARK_RE.match(row[0])) else 0) if indents else 0.0
              for i, row in zip(kept, grid)]
@@ -184,11 +186,15 @@ def _spans_all(row: list[str]) -> bool:
 
 def _is_form(grid: list[list[str]]) -> bool:
     """A table of labelled fields (项目名称： | …, 建设单位： | …; 索引号 | … | 主题分类 | … in two pairs), not data
-    under a header row: the first cell of most fields ends with a colon or is a document-information field."""
+    under a header row: the first cell of most fields ends with a colon or is a document-information field, or
+    every row of two cells is a short label and a value in words."""
     fields = [f for r in grid for f in _fields(r)]
     even = all(len(r) in (2, 4) for r in grid)
     labelled = sum(label.endswith(("：", ":")) or squash(label) in INFO_FIELDS for label, _ in fields)
-    return even and len(grid) >= 2 and bool(fields) and labelled >= FORM_SHARE * len(fields)
+    # two columns of short labels and values mostly in words: 事项名称 | 住房公积金提取, 实施主体 | …中心, 咨询电话 | 12329
+    worded = all(len(r) == 2 for r in grid) and len(grid) >= 3 and all(LABEL_LIKE_RE.match(label) for label, _ in fields) \
+        and sum(bool(value) and not is_number(value) for _, value in fields) >= FORM_SHARE * len(fields)
+    return even and len(grid) >= 2 and bool(fields) and (labelled >= FORM_SHARE * len(fields) or worded)
 
 
 def _marked_as_list(cells: list[tuple[str, str]], parts: dict[str, list[str]]) -> list[tuple[str, str]]:

@@ -126,3 +126,15 @@ def test_a_table_of_document_information_fields_without_colons_is_a_form():
     rows = grid_rows([["索引号", "011043145/2024-15632", "主题分类", "城乡建设"], ["发布机构", "宜昌市人大常委会办公室", "有效性", "有效"]])
     assert [row_text(r) for r in rows] == ["索引号：011043145/2024-15632", "主题分类：城乡建设", "发布机构：宜昌市人大常委会办公室",
                                            "有效性：有效"]
+
+
+def test_a_two_column_table_of_short_labels_and_worded_values_is_a_form():
+    rows = grid_rows([["事项名称", "住房公积金提取"], ["实施主体", "临川市住房公积金管理中心"], ["收费标准", "不收费"],
+                      ["咨询电话", "12329"]])
+    assert [row_text(r) for r in rows] == ["事项名称：住房公积金提取", "实施主体：临川市住房公积金管理中心", "收费标准：不收费",
+                                           "咨询电话：12329"]
+
+
+def test_digits_grouped_by_a_space_are_one_figure_that_takes_the_unit_column():
+    rows = grid_rows([["指标", "单位", "绝对数"], ["原煤", "万吨", "8 215.3"], ["发电量", "亿千瓦时", "3 406.7"]])
+    assert [row_text(r) for r in rows] == ["原煤：绝对数8215.3万吨", "发电量：绝对数3406.7亿千瓦时"]
