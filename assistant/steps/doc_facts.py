@@ -35,6 +35,7 @@ ASKS = (
 # the question is about the document itself: it names its kind (这份通知, 该条例, 本办法, 公报) or quotes its title
 DOCUMENT_RE = re.compile(r"文件|通知|通告|公告|条例|办法|意见|方案|规定|细则|决定|标准|公报|法|令|纪要|要点|解读|《")
 ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+JOINED_RE = re.compile(r"[和及与、]")  # 印发文号和日期, 施行日期和有效期: one part asking two things
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def asked_fields(question: str) -> list[str] | None:
     fields = []
     for part in split_parts(question):
         hits = [f for f, pattern in ASKS if pattern.search(part.text)]
-        if len(hits) != 1 or len(QUESTION_WORD_RE.findall(part.text)) > 1:
+        if len(hits) != 1 or len(QUESTION_WORD_RE.findall(part.text)) > 1 or JOINED_RE.search(part.text):
             return None
         fields.append(hits[0])
     return fields if len(set(fields)) == len(fields) else None
@@ -94,7 +95,7 @@ class DocumentFacts:
         [doc_id] = scope
         info = self.documents.get(doc_id, {})
         meta = info.get("meta", {})
-        title = meta.get("title") or info.get("title") or doc_id
+        title = (meta.get("title") or info.get("title") or doc_id).strip("《》")
         lines: list[Line] = []
         sources: dict[str, Source] = {}
         for field in fields:

@@ -26,6 +26,7 @@ def test_each_part_may_ask_a_particular():
 
 @pytest.mark.parametrize("question", [
     "这份通知是哪天印发的，主送哪些单位？",  # two parts: the usual way answers both
+    "《2025年全市生态环境工作要点》的印发文号和日期是什么？",  # one part asking two things
     "补贴资金什么时候发放？",  # not about a document
     "条例对电动自行车上路有哪些要求？",  # about its content
 ])
