@@ -82,7 +82,7 @@ def _body_items(document):
     for el in _body_elements(document.element.body):
         if el.tag == W + "tbl":
             table = Table(el, document)
-            yield ("table", [[_cell_text(c._tc) for c in row.cells] for row in table.rows])
+            yield ("table", [[_cell_text(c._tc, styles, numbering) for c in row.cells] for row in table.rows])
         elif el.tag == W + "p":
             for para in (el, *_boxed_paragraphs(el)):
                 yield _paragraph_item(para, document, styles, numbering)
@@ -95,13 +95,22 @@ def _body_items(document):
 def _paragraph_item(el, document, styles, numbering) -> tuple:
     from docx.text.paragraph import Paragraph
 
-    style_id = el.pPr.pStyle.val if el.pPr is not None and el.pPr.pStyle is not None else None
+    style_id = _style_id(el)
     name = styles.name(style_id)
     level = _own(el, "outlineLvl")
     level = int(level) if level is not None else styles.outline(style_id)
-    num = _num_pr(el) or styles.num(style_id)
-    number = numbering.next(*num) if num else ""
-    return ("p", visible_text(el), name, level, number, styles.size(Paragraph(el, document), style_id))
+    return ("p", visible_text(el), name, level, _number(el, styles, numbering),
+            styles.size(Paragraph(el, document), style_id))
+
+
+def _style_id(el) -> str | None:
+    return el.pPr.pStyle.val if el.pPr is not None and el.pPr.pStyle is not None else None
+
+
+def _number(el, styles, numbering) -> str:
+    """The number Word's list numbering gives a paragraph ('' for none or a bullet)."""
+    num = _num_pr(el) or styles.num(_style_id(el))
+    return numbering.next(*num) if num else ""
 
 
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -130,16 +139,18 @@ def visible_text(el) -> str:
     return "".join(out)
 
 
-def _cell_text(tc) -> str:
-    """A table cell's text: its paragraphs, and a table nested in it row by row (企业纳税信用等级，国家税务总局
-    成都市税务局，模型核验；…); paragraphs that do not end a sentence are set apart by a space."""
+def _cell_text(tc, styles, numbering) -> str:
+    """A table cell's text: its paragraphs with the numbers Word's list numbering gives them (1.申请人有效身份证件；
+    2.…), and a table nested in it row by row (企业纳税信用等级，国家税务总局成都市税务局，模型核验；…);
+    paragraphs that do not end a sentence are set apart by a space."""
     parts: list[str] = []
     for child in tc.iterchildren(W + "p", W + "tbl"):
         if child.tag == W + "p":
-            parts.append(visible_text(child))
+            text, number = visible_text(child), _number(child, styles, numbering)
+            parts.append(f"{number}{text}" if number and text.strip() and not text.startswith(number) else text)
         else:
             for tr in child.iterchildren(W + "tr"):
-                cells = [_clean(_cell_text(c)) for c in tr.iterchildren(W + "tc")]
+                cells = [_clean(_cell_text(c, styles, numbering)) for c in tr.iterchildren(W + "tc")]
                 parts.append("，".join(c for c in cells if c) + "；")
     return "".join(p if ends_sentence(p) or p.endswith(("：", ":")) else p + " " for p in parts if p.strip())
 

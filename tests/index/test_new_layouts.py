@@ -350,3 +350,10 @@ def test_a_signature_closes_the_last_point_it_follows():
     doc = load_document(LAYOUTS / "red_header_notice.docx")
     [signer] = [p for p in doc.paragraphs if p.text == "临川市人民政府办公室"]
     assert signer.headings == [doc.meta["title"]]
+
+
+def test_a_guide_s_form_gives_its_fields_and_a_cell_s_numbered_items_keep_their_numbers():
+    doc = load_document(LAYOUTS / "application_guide_form_numbered_cells.docx")
+    rows = {p.row: p.text for p in doc.paragraphs if p.kind == "table_row"}
+    assert rows["咨询电话"] == "咨询电话：12329" and rows["实施主体"] == "实施主体：临川市住房公积金管理中心"
+    assert "申请材料1.申请人有效身份证件原件；2.不动产权证书（登记日期在2年内）；3.契税完税凭证" in rows["购买二手住房"]
