@@ -16,7 +16,7 @@ from dataclasses import replace as dc_replace
 
 from index.normalize import normalize_line
 from index.pdf_reader import Glyph, PageText
-from index.ruled import Frame, frames
+from index.ruled import Frame, frames, split_columns
 from textutil import CJK_RE, join_lines
 
 SAME_LINE = 0.45  # glyph centres closer than this many font sizes are on one line
@@ -90,6 +90,10 @@ def _table_line(page: int, frame: Frame, glyphs: list[Glyph]) -> Line | None:
     """A ruled table as one line: each cell's text is its characters' lines joined. None when a cell holds
     several lines of figures alone: the table's rows are not ruled apart (one slot row holds them all), so the
     frame does not tell its rows."""
+    if len(frame.xs) == 2:  # boxed and ruled between its rows only: its columns are where no character stands
+        frame = split_columns(frame, [(g.x0, g.x1) for g in glyphs], statistics.median(g.height for g in glyphs))
+        if frame is None:
+            return None
     by_cell: dict[int, list[Glyph]] = {}
     for g in glyphs:
         r, c = frame.slot_of(*_centre(g))

@@ -27,6 +27,8 @@ UNIT_HEADERS = frozenset({"单位", "计量单位"})
 MARK_RE = re.compile(r"^[×✕✗✘√✓✔●○◎★☆▲△■□]$")  # a matrix cell that only marks its row and column
 UNIT_LINE_RE = re.compile(r"^\s*单位(?:[：:]|为)\s*\S{1,8}\s*$")  # 单位：亿元, 单位为米: a line of its own under a table's title
 TITLE_UNIT_RE = re.compile(r"单位\s*(?:[：:]|为)\s*([^）)\s，,；;]{1,6})")  # （单位：万元）, （单位为米） in a table's title
+# a measure with its unit or bound (5.5%左右, 6.5万人以上): a data cell, though no bare figure (a header: 2024年, SF1)
+MEASURE_RE = re.compile(r"\d(?:\.\d+)?\s*(?:[%‰万亿]|左右|以上|以内|以下)")
 DIGIT_GROUP_RE = re.compile(r"(?<=\d)[ \u2009\u202f](?=\d{3}(?!\d))")  # 8 215.3: digits grouped by a (thin) space
 LABEL_LIKE_RE = re.compile(r"^[\u4e00-\u9fff（）()、]{2,8}$")  # a form's label without a colon: 事项名称, 实施主体
 HAS_UNIT_RE = re.compile(r"[（(][^）)]*[）)]|%|‰|百分比|比重|增长|增速|指数")
@@ -122,7 +124,7 @@ def grid_rows(grid: list[list[str]], boxes: list[tuple[Box, ...]] | None = None,
                 for label, value in _fields(r)]
     n_header = 0
     while n_header < len(grid) - 1 and not any(is_number(c) for c in grid[n_header][1:] if c) \
-            and not (n_header and _spans_all(grid[n_header])):  # 一、一般公共预算收入 across the table: data
+            and not (n_header and _data_row(grid[n_header])):
         n_header += 1
     if n_header == len(grid) - 1 and len(grid) > 2:  # no figures anywhere (a table of text): its first row heads it
         n_header = 1
@@ -177,6 +179,12 @@ def _fields(row: list[str]) -> list[tuple[str, str]]:
     several columns read once)."""
     cells = [c for i, c in enumerate(row) if c and (i == 0 or c != row[i - 1])]
     return [(cells[i], cells[i + 1] if i + 1 < len(cells) else "") for i in range(0, len(cells), 2)]
+
+
+def _data_row(row: list[str]) -> bool:
+    """A row under a header that is data though it holds no bare figure: across the table (一、一般公共预算收入), numbered
+    (1 | 完成42个小区方案设计), or giving measures (地区生产总值增长 | 5.5%左右)."""
+    return _spans_all(row) or is_number(row[0]) or any(MEASURE_RE.search(c) for c in row[1:])
 
 
 def _spans_all(row: list[str]) -> bool:

@@ -357,3 +357,10 @@ def test_a_guide_s_form_gives_its_fields_and_a_cell_s_numbered_items_keep_their_
     rows = {p.row: p.text for p in doc.paragraphs if p.kind == "table_row"}
     assert rows["咨询电话"] == "咨询电话：12329" and rows["实施主体"] == "实施主体：临川市住房公积金管理中心"
     assert "申请材料1.申请人有效身份证件原件；2.不动产权证书（登记日期在2年内）；3.契税完税凭证" in rows["购买二手住房"]
+
+
+def test_a_table_ruled_between_its_rows_only_is_read_by_its_text_columns():
+    doc = load_document(LAYOUTS / "work_report_row_ruled_table_boxes.pdf")
+    rows = {p.row: p.text for p in doc.paragraphs if p.kind == "table_row"}
+    assert rows["城镇新增就业"] == "城镇新增就业：目标6.5万人以上" and rows["地区生产总值增长"] == "地区生产总值增长：目标5.5%左右"
+    assert len(rows) == 8

@@ -33,3 +33,13 @@ def test_a_box_round_one_column_and_a_table_ruled_only_above_and_below_are_no_fr
 def test_two_tables_on_a_page_are_two_frames_top_to_bottom():
     rules = _grid([30, 130, 230], [400, 420, 440]) + _grid([30, 130, 230], [60, 80, 100])
     assert [f.ys[0] for f in frames(rules)] == [60, 400]
+
+
+def test_rules_alone_between_rows_make_a_frame_of_one_column_and_text_gaps_cut_it():
+    from index.ruled import split_columns
+
+    rules = [Rule(80, y - 0.4, 521, y + 0.4) for y in (120, 142, 165, 187, 208)]
+    [frame] = frames(rules)
+    assert len(frame.xs) == 2 and len(frame.ys) == 5
+    split = split_columns(frame, [(85, 200), (360, 420), (90, 250), (355, 400)], 10.0)
+    assert split is not None and len(split.xs) == 3 and split_columns(frame, [(85, 300), (290, 500)], 10.0) is None
