@@ -230,9 +230,10 @@ class Assistant:
         clock.first_token()
         yield Event("token", text)
         yield Event("checked", text)  # the value is the cited paragraph's own: nothing to check
+        cited = citations_for(fact.lines, {s.paragraph.id: s for s in fact.sources})
         answer = Answer(question=question, standalone_question=standalone, answer=text, refused=False,
-                        lines=fact.lines, citations=citations_for(fact.lines, {s.paragraph.id: s for s in fact.sources}),
-                        contexts=[], sources=fact.sources, parts=[PartOutcome(standalone, "extract")])
+                        lines=fact.lines, citations=cited, contexts=[], sources=fact.sources,
+                        parts=[PartOutcome(standalone, "extract")])
         answer.timings = clock.finish(gen_tokens=0)
         yield Event("answer", answer=answer)
 

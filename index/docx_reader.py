@@ -224,7 +224,8 @@ def _blocks(items: list[tuple]) -> tuple[list[Block], Counter]:
         if id(it) in title_left:
             title_left.discard(id(it))
             continue
-        if style.lower().startswith("toc") or TOC_RE.match(text.replace(" ", "")) or contents and TOC_ENTRY_RE.match(text):
+        if style.lower().startswith("toc") or TOC_RE.match(text.replace(" ", "")) \
+                or contents and TOC_ENTRY_RE.match(text):
             contents = True  # the lines after 目次 that end with their page (1 范围 1) are its entries
             skipped["toc"] += 1
             continue

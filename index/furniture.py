@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 
@@ -202,14 +203,20 @@ def _title_lines(first_page: list[Line], size: float) -> list[Line]:
 
 
 def _named_document(lines: list[Line]) -> list[Line]:
-    """The first lines (up to three, set alike) after a masthead's 文号 whose text names a document: 安徽省人民政府
-    办公厅关于印发…实施方案的通知 over two lines; none when they do not."""
-    lines = [l for l in lines if not DOC_NUMBER_LINE_RE.match(squash(l.text))]
+    """The lines after a masthead's 文号 that name a document (see naming_run)."""
+    return naming_run([l for l in lines if not DOC_NUMBER_LINE_RE.match(squash(l.text))])
+
+
+def naming_run(lines: list[Line], fits: Callable[[Line], bool] = lambda line: True) -> list[Line]:
+    """The first one to three lines, set alike and ending no sentence, whose text names a document
+    (DOCUMENT_TITLE_RE: 安徽省人民政府办公厅关于印发…实施方案的通知 over two lines); none when they do not. Every line
+    must meet ``fits`` (centred, for an annex's title)."""
     for n in (1, 2, 3):
         run = lines[:n]
-        if len(run) == n and all(abs(l.size - run[0].size) <= 0.08 * run[0].size for l in run) \
-                and not any(ends_sentence(l.text) for l in run) \
-                and DOCUMENT_TITLE_RE.search(squash("".join(l.text for l in run))):
+        if len(run) < n or not all(fits(l) and not ends_sentence(l.text) for l in run) \
+                or any(abs(l.size - run[0].size) > 0.08 * run[0].size for l in run):
+            return []
+        if DOCUMENT_TITLE_RE.search(squash("".join(l.text for l in run))):
             return run
     return []
 

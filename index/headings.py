@@ -42,7 +42,8 @@ ARTICLE_NO = rf"第[{CN_DIGITS}\d]+条"  # an article's number: 第九十一条,
 ARTICLE_NO_RE = re.compile(ARTICLE_NO)
 ARTICLE_RE = re.compile(rf"^({ARTICLE_NO}(?:之[{CN_DIGITS}]+)?)(?:\s+|(?=[（(【]))")
 # standards: 5 范围 / 5.1 确定评价范围 (a heading line) and 5.1.1 一般而言… (a clause with its text); 附录A
-CLAUSE_RE = re.compile(r"^((?:\d{1,2}|[A-Z](?=\.\d))(?:\.\d{1,2}){0,4})(?:\s+|(?=[\u4e00-\u9fff]))(?![\d.%％])")  # A.1 too
+# 5 / 5.1 / A.1 (an appendix's clause)
+CLAUSE_RE = re.compile(r"^((?:\d{1,2}|[A-Z](?=\.\d))(?:\.\d{1,2}){0,4})(?:\s+|(?=[\u4e00-\u9fff]))(?![\d.%％])")
 APPENDIX_RE = re.compile(r"^附\s*录\s*[A-Z]\b|^附\s*件\s*\d*$|^(?:名词解释|附\s*注|注\s*释|参\s*考\s*文\s*献)$")  # back matter too
 TABLE_TITLE_RE = re.compile(r"^(?:续)?表\s*(?:[A-Z]\.?)?\d+(?:[-－.]\d+)?(?:\s|(?=[\u4e00-\u9fff])|$)")  # 表3, 表A.1
 FIGURE_TITLE_RE = re.compile(r"^图\s*\d+(?:[-－.]\d+)?(?:\s|(?=[\u4e00-\u9fff])|$)")
@@ -95,7 +96,8 @@ def title_like(text: str) -> bool:
     """Text that can be a title: TITLE_MIN_CJK Chinese characters or more, not a masthead (MASTHEAD_RE) nor a
     standard's cover line (STANDARD_LINE_RE)."""
     flat = re.sub(r"\s+", "", text)
-    return len(CJK_RE.findall(text)) >= TITLE_MIN_CJK and not MASTHEAD_RE.match(flat) and not STANDARD_LINE_RE.match(flat)
+    return len(CJK_RE.findall(text)) >= TITLE_MIN_CJK and not MASTHEAD_RE.match(flat) \
+        and not STANDARD_LINE_RE.match(flat)
 
 
 LINE_END = SENTENCE_END + "…"  # a line that ends a sentence (or trails off) is no heading

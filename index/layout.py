@@ -90,8 +90,9 @@ def _table_line(page: int, frame: Frame, glyphs: list[Glyph]) -> Line | None:
     """A ruled table as one line: each cell's text is its characters' lines joined. None when a cell holds
     several lines of figures alone: the table's rows are not ruled apart (one slot row holds them all), so the
     frame does not tell its rows."""
+    size = statistics.median(g.height for g in glyphs)
     if len(frame.xs) == 2:  # boxed and ruled between its rows only: its columns are where no character stands
-        frame = split_columns(frame, [(g.x0, g.x1) for g in glyphs], statistics.median(g.height for g in glyphs))
+        frame = split_columns(frame, [(g.x0, g.x1) for g in glyphs], size)
         if frame is None:
             return None
     by_cell: dict[int, list[Glyph]] = {}
@@ -105,7 +106,6 @@ def _table_line(page: int, frame: Frame, glyphs: list[Glyph]) -> Line | None:
     grid = tuple(tuple(texts.get(cell, "") for cell in row) for row in frame.cells)
     text = " ".join(texts[cell] for cell in dict.fromkeys(c for row in frame.cells for c in row) if cell in texts)
     x0, top, x1, bottom = frame.box
-    size = statistics.median(g.height for g in glyphs)
     insets = tuple(_inset(by_cell.get(row[0], []), frame.xs[0], frame.xs[1], size) for row in frame.cells)
     return Line(page, text, x0, top, x1, bottom, size, (Segment(text, x0, x1),), grid=grid, row_edges=frame.ys,
                 insets=insets)

@@ -44,7 +44,8 @@ AMENDED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:(?!\d{
 ORG_RE = re.compile(r"(?:局|委员会|人民政府|政府|办公厅|办公室|部|厅|院|调查队|中心|协会|署|委)$")
 ORDER_RE = re.compile(r"^([\u4e00-\u9fff]{2,14})令$")
 # a government rule's note: 2024年5月10日镇江市人民政府令第172号公布 — the date it was issued and the body
-ORDER_PUBLISHED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*([\u4e00-\u9fff]{2,20}?)令\s*第\s*\d+\s*号\s*(?:公布|发布)")
+ORDER_PUBLISHED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*([\u4e00-\u9fff]{2,20}?)令"
+                                r"\s*第\s*\d+\s*号\s*(?:公布|发布)")
 RELEASED_BY_RE = re.compile(r"^([\u4e00-\u9fff]{2,20}?)\s*(?:发布|印发)$")
 PUBLISHED_RE = re.compile(r"(?:发布时间|发布日期|日期)\s*[：:]\s*(\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})")
 # a document-information box's labelled fields (gov.cn: 发文机关：国务院办公厅 成文日期：2024年08月12日 发文字号：…)

@@ -21,9 +21,9 @@ import statistics
 from collections import Counter
 
 from index.documents import Block, Box
-from index.furniture import body_size
-from index.headings import (ARTICLE_RE, DATE_LINE_RE, DOCUMENT_TITLE_RE, FIGURE_TITLE_RE, LIST_ITEM_RE, RUN_IN_LEVELS, TABLE_TITLE_RE,
-                            TOC_RE, ends_sentence, heading_level, is_mark_line, is_statute)
+from index.furniture import body_size, naming_run
+from index.headings import (ARTICLE_RE, DATE_LINE_RE, DOCUMENT_TITLE_RE, FIGURE_TITLE_RE, LIST_ITEM_RE, RUN_IN_LEVELS,
+                            TABLE_TITLE_RE, TOC_RE, ends_sentence, heading_level, is_mark_line, is_statute)
 from index.layout import Line
 from index.tables import UNIT_LINE_RE, Row, grid_rows, is_number, line_rows, row_blocks, words_in_columns
 from textutil import join_lines, squash
@@ -202,16 +202,9 @@ def _wrapped_before_figure(prev: Line, line: Line, geo: Geometry) -> bool:
 
 
 def _annex_title(lines: list[Line], start: int, geo: Geometry) -> list[Line]:
-    """The centred lines (up to three, set alike) right under an annex's heading that name a document (…实施方案,
-    …办法): its title, even when set no larger than the text; none otherwise."""
-    for n in (1, 2, 3):
-        run = lines[start:start + n]
-        if len(run) < n or not all(geo.centred(l) and not ends_sentence(l.text) and not l.grid for l in run) \
-                or any(abs(l.size - run[0].size) > 0.08 * run[0].size for l in run):
-            return []
-        if DOCUMENT_TITLE_RE.search(squash("".join(l.text for l in run))):
-            return run
-    return []
+    """The centred lines right under an annex's heading that name a document (…实施方案, …办法): its title, even
+    when set no larger than the text (see index.furniture.naming_run)."""
+    return naming_run(lines[start:start + 3], lambda l: geo.centred(l) and not l.grid)
 
 
 def _pop_caption_above(blocks: list[Block]) -> str:

@@ -4,8 +4,8 @@ Thin I/O: what the page holds, in page coordinates turned top-left (y grows down
 layout code (:mod:`index.layout`) and the page viewer share one coordinate system. Characters PDFium
 generates itself (the spaces and line breaks it guesses) are left out: lines and spaces are rebuilt from the
 geometry. The page's ruling lines (table borders: thin filled rectangles, stroked lines and rectangles) are read
-too, for :mod:`index.ruled`. A page with no text-layer characters but something drawn, or a few over images that cover most of
-it (a scan with a stamp or a page number), is marked ``scan``: :mod:`index.pdf_ocr` reads it.
+too, for :mod:`index.ruled`. A page with no text-layer characters but something drawn, or a few over images that
+cover most of it (a scan with a stamp or a page number), is marked ``scan``: :mod:`index.pdf_ocr` reads it.
 
 PDFium runs in a child process capped in memory (``[limits] max_pdf_memory_mb``) and time (``pdf_timeout_s``),
 see :mod:`index.capped`; the child answers in JSON on stdout (``python -m index.pdf_reader``).

@@ -78,6 +78,7 @@ def _row_ruled(strokes: list[Stroke]) -> list[Frame]:
         by_extent.setdefault((round(s.lo / SNAP), round(s.hi / SNAP)), []).append(s)
     out = []
     for same in by_extent.values():
+        lo, hi = min(s.lo for s in same), max(s.hi for s in same)
         ys = sorted(s.at for s in same)
         run = [ys[0]]
         for y in ys[1:] + [float("inf")]:
@@ -85,7 +86,6 @@ def _row_ruled(strokes: list[Stroke]) -> list[Frame]:
                 run.append(y)
                 continue
             if len(run) >= BOXED_ROWS + 1:
-                lo, hi = min(s.lo for s in same), max(s.hi for s in same)
                 out.append(Frame((lo, hi), tuple(run), tuple((r,) for r in range(len(run) - 1))))
             run = [y]
     return out

@@ -200,7 +200,8 @@ def _is_form(grid: list[list[str]]) -> bool:
     even = all(len(r) in (2, 4) for r in grid)
     labelled = sum(label.endswith(("：", ":")) or squash(label) in INFO_FIELDS for label, _ in fields)
     # two columns of short labels and values mostly in words: 事项名称 | 住房公积金提取, 实施主体 | …中心, 咨询电话 | 12329
-    worded = all(len(r) == 2 for r in grid) and len(grid) >= 3 and all(LABEL_LIKE_RE.match(label) for label, _ in fields) \
+    worded = all(len(r) == 2 for r in grid) and len(grid) >= 3 \
+        and all(LABEL_LIKE_RE.match(label) for label, _ in fields) \
         and sum(bool(value) and not is_number(value) for _, value in fields) >= FORM_SHARE * len(fields)
     return even and len(grid) >= 2 and bool(fields) and (labelled >= FORM_SHARE * len(fields) or worded)
 
