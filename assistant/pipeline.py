@@ -176,9 +176,12 @@ class Assistant:
         answer.checks = live.checks
         answer.lines, answer.parts = compose(verdicts, live.checks, numbering, self.prompts.part_missing,
                                              self.cfg.answer, self.select.lists.lead_of)
+        # no model sentence stands: a premise the documents contradict is said, before any extract (罚五十元，对吧？
+        # is answered with the fine the documents give for it, not with another article that fines 五十元)
         correction = [] if any(line.origin == "model" for line in answer.lines) else \
-            premise_correction(standalone, live.checks, verdicts, numbering)
-        if correction:  # every model sentence agreed with a premise the documents contradict
+            premise_correction(standalone, live.checks, verdicts, numbering) or \
+            refused_premise(standalone, verdicts, numbering, self.select.stats.idf)
+        if correction:
             answer.lines = correction
             answer.parts = [PartOutcome(p.text, "extract", p.verdict) for p in answer.parts]
             return

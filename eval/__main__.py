@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
                        description=(
                            "Run the assistant up to its answerability gate on labelled questions of one or more "
                            "indexed corpora, record every question part's signals with its label, and fit the gate's "
-                           "logistic model (threshold: at most 5% of the answerable parts refused). Several corpora "
+                           "logistic model (threshold: at most 2% of the answerable parts refused). Several corpora "
                            "keep the gate off any one corpus's scale."))
     c.add_argument("--set", action="append", default=[], metavar="INDEX=QUESTIONS",
                    help="an index folder and its labelled question set (eval JSONL); repeat for more corpora")

@@ -16,7 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from assistant.pipeline import Assistant
-from assistant.steps.gate import Calibration, PartFeatures, fit
+from assistant.steps.gate import MAX_FALSE_REFUSAL, Calibration, PartFeatures, fit
 from assistant.steps.question_parts import split_parts
 from eval.dataset import EvalItem, load_dataset
 
@@ -54,7 +54,7 @@ def collect(assistant: Assistant, items: list[EvalItem], corpus: str, show_progr
     return rows
 
 
-def fit_rows(rows: list[dict], max_false_refusal: float = 0.05) -> tuple[Calibration, dict]:
+def fit_rows(rows: list[dict], max_false_refusal: float = MAX_FALSE_REFUSAL) -> tuple[Calibration, dict]:
     """Fit on recorded rows; report the confusion counts on the same rows, per corpus."""
     feats = [PartFeatures(**r["features"]) for r in rows]
     labels = [bool(r["label"]) for r in rows]

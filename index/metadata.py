@@ -207,6 +207,17 @@ def _region(title: str, issuer: str) -> str:
     return m.group(1) if m and not m.group(1).startswith("全") else ""
 
 
+BULLETIN_YEAR_RE = re.compile(r"^(?:\D{0,12}?)(\d{4})年(?!\d{1,2}月).*统计公报")
+
+
+def reporting_year(title: str) -> str:
+    """The year a statistical bulletin's figures are for, as its title names it (2023年周口市国民经济和社会发展
+    统计公报 → 2023年); '' for other documents, whose title's year need not be their figures' (a 2025年政府工作报告
+    looks back on 2024)."""
+    m = BULLETIN_YEAR_RE.match(squash(title))
+    return f"{m.group(1)}年" if m else ""
+
+
 def _kind(title: str, issuer: str, number: str, head: list[str]) -> str:
     t = squash(title)
     if "统计公报" in t:

@@ -27,7 +27,7 @@ from textutil import SENTENCE_END, sentence_spans, squash
 from zh.dates import ANY_YEAR_RE, ASKS_YEAR_RE, DATE_RE
 from zh.names import named_entities, names_something
 from zh.numbers import PICKING, RELATIVE, digits_view, unit_forms
-from zh.units import COUNTERS, MAGNITUDES, OBJECT_CLASSIFIERS
+from zh.units import CLASSIFIERS, COUNTERS, MAGNITUDES, OBJECT_CLASSIFIERS
 
 MAX_EVIDENCE = 9  # evidence sentences shown to the model: their numbers are one digit, so the grammar stays simple
 NUMBER_RE = re.compile(rf"\d|[一二三四五六七八九十百千万亿两]+\s*[{COUNTERS}{MAGNITUDES}元]")
@@ -80,11 +80,12 @@ def filler_present(text: str, part: Part) -> bool:
             units = "|".join(re.escape(u) for u in unit_forms(part.unit))
             # a lone 一/两 with the asked classifier answers it too (几次托运 → 一次托运; not 每一次, 上一年); so does
             # a figure with another object classifier when the text uses the asked one for none (几部手机 → 299台),
-            # as the support check accepts it (assistant.steps.support.missing_numbers)
+            # as the support check accepts it (assistant.steps.support.missing_numbers), and any counted figure
+            # for the all-purpose 个 (一共多少个 → 35项)
+            others = CLASSIFIERS if part.unit == "个" else OBJECT_CLASSIFIERS if part.unit in OBJECT_CLASSIFIERS else ""
             return bool(re.search(rf"\d[\d.]*[万亿千百]?[余多近超约]?(?:{units})", t)
                         or re.search(rf"(?<![{PICKING}{RELATIVE}])[一两](?:{units})", t)
-                        or (part.unit in OBJECT_CLASSIFIERS and part.unit not in t
-                            and re.search(rf"\d[\d.]*[万亿]?[{OBJECT_CLASSIFIERS}]", t)))
+                        or (others and part.unit not in t and re.search(rf"\d[\d.]*[万亿]?[{others}]", t)))
         return bool(NUMBER_RE.search(t))
     if part.slot == "entity":
         return bool(named_entities(text, part.text))

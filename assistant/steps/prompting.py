@@ -31,6 +31,8 @@ class Prompts:
     choose: str
     example: str
     example_answer: str
+    example_yesno: str
+    example_yesno_answer: str
     refusal: str
     part_missing: str
 
@@ -75,7 +77,10 @@ class PromptBuilder:
 
     def __init__(self, prompts: Prompts):
         self.prompts = prompts
-        self._turns = [(prompts.example, prompts.example_answer)]
+        # a worked answer, and a worked check of a statement whose figure is wrong (不是, then the documents' own
+        # figure): without it the model fills the verdict's sentence with the instruction's own words
+        self._turns = [(prompts.example, prompts.example_answer),
+                       (prompts.example_yesno + "\n" + prompts.answer_yesno, prompts.example_yesno_answer)]
 
     @property
     def constant_prefix(self) -> str:
@@ -84,7 +89,7 @@ class PromptBuilder:
 
     def _user(self, sentences: list[Candidate], question: str, instruction: str) -> str:
         body = self.prompts.evidence.format(evidence=evidence_block(sentences), question=question)
-        return chatml(self.prompts.system, self._turns, body + instruction)
+        return chatml(self.prompts.system, self._turns, body + "\n" + instruction)
 
     def check(self, sentence: Candidate, question: str, slot: str) -> str:
         """Does this one sentence give what the question asks? (是/否; its own short system prompt)"""
@@ -97,7 +102,7 @@ class PromptBuilder:
         """Which evidence sentence answers the question (or, of several parts, this one)? Its number, 0 for none.
         The prompt is the answer prompt up to the question, so the answer that follows reuses its prefill."""
         target = f"问题中的“{part.rstrip('？?。')}”" if part else "这个问题"
-        return self._user(sentences, question, "\n" + self.prompts.choose.format(target=target))
+        return self._user(sentences, question, self.prompts.choose.format(target=target))
 
     def answer(self, sentences: list[Candidate], question: str, parts: list[str], yes_no: bool = False) -> str:
         """Answer the question (each listed part in its own sentence when there are several; a yes/no question

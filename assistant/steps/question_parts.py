@@ -24,8 +24,9 @@ _SLOT_PATTERNS = [
     ("reason", r"为什么|为何|原因|何以"),
     ("method", r"如何|怎样|怎么|做法|举措|措施|怎么样|什么[做方办]法|做了什么|采取了什么|采取了哪些"),
 ]
+# 还是 asks only in a sentence that ends in a question mark (涨了还是跌了？), not as "still" (仍然还是…)
 QUESTION_WORD_RE = re.compile(rf"多少|几[{COUNTERS}{MAGNITUDES}]?|多[大长久高远重快宽深广]|哪|什么|谁|如何|怎样|"
-                              r"怎么|是否|为何|为什么|有何|何[时种样地]|吗|呢")
+                              r"怎么|是否|为何|为什么|有何|何[时种样地]|吗|呢|还是(?=[^，,。；;]*[？?]$)")
 ENUM_TRIGGER_RE = re.compile(r"分别|各自|各是|两方面|两个方面|三方面|三个方面|两者|二者")
 COMPARE_RE = re.compile(r"有什么不同|有何不同|有什么区别|有何区别|区别|差异|异同|相比|比较")
 # an enumerated item ends at one of these words (going left from the conjunction, or right from it)
@@ -51,7 +52,7 @@ class Part:
 # may be a share or an amount); an answer's figure must then be of that kind (see assistant.steps.support.measure_of_figure)
 _MEASURE_PATTERNS = [
     ("share", r"比例|占比|比重|百分之几|百分比|增幅|增速|降幅|(?<![效频])率(?!先)"),
-    ("money", r"金额|资金|多少钱|费用|价格|投资额|融资额|贷款额|成交额|交易额|保额|货值|产值|营收|营业收入|作价"),
+    ("money", r"金额|资金|多少钱|费用|价格(?!指数)|投资额|融资额|贷款额|成交额|交易额|保额|货值|产值|营收|营业收入|作价"),
     ("duration", r"多久|多长时间|时长|耗时|期限|天数"),
 ]
 

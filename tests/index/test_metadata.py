@@ -3,7 +3,7 @@ import json
 import pytest
 
 from index.loaders import load_document
-from index.metadata import extract, merged, sidecar, sidecar_problem
+from index.metadata import extract, merged, reporting_year, sidecar, sidecar_problem
 from tests.conftest import REAL
 
 
@@ -103,3 +103,8 @@ def test_a_web_page_s_source_is_its_issuer_when_nothing_else_names_one(line, iss
 
 def test_a_notice_to_the_public_is_a_normative_document():
     assert extract("成都市公安局关于2025成都马拉松比赛期间实施交通管制的通告", ["特此通告。"])["kind"] == "规章与规范性文件"
+
+
+def test_a_bulletins_figures_are_of_its_titles_year():
+    assert reporting_year("黔东南州2016年国民经济和社会发展统计公报") == "2016年"
+    assert reporting_year("2025年政府工作报告") == ""  # looks back on 2024

@@ -64,6 +64,12 @@ def test_a_figure_with_another_classifier_answers_how_many_when_the_asked_one_is
     assert not filler_present("已有 35 项", Part("几批", slot="number", unit="批"))  # 项 is no other word for 批
 
 
+def test_any_counted_figure_answers_the_all_purpose_ge():
+    part = Part("试点示范一共推广了多少个经验和案例？", slot="number", unit="个")
+    assert filler_present("截至目前已有 7 批 35 项", part)
+    assert not filler_present("推广工作持续推进", part)
+
+
 def test_an_entity_question_needs_a_name_the_question_lacks():
     part = Part("博鳌超级医院具体委托给哪一家医疗管理集团运营？", slot="entity")
     assert not filler_present("海南打造博鳌超级医院，委托专业医疗管理集团运营管理。", part)

@@ -36,6 +36,15 @@ def test_three_items():
     assert enumeration("北京、天津和上海分别有多少家企业？") == ["北京", "天津", "上海"]
 
 
+def test_an_alternative_question_is_a_part_of_its_own():
+    parts = split_parts("2023年周口鲜菜的价格比前一年是涨了还是跌了？价格指数是多少？")
+    assert [p.text for p in parts] == ["2023年周口鲜菜的价格比前一年是涨了还是跌了？", "价格指数是多少？"]
+
+
+def test_haishi_meaning_still_asks_nothing():
+    assert question_sentences("他还是去了北京。北京的GDP是多少？") == ["他还是去了北京。北京的GDP是多少？"]
+
+
 def test_context_sentence_is_glued_to_the_question():
     assert question_sentences("背景如下。天津做了什么？") == ["背景如下。天津做了什么？"]
 
@@ -61,6 +70,7 @@ def test_measure_is_read_from_the_wording():
     assert measure_of("基金承担多大比例的坏账风险？") == "share"
     assert measure_of("该基金的资金总规模是多少？") == "money"
     assert measure_of("租赁期限是多久？") == "duration"
+    assert measure_of("鲜菜的价格指数是多少？") == ""  # an index (91.9), not an amount of money
     assert measure_of("增长了多少？") == ""  # a share or an amount: the wording does not say
 
 

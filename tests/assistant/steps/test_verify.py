@@ -81,6 +81,27 @@ def test_a_figure_of_another_year_is_rejected():
     assert not slot_aligned("2022年新建了15家", q, [home], [q])
 
 
+def test_a_bulletin_figure_is_of_the_bulletins_year():
+    para = make_paragraph("d:p7", "d", "全年全市粮食播种面积2066.70万亩，总产量902.61万吨。",
+                          title="2023年周口市国民经济和社会发展统计公报")
+    home = Candidate(para, 0, len(para.text), 0)
+    assert not slot_aligned("粮食总产量902.61万吨", "周口市2020年的粮食总产量是多少万吨？", [home], [])
+    assert slot_aligned("粮食总产量902.61万吨", "周口市2023年的粮食总产量是多少万吨？", [home], [])
+
+
+def test_a_day_the_question_states_is_no_period_it_asks_about():
+    para = make_paragraph("d:p9", "d", "本法自2004年5月1日起施行。", title="中华人民共和国道路交通安全法")
+    home = Candidate(para, 0, len(para.text), 0)
+    q = "该法是2003年10月28日通过当天就开始施行的吧？"
+    assert slot_aligned("不是，本法自2004年5月1日起施行", q, [home], [q])
+
+
+def test_a_reports_title_year_is_not_its_figures_year():
+    para = make_paragraph("d:p8", "d", "全市地区生产总值增长5.2%。", title="2025年临川市政府工作报告")
+    home = Candidate(para, 0, len(para.text), 0)
+    assert slot_aligned("地区生产总值增长5.2%", "2024年临川地区生产总值增长多少？", [home], [])
+
+
 def _idf(term: str) -> float:
     """Rare names weigh more: a stand-in for TermStats.idf."""
     return 1.0 if term in ("北京", "上海") else 4.0
