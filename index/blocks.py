@@ -14,8 +14,8 @@ import re
 import statistics
 
 from index.documents import Block
-from index.furniture import FOOTER_RE, URL_RE, is_page_number
-from index.metadata import is_body
+from index.furniture import FOOTER_RE, URL_RE, is_chrome, is_page_number
+from index.metadata import PUBLISHED_RE, SOURCE_RE, is_body
 from index.headings import (HEADING_MAX_CHARS, LIST_ITEM_RE, RUN_IN_LEVELS, STATUTE_DIVISIONS, TABLE_TITLE_RE,
                             ends_sentence, is_mark_line)
 from index.headings import heading_level as full_heading_level
@@ -31,11 +31,27 @@ BLANK_BREAK_SHARE = 0.6  # blank lines after fewer than this share of the lines 
 
 
 def is_artifact(line: str) -> bool:
-    """True for lines that carry no content: page numbers (any form, see index.furniture), stray URLs, and the
-    breadcrumb and footer controls of a web page copied as text (首页 > 数据发布 > 统计公报, 【打印本页】)."""
+    """True for lines that carry no content: page numbers (any form, see index.furniture), stray URLs, a web
+    page's navigation and controls (is_page_control), and the footer of a web page copied as text (【打印本页】,
+    版权所有)."""
     t = line.strip()
-    return (is_page_number(t) or bool(URL_RE.fullmatch(t)) or bool(BREADCRUMB_RE.match(t))
+    return (is_page_number(t) or bool(URL_RE.fullmatch(t)) or is_page_control(t)
             or bool(FOOTER_RE.match(t.lstrip("【"))) and len(t) <= 30)
+
+
+# buttons a web page shows around its text: 【打印本页】【关闭窗口】, 扫一扫在手机打开当前页
+CLICK_CONTROLS_RE = re.compile(r"^(?:【?(?:打印本页|关闭窗口|打印|关闭|我要纠错|收藏本页|加入收藏)】?\s*)+$|^扫一扫.{0,12}$")
+
+
+def is_page_control(line: str) -> bool:
+    """A web page's navigation and controls saved with its text (a page copied as text or saved as Word): its
+    breadcrumb (首页 > 数据发布 > 统计公报), 字体：[大 中 小], 【打印本页】【关闭窗口】, 京ICP备05070218号 — never a
+    labelled line of the document itself (主办单位：…), nor a page's line of its date and source (发布时间：2025-04-10
+    来源：安徽省发展和改革委员会 字体：[大 中 小]: the metadata reads it)."""
+    t = line.strip()
+    if PUBLISHED_RE.search(t) or SOURCE_RE.search(t):
+        return False
+    return bool(BREADCRUMB_RE.match(t)) or is_chrome(t, printout=False) or bool(CLICK_CONTROLS_RE.match(t))
 
 
 def tidy_heading(text: str) -> str:

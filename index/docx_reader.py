@@ -19,8 +19,9 @@ from collections import Counter
 from pathlib import Path
 
 from index.documents import Block, DocumentError, DocumentTooLarge
-from index.headings import (CLAUSE_RE, MASTHEAD_RE, STATUTE_DIVISIONS, TABLE_TITLE_RE, TITLE_SIZE, TOC_ENTRY_RE, TOC_RE,
-                            clause_depth, ends_sentence, heading_level, title_like)
+from index.blocks import is_page_control
+from index.headings import (CLAUSE_RE, DOCUMENT_TITLE_RE, MASTHEAD_RE, STATUTE_DIVISIONS, TABLE_TITLE_RE, TITLE_SIZE,
+                            TOC_ENTRY_RE, TOC_RE, clause_depth, ends_sentence, heading_level, title_like)
 from index.normalize import join_letter_spaced, normalize_authored
 from index.tables import UNIT_LINE_RE, grid_rows, row_blocks
 from settings import LimitsConfig
@@ -224,6 +225,9 @@ def _blocks(items: list[tuple]) -> tuple[list[Block], Counter]:
         if id(it) in title_left:
             title_left.discard(id(it))
             continue
+        if is_page_control(text):  # a web page saved as Word: its breadcrumb and controls (【打印本页】)
+            skipped["chrome"] += 1
+            continue
         if style.lower().startswith("toc") or TOC_RE.match(text.replace(" ", "")) \
                 or contents and TOC_ENTRY_RE.match(text):
             contents = True  # the lines after 目次 that end with their page (1 范围 1) are its entries
@@ -285,7 +289,8 @@ TOP_CLAUSE_RE = re.compile(r"^\d{1,2}\s+[\u4e00-\u9fff]{2,16}$")  # 1 范围, 3 
 
 def _title_run(paragraphs: list[tuple]) -> list[tuple]:
     """The title's paragraphs: the largest text among the first paragraphs (consecutive paragraphs of that
-    size) that is no masthead, if clearly larger than the body; else the first in the Title style; else none."""
+    size) that is no masthead, if clearly larger than the body; else the first in the Title style; else the first
+    paragraph that names a document; else none."""
     sized = [(p, p[5]) for p in paragraphs if p[5] and title_like(p[1])]
     sizes: Counter = Counter()
     for p in paragraphs:
@@ -300,7 +305,10 @@ def _title_run(paragraphs: list[tuple]) -> list[tuple]:
             run.append(p)
         if not MASTHEAD_RE.match(re.sub(r"\s+", "", "".join(p[1] for p in run))):
             return run  # (a masthead over two lines, 杭州市西湖区人民政府 / 专题会议纪要, is no title: the next size)
-    return next(([p] for p in paragraphs if p[2] == "Title"), [])
+    styled = next(([p] for p in paragraphs if p[2] == "Title"), [])
+    # all set alike (a web page saved as Word): the first paragraph that names a document (关于印发…的通知)
+    return styled or next(([p] for p in paragraphs if title_like(p[1]) and not ends_sentence(p[1])
+                           and DOCUMENT_TITLE_RE.search(re.sub(r"\s+", "", p[1]))), [])
 
 
 def _clean(text: str) -> str:

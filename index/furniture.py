@@ -43,7 +43,8 @@ REGISTRATION_RE = re.compile(r"ICP备\s*\d+|公网安备\s*\d+|网站标识码")
 STAMP_TITLE_MIN_CJK = 8  # a print stamp's page title names the document when it has this many Chinese characters
 DATED_RE = re.compile(r"\d{4}\s*[年/-]\s*\d{1,2}|" + STAMP_RE.pattern)
 SEAL_RE = re.compile(r"^[\u4e00-\u9fff（）()]{0,20}(?:专用章|公章)$")  # a seal's legend: 行政处罚专用章
-CONTROL_RE = re.compile(r"【[^】]{0,20}[：:][^】]{0,20}】")
+# a page's controls: 【字体：大 中 小】, and the font-size switch in any brackets (字体：[大 中 小], 字号：大 中 小)
+CONTROL_RE = re.compile(r"【[^】]{0,20}[：:][^】]{0,20}】|字[体号]\s*[：:]\s*[\[［【(（]?\s*大\s*中\s*小")
 # a web page's own information line or share bar (信息来源：… 发布时间：… 浏览次数：1234; 分享到：微信 微博)
 PAGE_INFO_RE = re.compile(r"(?:浏览次数|点击数|阅读次数|访问量|访问次数)\s*[：:]|(?:阅读|浏览|点击)\s*[：:]?\s*\d+\s*次"
                           r"|^分享到\s*[：:]")  # … 作者：小宝 阅读：28516次 评论：23条

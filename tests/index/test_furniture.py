@@ -21,6 +21,8 @@ def test_not_page_numbers(text):
     ("国务院 新闻 专题 政策 服务 问政 数据 国情", True, True),
     ("简体 | 繁体 | English", True, True),
     ("【字体：大中小】打印本页", False, True),
+    ("字体：[大 中 小]　【打印本页】", False, True),  # the font switch in square brackets
+    ("字号：大 中 小 打印本页", False, True),
     ("京ICP备05070218号", False, True),
     ("产品名称 单位 产量 比上年增长（%）", False, False),  # a table header in a bulletin
     ("第一章 总则", True, False),

@@ -90,6 +90,22 @@ def test_a_standard_draft_without_heading_styles_is_structured_by_its_clause_num
     assert labels["5.1 系统运行前应检查管网和过滤器。"].endswith("› 5 运行管理 › 5.1")
 
 
+def test_a_web_page_saved_as_word_loses_its_controls_and_keeps_its_title(tmp_path):
+    import docx
+
+    d = docx.Document()
+    for text in ("首页 > 政务公开 > 政策文件", "字体：[大 中 小]　【打印本页】　【关闭窗口】",
+                 "关于印发某市养老服务补贴实施办法的通知", "某府办〔2025〕12号", "主办单位：某市民政局",
+                 "现将《某市养老服务补贴实施办法》印发给你们，请认真贯彻执行。", "【打印本页】【关闭窗口】"):
+        d.add_paragraph(text)
+    f = tmp_path / "saved_page.docx"
+    d.save(f)
+    doc = load_document(f)
+    assert doc.meta["title"] == "关于印发某市养老服务补贴实施办法的通知"
+    assert [p.text for p in doc.paragraphs] == ["某府办〔2025〕12号", "主办单位：某市民政局",
+                                                "现将《某市养老服务补贴实施办法》印发给你们，请认真贯彻执行。"]
+
+
 def _minimal_pdf(lines: list[str]) -> bytes:
     """A one-page PDF with Helvetica text lines (no external tools needed)."""
     content = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({l}) Tj T*" for l in lines) + " ET"
