@@ -26,7 +26,7 @@ from assistant.steps.live_check import LiveCheck
 from assistant.steps.overview import OverviewStep
 from assistant.steps.premise import premise_correction, premise_note, refused_premise
 from assistant.steps.prompting import PromptBuilder, Prompts, answer_sentences, citation_grammar
-from assistant.steps.question_parts import split_parts
+from assistant.steps.question_parts import asks_yes_no, split_parts
 from assistant.steps.retrieve import Retrieve
 from questions import check_question
 from retriever.filters import DocFilter, doc_title, library_places, named_docs, named_scope, quoted_scope
@@ -151,7 +151,7 @@ class Assistant:
         verdicts, standalone = answer.verdicts, answer.standalone_question
         evidence = list(numbering.evidence.values())
         asked = [v.part.text for v in verdicts if v.answerable]
-        yes_no = len(verdicts) == 1 and verdicts[0].part.slot == "yesno"
+        yes_no = asks_yes_no([v.part for v in verdicts])
         prompt = self.builder.answer(evidence, standalone, asked if len(verdicts) > 1 else [], yes_no=yes_no)
         grammar = citation_grammar(len(evidence), answer_sentences([v.part.slot for v in verdicts if v.answerable],
                                                                    self.cfg.answer.max_answer_sentences), yes_no)

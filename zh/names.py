@@ -67,15 +67,25 @@ def is_person(word: str) -> bool:
     return any(flag.startswith("nr") and personlike(w) for w, flag in tagged(word))
 
 
+NAME_FLAGS = frozenset({"ns", "nt", "nrt", "nrfg", "j"})  # jieba's places, organisations, names and abbreviations
+
+
 def is_name(anchor: str) -> bool:
     """An anchor that is surely a name, not a word jieba happens to tag as one: a year, a Latin term or a number,
-    a place suffix, or three characters or more but one word jieba calls an 'other proper noun' (广州市, 浦东新区,
-    2023年, PCT, 乐城全球特药险; not 上路 or 加密, which jieba's dictionary tags as places, nor 遮阳伞 or 广告语, which
-    it tags nz — a user's own word for 伞架 or 宣传口号 — nor a bare 广州, which only the evidence can tell from such
-    a word)."""
+    a place suffix, a term of several words, or one word of three characters or more that jieba tags as a place,
+    an organisation or a person's name of at most three characters (广州市, 浦东新区, 2023年, PCT, 乐城全球特药险; not
+    上路 or 加密, which jieba's dictionary tags as places, nor 遮阳伞 or 广告语, tagged nz, nor 无人驾驶, tagged nr, nor
+    出租车 — a user's own words for 伞架, 宣传口号 or 自动驾驶 — nor a bare 广州, which only the evidence can tell from
+    such a word)."""
     if re.search(r"[\dA-Za-z]", anchor) or anchor.endswith(PLACE_SUFFIXES):
         return True
-    return len(anchor) >= 3 and tagged(anchor) != ((anchor, "nz"),)
+    if len(anchor) < 3:
+        return False
+    words = tagged(anchor)
+    if len(words) > 1:
+        return True
+    flag = words[0][1]
+    return flag in NAME_FLAGS or flag == "nr" and len(anchor) <= 3
 
 
 def place_or_org_names(text: str) -> list[str]:
@@ -100,12 +110,12 @@ def placelike(word: str) -> bool:
 
 
 def personlike(word: str) -> bool:
-    """A word jieba tags as a person's name that may be one: longer than two characters, or two the dictionary
-    does not know as a common word (高英, 蔡敏; not 许可, 康复, 玉米 or 智慧, which it also tags as persons)."""
+    """A word jieba tags as a person's name that may be one: three characters, or two the dictionary does not know
+    as a common word (高英, 蔡敏; not 许可, 康复, 玉米 or 智慧, nor 无人驾驶, which it also tags as persons)."""
     import jieba
 
     jieba.dt.check_initialized()
-    return len(word) > 2 or jieba.dt.FREQ.get(word, 0) < COMMON_FREQ
+    return len(word) == 3 or len(word) == 2 and jieba.dt.FREQ.get(word, 0) < COMMON_FREQ
 
 
 PLACE_SUFFIXES = ("省", "市", "区", "县", "镇", "乡", "村", "港", "岛", "州", "湾")

@@ -33,13 +33,13 @@ from pathlib import Path
 
 from assistant.steps.evidence import Candidate, Evidence, Scored, TermStats, filler_present, leaning_context
 from assistant.steps.quantity import states_asked_quantity
-from assistant.steps.question_parts import Part
+from assistant.steps.question_parts import Part, asks_yes_no
 from assistant.steps.support import NUMBER_RE
 from index.metadata import reporting_year
 from retriever.filters import TITLE_QUOTE_RE
 from settings import AnswerConfig
 from textutil import squash
-from zh.dates import DAY_RE, YEARISH_RE
+from zh.dates import DAY_RE, SINCE_RE, YEARISH_RE
 from zh.names import QUOTED_RE, anchors, is_name, is_person, own_wording, place_or_org_names
 from zh.numbers import digits_view
 from zh.terms import contracted_in, found, weighted_share
@@ -60,7 +60,7 @@ def anchor_coverage(c: Candidate, terms: list[str], idf) -> float:
 
 def conflicts(c: Candidate, asked: str) -> bool:
     """The sentence is about something else than the question (part) ``asked``: it names another year and not the
-    asked one (a 2021 figure asked for 2022; a sentence of a statistical bulletin that names no year is of the
+    asked one nor a period from before it on (a 2021 figure asked for 2022, not 自2020年…以来; a sentence of a statistical bulletin that names no year is of the
     bulletin's year: 总产量902.61万吨 of the 2023 bulletin does not answer 2020年的粮食总产量), or the question's
     place/organisation is missing while the sentence names another one (a figure of 朝阳区 given to 博鳌超级医院;
     天津's 34.93 hours asked for 北京). A quoted name of the question found in the sentence settles it: no
@@ -71,7 +71,9 @@ def conflicts(c: Candidate, asked: str) -> bool:
     asked_years = {squash(m.group(0))[:5] for m in YEARISH_RE.finditer(DAY_RE.sub("", asked))}
     said_years = {squash(m.group(0))[:5] for m in YEARISH_RE.finditer(said)} or \
         {squash(m.group(0))[:5] for m in YEARISH_RE.finditer(reporting_year(c.paragraph.title))}
-    if asked_years and said_years and not asked_years & said_years:
+    since = [int(m.group(1)) for m in SINCE_RE.finditer(said)]  # 自2020年…以来: every year from 2020 on
+    if asked_years and said_years and not asked_years & said_years \
+            and not any(int(y[:4]) >= start for y in asked_years for start in since):
         return True
     if names_another_title(said, asked):
         return True
@@ -258,8 +260,10 @@ class PartVerdict:
     @property
     def quotable_answer(self) -> Candidate | None:
         """The sentence to quote when no model sentence answers the part: the model's choice when it is fit to be
-        quoted (it read the question, and sees through paraphrase), else the grounded best-matching one."""
-        return self.chosen or (self.best if self.grounded else None)
+        quoted (it read the question, and sees through paraphrase), else the grounded best-matching one — unless
+        the model chose a sentence without the asked slot's filler: it read no answer there, and the best-matching
+        sentence's figure is then another quantity's (直接经济损失23.33亿元 for 地区生产总值是多少亿元)."""
+        return self.chosen or (self.best if self.grounded and self.features.chosen_fit > 0 else None)
 
 
 # the share of the labelled answerable parts the fitted gate may refuse: the gate is a cheap first filter, and the
@@ -355,7 +359,8 @@ class Gate:
         """The model's reading of the numbered evidence: P(some sentence answers), the sentence it chose, and
         that sentence's alignment."""
         numbered = evidence.sentences
-        probs = self.llm.choose(self.prompts.choose(numbered, question, part.text if part else ""),
+        probs = self.llm.choose(self.prompts.choose(numbered, question, part.text if part else "",
+                                                    asks_yes_no(evidence.parts)),
                                 [str(k) for k in range(len(numbered) + 1)])
         k = max(range(1, len(probs)), key=lambda j: probs[j])
         chosen = numbered[k - 1]

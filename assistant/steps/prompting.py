@@ -77,19 +77,21 @@ class PromptBuilder:
 
     def __init__(self, prompts: Prompts):
         self.prompts = prompts
-        # a worked answer, and a worked check of a statement whose figure is wrong (不是, then the documents' own
-        # figure): without it the model fills the verdict's sentence with the instruction's own words
-        self._turns = [(prompts.example, prompts.example_answer),
-                       (prompts.example_yesno + "\n" + prompts.answer_yesno, prompts.example_yesno_answer)]
+        self._turns = [(prompts.example, prompts.example_answer)]
+        # a yes/no question also gets a worked check of a statement whose figure is wrong (不是, then the documents'
+        # own figure): without it the model fills the verdict's sentence with the instruction's own words; shown to
+        # other questions it made their answers terse (150米 for 一百五十米以外), so it follows the cached prefix
+        self._yes_no_turns = [*self._turns, (prompts.example_yesno + "\n" + prompts.answer_yesno,
+                                             prompts.example_yesno_answer)]
 
     @property
     def constant_prefix(self) -> str:
         """System prompt + worked example: identical for every request (prefix-cached)."""
         return chatml(self.prompts.system, self._turns, "")[: -len("<|im_end|>\n<|im_start|>assistant\n")]
 
-    def _user(self, sentences: list[Candidate], question: str, instruction: str) -> str:
+    def _user(self, sentences: list[Candidate], question: str, instruction: str, yes_no: bool = False) -> str:
         body = self.prompts.evidence.format(evidence=evidence_block(sentences), question=question)
-        return chatml(self.prompts.system, self._turns, body + "\n" + instruction)
+        return chatml(self.prompts.system, self._yes_no_turns if yes_no else self._turns, body + "\n" + instruction)
 
     def check(self, sentence: Candidate, question: str, slot: str) -> str:
         """Does this one sentence give what the question asks? (是/否; its own short system prompt)"""
@@ -98,11 +100,11 @@ class PromptBuilder:
                                          asked=ASKED.get(slot, ASKED["other"]))
         return chatml(self.prompts.check_system, [], body)
 
-    def choose(self, sentences: list[Candidate], question: str, part: str = "") -> str:
+    def choose(self, sentences: list[Candidate], question: str, part: str = "", yes_no: bool = False) -> str:
         """Which evidence sentence answers the question (or, of several parts, this one)? Its number, 0 for none.
         The prompt is the answer prompt up to the question, so the answer that follows reuses its prefill."""
         target = f"问题中的“{part.rstrip('？?。')}”" if part else "这个问题"
-        return self._user(sentences, question, self.prompts.choose.format(target=target))
+        return self._user(sentences, question, self.prompts.choose.format(target=target), yes_no)
 
     def answer(self, sentences: list[Candidate], question: str, parts: list[str], yes_no: bool = False) -> str:
         """Answer the question (each listed part in its own sentence when there are several; a yes/no question
@@ -114,7 +116,7 @@ class PromptBuilder:
             instruction = self.prompts.answer_yesno
         else:
             instruction = self.prompts.answer
-        return self._user(sentences, question, instruction)
+        return self._user(sentences, question, instruction, yes_no and len(parts) <= 1)
 
     def condense(self, history: list[tuple[str, str]], question: str) -> str:
         """Rewrite a follow-up into a standalone question."""

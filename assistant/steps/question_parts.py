@@ -27,7 +27,7 @@ _SLOT_PATTERNS = [
 # 还是 asks only in a sentence that ends in a question mark (涨了还是跌了？), not as "still" (仍然还是…)
 QUESTION_WORD_RE = re.compile(rf"多少|几[{COUNTERS}{MAGNITUDES}]?|多[大长久高远重快宽深广]|哪|什么|谁|如何|怎样|"
                               r"怎么|是否|为何|为什么|有何|何[时种样地]|吗|呢|还是(?=[^，,。；;]*[？?]$)")
-ENUM_TRIGGER_RE = re.compile(r"分别|各自|各是|两方面|两个方面|三方面|三个方面|两者|二者")
+ENUM_TRIGGER_RE = re.compile(r"分别|各自|各是|各有|各为|两方面|两个方面|三方面|三个方面|两者|二者")
 COMPARE_RE = re.compile(r"有什么不同|有何不同|有什么区别|有何区别|区别|差异|异同|相比|比较")
 # an enumerated item ends at one of these words (going left from the conjunction, or right from it)
 LEFT_STOPS = frozenset("在 对 从 将 把 中 的 于 是 为 就 请 向 给 由 以 关于 对于 和 与 及 以及 跟 同 年 月 日 年度 季度 年底 年末".split())
@@ -88,6 +88,11 @@ def _unit_of(text: str) -> str:
 def _part(text: str, focus: str = "") -> Part:
     slot = slot_of(text)
     return Part(text, focus, slot, _unit_of(text) if slot == "number" else "")
+
+
+def asks_yes_no(parts: list[Part]) -> bool:
+    """The question is one statement put up for a yes or a no (是否…, …对吗？): answered 是/不是 first."""
+    return len(parts) == 1 and parts[0].slot == "yesno"
 
 
 def question_sentences(question: str) -> list[str]:
@@ -189,11 +194,12 @@ def _items(words: list[str], with_years: bool) -> list[str]:
 
 
 def _substitute(sentence: str, items: list[str], item: str) -> str:
-    """The sentence with the enumeration replaced by one item and 分别/各自 removed."""
+    """The sentence with the enumeration replaced by one item and 分别/各自/各(有) removed."""
     start = sentence.find(items[0])
     end = sentence.find(items[-1], start) + len(items[-1])
     text = sentence[:start] + item + sentence[end:]
-    return re.sub(r"分别|各自|两个?方面|三个?方面", lambda m: "方面" if "方面" in m.group(0) else "", text)
+    return re.sub(r"分别|各自|各(?=[有为])|两个?方面|三个?方面", lambda m: "方面" if "方面" in m.group(0) else "",
+                  text)
 
 
 def split_parts(question: str) -> list[Part]:

@@ -68,6 +68,11 @@ def test_one_word_jieba_calls_another_proper_noun_is_no_sure_name():
     assert not is_name("遮阳伞") and not is_name("广告语")
 
 
+def test_a_common_word_of_three_characters_or_more_is_no_sure_name():
+    assert not is_name("无人驾驶")  # jieba tags it as a person's name
+    assert not is_name("出租车")
+
+
 OWN_WORDING = [  # quoted phrase, question → the user's own wording (not a name the documents must contain)?
     ("先收钱后服务", "朝阳区监管商家“先收钱后服务”资金的平台覆盖了哪些行业？", True),  # several words: a description
     ("货船靠岸直接提货", "天津把“货船靠岸直接提货”推广到海铁联运后要多久？", True),

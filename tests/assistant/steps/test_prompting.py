@@ -22,6 +22,15 @@ def test_answer_prompts_start_with_the_constant_prefix():
     assert answer.startswith(b.constant_prefix) and "[3] 丙句。" in answer
 
 
+def test_only_a_yes_no_question_is_shown_the_worked_yes_no_answer():
+    b = PromptBuilder(Prompts.load())
+    yes_no, plain = b.answer(SENTENCES, "甲是五项，对吗？", [], yes_no=True), b.answer(SENTENCES, "甲是多少？", [])
+    example = Prompts.load().example_yesno_answer
+    assert example in yes_no and example not in plain
+    assert yes_no.startswith(b.constant_prefix)  # after the cached prefix
+    assert b.choose(SENTENCES, "甲是五项，对吗？", yes_no=True).split("[3] 丙句。")[0] == yes_no.split("[3] 丙句。")[0]
+
+
 def test_check_prompt_shows_one_sentence_with_its_headings_and_what_is_asked():
     b = PromptBuilder(Prompts.load())
     check = b.check(SENTENCES[1], "乙是多少？", "number")

@@ -17,6 +17,11 @@ def test_fenbie_enumeration_splits_by_item():
     assert parts[1].text == "专栏列举的赋权案例中，重庆理工大学向成果完成人赋予了多大比例的所有权？"
 
 
+def test_ge_you_enumeration_splits_by_item():
+    parts = split_parts("进入试点的药品品种和医疗器械品种各有几个？")
+    assert [p.text for p in parts] == ["进入试点的药品品种有几个？", "进入试点的医疗器械品种有几个？"]
+
+
 def test_coordinated_modifiers_keep_the_shared_noun():
     parts = split_parts("2021年天津口岸进口和出口整体通关时间分别是多少？")
     assert [p.text for p in parts] == ["2021年天津口岸进口整体通关时间是多少？", "2021年天津口岸出口整体通关时间是多少？"]

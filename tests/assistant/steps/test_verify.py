@@ -96,6 +96,15 @@ def test_a_day_the_question_states_is_no_period_it_asks_about():
     assert slot_aligned("不是，本法自2004年5月1日起施行", q, [home], [q])
 
 
+def test_a_period_from_an_earlier_year_on_covers_the_asked_year():
+    para = make_paragraph("d:p10", "d", "自 2020 年应用试点开展以来，共有 23 个药品品种纳入试点。")
+    home = Candidate(para, 0, len(para.text), 0)
+    q = "截至2022年6月，进入试点的药品品种有几个？"
+    assert slot_aligned("进入试点的药品品种有23个", q, [home], [q])
+    before = "2019年进入试点的药品品种有几个？"
+    assert not slot_aligned("进入试点的药品品种有23个", before, [home], [before])
+
+
 def test_a_reports_title_year_is_not_its_figures_year():
     para = make_paragraph("d:p8", "d", "全市地区生产总值增长5.2%。", title="2025年临川市政府工作报告")
     home = Candidate(para, 0, len(para.text), 0)
@@ -353,7 +362,7 @@ def test_a_date_of_another_document_named_in_the_cited_sentence_is_rejected():
 
 
 def test_a_right_figure_cited_to_a_sentence_of_another_year_is_moved_to_the_one_of_the_asked_year():
-    para = make_paragraph("d:p0036", "d", "自 2020 年应用试点开展以来，先后共有 23 个特许进口药品和医疗器械（9个药品品种、"
+    para = make_paragraph("d:p0036", "d", "2020 年，先后共有 23 个特许进口药品和医疗器械（9个药品品种、"
                           "14 个医疗器械品种）纳入真实世界数据应用试点。截至 2022 年 6 月，先后有 9 个药品品种和 14 个医疗器械品种进入试点，"
                           "涉及群众需求迫切的肿瘤治疗、眼科等领域。", case="医疗")
     first = Candidate(para, 0, para.text.index("。") + 1, 0)
