@@ -38,7 +38,9 @@ MARGIN = 0.12  # top and bottom share of a page where headers, footers and page 
 REPEAT_SHARE = 0.5  # a line repeated at the same place on at least this share of the pages is furniture
 PAGE_NUMBER_RE = re.compile(r"^(?:[-－—–~]\s*\d{1,4}\s*[-－—–~]|\d{1,4}|\d{1,4}\s*/\s*\d{1,4}|第\s*\d{1,4}\s*页"
                             r"(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$")
-URL_RE = re.compile(r"https?://\S+|www\.[\w-]+\.\S+")
+# a web address: printable ASCII only (门户网站（www.tongxi.gov.cn）“…”栏目 ends it at the full-width bracket)
+URL_RE = re.compile(r"https?://[!-~]+|www\.[A-Za-z0-9-]+\.[!-~]+")
+URL_LINE_MAX_CJK = 20  # a line with a web address and fewer Chinese characters than this is a stamp, not a sentence
 REGISTRATION_RE = re.compile(r"ICP备\s*\d+|公网安备\s*\d+|网站标识码")
 STAMP_TITLE_MIN_CJK = 8  # a print stamp's page title names the document when it has this many Chinese characters
 DATED_RE = re.compile(r"\d{4}\s*[年/-]\s*\d{1,2}|" + STAMP_RE.pattern)
@@ -163,15 +165,26 @@ def _reason(line: Line, page_height: float, repeated: bool, printout: bool) -> s
     margin = _in_margin(line, page_height)
     if margin and is_page_number(text):
         return "page_number"
-    if margin and (STAMP_RE.search(text) or URL_RE.search(text)):
+    if margin and (STAMP_RE.search(text) or _url_line(text)):
         return "stamp"
     if repeated and (margin or not (CLAUSE_PUNCT_RE.search(text) or heading_level(text))):
         return "repeated"  # (a heading inside the page — 第五章 附则, also listed in the contents — is no furniture)
     if is_chrome(text, printout):
         return "chrome"
-    if URL_RE.search(text) and len(CJK_RE.findall(URL_RE.sub("", text))) < 20:
+    if _url_line(text):
         return "stamp"
     return ""
+
+
+# a web address the text names as something's (地点：云川市公共资源交易网（https://…）, “云川惠企通”平台：https://…)
+NAMED_URL_RE = re.compile(r"[\u4e00-\u9fff”》）)][：:（(]\s*(?:https?://|www\.)")
+
+
+def _url_line(text: str) -> bool:
+    """A browser's URL line: a web address and hardly any Chinese text beside it (not 可在门户网站（www.…）栏目查阅,
+    nor an address the text gives as a place's or a platform's: 平台：https://…)."""
+    return bool(URL_RE.search(text)) and len(CJK_RE.findall(URL_RE.sub("", text))) < URL_LINE_MAX_CJK \
+        and not NAMED_URL_RE.search(text)
 
 
 def _title_lines(first_page: list[Line], size: float) -> list[Line]:

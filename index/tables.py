@@ -42,12 +42,13 @@ class Row:
     cells: tuple[tuple[str, str], ...]  # (header, value)
     boxes: tuple[Box, ...] = ()
     parent: str = ""  # the row it is a part of (货物运输周转量 for its 水运 row)
+    prose: bool = False  # a row of a table of text (原条文 | 修改后条文 | 修改理由): every cell named, no label
 
     @property
     def name(self) -> str:
         """How the row is cited: its label as the table writes it, under its parent's when it has one
         ('货物运输周转量 › 水运', '粮食 › 其中：夏粮')."""
-        return f"{self.parent} › {self.label}" if self.parent else self.label
+        return f"{self.parent} › {self.label}" if self.parent and self.label else self.parent or self.label
 
 
 def is_number(text: str) -> bool:
@@ -76,7 +77,7 @@ def row_text(row: Row, table_unit: str = "") -> str:
             header, value = m.group("name"), value + (m.group("unit") or m.group("pct"))
         elif unit and bare and not HAS_UNIT_RE.search(header):
             value += unit
-        parts.append(f"{header}{value}" if header else value)
+        parts.append(f"{header}{'：' if row.prose else ''}{value}" if header else value)
     body = ""
     for part in parts:  # a comma between cells, none after a cell that ends a sentence
         body += ("，" if body and not re.search(r"[。；！？]$", body) else "") + part
@@ -134,6 +135,8 @@ def grid_rows(grid: list[list[str]], boxes: list[tuple[Box, ...]] | None = None,
     parts_of = dict(zip(headers, parts))  # a column's header → the header rows' names over it
     rows, parent = [], ""
     data, where, inset = grid[n_header:], where[n_header:], inset[n_header:]
+    if n_header and _prose_columns(data) >= 2:
+        return _prose_rows(data, where, headers)
     # a first column merged down over several rows (接受输入的安全要素 beside SF1, SF2, …; 类别 主干道 beside two
     # roads) names the rows with the second
     spans = len(data) > 1 and all(len(r) > 2 for r in data) and len({r[0] for r in data}) < len(data) \
@@ -158,6 +161,34 @@ def grid_rows(grid: list[list[str]], boxes: list[tuple[Box, ...]] | None = None,
         rows.append(Row(label, tuple(_marked_as_list(cells, parts_of)), box,
                         parent=parent if child else up or section))
         parent = parent if child else label
+    return rows
+
+
+PROSE_CELL_CHARS = 30  # a cell of Chinese clauses this long holds text, not a label or a figure
+
+
+def _prose_columns(data: list[list[str]]) -> int:
+    """How many columns hold text: most of their filled cells are Chinese clauses (，。；) of PROSE_CELL_CHARS or
+    more (rows across the table aside; a file name or a long label is no text)."""
+    body = [r for r in data if not _spans_all(r)]
+    width = max((len(r) for r in body), default=0)
+    filled = [[r[c] for r in body if c < len(r) and r[c]] for c in range(width)]
+    return sum(1 for col in filled
+               if col and sum(len(x) >= PROSE_CELL_CHARS and bool(re.search("[，。；]", x)) for x in col) * 2 > len(col))
+
+
+def _prose_rows(data: list[list[str]], where: list, headers: list[str]) -> list[Row]:
+    """The rows of a table of text (a 修改对照表: 原条文 | 修改后条文 | 修改理由, whole articles in its cells): every
+    cell under its column's name, none taken for the row's label (an empty cell, 新增 or 删除, says nothing); a
+    row across the table opens a group of the rows under it (第二章 业主及业主大会)."""
+    rows, section = [], ""
+    for r, box in zip(data, where):
+        if _spans_all(r):
+            section = r[0]
+            rows.append(Row(section, (), box))
+            continue
+        cells = tuple((headers[c], r[c]) for c in range(len(r)) if r[c] and (c == 0 or r[c] != r[c - 1]))
+        rows.append(Row("", cells, box, parent=section, prose=True))
     return rows
 
 

@@ -364,3 +364,20 @@ def test_a_table_ruled_between_its_rows_only_is_read_by_its_text_columns():
     rows = {p.row: p.text for p in doc.paragraphs if p.kind == "table_row"}
     assert rows["城镇新增就业"] == "城镇新增就业：目标6.5万人以上" and rows["地区生产总值增长"] == "地区生产总值增长：目标5.5%左右"
     assert len(rows) == 8
+
+
+def test_a_comparison_table_of_articles_names_every_column_and_takes_no_article_for_a_label():
+    doc = load_document(LAYOUTS / "draft_explanation_comparison_table.docx")
+    rows = [p for p in doc.paragraphs if p.kind == "table_row"]
+    moved = next(p for p in rows if "业主委员会由5至11名委员组成" in p.text)
+    assert moved.row == "第二章 业主及业主大会"
+    assert moved.text.startswith("第二章 业主及业主大会：原条文：第十五条")
+    assert "修改后条文：第十六条 业主委员会由5至9人单数组成" in moved.text
+    new = next(p for p in rows if "第四条 街道办事处" in p.text)
+    assert "原条文" not in new.text and "修改后条文：第四条" in new.text and "修改理由：新增" in new.text
+
+
+def test_a_sentence_that_gives_a_web_address_is_no_browser_stamp():
+    doc = load_document(LAYOUTS / "info_disclosure_annual_report.pdf")
+    text = "".join(p.text for p in doc.paragraphs)
+    assert "门户网站（www.tongxi.gov.cn）“政府信息公开年报”栏目查阅。如对本报告有疑问" in text
