@@ -250,7 +250,7 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
             open_heading(Heading("article", head))
         elif run_in:
             alone = squash(block.text).rstrip("。：:") == squash(run_in[1])
-            if not alone or _items_follow(blocks, i, run_in[0]):
+            if not alone or _items_follow(blocks, i, run_in[0]) or _text_follows(blocks, i, run_in[1]):
                 open_heading(Heading(*run_in))
                 if alone:
                     continue  # the point's head alone (（一）开展数字化诊断服务。), its items on the next lines
@@ -284,6 +284,19 @@ def _items_follow(blocks: list[Block], i: int, level: str) -> bool:
     nxt = blocks[i + 1] if i + 1 < len(blocks) else None
     deeper = nxt is not None and not nxt.level and marker_level(nxt.text)
     return bool(deeper) and RANKS[deeper] > RANKS[level]
+
+
+ALONE_HEAD_MAX_CHARS = 10  # a point's head alone this short is a title (（一）主动公开。), not a point of its own
+
+
+def _text_follows(blocks: list[Block], i: int, head: str) -> bool:
+    """Whether a point's head alone is short enough to be a title (ALONE_HEAD_MAX_CHARS after its number) and the
+    block after it is an unnumbered paragraph: its text (（一）主动公开。 then 全年公开县政府文件…; not 4.人口出生率…
+    来源于州卫计委数据。, a point of its own)."""
+    nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    words = squash(re.sub(r"^(?:[（(][^）)]{1,3}[）)]|[^、.．]{1,3}[、.．])", "", head))
+    return len(words) <= ALONE_HEAD_MAX_CHARS and nxt is not None and nxt.kind == "paragraph" and not nxt.level \
+        and not marker_level(nxt.text)
 
 
 def _statute_segments(blocks: list[Block]) -> list[bool]:

@@ -381,3 +381,10 @@ def test_a_sentence_that_gives_a_web_address_is_no_browser_stamp():
     doc = load_document(LAYOUTS / "info_disclosure_annual_report.pdf")
     text = "".join(p.text for p in doc.paragraphs)
     assert "门户网站（www.tongxi.gov.cn）“政府信息公开年报”栏目查阅。如对本报告有疑问" in text
+
+
+def test_a_short_point_head_alone_over_its_text_is_a_heading():
+    doc = load_document(LAYOUTS / "info_disclosure_annual_report.pdf")
+    under = next(p for p in doc.paragraphs if p.text.startswith("全年新收政府信息公开申请"))
+    assert under.headings[-1] == "（二）依申请公开"
+    assert not any(p.text == "（二）依申请公开。" for p in doc.paragraphs)
