@@ -39,10 +39,6 @@ def is_artifact(line: str) -> bool:
             or bool(FOOTER_RE.match(t.lstrip("【"))) and len(t) <= 30)
 
 
-# buttons a web page shows around its text: 【打印本页】【关闭窗口】, 扫一扫在手机打开当前页
-CLICK_CONTROLS_RE = re.compile(r"^(?:【?(?:打印本页|关闭窗口|打印|关闭|我要纠错|收藏本页|加入收藏)】?\s*)+$|^扫一扫.{0,12}$")
-
-
 def is_page_control(line: str) -> bool:
     """A web page's navigation and controls saved with its text (a page copied as text or saved as Word): its
     breadcrumb (首页 > 数据发布 > 统计公报), 字体：[大 中 小], 【打印本页】【关闭窗口】, 京ICP备05070218号 — never a
@@ -51,7 +47,7 @@ def is_page_control(line: str) -> bool:
     t = line.strip()
     if PUBLISHED_RE.search(t) or SOURCE_RE.search(t):
         return False
-    return bool(BREADCRUMB_RE.match(t)) or is_chrome(t, printout=False) or bool(CLICK_CONTROLS_RE.match(t))
+    return bool(BREADCRUMB_RE.match(t)) or is_chrome(t, printout=False)
 
 
 def tidy_heading(text: str) -> str:

@@ -11,6 +11,7 @@ from index.metadata import is_body
 
 from errors import RagError
 from textutil import squash
+from zh.numbers import parse_numeral
 
 LABEL_SEP = " › "
 LEGACY_LEVELS = ("category", "case", "section", "subsection", "item", "box")  # paragraphs.jsonl before parser 3
@@ -246,6 +247,9 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
         head = inline_head(block.text, statute) if block.kind in ("paragraph", "list_item") else None
         run_in = run_in_head(block.text, statute) if not head and block.kind in ("paragraph", "list_item") \
             and not (stack and stack[-1].level == "box") and _siblings_run_in(blocks, i, statute) else None
+        if not head and not run_in and block.kind == "paragraph" and not statute and _next_section(stack, block.text):
+            open_heading(Heading("section", block.text.strip().rstrip("。：:")))  # 七、对本次招标提出询问，请按…联系。
+            continue
         if head:
             open_heading(Heading("article", head))
         elif run_in:
@@ -284,6 +288,22 @@ def _items_follow(blocks: list[Block], i: int, level: str) -> bool:
     nxt = blocks[i + 1] if i + 1 < len(blocks) else None
     deeper = nxt is not None and not nxt.level and marker_level(nxt.text)
     return bool(deeper) and RANKS[deeper] > RANKS[level]
+
+
+SECTION_SENTENCE_MAX_CHARS = 40  # a section's head written as a sentence is no longer than this
+SECTION_NUMBER_RE = re.compile(r"^\s*([一二三四五六七八九十]{1,3})、")
+
+
+def _next_section(stack: list[Heading], text: str) -> bool:
+    """A short sentence numbered as the section after the open one (七、对本次招标提出询问，请按以下方式联系。 after
+    六、其他补充事宜): the next section's heading, though it is written as a sentence."""
+    m = SECTION_NUMBER_RE.match(text)
+    opened = next((h for h in reversed(stack) if h.level == "section"), None)
+    before = SECTION_NUMBER_RE.match(opened.text) if opened else None
+    if not m or not before or len(squash(text)) > SECTION_SENTENCE_MAX_CHARS:
+        return False
+    number, previous = parse_numeral(m.group(1)), parse_numeral(before.group(1))
+    return number is not None and previous is not None and number == previous + 1
 
 
 ALONE_HEAD_MAX_CHARS = 10  # a point's head alone this short is a title (（一）主动公开。), not a point of its own

@@ -388,3 +388,19 @@ def test_a_short_point_head_alone_over_its_text_is_a_heading():
     under = next(p for p in doc.paragraphs if p.text.startswith("全年新收政府信息公开申请"))
     assert under.headings[-1] == "（二）依申请公开"
     assert not any(p.text == "（二）依申请公开。" for p in doc.paragraphs)
+
+
+@pytest.fixture(scope="module")
+def procurement():
+    return load_document(LAYOUTS / "procurement_notice_printout.pdf")
+
+
+def test_a_printout_s_buttons_are_no_content_and_a_named_address_is(procurement):
+    texts = [p.text for p in procurement.paragraphs]
+    assert "【打印】【关闭】" not in texts
+    assert "地点：云川市公共资源交易网（https://ggzy.yunchuan.gov.cn）" in texts
+
+
+def test_the_next_section_written_as_a_sentence_is_a_heading(procurement):
+    agency = next(p for p in procurement.paragraphs if p.text.startswith("名称：桐溪县教育局"))
+    assert agency.headings[1] == "七、对本次招标提出询问，请按以下方式联系"
