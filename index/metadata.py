@@ -129,10 +129,15 @@ def _labelled(texts: list[str]) -> dict[str, str]:
     return out
 
 
+# a 文号 right after a cited document's title, in its brackets: the cited document's (现行《某某办法》（某市人民政府令
+# 第38号，以下简称…）), not this one's (关于印发《…》的通知（国办发〔2024〕12号） is this one's)
+CITED_NUMBER_RE = re.compile(r"》\s*[（(][^（()）]{0,20}$")
+
+
 def _number(title: str, head: list[str]) -> str:
     for text in (title, *head, "".join(squash(t) for t in head[:4])):  # a line's own 文号 before a joined one
         for pattern in NUMBER_RES:
-            m = pattern.search(text)
+            m = next((m for m in pattern.finditer(text) if not CITED_NUMBER_RE.search(text[:m.start()])), None)
             if m:
                 return m.group(0) if pattern is NUMBER_RES[2] else re.sub(r"\s+", "", m.group(0))
     return ""

@@ -108,3 +108,11 @@ def test_a_notice_to_the_public_is_a_normative_document():
 def test_a_bulletins_figures_are_of_its_titles_year():
     assert reporting_year("黔东南州2016年国民经济和社会发展统计公报") == "2016年"
     assert reporting_year("2025年政府工作报告") == ""  # looks back on 2024
+
+
+def test_a_cited_document_s_number_is_not_the_document_s_own():
+    head = ["为进一步规范物业管理活动，起草了本征求意见稿。",
+            "现行《云川市住宅小区物业管理办法》（云川市人民政府令第38号，以下简称《办法》）自2016年起施行。"]
+    assert extract("《云川市住宅小区物业管理办法（修订征求意见稿）》起草说明", head)["number"] == ""
+    own = ["国务院办公厅关于印发《某某行动方案》的通知（国办发〔2024〕12号）"]
+    assert extract("关于印发《某某行动方案》的通知", own)["number"] == "国办发〔2024〕12号"
