@@ -130,10 +130,14 @@ def grid_rows(grid: list[list[str]], boxes: list[tuple[Box, ...]] | None = None,
     if n_header == len(grid) - 1 and len(grid) > 2:  # no figures anywhere (a table of text): its first row heads it
         n_header = 1
     width = max(len(r) for r in grid)
-    parts = [list(dict.fromkeys(r[col] for r in grid[:n_header] if col < len(r) and r[col])) for col in range(width)]
+    # a header row across the whole table is the title of the first group of rows (第二十条第（一）项 over 信息内容 |
+    # 本年制发件数 | …), not a part of every column's name
+    heading_rows = [r for r in grid[:n_header] if not (n_header > 1 and _spans_all(r))]
+    opening = next((r[0] for r in grid[:n_header] if n_header > 1 and _spans_all(r)), "")
+    parts = [list(dict.fromkeys(r[col] for r in heading_rows if col < len(r) and r[col])) for col in range(width)]
     headers = ["".join(names) for names in parts]
     parts_of = dict(zip(headers, parts))  # a column's header → the header rows' names over it
-    rows, parent = [], ""
+    rows, parent = ([Row(opening, (), where[0])] if opening else []), ""
     data, where, inset = grid[n_header:], where[n_header:], inset[n_header:]
     if n_header and _prose_columns(data) >= 2:
         return _prose_rows(data, where, headers)
@@ -146,12 +150,16 @@ def grid_rows(grid: list[list[str]], boxes: list[tuple[Box, ...]] | None = None,
     lead = [1 if not spans and not r[0] and len(r) > 2 and r[1] and not is_number(r[1]) else 0 for r in data]
     labels = [(f"{r[0]} {r[1]}" if spans else r[k]).rstrip("：:") for r, k in zip(data, lead)]
     above = indent_parents(labels, inset, [INDENT_STEP] * len(labels))
-    section = ""
-    for r, box, label, up, k in zip(data, where, labels, above, lead):
+    section = opening
+    for j, (r, box, label, up, k) in enumerate(zip(data, where, labels, above, lead)):
         if _spans_all(r):  # a row across the whole table opens a group of the rows under it
             section = r[0]
             rows.append(Row(section, (), box))
             parent = ""
+            continue
+        if _group_header(data, j):  # the group's own column names (信息内容 | 本年处理决定数量)
+            headers = list(r)
+            parts_of = {h: [h] for h in headers}
             continue
         merged = lambda c: c > first and (r[c], headers[c]) == (r[c - 1], headers[c - 1])  # noqa: E731
         child = bool(CHILD_MARK_RE.match(r[first - 1]))  # 其中：… is a part of the last row without the mark
@@ -210,6 +218,16 @@ def _fields(row: list[str]) -> list[tuple[str, str]]:
     several columns read once)."""
     cells = [c for i, c in enumerate(row) if c and (i == 0 or c != row[i - 1])]
     return [(cells[i], cells[i + 1] if i + 1 < len(cells) else "") for i in range(0, len(cells), 2)]
+
+
+def _group_header(data: list[list[str]], j: int) -> bool:
+    """A row without figures right under a row across the table and over a row with figures: the column names of
+    that group of rows (a 政府信息公开年度报告's 第二十条第（五）项 / 信息内容 | 本年处理决定数量 / 行政许可 | 2846)."""
+    def figures(row: list[str]) -> bool:
+        return any(is_number(c) for c in row[1:] if c)
+
+    return 0 < j < len(data) - 1 and _spans_all(data[j - 1]) and not _spans_all(data[j]) \
+        and not figures(data[j]) and figures(data[j + 1])
 
 
 def _data_row(row: list[str]) -> bool:

@@ -404,3 +404,10 @@ def test_a_printout_s_buttons_are_no_content_and_a_named_address_is(procurement)
 def test_the_next_section_written_as_a_sentence_is_a_heading(procurement):
     agency = next(p for p in procurement.paragraphs if p.text.startswith("名称：桐溪县教育局"))
     assert agency.headings[1] == "七、对本次招标提出询问，请按以下方式联系"
+
+
+def test_a_group_of_rows_under_a_row_across_the_table_takes_its_own_column_names():
+    doc = load_document(LAYOUTS / "info_disclosure_annual_report.pdf")
+    rows = {p.row: p.text for p in doc.paragraphs if p.kind == "table_row"}
+    assert rows["第二十条第（一）项 › 行政规范性文件"].endswith("：本年制发件数12，本年废止件数5，现行有效件数86")
+    assert rows["第二十条第（五）项 › 行政许可"].endswith("：本年处理决定数量2846")
