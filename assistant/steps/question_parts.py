@@ -52,7 +52,7 @@ class Part:
 # may be a share or an amount); an answer's figure must then be of that kind (see assistant.steps.support.measure_of_figure)
 _MEASURE_PATTERNS = [
     ("share", r"比例|占比|比重|百分之几|百分比|增幅|增速|降幅|(?<![效频])率(?!先)"),
-    ("money", r"金额|资金|多少钱|费用|价格(?!指数)|投资额|融资额|贷款额|成交额|交易额|保额|货值|产值|营收|营业收入|作价"),
+    ("money", r"金额|资金|经费|多少钱|费用|价格(?!指数)|投资额|融资额|贷款额|成交额|交易额|保额|货值|产值|营收|营业收入|作价"),
     ("duration", r"多久|多长时间|时长|耗时|期限|天数"),
 ]
 

@@ -74,6 +74,7 @@ def test_year_before_the_enumeration_is_not_an_item():
 def test_measure_is_read_from_the_wording():
     assert measure_of("基金承担多大比例的坏账风险？") == "share"
     assert measure_of("该基金的资金总规模是多少？") == "money"
+    assert measure_of("政府信息公开工作的经费预算是多少？") == "money"  # not 213条
     assert measure_of("租赁期限是多久？") == "duration"
     assert measure_of("鲜菜的价格指数是多少？") == ""  # an index (91.9), not an amount of money
     assert measure_of("增长了多少？") == ""  # a share or an amount: the wording does not say
