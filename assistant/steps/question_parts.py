@@ -146,15 +146,31 @@ def _year_words(words: list[str]) -> list[str]:
 def enumeration(sentence: str) -> list[str]:
     """The enumerated items of an 'A和B分别…'-style sentence ([] when there is none); when every item has a year
     of its own, the items keep them (2023年周口和2016年黔东南的粮食产量分别是多少 → 2023年周口, 2016年黔东南), else
-    a year is shared context (2021年北京和上海的出口分别是多少 → 北京, 上海)."""
+    a year is shared context (2021年北京和上海的出口分别是多少 → 北京, 上海). Two short items right before the
+    question are two things asked too (项目编号和预算金额是多少, 开标时间和地点是什么; not 北京和上海的合作项目是什么)."""
     trigger = ENUM_TRIGGER_RE.search(sentence) or COMPARE_RE.search(sentence)
     if not trigger:
-        return []
+        return _asked_pair(sentence)
     words = _words(sentence[: trigger.start()])
     dated = _items(_year_words(words), with_years=True)
     if len(dated) >= 2 and all(YEAR_RE.search(i) and not YEAR_RE.fullmatch(i) for i in dated):
         return dated  # (2020年和2021年北京的…: a bare year is no item of its own)
     return _items(words, with_years=False)
+
+
+PAIR_ITEM_MAX_CHARS = 6  # 项目编号, 预算金额, 开标时间: longer items carry context of their own (周口市粮食产量)
+ASKED_TAIL_RE = re.compile(r"(?:是|为|有)(?:多少|什么|哪些|哪里|何时|几)")
+
+
+def _asked_pair(sentence: str) -> list[str]:
+    """The two short coordinated things asked right before 是多少/是什么 (see enumeration), else []."""
+    tail = ASKED_TAIL_RE.search(sentence)
+    if not tail:
+        return []
+    items = _items(_words(sentence[:tail.start()]), with_years=False)
+    ok = len(items) == 2 and all(len(i) <= PAIR_ITEM_MAX_CHARS for i in items) \
+        and sentence[:tail.start()].endswith(items[-1])
+    return items if ok else []
 
 
 def _items(words: list[str], with_years: bool) -> list[str]:

@@ -22,6 +22,13 @@ def test_ge_you_enumeration_splits_by_item():
     assert [p.text for p in parts] == ["进入试点的药品品种有几个？", "进入试点的医疗器械品种有几个？"]
 
 
+def test_two_short_things_asked_together_are_two_parts():
+    parts = split_parts("该采购项目的项目编号和预算金额是多少？")
+    assert [p.text for p in parts] == ["该采购项目的项目编号是多少？", "该采购项目的预算金额是多少？"]
+    assert len(split_parts("北京和上海的合作项目是什么？")) == 1  # one thing of both
+    assert len(split_parts("2023年周口市粮食产量和增速是多少？")) == 1  # a long item carries its own context
+
+
 def test_coordinated_modifiers_keep_the_shared_noun():
     parts = split_parts("2021年天津口岸进口和出口整体通关时间分别是多少？")
     assert [p.text for p in parts] == ["2021年天津口岸进口整体通关时间是多少？", "2021年天津口岸出口整体通关时间是多少？"]
