@@ -33,8 +33,9 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 # 5: a Word term entry numbered by the empty heading paragraph before it, tables of marks read as lists; 6: two
 # columns, run-in heads, printouts' information boxes and signatures, table units, contents lists, Markdown tables;
 # 7: Word tracked changes, footnotes and text boxes, auto-numbered articles, mastheads; indent-marked plain text;
-# 8: PDF tables drawn with borders read by their rules, forms of label/value pairs)
-PARSER_VERSION = 8
+# 8: PDF tables drawn with borders read by their rules, forms of label/value pairs; 9: web pages saved as Word,
+# sentences with web addresses, group headers of ruled tables, tables of text, point heads alone)
+PARSER_VERSION = 9
 CONTENTS_LINE_RE = re.compile(r"^\S.{0,60}?[.…·]{3,}\s*\d{1,3}$")  # a contents line typed with its dot leaders
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 MD_LEVELS = {1: "case", 2: "section", 3: "subsection"}
