@@ -92,8 +92,10 @@ def main(argv: list[str] | None = None) -> int:
                 for c in answer.citations:
                     print(f"[{c.n}] {c.label}\n    {c.text}")
             t = answer.timings
-            print(f"\n(retrieve {t['retrieve_ms']:.0f} ms, first token {t['ttft_ms']:.0f} ms, "
-                  f"total {t['total_ms']:.0f} ms, {t['gen_tokens']} tokens)")
+            # an overview or a document's particular is answered without retrieval: no retrieve time to show
+            retrieve = f"retrieve {t['retrieve_ms']:.0f} ms, " if "retrieve_ms" in t else ""
+            print(f"\n({retrieve}first token {t['ttft_ms']:.0f} ms, total {t['total_ms']:.0f} ms, "
+                  f"{t['gen_tokens']} tokens)")
             return 0
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
