@@ -305,15 +305,28 @@ def _cells(line: str) -> list[str]:
     return [c for c in re.split(r"\t+|\s{2,}|\u3000{2,}", line.strip()) if c] if line.strip() else []
 
 
+LINE_PARAGRAPHS_SHARE = 0.6  # a blank-line block whose lines end sentences or open headings this often: one a line
+
+
 def _plain_pieces(text: str, has_blank_lines: bool) -> list[Block]:
     pieces = re.split(r"\n\s*\n", text) if has_blank_lines else text.splitlines()
     blocks = []
     for piece in pieces:
         lines = [l.strip() for l in piece.splitlines() if l.strip() and not is_artifact(l)]
+        if len(lines) > 2 and _lines_are_paragraphs(lines):  # a law copied from a database: a line an article
+            blocks += [Block(line, full_heading_level(line)) for line in lines]
+            continue
         for run in _runs_between_marks(lines):
             joined = _join_listed(run)
             blocks.append(Block(joined, full_heading_level(joined) if len(run) == 1 else None))
     return blocks
+
+
+def _lines_are_paragraphs(lines: list[str]) -> bool:
+    """Most lines of a blank-line block end a sentence, are headings (第一章 总则 / 第一条 …。 / （一）…；) or a
+    database's labelled fields (【发文字号】…): each is a paragraph, not a line wrapped into the next (a notice copied from a web page, cut mid-sentence)."""
+    whole = sum(1 for l in lines if ends_sentence(l) or full_heading_level(l) or l.startswith("【"))
+    return whole >= LINE_PARAGRAPHS_SHARE * len(lines)
 
 
 def _runs_between_marks(lines: list[str]) -> list[list[str]]:

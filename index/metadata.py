@@ -52,7 +52,11 @@ PUBLISHED_RE = re.compile(r"(?:发布时间|发布日期|日期)\s*[：:]\s*(\d{
 LABELS = {"发文机关": "issuer", "发布机关": "issuer", "制定机关": "issuer", "发文字号": "number", "文号": "number",
           "成文日期": "issued", "发文日期": "issued", "施行日期": "effective", "生效日期": "effective",
           "实施日期": "effective", "发布日期": "published", "发布时间": "published"}
-LABEL_RE = re.compile(rf"({'|'.join(sorted(LABELS, key=len, reverse=True))})\s*[：:]\s*")
+# … and a legal database's bracketed labels (【发布部门】温州市人民代表大会常务委员会 【发文字号】…公告第18号
+# 【效力级别】设区的市地方性法规)
+LABELS.update({"发布部门": "issuer", "效力级别": "kind"})
+_LABEL_NAMES = "|".join(sorted(LABELS, key=len, reverse=True))
+LABEL_RE = re.compile(rf"(?:【({_LABEL_NAMES})】|({_LABEL_NAMES})\s*[：:])\s*")
 SITE_DATE_RE = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})\s*\d{1,2}:\d{2}\s*来源")
 # a browser's print stamp: 2026/2/9 22:47 (Chinese locale) or 12/7/26, 1:57 PM (English locale, month first)
 STAMP_RE = re.compile(r"(?P<ymd>\d{4}[/-]\d{1,2}[/-]\d{1,2})\s*\d{1,2}:\d{2}"
@@ -98,7 +102,7 @@ def extract(title: str, texts: list[str], dropped: list[str] = ()) -> dict[str, 
     if DRAFT_RE.search(title):
         meta["effective"] = ""  # a draft for comment is in force nowhere, whatever date it proposes
     meta["region"] = _region(title, meta["issuer"]) or (_region(delivered.group(2), "") if delivered else "")
-    meta["kind"] = _kind(title, meta["issuer"], meta["number"], head)
+    meta["kind"] = meta["kind"] or _kind(title, meta["issuer"], meta["number"], head)  # a database's 效力级别 first
     return meta
 
 
@@ -121,9 +125,10 @@ def _labelled(texts: list[str]) -> dict[str, str]:
     for text in texts:
         marks = list(LABEL_RE.finditer(text))
         for m, nxt in zip(marks, [*marks[1:], None]):
-            field = LABELS[m.group(1)]
+            field = LABELS[m.group(1) or m.group(2)]
             value = text[m.end():nxt.start() if nxt else len(text)].strip()
             value = _iso(value) if field in ("issued", "effective", "published") else value.split()[0] if value else ""
+            value = _kind_named(value) if field == "kind" else value
             if value and field not in out:
                 out[field] = value
     return out
@@ -221,6 +226,16 @@ def reporting_year(title: str) -> str:
     looks back on 2024)."""
     m = BULLETIN_YEAR_RE.match(squash(title))
     return f"{m.group(1)}年" if m else ""
+
+
+# a database's 效力级别 → the kind it names (设区的市地方性法规 → 地方性法规; 部门规章, 地方规范性文件 → 规章与规范性文件)
+NAMED_KINDS = (("地方性法规", "地方性法规"), ("行政法规", "行政法规"), ("规章", "规章与规范性文件"),
+               ("规范性文件", "规章与规范性文件"), ("法律", "法律"))
+
+
+def _kind_named(value: str) -> str:
+    """The kind a 效力级别 value names, '' when it names none of ours."""
+    return next((kind for word, kind in NAMED_KINDS if word in value), "")
 
 
 def _kind(title: str, issuer: str, number: str, head: list[str]) -> str:

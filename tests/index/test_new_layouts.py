@@ -411,3 +411,11 @@ def test_a_group_of_rows_under_a_row_across_the_table_takes_its_own_column_names
     rows = {p.row: p.text for p in doc.paragraphs if p.kind == "table_row"}
     assert rows["第二十条第（一）项 › 行政规范性文件"].endswith("：本年制发件数12，本年废止件数5，现行有效件数86")
     assert rows["第二十条第（五）项 › 行政许可"].endswith("：本年处理决定数量2846")
+
+
+def test_a_law_copied_from_a_legal_database_keeps_its_articles_and_reads_its_labelled_fields():
+    doc = load_document(LAYOUTS / "law_copied_from_legal_database.txt")
+    assert {k: doc.meta[k] for k in ("number", "effective", "kind")} == {
+        "number": "温州市人民代表大会常务委员会公告第18号", "effective": "2024-05-01", "kind": "地方性法规"}
+    article = next(p for p in doc.paragraphs if p.text.startswith("第五条 "))
+    assert article.headings[-2:] == ["第二章 销售与登记", "第五条"] and article.text.endswith("方可上道路行驶。")
