@@ -42,6 +42,7 @@ PAGE_NUMBER_RE = re.compile(r"^(?:[-－—–~]\s*\d{1,4}\s*[-－—–~]|\d{1,4
 URL_RE = re.compile(r"https?://[!-~]+|www\.[A-Za-z0-9-]+\.[!-~]+")
 URL_LINE_MAX_CJK = 20  # a line with a web address and fewer Chinese characters than this is a stamp, not a sentence
 REGISTRATION_RE = re.compile(r"ICP备\s*\d+|公网安备\s*\d+|网站标识码")
+SITE_NAME_SEPARATORS = "-_|—–"  # between a page title and the site's name in a browser's stamp (… - 温州市统计局)
 STAMP_TITLE_MIN_CJK = 8  # a print stamp's page title names the document when it has this many Chinese characters
 DATED_RE = re.compile(r"\d{4}\s*[年/-]\s*\d{1,2}|" + STAMP_RE.pattern)
 SEAL_RE = re.compile(r"^[\u4e00-\u9fff（）()]{0,20}(?:专用章|公章)$")  # a seal's legend: 行政处罚专用章
@@ -257,7 +258,9 @@ def _stamped_title(first_page: list[Line], named: list[str]) -> list[Line]:
             if not any(n.startswith(spelled) for n in named):
                 break
             fitting += 1
-        if fitting and len(CJK_RE.findall("".join(l.text for l in first_page[i:i + fitting]))) >= STAMP_TITLE_MIN_CJK:
+        said = squash("".join(l.text for l in first_page[i:i + fitting]))
+        if fitting and (len(CJK_RE.findall(said)) >= STAMP_TITLE_MIN_CJK
+                        or any(n.startswith(said) and n[len(said):][:1] in SITE_NAME_SEPARATORS for n in named)):
             return first_page[i:i + fitting]  # the stamp names more (the site's name after the title)
     return []
 

@@ -124,7 +124,8 @@ def grid_rows(grid: list[list[str]], boxes: list[tuple[Box, ...]] | None = None,
         return [Row(label.rstrip("：:"), (("", value),), box) for r, box in zip(grid, where)
                 for label, value in _fields(r)]
     n_header = 0
-    while n_header < len(grid) - 1 and not any(is_number(c) for c in grid[n_header][1:] if c) \
+    while n_header < len(grid) - 1 and (not any(is_number(c) for c in grid[n_header][1:] if c)
+                                        or _years_row(grid[n_header])) \
             and not (n_header and _data_row(grid[n_header])):
         n_header += 1
     if n_header == len(grid) - 1 and len(grid) > 2:  # no figures anywhere (a table of text): its first row heads it
@@ -135,7 +136,7 @@ def grid_rows(grid: list[list[str]], boxes: list[tuple[Box, ...]] | None = None,
     heading_rows = [r for r in grid[:n_header] if not (n_header > 1 and _spans_all(r))]
     opening = next((r[0] for r in grid[:n_header] if n_header > 1 and _spans_all(r)), "")
     parts = [list(dict.fromkeys(r[col] for r in heading_rows if col < len(r) and r[col])) for col in range(width)]
-    headers = ["".join(names) for names in parts]
+    headers = [_header_name(names) for names in parts]
     parts_of = dict(zip(headers, parts))  # a column's header → the header rows' names over it
     rows, parent = ([Row(opening, (), where[0])] if opening else []), ""
     data, where, inset = grid[n_header:], where[n_header:], inset[n_header:]
@@ -218,6 +219,24 @@ def _fields(row: list[str]) -> list[tuple[str, str]]:
     several columns read once)."""
     cells = [c for i, c in enumerate(row) if c and (i == 0 or c != row[i - 1])]
     return [(cells[i], cells[i + 1] if i + 1 < len(cells) else "") for i in range(0, len(cells), 2)]
+
+
+YEAR_CELL_RE = re.compile(r"^(?:19|20)\d{2}\s*年?$")
+YEARS_LABEL_RE = re.compile(r"^(?:年份|年度|年)$")
+
+
+def _header_name(names: list[str]) -> str:
+    """A column's name from the header rows' names over it; a year under 年份 is the year (年份 / 2019 → 2019年:
+    its figures read 2019年4206.87亿元, not 年份20194206.87亿元)."""
+    if names and re.fullmatch(r"(?:19|20)\d{2}", names[-1]):
+        return "".join(n for n in names[:-1] if not YEARS_LABEL_RE.match(n)) + f"{names[-1]}年"
+    return "".join(names)
+
+
+def _years_row(row: list[str]) -> bool:
+    """A header row of years over the columns of figures (年份 / 2019 | 2020 | … | 2023): no data though numeric."""
+    figures = [c for c in row[1:] if c and (is_number(c) or YEAR_CELL_RE.match(c))]
+    return len(figures) >= 2 and all(YEAR_CELL_RE.match(c) for c in figures) and not is_number(row[0] or "x")
 
 
 def _group_header(data: list[list[str]], j: int) -> bool:
