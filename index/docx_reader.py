@@ -22,6 +22,7 @@ from index.documents import Block, DocumentError, DocumentTooLarge
 from index.blocks import is_page_control
 from index.headings import (CLAUSE_RE, DOCUMENT_TITLE_RE, MASTHEAD_RE, STATUTE_DIVISIONS, TABLE_TITLE_RE, TITLE_SIZE,
                             TOC_ENTRY_RE, TOC_RE, clause_depth, ends_sentence, heading_level, title_like)
+from index.metadata import ORG_RE
 from index.normalize import join_letter_spaced, normalize_authored
 from index.tables import UNIT_LINE_RE, grid_rows, row_blocks
 from settings import LimitsConfig
@@ -303,8 +304,10 @@ def _title_run(paragraphs: list[tuple]) -> list[tuple]:
             if p[5] != size:
                 break
             run.append(p)
-        if not MASTHEAD_RE.match(re.sub(r"\s+", "", "".join(p[1] for p in run))):
-            return run  # (a masthead over two lines, 杭州市西湖区人民政府 / 专题会议纪要, is no title: the next size)
+        flat = re.sub(r"\s+", "", "".join(p[1] for p in run))
+        if not MASTHEAD_RE.match(flat) and not (ORG_RE.search(flat) and not DOCUMENT_TITLE_RE.search(flat)):
+            return run  # (a masthead over two lines, 杭州市西湖区人民政府 / 专题会议纪要, or a body's name alone over a
+            # letter, 浙江省发展和改革委员会办公室, is no title: the next size)
     styled = next(([p] for p in paragraphs if p[2] == "Title"), [])
     # all set alike (a web page saved as Word): the first paragraph that names a document (关于印发…的通知)
     return styled or next(([p] for p in paragraphs if title_like(p[1]) and not ends_sentence(p[1])

@@ -427,3 +427,9 @@ def test_a_printout_titled_by_its_stamp_keeps_the_table_before_a_larger_guess_an
     rows = {p.row: p.text for p in doc.paragraphs if p.kind == "table_row"}
     assert rows["地区生产总值"] == ("地区生产总值：2019年4206.87亿元，2020年4323.16亿元，2021年4857.32亿元，"
                                 "2022年5012.68亿元，2023年5386.41亿元")
+
+
+def test_a_body_s_name_set_largest_over_a_letter_is_no_title():
+    doc = load_document(LAYOUTS / "meeting_notice_office_name_over_title.docx")
+    assert doc.meta["title"] == "关于召开全省服务业高质量发展工作推进会的通知"
+    assert doc.meta["issuer"] == "浙江省发展和改革委员会办公室"
