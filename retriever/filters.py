@@ -187,3 +187,19 @@ def _narrowing(named: set[str], docs: dict) -> DocFilter | None:
 def _shares(a: str, b: str, n: int) -> bool:
     """Do a and b have a common substring of n characters?"""
     return any(a[i:i + n] in b for i in range(len(a) - n + 1))
+
+
+def title_overlap(info: dict, question: str) -> int:
+    """The length of the longest run of a document's title (years and spaces aside) that the question writes."""
+    title, q = _bare(doc_title(info)), YEAR_RE.sub("|", re.sub(r"\s+", "", question))
+    return max((n for n in range(len(title), 0, -1) if _shares(title, q, n)), default=0)
+
+
+def best_named(question: str, manifest: dict, docs: frozenset[str]) -> str | None:
+    """Of several documents a question names, the one whose title it writes clearly the most of (江西省推进数字经济
+    高质量发展实施方案 over 全省服务业高质量发展工作推进会, which shares 高质量发展 only); None when no one does."""
+    infos = manifest.get("documents", {})
+    ranked = sorted(((title_overlap(infos.get(d, {}), question), d) for d in docs), reverse=True)
+    if not ranked or ranked[0][0] < 2 * MIN_TITLE_OVERLAP or len(ranked) > 1 and ranked[1][0] * 2 > ranked[0][0]:
+        return None
+    return ranked[0][1]

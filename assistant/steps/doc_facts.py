@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from assistant.answer import Line, Source
 from assistant.steps.question_parts import QUESTION_WORD_RE, split_parts
 from index.documents import Paragraph
+from retriever.filters import best_named
 from textutil import squash
 from zh.numbers import to_arabic
 
@@ -55,11 +56,18 @@ def asked_fields(question: str) -> list[str] | None:
         return None
     fields = []
     for part in split_parts(question):
-        hits = [f for f, pattern in ASKS if pattern.search(part.text)]
-        if len(hits) != 1 or len(QUESTION_WORD_RE.findall(part.text)) > 1 or JOINED_RE.search(part.text):
-            return None
-        fields.append(hits[0])
+        for clause in _asking_clauses(part.text):
+            hits = [f for f, pattern in ASKS if pattern.search(clause)]
+            if len(hits) != 1 or len(QUESTION_WORD_RE.findall(clause)) > 1 or JOINED_RE.search(clause):
+                return None
+            fields.append(hits[0])
     return fields if len(set(fields)) == len(fields) else None
+
+
+def _asking_clauses(text: str) -> list[str]:
+    """A part cut at its commas when every clause asks something (是哪天印发的，文号是什么), else the part whole."""
+    clauses = [c for c in re.split(r"[，,]", text) if c.strip()]
+    return clauses if len(clauses) > 1 and all(QUESTION_WORD_RE.search(c) for c in clauses) else [text]
 
 
 def spoken(field: str, value: str) -> str:
@@ -90,6 +98,8 @@ class DocumentFacts:
         document states one of them."""
         fields = asked_fields(question)
         scope = docs if docs is not None else frozenset(self.documents)
+        if len(scope) > 1 and (best := best_named(question, {"documents": self.documents}, scope)):
+            scope = frozenset({best})  # the document whose title the question writes, of several it names in part
         if fields is None or len(scope) != 1:
             return None
         [doc_id] = scope

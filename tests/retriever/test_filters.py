@@ -62,6 +62,17 @@ def test_a_question_naming_a_region_or_a_title_names_those_documents():
     assert named_scope("南宁市电动自行车管理条例", {"documents": {"nn": manifest["documents"]["nn"]}}) is None
 
 
+def test_of_documents_a_question_names_in_part_the_one_whose_title_it_writes_most_is_best():
+    from retriever.filters import best_named
+
+    manifest = {"documents": {
+        "jx": {"meta": {"title": "江西省人民政府办公厅关于印发江西省推进数字经济高质量发展实施方案（2024—2026年）的通知"}},
+        "zj": {"meta": {"title": "关于召开全省服务业高质量发展工作推进会的通知"}}}}
+    both = frozenset({"jx", "zj"})
+    assert best_named("江西省推进数字经济高质量发展实施方案的通知是哪天印发的？", manifest, both) == "jx"
+    assert best_named("高质量发展的通知是哪天印发的？", manifest, both) is None  # as much of either
+
+
 def test_a_question_writing_a_document_s_number_names_it_whatever_its_brackets():
     from retriever.filters import named_scope
 

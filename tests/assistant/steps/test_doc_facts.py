@@ -22,6 +22,7 @@ def test_a_question_about_a_document_s_particular_names_the_field(question, fiel
 
 def test_each_part_may_ask_a_particular():
     assert asked_fields("镇江市城市地下管线管理办法是哪天公布的？从什么时候起施行？") == ["published", "effective"]
+    assert asked_fields("数字经济高质量发展实施方案的通知是哪天印发的，文号是什么？") == ["issued", "number"]
 
 
 @pytest.mark.parametrize("question", [
