@@ -116,7 +116,15 @@ def pdf_blocks(lines: list[Line], title: str, title_lines: tuple[Line, ...] = ()
             else:
                 blocks.append(Block(line.text, level, boxes=(_box(line),)))
             if blocks[-1].level == "h1" and DOCUMENT_TITLE_RE.search(blocks[-1].text):
-                blocks[-1] = Block(blocks[-1].text, "case", boxes=blocks[-1].boxes)  # a document of its own
+                head = blocks.pop()
+                above = lines[i - 1] if i else None
+                if blocks and above is not None and blocks[-1].level is None and blocks[-1].boxes \
+                        and blocks[-1].boxes[-1] == _box(above) and blocks[-1].text == above.text \
+                        and not ends_sentence(above.text) \
+                        and abs(above.size - line.size) <= 0.15 * line.size:
+                    first = blocks.pop()  # 江西省推进数字经济高质量发展 / 实施方案（2024—2026年）: the title's first line
+                    head = Block(first.text + head.text, "h1", boxes=first.boxes + head.boxes)
+                blocks.append(Block(head.text, "case", boxes=head.boxes))  # a document of its own
             i += 1
             continue
         if TABLE_TITLE_RE.match(line.text) and not ends_sentence(line.text):

@@ -433,3 +433,10 @@ def test_a_body_s_name_set_largest_over_a_letter_is_no_title():
     doc = load_document(LAYOUTS / "meeting_notice_office_name_over_title.docx")
     assert doc.meta["title"] == "关于召开全省服务业高质量发展工作推进会的通知"
     assert doc.meta["issuer"] == "浙江省发展和改革委员会办公室"
+
+
+def test_a_plan_s_title_over_two_lines_under_its_covering_notice_is_whole():
+    doc = load_document(LAYOUTS / "plan_title_two_lines_task_table.pdf")
+    goal = next(p for p in doc.paragraphs if p.text.startswith("到2026年，全省数字经济核心产业"))
+    assert goal.headings[0] == "江西省推进数字经济高质量发展实施方案（2024—2026年）"
+    assert not any(p.text == "江西省推进数字经济高质量发展" for p in doc.paragraphs)
