@@ -260,10 +260,8 @@ class PartVerdict:
     @property
     def quotable_answer(self) -> Candidate | None:
         """The sentence to quote when no model sentence answers the part: the model's choice when it is fit to be
-        quoted (it read the question, and sees through paraphrase), else the grounded best-matching one — unless
-        the model chose a sentence without the asked slot's filler: it read no answer there, and the best-matching
-        sentence's figure is then another quantity's (直接经济损失23.33亿元 for 地区生产总值是多少亿元)."""
-        return self.chosen or (self.best if self.grounded and self.features.chosen_fit > 0 else None)
+        quoted (it read the question, and sees through paraphrase), else the grounded best-matching one."""
+        return self.chosen or (self.best if self.grounded else None)
 
 
 # the share of the labelled answerable parts the fitted gate may refuse: the gate is a cheap first filter, and the

@@ -78,6 +78,8 @@ def _asks_how_many(words: list[tuple[str, str]], i: int) -> bool:
 def _head(run: list[str]) -> str:
     if not run:
         return ""
+    if len(run) > 1 and run[-1] in GENERIC and run[-2] not in GENERIC:
+        run = run[:-1]  # 地区生产总值 / 总量 → 生产总值: the noun a general word follows is the quantity
     head = run[-1] if len(run[-1]) > 1 or len(run) == 1 else run[-2] + run[-1]  # 通过/率 → 通过率
     for word in sorted(GENERIC, key=len, reverse=True):  # 人口数量 → 人口
         if head.endswith(word) and len(head) > len(word) + 1:

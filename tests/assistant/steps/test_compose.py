@@ -15,11 +15,11 @@ NUMBERING = Numbering.of([S1, S2], {"d:p1": ("d:c1", 0.5)})
 SOURCES = NUMBERING.sources
 IMPORT = Part("进口整体通关时间是多少？", "进口", "number")
 EXPORT = Part("出口整体通关时间是多少？", "出口", "number")
-FEATS = PartFeatures(1.0, 1.0, 0, 0, chosen_fit=0.5)  # the model chose a sentence holding the asked slot's filler
+FEATS = PartFeatures(1.0, 1.0, 0, 0)
 
 
-def _verdict(part, ok=True, best=None, feats=FEATS):
-    return PartVerdict(part, ok, 0.9 if ok else 0.1, feats, best, (), grounded=best is not None)
+def _verdict(part, ok=True, best=None):
+    return PartVerdict(part, ok, 0.9 if ok else 0.1, FEATS, best, (), grounded=best is not None)
 
 
 def test_one_source_per_paragraph():
@@ -32,12 +32,6 @@ def test_uncovered_answerable_part_is_extracted_verbatim_without_the_enumeration
                               "资料中没有关于“{part}”的信息。")
     assert [o.answered_by for o in outcomes] == ["extract", "model"]
     assert lines[-1] == Line("进口整体通关时间 34.93 小时。", (1,), "extract")
-
-
-def test_no_extract_when_the_model_chose_a_sentence_without_the_asked_filler():
-    read_none = PartFeatures(1.0, 1.0, 0, 0, chosen_fit=0.0)
-    lines, outcomes = compose([_verdict(IMPORT, best=S1, feats=read_none)], [], NUMBERING, "资料中没有关于“{part}”的信息。")
-    assert [o.answered_by for o in outcomes] == ["none"] and not [line for line in lines if line.origin == "extract"]
 
 
 def test_the_source_sentence_of_a_model_sentence_follows_it_verbatim():

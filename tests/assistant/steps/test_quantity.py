@@ -8,6 +8,12 @@ def test_the_head_before_a_copula_is_the_asked_quantity():
     assert quantity_head("海南外籍人员联审联检一体化平台的审批通过率是多少？") == "通过率"
 
 
+def test_a_general_word_after_the_quantity_leaves_it_the_head():
+    assert quantity_head("2023年周口市地区生产总值总量是多少亿元？") == "生产总值"
+    assert not states_asked_quantity("共造成全市693.61万人次受灾，直接经济损失23.33亿元。", ["23.33"],
+                                     "2023年周口市地区生产总值总量是多少亿元？")
+
+
 def test_the_head_before_a_change_verb_is_the_asked_quantity():
     assert quantity_head("服务贸易单一窗口国际结算推出后，企业的结算成本下降了多少？") == "成本"
 
