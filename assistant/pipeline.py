@@ -175,7 +175,7 @@ class Assistant:
             yield Event("checked", view.checked)
         answer.checks = live.checks
         answer.lines, answer.parts = compose(verdicts, live.checks, numbering, self.prompts.part_missing,
-                                             self.cfg.answer, self.select.lists.lead_of)
+                                             self.cfg.answer, self.select.lists.lead_of, self.select.lists.items_of)
         # no model sentence stands: a premise the documents contradict is said, before any extract (罚五十元，对吧？
         # is answered with the fine the documents give for it, not with another article that fines 五十元)
         correction = [] if any(line.origin == "model" for line in answer.lines) else \

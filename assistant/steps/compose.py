@@ -57,15 +57,20 @@ def model_lines(verdicts: list[PartVerdict], checks: list[Verdict], numbering: N
 
 
 def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbering, missing_note: str,
-            cfg: AnswerConfig = AnswerConfig(), lead_of: dict[str, Paragraph] | None = None
-            ) -> tuple[list[Line], list[PartOutcome]]:
+            cfg: AnswerConfig = AnswerConfig(), lead_of: dict[str, Paragraph] | None = None,
+            items_of: dict[str, tuple[Paragraph, ...]] | None = None) -> tuple[list[Line], list[PartOutcome]]:
     """Answer lines in order: checked model sentences, the source sentences they rest on and those the gate
     checked for each part (when the answer cites their paragraph), then for each uncovered part an extract or a
     note; an extracted list item comes after its lead-in (``lead_of``: see assistant.steps.list_context), which
-    holds the rule: （六）醉酒…驾驶电动自行车的 says nothing of its fine without 第四十条 …处五十元罚款：."""
+    holds the rule: （六）醉酒…驾驶电动自行车的 says nothing of its fine without 第四十条 …处五十元罚款：; a model
+    sentence that ends with a lead-in's colon (申请登记时应当提交下列材料：) is followed by the items (``items_of``)."""
     rested = model_lines(verdicts, checks, numbering, cfg.cover_share)
     sources = numbering.sources
-    lines = [line for line, _ in rested]
+    lines = []
+    for line, rest in rested:
+        lines.append(line)
+        if rest is not None and line.text.rstrip("。 ").endswith(("：", ":")):
+            lines += _items_after(rest, items_of or {}, numbering, lines)
     # a sentence two claims rest on is quoted once (quote_lines skips what is held)
     quoted = [rest for _, rest in rested if rest is not None]
     parts = [v.part for v in verdicts]
@@ -97,6 +102,14 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbe
     answered = lines + extra
     quotes = quote_lines(quoted + checked_sentences(asked, answered, sources), answered, sources, cfg.max_quotes)
     return lines + quotes + extra, outcomes
+
+
+def _items_after(lead: Candidate, items_of: dict[str, tuple[Paragraph, ...]], numbering: Numbering,
+                 shown: list[Line]) -> list[Line]:
+    """The items of the lead-in a sentence rests on, as extracts, those among the evidence and not yet shown."""
+    ids = {p.id for p in items_of.get(lead.paragraph.id, ())}
+    picked = [extract_line(c, numbering.source_of(c)) for c in numbering.evidence.values() if c.paragraph.id in ids]
+    return [line for line in picked if all(line.text not in s.text for s in shown)]
 
 
 def _lead_in(item: Candidate, lead_of: dict[str, Paragraph], numbering: Numbering) -> list[Candidate]:

@@ -144,3 +144,15 @@ def test_an_extracted_list_item_follows_its_lead_in():
     part = Part("醉酒驾驶电动自行车怎么处罚？", "", "other")
     lines, _ = compose([_verdict(part, best=item_s)], [], numbering, "", lead_of={"n:p41": lead})
     assert [line.text for line in lines] == [lead.text, item.text]
+
+
+def test_a_model_sentence_ending_with_a_lead_in_s_colon_is_followed_by_its_items():
+    lead = make_paragraph("w:p5", "w", "购买人应当自购买之日起三十日内申请登记。申请登记时应当提交下列材料：")
+    items = [make_paragraph("w:p6", "w", "（一）购买人的身份证明；"), make_paragraph("w:p7", "w", "（二）车辆来历证明；")]
+    colon = Candidate(lead, lead.text.index("申请登记时"), len(lead.text), 0)
+    item_s = [Candidate(p, 0, len(p.text), 0) for p in items]
+    numbering = Numbering.of([colon, *item_s], {p.id: ("w:c1", 0.5) for p in [lead, *items]})
+    part = Part("购买电动自行车后需要提交哪些材料？", "", "list")
+    checks = [Verdict(Claim("申请登记时应当提交下列材料：。", (1,)), True)]  # as the claims come: a 。 after it
+    lines, _ = compose([_verdict(part, best=colon)], checks, numbering, "", items_of={"w:p5": tuple(items)})
+    assert [line.text for line in lines[:3]] == ["申请登记时应当提交下列材料：。", items[0].text, items[1].text]
