@@ -48,13 +48,11 @@ ORDER_PUBLISHED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\
                                 r"\s*第\s*\d+\s*号\s*(?:公布|发布)")
 RELEASED_BY_RE = re.compile(r"^([\u4e00-\u9fff]{2,20}?)\s*(?:发布|印发)$")
 PUBLISHED_RE = re.compile(r"(?:发布时间|发布日期|日期)\s*[：:]\s*(\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})")
-# a document-information box's labelled fields (gov.cn: 发文机关：国务院办公厅 成文日期：2024年08月12日 发文字号：…)
-LABELS = {"发文机关": "issuer", "发布机关": "issuer", "制定机关": "issuer", "发文字号": "number", "文号": "number",
-          "成文日期": "issued", "发文日期": "issued", "施行日期": "effective", "生效日期": "effective",
-          "实施日期": "effective", "发布日期": "published", "发布时间": "published"}
-# … and a legal database's bracketed labels (【发布部门】温州市人民代表大会常务委员会 【发文字号】…公告第18号
-# 【效力级别】设区的市地方性法规)
-LABELS.update({"发布部门": "issuer", "效力级别": "kind"})
+# a document-information box's labelled fields (gov.cn: 发文机关：国务院办公厅 成文日期：2024年08月12日 发文字号：…), and
+# a legal database's bracketed ones (【发布部门】温州市人民代表大会常务委员会 【发文字号】… 【效力级别】设区的市地方性法规)
+LABELS = {"发文机关": "issuer", "发布机关": "issuer", "制定机关": "issuer", "发布部门": "issuer", "发文字号": "number",
+          "文号": "number", "成文日期": "issued", "发文日期": "issued", "施行日期": "effective", "生效日期": "effective",
+          "实施日期": "effective", "发布日期": "published", "发布时间": "published", "效力级别": "kind"}
 _LABEL_NAMES = "|".join(sorted(LABELS, key=len, reverse=True))
 LABEL_RE = re.compile(rf"(?:【({_LABEL_NAMES})】|({_LABEL_NAMES})\s*[：:])\s*")
 SITE_DATE_RE = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})\s*\d{1,2}:\d{2}\s*来源")
