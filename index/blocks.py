@@ -324,7 +324,8 @@ def _plain_pieces(text: str, has_blank_lines: bool) -> list[Block]:
 
 def _lines_are_paragraphs(lines: list[str]) -> bool:
     """Most lines of a blank-line block end a sentence, are headings (第一章 总则 / 第一条 …。 / （一）…；) or a
-    database's labelled fields (【发文字号】…): each is a paragraph, not a line wrapped into the next (a notice copied from a web page, cut mid-sentence)."""
+    database's labelled fields (【发文字号】…): each is a paragraph, not a line wrapped into the next (a notice
+    copied from a web page, cut mid-sentence)."""
     whole = sum(1 for l in lines if ends_sentence(l) or full_heading_level(l) or l.startswith("【"))
     return whole >= LINE_PARAGRAPHS_SHARE * len(lines)
 

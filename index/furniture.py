@@ -46,9 +46,9 @@ SITE_NAME_SEPARATORS = "-_|—–"  # between a page title and the site's name i
 STAMP_TITLE_MIN_CJK = 8  # a print stamp's page title names the document when it has this many Chinese characters
 DATED_RE = re.compile(r"\d{4}\s*[年/-]\s*\d{1,2}|" + STAMP_RE.pattern)
 SEAL_RE = re.compile(r"^[\u4e00-\u9fff（）()]{0,20}(?:专用章|公章)$")  # a seal's legend: 行政处罚专用章
-# a page's controls: 【字体：大 中 小】, and the font-size switch in any brackets (字体：[大 中 小], 字号：大 中 小)
 # buttons a web page shows around its text: 【打印本页】【关闭窗口】, 【打印】【关闭】, 扫一扫在手机打开当前页
 CLICK_CONTROLS_RE = re.compile(r"^(?:【?(?:打印本页|关闭窗口|打印|关闭|我要纠错|收藏本页|加入收藏)】?\s*)+$|^扫一扫.{0,12}$")
+# a page's controls: 【字体：大 中 小】, and the font-size switch in any brackets (字体：[大 中 小], 字号：大 中 小)
 CONTROL_RE = re.compile(r"【[^】]{0,20}[：:][^】]{0,20}】|字[体号]\s*[：:]\s*[\[［【(（]?\s*大\s*中\s*小")
 # a web page's own information line or share bar (信息来源：… 发布时间：… 浏览次数：1234; 分享到：微信 微博)
 PAGE_INFO_RE = re.compile(r"(?:浏览次数|点击数|阅读次数|访问量|访问次数)\s*[：:]|(?:阅读|浏览|点击)\s*[：:]?\s*\d+\s*次"
@@ -88,8 +88,8 @@ def is_page_number(text: str) -> bool:
 
 def is_chrome(text: str, printout: bool = True) -> bool:
     """Site navigation by its shape: a control (【字体：大 中 小】, 【打印】【关闭】), a site registration number or a
-    seal's legend; in a page
-    a browser printed, also ≥3 short items with no sentence (menus, breadcrumbs, language bars, link lists)."""
+    seal's legend; in a page a browser printed, also ≥3 short items with no sentence (menus, breadcrumbs, language
+    bars, link lists)."""
     t = text.strip()
     if REGISTRATION_RE.search(t) or CONTROL_RE.search(t) or CLICK_CONTROLS_RE.match(t) or SEAL_RE.match(t):
         return True

@@ -15,6 +15,7 @@ from index.documents import Block, Box
 from index.headings import INFO_FIELDS, heading_level
 from index.layout import Line, Segment
 from textutil import display_width, squash
+from zh.dates import BARE_YEAR_RE
 
 # a header's unit: '产量（万吨）' → 万吨, '比重（%）' → %, '增长%' → % (not '指数（以上年为100）': a base, not a unit)
 HEADER_UNIT_RE = re.compile(r"^(?P<name>.+?)\s*(?:[（(](?P<unit>[^）)\d以为比同]{1,6})[）)]|(?P<pct>[%‰]))$")
@@ -221,14 +222,14 @@ def _fields(row: list[str]) -> list[tuple[str, str]]:
     return [(cells[i], cells[i + 1] if i + 1 < len(cells) else "") for i in range(0, len(cells), 2)]
 
 
-YEAR_CELL_RE = re.compile(r"^(?:19|20)\d{2}\s*年?$")
+YEAR_CELL_RE = re.compile(rf"^{BARE_YEAR_RE.pattern}\s*年?$")
 YEARS_LABEL_RE = re.compile(r"^(?:年份|年度|年)$")
 
 
 def _header_name(names: list[str]) -> str:
     """A column's name from the header rows' names over it; a year under 年份 is the year (年份 / 2019 → 2019年:
     its figures read 2019年4206.87亿元, not 年份20194206.87亿元)."""
-    if names and re.fullmatch(r"(?:19|20)\d{2}", names[-1]):
+    if names and BARE_YEAR_RE.fullmatch(names[-1]):
         return "".join(n for n in names[:-1] if not YEARS_LABEL_RE.match(n)) + f"{names[-1]}年"
     return "".join(names)
 

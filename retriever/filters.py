@@ -192,7 +192,7 @@ def _shares(a: str, b: str, n: int) -> bool:
 def title_overlap(info: dict, question: str) -> int:
     """The length of the longest run of a document's title (years and spaces aside) that the question writes."""
     title, q = _bare(doc_title(info)), YEAR_RE.sub("|", re.sub(r"\s+", "", question))
-    return max((n for n in range(len(title), 0, -1) if _shares(title, q, n)), default=0)
+    return next((n for n in range(len(title), 0, -1) if _shares(title, q, n)), 0)  # longest first
 
 
 def best_named(question: str, manifest: dict, docs: frozenset[str]) -> str | None:

@@ -85,7 +85,7 @@ def is_name(anchor: str) -> bool:
     if len(words) > 1:
         return True
     flag = words[0][1]
-    return flag in NAME_FLAGS or flag == "nr" and len(anchor) <= 3
+    return flag in NAME_FLAGS or flag == "nr" and personlike(anchor)
 
 
 def place_or_org_names(text: str) -> list[str]:

@@ -91,7 +91,7 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbe
         if verdict.answerable and not guessed and pick is not None and pick.paragraph.id in sources:
             for c in [*_lead_in(pick, lead_of or {}, numbering), pick]:
                 line = extract_line(c, sources[c.paragraph.id])
-                if all(line.text not in existing.text for existing in lines + extra):
+                if _unshown(line, lines + extra):
                     extra.append(line)
             outcomes.append(PartOutcome(verdict.part.text, "extract", verdict))
         else:
@@ -109,7 +109,12 @@ def _items_after(lead: Candidate, items_of: dict[str, tuple[Paragraph, ...]], nu
     """The items of the lead-in a sentence rests on, as extracts, those among the evidence and not yet shown."""
     ids = {p.id for p in items_of.get(lead.paragraph.id, ())}
     picked = [extract_line(c, numbering.source_of(c)) for c in numbering.evidence.values() if c.paragraph.id in ids]
-    return [line for line in picked if all(line.text not in s.text for s in shown)]
+    return [line for line in picked if _unshown(line, shown)]
+
+
+def _unshown(line: Line, shown: list[Line]) -> bool:
+    """No line already shown holds this one's text."""
+    return all(line.text not in s.text for s in shown)
 
 
 def _lead_in(item: Candidate, lead_of: dict[str, Paragraph], numbering: Numbering) -> list[Candidate]:

@@ -97,10 +97,12 @@ class DocumentFacts:
         """The answer, or None when the question is not about one document's particulars or no paragraph of the
         document states one of them."""
         fields = asked_fields(question)
+        if fields is None:
+            return None
         scope = docs if docs is not None else frozenset(self.documents)
         if len(scope) > 1 and (best := best_named(question, {"documents": self.documents}, scope)):
             scope = frozenset({best})  # the document whose title the question writes, of several it names in part
-        if fields is None or len(scope) != 1:
+        if len(scope) != 1:
             return None
         [doc_id] = scope
         info = self.documents.get(doc_id, {})

@@ -60,17 +60,17 @@ def anchor_coverage(c: Candidate, terms: list[str], idf) -> float:
 
 def conflicts(c: Candidate, asked: str) -> bool:
     """The sentence is about something else than the question (part) ``asked``: it names another year and not the
-    asked one nor a period from before it on (a 2021 figure asked for 2022, not 自2020年…以来; a sentence of a statistical bulletin that names no year is of the
-    bulletin's year: 总产量902.61万吨 of the 2023 bulletin does not answer 2020年的粮食总产量), or the question's
+    asked one nor a period from before it on (a 2021 figure asked for 2022, not 自2020年…以来; a sentence of a
+    statistical bulletin that names no year is of the bulletin's year: 总产量902.61万吨 of the 2023 bulletin does
+    not answer 2020年的粮食总产量), or the question's
     place/organisation is missing while the sentence names another one (a figure of 朝阳区 given to 博鳌超级医院;
     天津's 34.93 hours asked for 北京). A quoted name of the question found in the sentence settles it: no
     conflict."""
     hay = squash(c.text + context_of(c)).lower()
     said = c.text + leaning_context(c)  # what the sentence says, with the sentence it leans on (进口…34.93 小时)
     # a day the question names is an event's date it states (2003年10月28日通过…就施行的吧), not the period it asks
-    asked_years = {squash(m.group(0))[:5] for m in YEARISH_RE.finditer(DAY_RE.sub("", asked))}
-    said_years = {squash(m.group(0))[:5] for m in YEARISH_RE.finditer(said)} or \
-        {squash(m.group(0))[:5] for m in YEARISH_RE.finditer(reporting_year(c.paragraph.title))}
+    asked_years = _years(DAY_RE.sub("", asked))
+    said_years = _years(said) or _years(reporting_year(c.paragraph.title))
     since = [int(m.group(1)) for m in SINCE_RE.finditer(said)]  # 自2020年…以来: every year from 2020 on
     if asked_years and said_years and not asked_years & said_years \
             and not any(int(y[:4]) >= start for y in asked_years for start in since):
@@ -82,6 +82,11 @@ def conflicts(c: Candidate, asked: str) -> bool:
     asked_names = place_or_org_names(asked)
     said_names = [n for n in place_or_org_names(said) if squash(n) not in squash(asked)]
     return bool(said_names) and any(not found(n, hay) for n in asked_names)
+
+
+def _years(text: str) -> set[str]:
+    """The years a text names (2021年, of 2021年5月末 too)."""
+    return {squash(m.group(0))[:5] for m in YEARISH_RE.finditer(text)}
 
 
 def names_another_title(said: str, asked: str) -> bool:
