@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass, field
 
 from index.headings import (DATE_LINE_RE, DOCUMENT_LEVELS, HIDDEN_LEVELS, INLINE_LEVELS, LIST_LEVELS, RANKS,
-                            SPEAKER_LEAD_RE, inline_head, is_question_head, is_statute, list_marker, marker_level,
-                            run_in_head, speaker_line)
+                            SECTION_NUMBER_RE, SPEAKER_LEAD_RE, inline_head, is_question_head, is_statute, list_marker,
+                            marker_level, run_in_head, speaker_line)
 from index.metadata import is_body
 
 from errors import RagError
@@ -121,10 +121,10 @@ class Paragraph:
 
     @property
     def locator(self) -> str:
-        """Where the paragraph is under its innermost heading: a table row's label, a list item's marker, the
-        款 of an article (none for its first), else 第N段."""
-        if self.kind in ("table_row", "list_item") and self.row:
-            return self.row  # a table row's label; a 目's 项 and number (（二）1.)
+        """Where the paragraph is under its innermost heading: a table row's label, a list item's marker, a
+        note's number (注2), the 款 of an article (none for its first), else 第N段."""
+        if self.kind in ("table_row", "list_item", "note") and self.row:
+            return self.row  # a table row's label; a 目's 项 and number (（二）1.); 注2
         under_inline = bool(self.path) and self.path[-1].level in INLINE_LEVELS
         if self.kind == "list_item" and list_marker(self.text):
             return list_marker(self.text)
@@ -197,7 +197,7 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
 
     def add(text: str, path: tuple[Heading, ...], kind: str, row: str = "", boxes: tuple[Box, ...] = (),
             goes_on: bool = False) -> None:
-        key = (*(h.text for h in path), kind == "list_item")  # items (项) are not counted among an article's 款
+        key = (*(h.text for h in path), kind in ("list_item", "note"))  # items (项), notes: no 款 of an article
         counters[key] = max(1, counters.get(key, 0)) if goes_on else counters.get(key, 0) + 1
         filled[:] = [True] * len(filled)  # every open heading now has something under it
         paragraphs.append(Paragraph(
@@ -291,7 +291,6 @@ def _items_follow(blocks: list[Block], i: int, level: str) -> bool:
 
 
 SECTION_SENTENCE_MAX_CHARS = 40  # a section's head written as a sentence is no longer than this
-SECTION_NUMBER_RE = re.compile(r"^\s*([一二三四五六七八九十]{1,3})、")
 
 
 def _next_section(stack: list[Heading], text: str) -> bool:

@@ -24,11 +24,13 @@ from index.headings import (CLAUSE_RE, DOCUMENT_TITLE_RE, MASTHEAD_RE, STATUTE_D
                             TOC_ENTRY_RE, TOC_RE, clause_depth, ends_sentence, heading_level, title_like)
 from index.metadata import ORG_RE
 from index.normalize import join_letter_spaced, normalize_authored
+from index.notes import NOTE_KIND, note_label
 from index.tables import UNIT_LINE_RE, grid_rows, row_blocks
 from settings import LimitsConfig
 from textutil import join_lines
 
 MIB = 1 << 20
+NOTE_STYLE = "footnote text"  # the style a footnote's or endnote's text is read in
 SMALL_PART = 1 * MIB  # .docx parts smaller than this are never called bombs, whatever their compression ratio
 TITLE_SCAN = 25  # the title is looked for among this many first paragraphs
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -91,7 +93,7 @@ def _body_items(document):
             for ref in el.iter(W + "footnoteReference", W + "endnoteReference"):
                 counted += 1
                 if notes.get(ref.get(W + "id")):
-                    yield ("p", f"注{counted}：{notes[ref.get(W + 'id')]}", "footnote text", None, "", 0.0)
+                    yield ("p", f"{note_label(str(counted))}：{notes[ref.get(W + 'id')]}", NOTE_STYLE, None, "", 0.0)
 
 
 def _paragraph_item(el, document, styles, numbering) -> tuple:
@@ -252,6 +254,8 @@ def _blocks(items: list[tuple]) -> tuple[list[Block], Counter]:
         caption = ""
         if heading:
             blocks.append(Block(join_letter_spaced(text), heading))
+        elif style == NOTE_STYLE:
+            blocks.append(Block(text, None, NOTE_KIND, row=text.split("：", 1)[0]))  # 注1：… labelled 注1
         else:
             blocks.append(Block(text, None, "list_item" if number else "paragraph"))
     return blocks, skipped

@@ -30,6 +30,7 @@ CN_NUM = "一二三四五六七八九十百"
 
 # the bundled report's conventions (and most notices and bulletins)
 SECTION_RE = re.compile(rf"^[{CN_NUM}]+、\S")
+SECTION_NUMBER_RE = re.compile(rf"^\s*([{CN_NUM}]{{1,4}})、")  # the numeral of a section's 七、
 SUBSECTION_RE = re.compile(rf"^[（(][{CN_NUM}]+[）)]\S")
 ITEM_RE = re.compile(r"^\d{1,2}[.．、]\s?(?!\d)\S")
 BOX_RE = re.compile(r"^专栏\s*\d+")

@@ -17,6 +17,7 @@ from index.headings import promulgated_title, without_contents
 from index.layout import page_lines
 from index.metadata import extract as extract_metadata
 from index.normalize import normalize_authored
+from index.notes import with_cited_notes
 from index.pdf_blocks import pdf_blocks
 from index.pdf_ocr import read_scans
 from index.pdf_reader import read_pdf
@@ -34,8 +35,9 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 # columns, run-in heads, printouts' information boxes and signatures, table units, contents lists, Markdown tables;
 # 7: Word tracked changes, footnotes and text boxes, auto-numbered articles, mastheads; indent-marked plain text;
 # 8: PDF tables drawn with borders read by their rules, forms of label/value pairs; 9: web pages saved as Word,
-# sentences with web addresses, group headers of ruled tables, tables of text, point heads alone)
-PARSER_VERSION = 9
+# sentences with web addresses, group headers of ruled tables, tables of text, point heads alone; 10: notes after
+# the paragraph that cites them)
+PARSER_VERSION = 10
 CONTENTS_LINE_RE = re.compile(r"^\S.{0,60}?[.…·]{3,}\s*\d{1,3}$")  # a contents line typed with its dot leaders
 MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 MD_LEVELS = {1: "case", 2: "section", 3: "subsection"}
@@ -217,7 +219,7 @@ def load_document(path: str | Path, doc_id: str | None = None, limits: LimitsCon
     else:
         check_docx_package(path, limits or LimitsConfig())
         blocks, dropped = read_docx(path)
-    blocks = with_attachment_lists(blocks)
+    blocks = with_cited_notes(with_attachment_lists(blocks))
     kept = [b for b in blocks if not CONTENTS_LINE_RE.match(b.text.strip())]  # 第一章 总则……………1: a contents line
     if len(kept) < len(blocks):
         dropped["toc"] += len(blocks) - len(kept)

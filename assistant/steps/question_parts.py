@@ -127,6 +127,17 @@ def _parallel(left: str, right: str) -> tuple[str, str]:
     return left, right
 
 
+def _shared_place(left: str, right: str) -> tuple[str, str]:
+    """A place opening the first of two items that the second lacks is context both share, not part of the first
+    item: 乐清市地区生产总值和增速 → 地区生产总值 / 增速 (the growth asked is 乐清市's too); 北京和上海的… keeps both."""
+    from zh.names import place_or_org_names
+
+    place = next((p for p in place_or_org_names(left) if left.startswith(p)), "")
+    if place and len(left) > len(place) and not place_or_org_names(right):
+        return left[len(place):].lstrip("的"), right
+    return left, right
+
+
 def _is_stop(word: str, stops: frozenset) -> bool:
     return word in stops or bool(PUNCT_RE.match(word)) or bool(NUMERAL_RE.match(word))
 
@@ -203,7 +214,7 @@ def _items(words: list[str], with_years: bool) -> list[str]:
     items.insert(0, "".join(left))
     items = [i for i in items if i]
     if len(items) == 2:
-        items = list(_parallel(*items))
+        items = list(_parallel(*_shared_place(*items)))
     if len(items) < 2 or any(len(i) > 16 for i in items):
         return []
     return items

@@ -110,6 +110,7 @@ def test_footnotes_follow_the_paragraph_that_cites_them(energy_report):
     texts = [p.text for p in energy_report.paragraphs]
     [i] = [i for i, t in enumerate(texts) if t.startswith("注1：单位地区生产总值能耗按2020年可比价计算")]
     assert "比上年下降3.6%" in texts[i - 1]
+    assert energy_report.paragraphs[i].locator == "注1"  # labelled as the note it is
 
 
 def test_a_text_box_is_read_once_as_a_box(energy_report):
@@ -440,3 +441,10 @@ def test_a_plan_s_title_over_two_lines_under_its_covering_notice_is_whole():
     goal = next(p for p in doc.paragraphs if p.text.startswith("到2026年，全省数字经济核心产业"))
     assert goal.headings[0] == "江西省推进数字经济高质量发展实施方案（2024—2026年）"
     assert not any(p.text == "江西省推进数字经济高质量发展" for p in doc.paragraphs)
+
+
+def test_a_law_s_notes_from_a_legal_database_stand_under_the_article_that_cites_them():
+    doc = load_document(LAYOUTS / "law_copied_from_legal_database.txt")
+    note = next(p for p in doc.paragraphs if p.text.startswith("注2："))
+    assert note.headings[-2:] == ["第三章 通行管理", "第八条"] and note.label.endswith("第八条 › 注2")
+    assert "佩戴安全头盔。" in [p.text[-7:] for p in doc.paragraphs if p.text.startswith("第八条")]

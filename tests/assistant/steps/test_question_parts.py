@@ -29,6 +29,12 @@ def test_two_short_things_asked_together_are_two_parts():
     assert len(split_parts("2023年周口市粮食产量和增速是多少？")) == 1  # a long item carries its own context
 
 
+def test_a_place_before_the_first_item_is_shared_by_every_item():
+    parts = split_parts("2023年乐清市地区生产总值和增速分别是多少？")
+    assert [p.text for p in parts] == ["2023年乐清市地区生产总值是多少？", "2023年乐清市增速是多少？"]
+    assert [p.focus for p in split_parts("北京和上海的合作项目分别是什么？")] == ["北京", "上海"]
+
+
 def test_coordinated_modifiers_keep_the_shared_noun():
     parts = split_parts("2021年天津口岸进口和出口整体通关时间分别是多少？")
     assert [p.text for p in parts] == ["2021年天津口岸进口整体通关时间是多少？", "2021年天津口岸出口整体通关时间是多少？"]
