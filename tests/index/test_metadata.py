@@ -55,6 +55,16 @@ def test_a_print_stamp_is_never_the_issue_date():
     assert meta["printed"] == "2026-02-09" and meta["issued"] == ""
 
 
+@pytest.mark.parametrize("stamp, issuer", [
+    ("12/7/26, 11:05 PM 2-1主要经济指标（2019—2023年）- 温州统计年鉴2024 - 温州市统计局", "温州市统计局"),
+    ("2026/2/9 22:47 关于印发某某的通知_湖北省人民政府", "湖北省人民政府"),
+    ("2026/2/9 22:47 某某办法 - 政策文件 - 青澜市人民政府门户网站", "青澜市人民政府"),
+    ("2026/2/9 22:33 某条例_中国政府网", ""),  # a site that names no body
+])
+def test_the_site_of_a_print_stamp_is_the_issuer_when_the_text_names_none(stamp, issuer):
+    assert extract("某表", ["指标：2023年5386.41亿元"], [stamp])["issuer"] == issuer
+
+
 def test_a_printout_records_its_order_number_signing_date_and_date_in_force():
     meta = load_document(REAL / "residence_permit_printout.pdf").meta
     assert {k: meta[k] for k in ("number", "issuer", "issued", "effective", "published", "printed", "kind")} == {

@@ -425,6 +425,7 @@ def test_a_law_copied_from_a_legal_database_keeps_its_articles_and_reads_its_lab
 def test_a_printout_titled_by_its_stamp_keeps_the_table_before_a_larger_guess_and_reads_year_columns():
     doc = load_document(LAYOUTS / "yearbook_table_printout.pdf")
     assert doc.meta["title"] == "2-1主要经济指标（2019—2023年）"
+    assert (doc.meta["issuer"], doc.meta["region"]) == ("温州市统计局", "温州市")  # the site of its print stamp
     rows = {p.row: p.text for p in doc.paragraphs if p.kind == "table_row"}
     assert rows["地区生产总值"] == ("地区生产总值：2019年4206.87亿元，2020年4323.16亿元，2021年4857.32亿元，"
                                 "2022年5012.68亿元，2023年5386.41亿元")
