@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from index.headings import (DATE_LINE_RE, DOCUMENT_LEVELS, HIDDEN_LEVELS, INLINE_LEVELS, LIST_LEVELS, RANKS,
                             SECTION_NUMBER_RE, SPEAKER_LEAD_RE, inline_head, is_question_head, is_statute, list_marker,
@@ -79,6 +79,7 @@ class Paragraph:
     number: int = 1  # paragraph number under its innermost heading
     row: str = ""  # a table row's label
     boxes: tuple[Box, ...] = field(default=(), repr=False)
+    source: str = ""  # the body that issued the document when its title does not name it (set on loading an index)
 
     def heading(self, level: str) -> str:
         """The text of the path's heading of that level ('' if none)."""
@@ -100,8 +101,10 @@ class Paragraph:
 
     @property
     def heading_text(self) -> str:
-        """The title and the heading path as text, one per line, without the report's categories."""
-        return "\n".join(x for x in (self.title, *(h.text for h in self.path if h.level not in HIDDEN_LEVELS)) if x)
+        """The title (with the issuing body it does not name: 温州市统计局 of 2-1主要经济指标) and the heading path
+        as text, one per line, without the report's categories: what a sentence of the paragraph leans on."""
+        return "\n".join(x for x in (self.title, self.source, *(h.text for h in self.path if h.level not in HIDDEN_LEVELS))
+                         if x)
 
     @property
     def haystack(self) -> str:
@@ -153,6 +156,17 @@ class Paragraph:
                    path=tuple(Heading(lv, t) for lv, t in path), kind=d.get("kind", "paragraph"),
                    number=d.get("number", 1), row=d.get("row", ""),
                    boxes=tuple(Box(*b) for b in d.get("boxes", ())))
+
+
+def with_source(paragraphs: dict[str, Paragraph], documents: dict) -> dict[str, Paragraph]:
+    """Paragraphs with their document's issuer (``documents``: the manifest's, with their ``meta``) where the title
+    does not name it: a yearbook table printed from 温州市统计局's site is 温州's though its title says only
+    2-1主要经济指标（2019—2023年）."""
+    def source(p: Paragraph) -> str:
+        issuer = documents.get(p.doc_id, {}).get("meta", {}).get("issuer", "")
+        return "" if not issuer or issuer in p.title else issuer
+
+    return {pid: replace(p, source=s) if (s := source(p)) else p for pid, p in paragraphs.items()}
 
 
 def page_note(pages: tuple[int, ...]) -> str:

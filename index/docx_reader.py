@@ -248,7 +248,9 @@ def _blocks(items: list[tuple]) -> tuple[list[Block], Counter]:
             offset = level + 1 - clause_depth(clause.group(1))
         elif heading and clause and heading.startswith("h"):  # a clause heading typed in the text: Word's depth
             heading = f"h{min(9, clause_depth(clause.group(1)) + offset)}"
-        if (TABLE_TITLE_RE.match(text) or TABLE_NAME_RE.search(text) and not heading) and _before_table(items, it):
+        under_heading = bool(blocks) and blocks[-1].level is not None  # 附表 / 2024年主要预期目标 / the table
+        if (TABLE_TITLE_RE.match(text) or (TABLE_NAME_RE.search(text) or under_heading and CAPTION_LIKE_RE.match(text))
+                and not heading) and _before_table(items, it):
             caption = text
             continue
         caption = ""
@@ -278,6 +280,8 @@ def _heading_level(level: int | None, style: str, text: str) -> str | None:
 
 
 TABLE_NAME_RE = re.compile(r"^[^。；，,：:]{2,40}(?:表|一览表|清单)$")  # 重点任务分工表, right above its table
+# a short line between a heading and a table names the table (附表 / 2024年主要预期目标, 附件 / 参会回执)
+CAPTION_LIKE_RE = re.compile(r"^(?=.*[\u4e00-\u9fff]{4})[^。；;，,：:！？!?]{4,30}$")
 
 
 def _before_table(items: list[tuple], item: tuple) -> bool:

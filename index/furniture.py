@@ -279,6 +279,17 @@ def _with_segments(line: Line, segments: tuple) -> Line:
                       x0=segments[0].x0, x1=segments[-1].x1, size=size)
 
 
+def site_footer_start(texts: list[str]) -> int | None:
+    """Where a web page's footer starts among a document's lines or paragraphs in their second half: the first that
+    only a site writes after a document (上一篇：…, 相关推荐: SITE_AFTER_RE) or that opens a footer (【相关链接】,
+    责任编辑：…: FOOTER_RE); None when there is none."""
+    for i in range(len(texts) // 2, len(texts)):
+        t = texts[i].strip()
+        if SITE_AFTER_RE.search(t) or FOOTER_RE.match(t.lstrip("【[")):
+            return i
+    return None
+
+
 def _trim_printout(pages: list[list[Line]], title: list[Line], dropped: Counter) -> list[Line]:
     """A browser printout: drop the site header before the title (but its document-information box: FIELD_LINE_RE, or
     a ruled table of INFO_FIELDS),

@@ -12,7 +12,7 @@ import textutil
 from index.blocks import plain_blocks, pop_caption, text_blocks, with_attachment_lists
 from index.documents import Block, DocumentError, DocumentTooLarge, Paragraph, assign_structure, doc_id_for
 from index.docx_reader import check_docx_package, read_docx
-from index.furniture import clean_lines
+from index.furniture import clean_lines, site_footer_start
 from index.headings import promulgated_title, without_contents
 from index.layout import page_lines
 from index.metadata import extract as extract_metadata
@@ -43,6 +43,9 @@ MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 MD_LEVELS = {1: "case", 2: "section", 3: "subsection"}
 MD_TABLE_ROW_RE = re.compile(r"^\s*\|(.+)\|\s*$")  # | 项目类别 | 金额（万元） |
 MD_RULE_CELL_RE = re.compile(r"^:?-{3,}:?$")
+MD_RULE_RE = re.compile(r"^\s*([-*_])(?:\s*\1){2,}\s*$")  # ---, * * *: a thematic break
+CLAUSE_ENDS = "。；;，,：:！？!?、"
+MD_BREAK_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)  # a line break written as HTML inside a table cell
 MD_LIST_ITEM_RE = re.compile(r"^(\s*)([-*+]|\d{1,2}[.)])\s+(\S.*)$")  # - 居住类 / 1. 年满6周岁…
 
 
@@ -92,6 +95,12 @@ def decode_text(data: bytes) -> str:
         raise DocumentError(str(exc)) from exc
 
 
+def _cell_lines(cell: str) -> str:
+    """A Markdown table cell's text, its HTML line breaks (最长发放36个月<br>本人及配偶…) read as clause breaks."""
+    lines = [x.strip() for x in MD_BREAK_RE.split(cell) if x.strip()]
+    return "".join(x + ("" if k == len(lines) - 1 or x[-1] in CLAUSE_ENDS else "；") for k, x in enumerate(lines))
+
+
 def markdown_blocks(text: str) -> list[Block]:
     """Blocks of a Markdown document: '#' headings give the levels; a document whose only '#' heading comes first
     is titled by it; a table (| … | rows) gives a block per row, like a Word table (index.tables); a list item
@@ -129,11 +138,15 @@ def markdown_blocks(text: str) -> list[Block]:
             blocks.append(Block(named, None, "list_item"))
             bullets.append((indent, body))
             continue
+        if MD_RULE_RE.match(line):  # --- a thematic break: no text
+            flush()
+            flush_table()
+            continue
         if line.strip():
             bullets.clear()
         if row:
             flush()
-            cells = [c.strip() for c in row.group(1).split("|")]
+            cells = [_cell_lines(c) for c in row.group(1).split("|")]
             if not all(MD_RULE_CELL_RE.match(c) for c in cells):  # | --- | :---: | is the header's rule
                 grid.append(cells)
             continue
@@ -149,6 +162,8 @@ def markdown_blocks(text: str) -> list[Block]:
             buf.append(line)
     flush()
     flush_table()
+    footer = site_footer_start([b.text for b in blocks])  # a page saved as Markdown: 上一篇：…, 【相关链接】…
+    blocks = blocks[:footer]
     tops = [i for i, b in enumerate(blocks) if b.level == MD_LEVELS[1]]
     if tops == [0]:  # one '#' heading, first: the document's title (# 某某管理指引 / ## 一、总则 …)
         blocks[0] = Block(blocks[0].text, "title")

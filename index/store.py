@@ -34,7 +34,7 @@ import numpy as np
 
 from errors import RagError
 from index.chunking import Chunk
-from index.documents import Paragraph
+from index.documents import Paragraph, with_source
 from index.lexical import BM25Index
 from index.loaders import PARSER_VERSION, DocumentError, corpus_files
 from settings import ChunkingConfig
@@ -322,6 +322,7 @@ def _load_version(version: Path, verify: bool) -> StoredIndex:
         raise CorruptIndex(f"index {version} cannot be read: {exc}; rebuild with --rebuild") from exc
     if not (len(chunks) == len(vectors) == faiss_index.ntotal == manifest["counts"]["chunks"]):
         raise CorruptIndex(f"index {version}: chunk/vector counts disagree; rebuild with --rebuild")
+    paragraphs = with_source(paragraphs, manifest.get("documents", {}))
     return StoredIndex(version, manifest, paragraphs, chunks, vectors, faiss_index, bm25)
 
 

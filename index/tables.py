@@ -30,6 +30,7 @@ UNIT_LINE_RE = re.compile(r"^\s*单位(?:[：:]|为)\s*\S{1,8}\s*$")  # 单位�
 TITLE_UNIT_RE = re.compile(r"单位\s*(?:[：:]|为)\s*([^）)\s，,；;]{1,6})")  # （单位：万元）, （单位为米） in a table's title
 # a measure with its unit or bound (5.5%左右, 6.5万人以上): a data cell, though no bare figure (a header: 2024年, SF1)
 MEASURE_RE = re.compile(r"\d(?:\.\d+)?\s*(?:[%‰万亿]|左右|以上|以内|以下)")
+BOUNDED_RE = re.compile(r"^([-−+]?\d[\d,，]*(?:\.\d+)?)\s*(以上|以下|以内|左右|上下)$")  # a figure with its bound: 2.3以上
 DIGIT_GROUP_RE = re.compile(r"(?<=\d)[ \u2009\u202f](?=\d{3}(?!\d))")  # 8 215.3: digits grouped by a (thin) space
 LABEL_LIKE_RE = re.compile(r"^[\u4e00-\u9fff（）()、]{2,8}$")  # a form's label without a colon: 事项名称, 实施主体
 HAS_UNIT_RE = re.compile(r"[（(][^）)]*[）)]|%|‰|百分比|比重|增长|增速|指数")
@@ -73,11 +74,13 @@ def row_text(row: Row, table_unit: str = "") -> str:
         if squash(header) in UNIT_HEADERS or not value:
             continue
         m = HEADER_UNIT_RE.match(header)
-        bare = is_number(value) and not re.search(r"[%‰]$", value.strip()) and re.search(r"\d", value)
+        bound = BOUNDED_RE.match(value.strip())  # 2.3以上: the unit goes between the figure and its bound
+        figure, after = (bound.group(1), bound.group(2)) if bound else (value, "")
+        bare = is_number(figure) and not re.search(r"[%‰]$", figure.strip()) and re.search(r"\d", figure)
         if m and bare:
-            header, value = m.group("name"), value + (m.group("unit") or m.group("pct"))
+            header, value = m.group("name"), figure + (m.group("unit") or m.group("pct")) + after
         elif unit and bare and not HAS_UNIT_RE.search(header):
-            value += unit
+            value = figure + unit + after
         parts.append(f"{header}{'：' if row.prose else ''}{value}" if header else value)
     body = ""
     for part in parts:  # a comma between cells, none after a cell that ends a sentence
@@ -303,8 +306,7 @@ def line_rows(lines: list[Line], box) -> list[Row]:
     header_lines, data = lines[:n_header], lines[n_header:]
     if not data:  # no figures at all: every line is a row of text
         header_lines, data = [], lines
-    columns = _split_merged(_columns([s for l in header_lines for s in l.segments]),
-                            [s for l in data for s in l.segments[1:]])
+    columns = _split_merged(_columns([l.segments for l in header_lines]), [s for l in data for s in l.segments[1:]])
     read = []  # (label, cells, line, indent, character width) per line
     for line in data:
         segs = _label_apart(_figures_apart(line.segments), columns)
@@ -333,16 +335,19 @@ def _indent(label: Segment) -> tuple[float, float]:
     return label.x0 + (len(marker.group(0)) * width if marker else 0.0), width
 
 
-def _columns(segments: list[Segment]) -> list[Segment]:
-    """Header cells merged into columns by horizontal overlap (a two-line header reads top to bottom)."""
-    cols: list[Segment] = []
-    for s in sorted(segments, key=lambda s: s.x0):
-        if cols and s.x0 < cols[-1].x1 - 2:
-            last = cols[-1]
-            cols[-1] = Segment(last.text + s.text, min(last.x0, s.x0), max(last.x1, s.x1))
+def _columns(header_lines: list[list[Segment]]) -> list[Segment]:
+    """Header cells (the segments of each header line, top to bottom) merged into columns by horizontal overlap;
+    a column's name reads top to bottom, whichever of its lines starts further left (增速 over a wider （%） is
+    增速（%）)."""
+    groups: list[tuple[float, float, list[tuple[int, Segment]]]] = []
+    for row, s in sorted(((i, s) for i, line in enumerate(header_lines) for s in line), key=lambda t: t[1].x0):
+        if groups and s.x0 < groups[-1][1] - 2:
+            x0, x1, members = groups[-1]
+            groups[-1] = (min(x0, s.x0), max(x1, s.x1), [*members, (row, s)])
         else:
-            cols.append(s)
-    return cols
+            groups.append((s.x0, s.x1, [(row, s)]))
+    return [Segment("".join(s.text for _, s in sorted(members, key=lambda t: (t[0], t[1].x0))), x0, x1)
+            for x0, x1, members in groups]
 
 
 LABEL_FIGURE_RE = re.compile(r"^(.*[\u4e00-\u9fff）)])\s*([-−]?\d[\d,，]*(?:\.\d+)?[%‰]?)$")

@@ -83,11 +83,17 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbe
             # the documents say nothing of it
             outcomes.append(PartOutcome(verdict.part.text, "model", verdict))
             continue
-        # the model put an invented or misplaced figure here: the evidence does not hold this part's answer
+        if verdict.answerable and any(covers(line.text, verdict.part, others, cfg.cover_share) for line in extra):
+            # the sentence quoted for an earlier part answers this one too (乐清市：地区生产总值1548.90亿元，（%）增速7.0)
+            outcomes.append(PartOutcome(verdict.part.text, "extract", verdict))
+            continue
+        # the model put an invented or misplaced figure here, read from the sentence the gate would quote: that
+        # sentence does not hold this part's answer (a figure read off another table row than the gate's, which
+        # holds the asked quantity and year, does not make the gate's row wrong: 2320.64 of 第三产业 for 第二产业)
+        pick = verdict.quotable_answer
         guessed = any(c.wrong_figure and (len(parts) == 1
                                           or covers(c.claim.text, verdict.part, others, cfg.cover_share))
-                      for c in checks)
-        pick = verdict.quotable_answer
+                      and (pick is None or _rests_on(c.claim.cites, pick, numbering)) for c in checks)
         if verdict.answerable and not guessed and pick is not None and pick.paragraph.id in sources:
             for c in [*_lead_in(pick, lead_of or {}, numbering), pick]:
                 line = extract_line(c, sources[c.paragraph.id])
@@ -110,6 +116,11 @@ def _items_after(lead: Candidate, items_of: dict[str, tuple[Paragraph, ...]], nu
     ids = {p.id for p in items_of.get(lead.paragraph.id, ())}
     picked = [extract_line(c, numbering.source_of(c)) for c in numbering.evidence.values() if c.paragraph.id in ids]
     return [line for line in picked if _unshown(line, shown)]
+
+
+def _rests_on(cites: tuple[int, ...], c: Candidate, numbering: Numbering) -> bool:
+    """Some cited evidence sentence stands in c's paragraph."""
+    return any(e.paragraph.id == c.paragraph.id for k in cites if (e := numbering.evidence.get(k)) is not None)
 
 
 def _unshown(line: Line, shown: list[Line]) -> bool:

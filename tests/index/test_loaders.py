@@ -56,6 +56,19 @@ def test_a_markdown_hard_break_line_after_a_table_follows_its_rows(tmp_path):
     assert [p.text for p in paras] == ["工本费：标准20元", "注：学生免收工本费。", "下一段。"]
 
 
+def test_a_markdown_cell_s_html_line_break_is_a_clause_break(tmp_path):
+    path = tmp_path / "subsidy.md"
+    path.write_text("| 补贴类型 | 申领条件 |\n| --- | --- |\n| 租房补贴 | 在本市就业<br>本人及配偶在本市无自有住房 |\n", "utf-8")
+    assert [p.text for p in load_document(path).paragraphs] == ["租房补贴：申领条件在本市就业；本人及配偶在本市无自有住房"]
+
+
+def test_a_page_saved_as_markdown_ends_before_its_site_footer(tmp_path):
+    path = tmp_path / "explainer.md"
+    body = "".join(f"第{n}段正文。\n\n" for n in range(1, 5))
+    path.write_text(f"# 某某政策解读\n\n{body}---\n\n[上一篇：某某解读](#)　[下一篇：另一解读](#)\n\n【相关链接】[某市人民政府](#)\n", "utf-8")
+    assert [p.text for p in load_document(path).paragraphs] == [f"第{n}段正文。" for n in range(1, 5)]
+
+
 def test_docx_styles_give_structure(tmp_path):
     import docx
 
@@ -71,6 +84,22 @@ def test_docx_styles_give_structure(tmp_path):
     assert paras[0].label == "人才服务案例 › 一、打造平台 › 第1段"
     assert paras[0].text == "试点示范省市打造一站式服务平台。"
     assert paras[1].text == "指标：15家" and paras[1].kind == "table_row"
+
+
+def test_a_docx_annex_table_is_titled_by_the_line_over_it_and_bounded_figures_keep_their_unit(tmp_path):
+    import docx
+
+    d = docx.Document()
+    for text in ("某区政府工作报告", "今年的主要预期目标详见附表。", "附表", "2024年主要预期目标"):
+        d.add_paragraph(text)
+    table = d.add_table(rows=2, cols=3)
+    for cell, text in zip([*table.rows[0].cells, *table.rows[1].cells], ["指标", "单位", "2024年目标",
+                                                                          "城镇新增就业", "万人", "2.3以上"]):
+        cell.text = text
+    f = tmp_path / "report.docx"
+    d.save(f)
+    row = next(p for p in load_document(f).paragraphs if p.kind == "table_row")
+    assert row.headings[-2:] == ["附表", "2024年主要预期目标"] and row.text == "城镇新增就业：2024年目标2.3万人以上"
 
 
 def test_a_standard_draft_without_heading_styles_is_structured_by_its_clause_numbers(tmp_path):

@@ -429,6 +429,7 @@ def test_a_printout_titled_by_its_stamp_keeps_the_table_before_a_larger_guess_an
     rows = {p.row: p.text for p in doc.paragraphs if p.kind == "table_row"}
     assert rows["地区生产总值"] == ("地区生产总值：2019年4206.87亿元，2020年4323.16亿元，2021年4857.32亿元，"
                                 "2022年5012.68亿元，2023年5386.41亿元")
+    assert "增速7.0%" in rows["乐清市"]  # a header wrapped under a narrower name reads 增速（%）, not （%）增速
 
 
 def test_a_body_s_name_set_largest_over_a_letter_is_no_title():
