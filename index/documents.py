@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from index.headings import (DATE_LINE_RE, DOCUMENT_LEVELS, HIDDEN_LEVELS, INLINE_LEVELS, LIST_LEVELS, RANKS,
-                            SECTION_NUMBER_RE, SPEAKER_LEAD_RE, inline_head, is_question_head, is_statute, list_marker,
-                            marker_level, run_in_head, speaker_line)
+from index.headings import (COLOPHON_RE, DATE_LINE_RE, DOCUMENT_LEVELS, HIDDEN_LEVELS, INLINE_LEVELS, LIST_LEVELS,
+                            RANKS, SECTION_NUMBER_RE, SPEAKER_LEAD_RE, inline_head, is_question_head, is_statute,
+                            list_marker, marker_level, run_in_head, speaker_line)
 from index.metadata import is_body
 
 from errors import RagError
@@ -79,7 +79,7 @@ class Paragraph:
     number: int = 1  # paragraph number under its innermost heading
     row: str = ""  # a table row's label
     boxes: tuple[Box, ...] = field(default=(), repr=False)
-    source: str = ""  # the body that issued the document when its title does not name it (set on loading an index)
+    source: str = ""  # the document's issuer (or region) when its title does not name it (set on loading an index)
 
     def heading(self, level: str) -> str:
         """The text of the path's heading of that level ('' if none)."""
@@ -159,12 +159,14 @@ class Paragraph:
 
 
 def with_source(paragraphs: dict[str, Paragraph], documents: dict) -> dict[str, Paragraph]:
-    """Paragraphs with their document's issuer (``documents``: the manifest's, with their ``meta``) where the title
-    does not name it: a yearbook table printed from 温州市统计局's site is 温州's though its title says only
-    2-1主要经济指标（2019—2023年）."""
+    """Paragraphs with their document's issuer, else its region (``documents``: the manifest's, with their ``meta``),
+    where the title does not name it: a yearbook table printed from 温州市统计局's site is 温州's though its title
+    says only 2-1主要经济指标（2019—2023年）."""
     def source(p: Paragraph) -> str:
-        issuer = documents.get(p.doc_id, {}).get("meta", {}).get("issuer", "")
-        return "" if not issuer or issuer in p.title else issuer
+        meta = documents.get(p.doc_id, {}).get("meta", {})
+        region = meta.get("region", "") if meta.get("region") != "全国" else ""
+        named = meta.get("issuer", "") or region  # 云溪区 of a 政府工作报告 that names no issuer
+        return "" if not named or named in p.title else named
 
     return {pid: replace(p, source=s) if (s := source(p)) else p for pid, p in paragraphs.items()}
 
@@ -243,6 +245,9 @@ def assign_structure(blocks: list[Block], doc_id: str, default_title: str = "") 
             continue  # the question a 【…记者】 line opened
         if _signs_off(blocks, i):  # 特此通告。 / 绵阳市公安局 / 2025年4月2日: the document's, not its last point's
             while stack and RANKS.get(stack[-1].level, RANKS["item"]) > RANKS["annex"]:
+                close()
+        if COLOPHON_RE.match(block.text):  # 抄送：… / …办公厅2024年3月5日印发 after the annexes: the document's
+            while stack:
                 close()
         who = speaker_line(block.text) if block.kind == "paragraph" else ""
         if who and "记者" in who and i + 1 < len(blocks) and _is_text(blocks[i + 1]):

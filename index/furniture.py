@@ -197,8 +197,9 @@ def _title_lines(first_page: list[Line], size: float) -> list[Line]:
     candidates = [l for l in first_page if title_like(l.text) and not ends_sentence(l.text)]
     while candidates and size > 0:
         biggest = max(l.size for l in candidates)
-        if biggest < TITLE_SIZE * size:
-            return []
+        if biggest < TITLE_SIZE * size:  # under a masthead (…办公厅文件, no title itself), the lines naming a document
+            masthead = next((l for l in first_page if MASTHEAD_RE.match(squash(l.text))), None)
+            return _named_document([l for l in first_page if l.top > masthead.bottom]) if masthead else []
         start = next(i for i, l in enumerate(first_page) if l in candidates and l.size >= biggest * 0.95)
         out = [first_page[start]]
         for l in first_page[start + 1:]:

@@ -85,6 +85,8 @@ INFO_FIELDS = ("索引号", "主题分类", "发文机关", "发布机关", "发
 # regulation, a plan's own title after the notice that issues it) stands for that document, as a case of the report
 # does; under a masthead, the lines that spell such a name are the title
 DOCUMENT_TITLE_RE = re.compile(r"(?:通知|通告|公告|决定|意见|办法|条例|规定|细则|规划|方案|决议|批复|答复|函)(?:[（(][^）)]*[）)])?$")
+# a 公文's colophon at the foot of its last page (抄送：省委各部门…, 某某办公厅 2024年3月5日印发): the document's own lines
+COLOPHON_RE = re.compile(r"^\s*(?:抄\s*送|分\s*送)\s*[：:]|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印\s*发\s*$")
 MASTHEAD_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:人民政府|办公厅|办公室|委员会|局|厅|部|院|主席)(?:文件|令|(?:专题|常务)?会议纪要)$")
 
 

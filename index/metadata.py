@@ -34,6 +34,16 @@ DATE_ONLY_RE = re.compile(r"^\s*[（(]?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\
 NUMBER_RES = (re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(]\d{4}[〕\]］）)]\s*第?\s*\d+\s*号"),
               re.compile(r"(?<!\d)[\u4e00-\u9fff]{0,12}令\s*第\s*\d+\s*号"),  # not 日 of …5月10日镇江市人民政府令…
               re.compile(r"\b(?:GB|NB|DL|HJ|JGJ|DB\d{0,2}|[A-Z]{2,4}(?=/[TZ]))(?:/[TZ])?\s*[\dX]{2,}(?:\.\d+)?\s*[—-]\s*[\dX]{4}"))
+
+
+def without_document_numbers(text: str) -> str:
+    """Text with the document numbers it writes taken out (江政办发〔2024〕12号, 国务院令第663号, GB/T 1234—2020): an
+    identifier, not a figure."""
+    for pattern in NUMBER_RES:
+        text = pattern.sub("", text)
+    return text
+
+
 EFFECTIVE_RE = re.compile(r"自\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起\s*(?:施行|实施|执行|生效)")
 DELIVERED_RE = re.compile(r"^[—－-]{1,2}(\d{4}年\d{1,2}月\d{1,2}日)在(.{4,40}?)(?:会议|大会)上")  # a speech's date and forum
 SOURCE_RE = re.compile(r"(?:信息)?来源\s*[：:]\s*([\u4e00-\u9fff]{2,30}?)(?=[\s【]|发布|浏览|字号|$)")

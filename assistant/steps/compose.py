@@ -15,7 +15,8 @@ import re
 from assistant.answer import Citation, Line, Numbering, PartOutcome, Source
 from assistant.steps.citations import drop_invalid_markers, normalize_markers, split_answer
 from assistant.steps.evidence import MAX_EVIDENCE, Candidate
-from assistant.steps.gate import PartVerdict, quotable
+from assistant.steps.gate import PartVerdict, conflicts, quotable
+from assistant.steps.quantity import quantity_head
 from assistant.steps.support import NUMBER_RE
 from assistant.steps.verify import Claim, Verdict, covers, paragraph_sentences
 from index.documents import Paragraph
@@ -87,14 +88,18 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbe
             # the sentence quoted for an earlier part answers this one too (乐清市：地区生产总值1548.90亿元，（%）增速7.0)
             outcomes.append(PartOutcome(verdict.part.text, "extract", verdict))
             continue
-        # the model put an invented or misplaced figure here, read from the sentence the gate would quote: that
-        # sentence does not hold this part's answer (a figure read off another table row than the gate's, which
-        # holds the asked quantity and year, does not make the gate's row wrong: 2320.64 of 第三产业 for 第二产业)
+        # the model put an invented or misplaced figure here: the evidence does not hold this part's answer —
+        # unless it read the figure off another sentence than the gate's, which names the quantity asked (2320.64
+        # of the row 第三产业 for 第二产业增加值 does not make the row 第二产业 wrong; a question whose quantity has
+        # no name to check, 带来了多少美元, keeps the refusal)
         pick = verdict.quotable_answer
-        guessed = any(c.wrong_figure and (len(parts) == 1
-                                          or covers(c.claim.text, verdict.part, others, cfg.cover_share))
-                      and (pick is None or _rests_on(c.claim.cites, pick, numbering)) for c in checks)
-        if verdict.answerable and not guessed and pick is not None and pick.paragraph.id in sources:
+        named = pick is not None and bool(quantity_head(verdict.part.text)) and not _rests_on(
+            tuple(k for c in checks for k in c.claim.cites), pick, numbering)
+        guessed = not named and any(c.wrong_figure and (len(parts) == 1
+                                                        or covers(c.claim.text, verdict.part, others, cfg.cover_share))
+                                    for c in checks)
+        if verdict.answerable and not guessed and pick is not None and pick.paragraph.id in sources \
+                and not conflicts(pick, verdict.part.text):  # not a 2023 bulletin's row for 2020年的粮食总产量
             for c in [*_lead_in(pick, lead_of or {}, numbering), pick]:
                 line = extract_line(c, sources[c.paragraph.id])
                 if _unshown(line, lines + extra):

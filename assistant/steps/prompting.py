@@ -48,14 +48,11 @@ class Prompts:
         return self.refusal.splitlines()[0]
 
 
-def heading_line(c: Candidate, shown_case: str | None = None) -> str:
+def heading_line(c: Candidate) -> str:
     """The heading shown above a paragraph's sentences: its case (or document) and its innermost heading, each
-    cut short (every token of the prompt is prefill time). The case is left out when it is ``shown_case``, the
-    one the evidence block last named: one law's nine articles read 〔中华人民共和国道路交通安… › 第九十九条〕 once,
-    then 〔第五十八条〕 (the repeated title cost a real-document question 130 tokens of prefill)."""
+    cut short (every token of the prompt is prefill time)."""
     p = c.paragraph
-    case = _cut(short_heading(p.case), HEAD_CHARS)
-    parts = ["" if case == shown_case else case, _cut(short_heading(p.inner), INNER_CHARS)]
+    parts = [_cut(short_heading(p.case), HEAD_CHARS), _cut(short_heading(p.inner), INNER_CHARS)]
     return "〔" + LABEL_SEP.join(x for x in parts if x) + "〕"
 
 
@@ -64,17 +61,12 @@ def _cut(text: str, n: int) -> str:
 
 
 def evidence_block(sentences: list[Candidate]) -> str:
-    """Sentences numbered [1]..[n], under their paragraph's heading path; a heading line is written where it
-    changes (two paragraphs of one article share one line), its case only where that changes, and not at all
-    when it would only repeat the sentence's opening (〔第五十八条〕 over [3] 第五十八条 残疾人机动轮椅车…)."""
-    lines, last_line, shown_case = [], None, None
+    """Sentences numbered [1]..[n], under their paragraph's heading path."""
+    lines, last = [], None
     for i, c in enumerate(sentences, start=1):
-        line = heading_line(c)
-        if line != last_line:
-            short = heading_line(c, shown_case)
-            if short != "〔〕" and not c.text.strip().startswith(short.strip("〔〕")):
-                lines.append(short)
-            last_line, shown_case = line, _cut(short_heading(c.paragraph.case), HEAD_CHARS)
+        if c.paragraph.id != last:
+            lines.append(heading_line(c))
+            last = c.paragraph.id
         lines.append(f"[{i}] {c.text.strip()}")
     return "\n".join(lines)
 

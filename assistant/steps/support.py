@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.metadata import without_document_numbers
 from settings import AnswerConfig
 from textutil import char_ngrams
 from zh.dates import BARE_YEAR_RE, YEARISH_RE
@@ -59,8 +60,9 @@ BOUND_RE = re.compile(r"(?:超过|多于|高于|大于|不到|不足|少于|低�
 
 def stated_figures(question: str) -> list[str]:
     """The figures a question states (numbers with their unit character, as missing_numbers gives them), years,
-    ordinals, bounds and a lone one aside: 定到5年 → 5年; 第一次申领, 2023年, 一年人均收入 (a unit named: per
-    year), 是否超过了1.6万件 (16402件 is more) → none."""
+    ordinals, bounds, a document number and a lone one aside: 定到5年 → 5年; 第一次申领, 2023年, 一年人均收入 (a
+    unit named: per year), 是否超过了1.6万件 (16402件 is more), 根据江政办发〔2024〕12号 → none."""
+    question = without_document_numbers(question)
     text = BOUND_RE.sub("", ORDINAL_NUMBER_RE.sub("", DATE_FIGURE_RE.sub("", digits_view(question))))
     return [n + u for n, u in NUMBER_RE.findall(text) if n != "1"]
 
@@ -98,7 +100,24 @@ def missing_numbers(sentence: str, evidence: str) -> list[str]:
         if n not in numbers or (unit and (n, unit) not in pairs and (n, "") not in pairs
                                 and not _classifier_swap(n, unit, pairs) and not _unit_synonym(n, unit, view)):
             missing.append(n + unit)
-    return missing
+    return missing + [f for f in _scaled_unit_mismatches(digits_view(sentence), view) if f not in missing]
+
+
+def _scaled_unit_mismatches(sentence_view: str, evidence_view: str) -> list[str]:
+    """Figures with a magnitude and a unit (17.65万美元) that the evidence gives only with another unit after the
+    same magnitude (17.65万人次): the 万 matches, the quantity does not."""
+    def scaled(view: str) -> list[tuple[str, str]]:
+        return [(m.group(1) + m.group(2), m.group(3) or "") for m in FIGURE_RE.finditer(view) if m.group(2)]
+
+    said: dict[str, set[str]] = {}
+    for figure, unit in scaled(evidence_view):
+        said.setdefault(figure, set()).add(unit)
+    out = []
+    for figure, unit in scaled(sentence_view):
+        units = said.get(figure, set())
+        if unit and units and "" not in units and not any(u[0] == unit[0] or u in unit_forms(unit) for u in units):
+            out.append(figure + unit)
+    return out
 
 
 FIRST_RE = re.compile(r"第1(?![\d.])")  # 第一款, 第一家 in digits_view: the first one, which 首 also says

@@ -77,11 +77,21 @@ def test_anchor_missing_from_the_whole_index_refuses_without_the_model(retriever
     assert answer.verdicts[0].absent == ("广州",)
 
 
-def test_invented_figure_turns_the_part_into_a_refusal(retriever):
-    assistant, _ = _assistant(retriever, "天津港一单制节省成本987元[1]。")
+def test_a_figure_invented_from_the_sentence_that_would_be_quoted_turns_the_part_into_a_refusal(retriever):
+    k = evidence_number(retriever, Q_COST, "1000 元左右")
+    assistant, _ = _assistant(retriever, f"天津港一单制节省成本987元[{k}]。")
     answer = assistant.run(Q_COST)
     assert answer.rejected and answer.rejected[0].wrong_figure
-    assert answer.refused and "987" not in answer.answer  # a guessed figure means the evidence lacks the answer
+    assert answer.refused and "987" not in answer.answer  # a guessed figure: that sentence lacks the answer
+
+
+def test_a_figure_read_off_another_sentence_leaves_the_grounded_one_quoted(retriever):
+    k = evidence_number(retriever, Q_COST, "1000 元左右")
+    other = next(n for n in range(1, 10) if n != k)
+    assistant, _ = _assistant(retriever, f"天津港一单制节省成本987元[{other}]。")
+    answer = assistant.run(Q_COST)
+    assert answer.rejected and answer.rejected[0].wrong_figure
+    assert not answer.refused and "987" not in answer.answer and "1000" in answer.answer.replace(" ", "")
 
 
 def test_a_yes_to_a_figure_the_source_contradicts_is_corrected_with_the_source(retriever):

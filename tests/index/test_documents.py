@@ -1,5 +1,5 @@
 from index.blocks import Block
-from index.documents import assign_structure, doc_id_for
+from index.documents import Paragraph, assign_structure, doc_id_for, with_source
 from index.loaders import load_document
 from tests.conftest import REPORT
 
@@ -67,3 +67,15 @@ def test_a_provision_quoted_by_an_article_is_part_of_the_clause_that_quotes_it()
 def test_doc_id_for_is_safe():
     assert doc_id_for("报告 2023 (终稿).pdf") == "报告_2023_终稿"
     assert doc_id_for("sub/dir/a.txt") == "sub_dir_a"
+
+
+def test_a_paragraph_leans_on_its_document_s_issuer_or_region_when_the_title_names_neither():
+    paragraphs = {p.id: p for p in [Paragraph("a:p1", "a", "社会消费品零售总额：2021年2104.68亿元", title="2-1主要经济指标"),
+                                    Paragraph("b:p1", "b", "新增托育位1000个。", title="政府工作报告"),
+                                    Paragraph("c:p1", "c", "第一条", title="温州市电动自行车管理条例")]}
+    metas = {"a": {"meta": {"issuer": "温州市统计局", "region": "温州市"}}, "b": {"meta": {"issuer": "", "region": "云溪区"}},
+             "c": {"meta": {"issuer": "温州市人民代表大会常务委员会", "region": "温州市"}}}
+    sourced = with_source(paragraphs, metas)
+    assert [sourced[k].source for k in ("a:p1", "b:p1")] == ["温州市统计局", "云溪区"]
+    assert "温州市统计局" in sourced["a:p1"].heading_text and sourced["a:p1"].label == paragraphs["a:p1"].label
+    assert sourced["c:p1"].source == "温州市人民代表大会常务委员会"  # the title names the city, not the body

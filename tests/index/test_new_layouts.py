@@ -450,3 +450,10 @@ def test_a_law_s_notes_from_a_legal_database_stand_under_the_article_that_cites_
     note = next(p for p in doc.paragraphs if p.text.startswith("注2："))
     assert note.headings[-2:] == ["第三章 通行管理", "第八条"] and note.label.endswith("第八条 › 注2")
     assert "佩戴安全头盔。" in [p.text[-7:] for p in doc.paragraphs if p.text.startswith("第八条")]
+
+
+def test_a_title_under_a_one_line_masthead_set_hardly_larger_than_the_text_is_found():
+    doc = load_document(LAYOUTS / "red_header_notice_masthead_line_title_three_lines.pdf")
+    assert doc.meta["title"] == "江南省人民政府办公厅关于进一步做好2024年春季农业生产工作的通知"
+    colophon = next(p for p in doc.paragraphs if p.text.startswith("抄送："))
+    assert colophon.headings == [doc.meta["title"]]  # the document's own line, not the attachment's

@@ -16,23 +16,6 @@ def test_evidence_block_numbers_sentences_under_their_case_and_innermost_heading
     assert evidence_block([Candidate(deep, 0, 3, 0)]).splitlines()[0] == "〔一个非常非常长的案例标题… › （二）创新海关监管模式〕"
 
 
-def test_evidence_block_names_a_case_once_until_it_changes():
-    law = [make_paragraph(f"d:p{n}", "d", text, case="中华人民共和国道路交通安全法", section=article)
-           for n, (article, text) in enumerate([("第九十九条", "有下列行为之一的，处罚款。"), ("第九十二条", "超载的，处罚款。"),
-                                                ("第九十二条", "超员的，处罚款。")])]
-    block = evidence_block([Candidate(p, 0, len(p.text), 0) for p in law] + [Candidate(Q, 0, 3, 1)])
-    assert block.splitlines() == ["〔中华人民共和国道路交通安… › 第九十九条〕", "[1] 有下列行为之一的，处罚款。",
-                                  "〔第九十二条〕", "[2] 超载的，处罚款。", "[3] 超员的，处罚款。", "〔案例二〕", "[4] 丙句。"]
-
-
-def test_evidence_block_leaves_out_a_heading_the_sentence_opens_with():
-    first = make_paragraph("d:p1", "d", "第九十九条 有下列行为之一的，处罚款。", case="道路交通安全法", section="第九十九条")
-    second = make_paragraph("d:p2", "d", "第五十八条 轮椅车最高时速不得超过十五公里。", case="道路交通安全法", section="第五十八条")
-    block = evidence_block([Candidate(p, 0, len(p.text), 0) for p in (first, second)])
-    assert block.splitlines() == ["〔道路交通安全法 › 第九十九条〕", "[1] 第九十九条 有下列行为之一的，处罚款。",
-                                  "[2] 第五十八条 轮椅车最高时速不得超过十五公里。"]
-
-
 def test_answer_prompts_start_with_the_constant_prefix():
     b = PromptBuilder(Prompts.load())
     answer = b.answer(SENTENCES, "问题？", [])

@@ -14,6 +14,11 @@ def test_a_general_word_after_the_quantity_leaves_it_the_head():
                                      "2023年周口市地区生产总值总量是多少亿元？")
 
 
+def test_a_target_or_value_added_is_the_quantity_it_follows():
+    assert states_asked_quantity("临川市：粮食播种面积431万亩，粮食产量132.8亿斤", ["431"], "临川市粮食播种面积目标是多少万亩？")
+    assert states_asked_quantity("地区生产总值 › 第二产业：2020年1792.10亿元", ["1792.10"], "2020年第二产业增加值是多少？")
+
+
 def test_the_head_before_a_change_verb_is_the_asked_quantity():
     assert quantity_head("服务贸易单一窗口国际结算推出后，企业的结算成本下降了多少？") == "成本"
 

@@ -81,6 +81,12 @@ def test_a_bound_of_the_question_is_no_stated_figure():
     assert stated_figures("中等城市把社保年限要求定到5年，是吧？") == ["5年"]
 
 
+def test_a_document_number_of_the_question_is_no_stated_figure():
+    from assistant.steps.support import stated_figures
+
+    assert stated_figures("根据江政办发〔2024〕12号附件1，临川市粮食播种面积目标是多少？") == []
+
+
 def test_a_character_that_is_no_unit_does_not_make_a_figure_another():
     assert missing_numbers("全国排名前20的融资租赁企业里有一半在上海", "全国前20家融资租赁企业有一半在上海") == []
 
