@@ -112,6 +112,14 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbe
             outcomes.append(PartOutcome(verdict.part.text, "none", verdict))
     answered = lines + extra
     quotes = quote_lines(quoted + checked_sentences(asked, answered, sources), answered, sources, cfg.max_quotes)
+    # a part the quoted source sentences answer is not missing (完成预算的百分之几 when the quoted row gives 99.5%)
+    for k, outcome in enumerate(outcomes):
+        verdict = outcome.verdict
+        others = tuple(p for p in parts if p is not verdict.part)
+        if outcome.answered_by == "none" and verdict.answerable \
+                and any(covers(q.text, verdict.part, others, cfg.cover_share) for q in quotes):
+            outcomes[k] = PartOutcome(outcome.text, "extract", verdict)
+            extra = [line for line in extra if line.text != missing_note.format(part=verdict.part.text.rstrip("？?。"))]
     return lines + quotes + extra, outcomes
 
 

@@ -156,3 +156,14 @@ def test_a_model_sentence_ending_with_a_lead_in_s_colon_is_followed_by_its_items
     checks = [Verdict(Claim("申请登记时应当提交下列材料：。", (1,)), True)]  # as the claims come: a 。 after it
     lines, _ = compose([_verdict(part, best=colon)], checks, numbering, "", items_of={"w:p5": tuple(items)})
     assert [line.text for line in lines[:3]] == ["申请登记时应当提交下列材料：。", items[0].text, items[1].text]
+
+
+def test_a_part_the_quoted_source_sentence_answers_gets_no_note():
+    both = make_paragraph("d:p2", "d", "进口整体通关时间34.93小时，出口整体通关时间0.74小时。")
+    sentence = Candidate(both, 0, len(both.text), 0)
+    numbering = Numbering.of([sentence])
+    lines, outcomes = compose([_verdict(IMPORT), _verdict(EXPORT, best=sentence)],
+                              [Verdict(Claim("出口整体通关时间为0.74小时", (1,)), True)], numbering,
+                              "资料中没有关于“{part}”的信息。")
+    assert [line.origin for line in lines] == ["model", "quote"] and "34.93" in lines[1].text
+    assert [o.answered_by for o in outcomes] == ["extract", "model"]
