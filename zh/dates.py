@@ -8,6 +8,7 @@
 | 2003年10月28日 (a day: an event's date, not the period a question asks about) | DAY_RE |
 | 自2020年…以来 / 2018年起 (a period from that year on) | SINCE_RE |
 | 2021 (a bare four-digit year) | BARE_YEAR_RE |
+| 2019—2023年 / 2021-2025年 (a span of years) | YEAR_SPAN_RE |
 | 哪一年 / 哪年 / 什么年份 (a question for a year) | ASKS_YEAR_RE |
 | 1942年 / 1368年 / 公元前221年 (a year of any era, as an answer to one) | ANY_YEAR_RE |
 """
@@ -20,6 +21,7 @@ BARE_YEAR_RE = re.compile(_YEAR)
 YEAR_RE = re.compile(rf"{_YEAR}\s*年")
 YEARISH_RE = re.compile(rf"{_YEAR}\s*年(?:\d{{1,2}}\s*月)?(?:[底末初])?")
 DAY_RE = re.compile(rf"{_YEAR}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日")
+YEAR_SPAN_RE = re.compile(rf"({_YEAR})\s*年?\s*[-—–~～至到]\s*({_YEAR})\s*年")
 SINCE_RE = re.compile(rf"({_YEAR})\s*年[^，。；,;]{{0,12}}?(?:以来|起)")
 DATE_RE = re.compile(rf"{_YEAR}\s*年|\d{{1,2}}\s*月|\d{{1,2}}\s*日|[上下]半年|年底|年初")
 ASKS_YEAR_RE = re.compile(r"哪一?年|哪个年份|什么年份|何年")

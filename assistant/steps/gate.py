@@ -39,7 +39,7 @@ from index.metadata import reporting_year
 from retriever.filters import TITLE_QUOTE_RE
 from settings import AnswerConfig
 from textutil import squash
-from zh.dates import DAY_RE, SINCE_RE, YEARISH_RE
+from zh.dates import DAY_RE, SINCE_RE, YEAR_SPAN_RE, YEARISH_RE
 from zh.names import QUOTED_RE, anchors, is_name, is_person, own_wording, place_or_org_names
 from zh.numbers import digits_view
 from zh.terms import contracted_in, found, weighted_share
@@ -61,8 +61,9 @@ def anchor_coverage(c: Candidate, terms: list[str], idf) -> float:
 def conflicts(c: Candidate, asked: str) -> bool:
     """The sentence is about something else than the question (part) ``asked``: it names another year and not the
     asked one nor a period from before it on (a 2021 figure asked for 2022, not 自2020年…以来; a sentence of a
-    statistical bulletin that names no year is of the bulletin's year: 总产量902.61万吨 of the 2023 bulletin does
-    not answer 2020年的粮食总产量), or the question's
+    statistical bulletin that names no year is of the year its nearest heading names, else of the bulletin's year:
+    总产量902.61万吨 of the 2023 bulletin does not answer 2020年的粮食总产量, a row under 表2 2023年…执行情况 does not
+    answer 2024年…预算), or the question's
     place/organisation is missing while the sentence names another one (a figure of 朝阳区 given to 博鳌超级医院;
     天津's 34.93 hours asked for 北京). A quoted name of the question found in the sentence settles it: no
     conflict."""
@@ -70,7 +71,7 @@ def conflicts(c: Candidate, asked: str) -> bool:
     said = c.text + leaning_context(c)  # what the sentence says, with the sentence it leans on (进口…34.93 小时)
     # a day the question names is an event's date it states (2003年10月28日通过…就施行的吧), not the period it asks
     asked_years = _years(DAY_RE.sub("", asked))
-    said_years = _years(said) or _years(reporting_year(c.paragraph.title))
+    said_years = _years(said) or heading_years(c) or _years(reporting_year(c.paragraph.title))
     since = [int(m.group(1)) for m in SINCE_RE.finditer(said)]  # 自2020年…以来: every year from 2020 on
     if asked_years and said_years and not asked_years & said_years \
             and not any(int(y[:4]) >= start for y in asked_years for start in since):
@@ -82,6 +83,17 @@ def conflicts(c: Candidate, asked: str) -> bool:
     asked_names = place_or_org_names(asked)
     said_names = [n for n in place_or_org_names(said) if squash(n) not in squash(asked)]
     return bool(said_names) and any(not found(n, hay) for n in asked_names)
+
+
+def heading_years(c: Candidate) -> set[str]:
+    """The years of the innermost heading of c's paragraph that names any (表2 2023年…支出执行情况, 一、2023年财政
+    预算执行情况: a row or sentence without a year of its own is of that year; a span 2021—2025年 names each)."""
+    for heading in reversed(c.paragraph.path):
+        years = {f"{y}年" for m in YEAR_SPAN_RE.finditer(heading.text)
+                 for y in range(int(m.group(1)), int(m.group(2)) + 1)} | _years(YEAR_SPAN_RE.sub("", heading.text))
+        if years:
+            return years
+    return set()
 
 
 def _years(text: str) -> set[str]:

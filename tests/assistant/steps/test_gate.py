@@ -129,3 +129,16 @@ def test_a_part_does_not_inherit_a_name_written_after_it():
     q = "居住证由哪一级签发？周口市生产总值多少？"
     parts = split_parts(q)
     assert "周口市" in anchors(q) and "周口市" not in anchors_of_part(parts[0], q, (parts[1],))
+
+
+def test_a_sentence_without_a_year_is_of_the_year_its_nearest_heading_names():
+    from assistant.steps.gate import conflicts
+    from index.documents import Heading, Paragraph
+
+    row = Paragraph("b:p1", "b", "教育支出：预算数86000万元，执行数85570万元", title="关于2023年预算执行情况和2024年预算草案的报告",
+                    path=(Heading("section", "一、2023年财政预算执行情况"), Heading("table", "表2 2023年一般公共预算支出执行情况")))
+    sentence = Candidate(row, 0, len(row.text), 0)
+    assert conflicts(sentence, "2024年教育支出预算安排了多少万元？")
+    assert not conflicts(sentence, "2023年教育支出执行数是多少？")
+    planned = Paragraph("b:p2", "b", "新增托育位1000个。", path=(Heading("section", "二、2021—2025年发展目标"),))
+    assert not conflicts(Candidate(planned, 0, len(planned.text), 0), "2023年新增托育位多少个？")  # a span names each
