@@ -56,6 +56,8 @@ ORDER_RE = re.compile(r"^([\u4e00-\u9fff]{2,14})令$")
 # a government rule's note: 2024年5月10日镇江市人民政府令第172号公布 — the date it was issued and the body
 ORDER_PUBLISHED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*([\u4e00-\u9fff]{2,20}?)令"
                                 r"\s*第\s*\d+\s*号\s*(?:公布|发布)")
+DELIVERER_RE = re.compile(r"^([\u4e00-\u9fff]{2,20}?(?:人民政府|委员会|政府))(?:省长|市长|区长|县长|州长|旗长|镇长|乡长|主任)"
+                          r"[\u4e00-\u9fff]{2,4}$")  # 云溪区人民政府区长 王海涛
 RELEASED_BY_RE = re.compile(r"^([\u4e00-\u9fff]{2,20}?)\s*(?:发布|印发)$")
 PUBLISHED_RE = re.compile(r"(?:发布时间|发布日期|日期)\s*[：:]\s*(\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})")
 # a document-information box's labelled fields (gov.cn: 发文机关：国务院办公厅 成文日期：2024年08月12日 发文字号：…), and
@@ -182,6 +184,8 @@ def _issuer(head: list[str]) -> str:
             return m.group(1).removeprefix("中华人民共和国")
         if m := RELEASED_BY_RE.match(re.sub(r"(发|印)\s+(布|发)$", r"\1\2", t)):  # 国家标准化管理委员会 发 布
             return m.group(1).strip()
+        if m := DELIVERER_RE.match(squash(t)):  # a speech's 云溪区人民政府区长 王海涛: the body he speaks for
+            return m.group(1)
     for text in head[:3]:
         if is_body(text):
             return text.strip()

@@ -126,3 +126,8 @@ def test_a_cited_document_s_number_is_not_the_document_s_own():
     assert extract("《云川市住宅小区物业管理办法（修订征求意见稿）》起草说明", head)["number"] == ""
     own = ["国务院办公厅关于印发《某某行动方案》的通知（国办发〔2024〕12号）"]
     assert extract("关于印发《某某行动方案》的通知", own)["number"] == "国办发〔2024〕12号"
+
+
+def test_a_speech_s_deliverer_line_names_the_body_it_is_delivered_for():
+    meta = extract("政府工作报告", ["——2024年1月9日在云溪区第三届人民代表大会第四次会议上", "云溪区人民政府区长　王海涛", "各位代表："])
+    assert (meta["issuer"], meta["issued"], meta["region"]) == ("云溪区人民政府", "2024-01-09", "云溪区")
