@@ -95,3 +95,10 @@ def test_first_of_a_kind_restates_the_source_s_shou():
     source = "创新推出全国首个高新技术企业跨境融资产品——科技跨境贷"
     assert missing_numbers("全国第一款面向高新技术企业的境外融资产品叫科技跨境贷", source) == []
     assert missing_numbers("这是第一款产品", "这是第二款产品") == ["1款"]  # no 首 in the source: a figure it lacks
+
+
+def test_a_figure_with_magnitude_needs_the_same_unit_after_it_in_the_source():
+    source = "其中，外国人13.60万人次，港、澳、台同胞17.65万人次。"
+    assert missing_numbers("旅游外汇收入17.65万美元", source) == ["17.65万美元"]
+    assert missing_numbers("港澳台同胞17.65万人次", source) == []
+    assert missing_numbers("融资4.7亿元", "爱奇艺融资4.7亿") == []  # a source figure without its unit
