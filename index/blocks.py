@@ -14,7 +14,7 @@ import re
 import statistics
 
 from index.documents import Block
-from index.furniture import FOOTER_RE, URL_RE, is_chrome, is_page_number
+from index.furniture import FOOTER_RE, URL_RE, is_chrome, is_page_number, site_footer_start
 from index.metadata import PUBLISHED_RE, SOURCE_RE, is_body
 from index.headings import (HEADING_MAX_CHARS, LIST_ITEM_RE, RUN_IN_LEVELS, STATUTE_DIVISIONS, TABLE_TITLE_RE,
                             ends_sentence, is_mark_line)
@@ -30,13 +30,19 @@ INDENT_START_SHARE = 0.6  # share of indented lines that follow a finished sente
 BLANK_BREAK_SHARE = 0.6  # blank lines after fewer than this share of the lines break paragraphs (hard-wrapped text)
 
 
+# a letter, digit, ideograph or a mark of the text (a wrapped line may hold only the sentence's 。): a line
+# without one is signs only
+WORD_RE = re.compile(r"[^\W_]|[。，；：！？、“”‘’（）《》.,;:!?%]")
+FOLLOW_RE = re.compile(r"^(?:点击|戳)[^，。]{0,6}关注[^，。]{0,6}$")  # an account's 点击蓝字关注我们 above an article
+
+
 def is_artifact(line: str) -> bool:
     """True for lines that carry no content: page numbers (any form, see index.furniture), stray URLs, a web
-    page's navigation and controls (is_page_control), and the footer of a web page copied as text (【打印本页】,
-    版权所有)."""
+    page's navigation and controls (is_page_control), the footer of a web page copied as text (【打印本页】,
+    版权所有), and lines of signs only (━━━━, ▼▼▼, an emoji alone)."""
     t = line.strip()
     return (is_page_number(t) or bool(URL_RE.fullmatch(t)) or is_page_control(t)
-            or bool(FOOTER_RE.match(t.lstrip("【"))) and len(t) <= 30)
+            or bool(FOOTER_RE.match(t.lstrip("【"))) and len(t) <= 30 or not WORD_RE.search(t))
 
 
 def is_page_control(line: str) -> bool:
@@ -47,7 +53,7 @@ def is_page_control(line: str) -> bool:
     t = line.strip()
     if PUBLISHED_RE.search(t) or SOURCE_RE.search(t):
         return False
-    return bool(BREADCRUMB_RE.match(t)) or is_chrome(t, printout=False)
+    return bool(BREADCRUMB_RE.match(t)) or bool(FOLLOW_RE.match(t)) or is_chrome(t, printout=False)
 
 
 def tidy_heading(text: str) -> str:
@@ -378,4 +384,5 @@ def with_attachment_lists(blocks: list[Block]) -> list[Block]:
 def text_blocks(text: str) -> list[Block]:
     """Blocks of a plain-text document, choosing the layout automatically."""
     lines = text.splitlines()
-    return wrapped_blocks(text) if looks_wrapped(lines) else plain_blocks(text)
+    blocks = wrapped_blocks(text) if looks_wrapped(lines) else plain_blocks(text)
+    return blocks[:site_footer_start([b.text for b in blocks])]  # a page copied as text: not its 往期推荐, 上一篇…

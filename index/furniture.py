@@ -56,7 +56,8 @@ PAGE_INFO_RE = re.compile(r"(?:浏览次数|点击数|阅读次数|访问量|访
 # what only a site puts after a document: the links to the next and previous articles, recommendations, comments,
 # the site's disclaimer (上一篇：…, 相关推荐, 网友评论（23）, 本地宝郑重声明：…): the footer starts there, even when a
 # reader's comment after it ends a sentence
-SITE_AFTER_RE = re.compile(r"^(?:上一篇|下一篇)\s*[：:]|^(?:相关推荐|相关阅读|相关文章|热门推荐|猜你喜欢|网友评论|发表评论|扫码关注)"
+SITE_AFTER_RE = re.compile(r"^(?:上一篇|下一篇)\s*[：:]|^(?:相关推荐|相关阅读|相关文章|热门推荐|猜你喜欢|网友评论|发表评论|扫码关注"
+                           r"|往期推荐|往期回顾|推荐阅读|延伸阅读)"
                            r"|(?:郑重|免责)声明\s*[：:]")
 # a line that opens a site's footer after the document (责任编辑：…, 【我要纠错】, 复制 打印, 扫一扫在手机打开当前页)
 FOOTER_RE = re.compile(r"^(?:【?我要纠错】?|责任编辑|扫一扫|分享到|相关链接|主办单位|承办单位|版权所有|网站地图|关于我们"

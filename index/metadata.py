@@ -46,7 +46,7 @@ def without_document_numbers(text: str) -> str:
 
 EFFECTIVE_RE = re.compile(r"自\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起\s*(?:施行|实施|执行|生效)")
 DELIVERED_RE = re.compile(r"^[—－-]{1,2}(\d{4}年\d{1,2}月\d{1,2}日)在(.{4,40}?)(?:会议|大会)上")  # a speech's date and forum
-SOURCE_RE = re.compile(r"(?:信息)?来源\s*[：:]\s*([\u4e00-\u9fff]{2,30}?)(?=[\s【]|发布|浏览|字号|$)")
+SOURCE_RE = re.compile(r"(?:信息)?来源\s*[：:]\s*([\u4e00-\u9fff]{2,30}?)(?=[\s【]|发布|浏览|字号|编辑|作者|审核|$)")
 DRAFT_RE = re.compile(r"征求意见稿|草案|送审稿|讨论稿")
 FROM_PUBLICATION_RE = re.compile(r"自\s*(?:公布|发布|印发)之日起\s*(?:施行|实施|执行)")
 ADOPTED_RE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)([\u4e00-\u9fff\d]{2,30}?人民代表大会(?:常务委员会)?)第[\u4e00-\u9fff\d]+次会议通过")

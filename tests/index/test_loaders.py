@@ -69,6 +69,18 @@ def test_a_page_saved_as_markdown_ends_before_its_site_footer(tmp_path):
     assert [p.text for p in load_document(path).paragraphs] == [f"第{n}段正文。" for n in range(1, 5)]
 
 
+def test_an_article_copied_from_an_official_account_keeps_its_questions_and_leaves_its_chrome(tmp_path):
+    path = tmp_path / "wechat.txt"
+    path.write_text("点击蓝字关注我们\n\n━━━━━━━━\n\n▼▼▼\n\nQ1：哪些人可以参保？\n\nA1：在本市灵活就业的人员可以参保。\n\n"
+                    "Q2：每月最少交多少钱？\n\nA2：每月最低缴纳892.4元。\n\n来源：滨江市人社局\n编辑：陈思雨\n\n"
+                    "往期推荐\n\n▶ 2024年养老金调整方案出炉！\n\n👆点个在看，你最好看\n", "utf-8")
+    doc = load_document(path)
+    answers = {p.text: p.headings[-1] for p in doc.paragraphs}
+    assert answers["A2：每月最低缴纳892.4元。"] == "Q2：每月最少交多少钱？"
+    assert not any(t.startswith(("点击", "━", "▼", "往期", "▶", "👆")) for t in answers)
+    assert doc.meta["issuer"] == "滨江市人社局"
+
+
 def test_docx_styles_give_structure(tmp_path):
     import docx
 
