@@ -44,7 +44,9 @@ ARTICLE_NO_RE = re.compile(ARTICLE_NO)
 ARTICLE_RE = re.compile(rf"^({ARTICLE_NO}(?:之[{CN_DIGITS}]+)?)(?:\s+|(?=[（(【]))")
 # standards: 5 范围 / 5.1 确定评价范围 (a heading line) and 5.1.1 一般而言… (a clause with its text); 附录A
 # 5 / 5.1 / A.1 (an appendix's clause)
-CLAUSE_RE = re.compile(r"^((?:\d{1,2}|[A-Z](?=\.\d))(?:\.\d{1,2}){0,4})(?:\s+|(?=[\u4e00-\u9fff]))(?![\d.%％])")
+# (a number run into a unit is a figure, not a clause: 1.36万户 and 4.15分钟 opening a wrapped line)
+CLAUSE_RE = re.compile(r"^((?:\d{1,2}|[A-Z](?=\.\d))(?:\.\d{1,2}){0,4})"
+                       r"(?:\s+|(?=[\u4e00-\u9fff])(?![万亿千百元户人家名项次倍米吨克个分秒天年月日周岁公]))(?![\d.%％])")
 APPENDIX_RE = re.compile(r"^附\s*录\s*[A-Z]\b|^附\s*[件表]\s*\d*$|^(?:名词解释|附\s*注|注\s*释|参\s*考\s*文\s*献)$")  # back matter too
 TABLE_TITLE_RE = re.compile(r"^(?:续)?表\s*(?:[A-Z]\.?)?\d+(?:[-－.]\d+)?(?:\s|(?=[\u4e00-\u9fff])|$)")  # 表3, 表A.1
 FIGURE_TITLE_RE = re.compile(r"^图\s*\d+(?:[-－.]\d+)?(?:\s|(?=[\u4e00-\u9fff])|$)")

@@ -17,35 +17,47 @@ import re
 from dataclasses import replace
 
 from index.documents import Block
+from index.headings import LIST_ITEM_RE, ends_sentence, heading_level
+from textutil import join_lines
 
-NOTE_RE = re.compile(r"^\s*[\[［【](\d{1,2})[\]］】]\s*(?=\S)")  # [2]本条原为… / 【1】… / ［3］…
+NOTE_RE = re.compile(r"^\s*(?:[\[［【](\d{1,2})[\]］】]|([①-⑳]))\s*(?=\S)")  # [2]本条原为… / 【1】… / ①截至…
 NOTE_KIND = "note"
 
 
 def _mark_re(number: str) -> re.Pattern:
-    return re.compile(rf"[\[［【]{number}[\]］】]")
+    """Where a text cites note ``number``: [2] / 【2】, or a circled ① right after a word (小巨人企业①有19家; not
+    the ① of a list after a colon: 包括：①…；②…)."""
+    if number.isascii():
+        return re.compile(rf"[\[［【]{number}[\]］】]")
+    return re.compile(rf"(?<=[^\s：:；;，,、]){number}")
 
 
 def note_label(number: str) -> str:
-    """How a note is labelled and opened: 注2."""
+    """How a note is labelled and opened: 注2, 注①."""
     return f"注{number}"
 
 
 def with_cited_notes(blocks: list[Block]) -> list[Block]:
-    """Blocks with every note ([n] opening a paragraph) moved right after the nearest paragraph before it that
-    cites [n] (its mark taken out of that paragraph's text); a note that no paragraph cites stays where it is."""
+    """Blocks with every note ([n] or ① opening a paragraph) moved right after the nearest paragraph before it
+    that cites it (its mark taken out of that paragraph's text); a note that no paragraph cites stays where it
+    is. A paragraph that a note at a page's foot cut in two (…设立总规模20亿元的区产业引导 / ⑤… / 基金，年内…) is
+    whole again."""
     out = list(blocks)
     i = 0
     while i < len(out):
         block = out[i]
         m = NOTE_RE.match(block.text) if not block.level and block.kind == "paragraph" else None
-        at = _citing(out, i, m.group(1)) if m else None
+        number = (m.group(1) or m.group(2)) if m else ""
+        at = _citing(out, i, number) if m else None
         if at is None:
             i += 1
             continue
-        number = m.group(1)
         out[at] = replace(out[at], text=_mark_re(number).sub("", out[at].text, count=1))
         del out[i]
+        if _cut_by_note(out, i):
+            out[i - 1] = replace(out[i - 1], text=join_lines([out[i - 1].text, out[i].text]),
+                                 boxes=out[i - 1].boxes + out[i].boxes)
+            del out[i]
         place = at + 1
         while place < i and out[place].kind == NOTE_KIND:  # after the notes already placed there
             place += 1
@@ -53,6 +65,17 @@ def with_cited_notes(blocks: list[Block]) -> list[Block]:
                                 boxes=block.boxes, row=note_label(number)))
         i += 1
     return out
+
+
+def _cut_by_note(blocks: list[Block], i: int) -> bool:
+    """blocks[i - 1] and blocks[i], once a note between them is gone, are one paragraph across a page break: the
+    first ends no sentence, the second opens with no marker."""
+    if not 0 < i < len(blocks):
+        return False
+    a, b = blocks[i - 1], blocks[i]
+    return (a.kind == b.kind == "paragraph" and not a.level and not b.level and bool(a.boxes) and bool(b.boxes)
+            and a.boxes[-1].page < b.boxes[0].page and not ends_sentence(a.text) and not LIST_ITEM_RE.match(b.text)
+            and not heading_level(b.text))
 
 
 def _citing(blocks: list[Block], end: int, number: str) -> int | None:

@@ -457,3 +457,22 @@ def test_a_title_under_a_one_line_masthead_set_hardly_larger_than_the_text_is_fo
     assert doc.meta["title"] == "江南省人民政府办公厅关于进一步做好2024年春季农业生产工作的通知"
     colophon = next(p for p in doc.paragraphs if p.text.startswith("抄送："))
     assert colophon.headings == [doc.meta["title"]]  # the document's own line, not the attachment's
+
+
+@pytest.fixture(scope="module")
+def work_report():
+    return load_document(LAYOUTS / "work_report_cover_contents_page_footnotes.pdf")
+
+
+def test_a_wrapped_line_opening_with_a_figure_is_no_clause_heading(work_report):
+    renewal = next(p for p in work_report.paragraphs if p.text.startswith("1.城市更新有序推进"))
+    assert "1.36万户" in renewal.text and "停车泊位5200个" in renewal.text
+    assert not any("1.36万户" in h for p in work_report.paragraphs for h in p.headings)
+
+
+def test_page_foot_notes_follow_the_point_whose_mark_cites_them_and_rejoin_what_they_cut(work_report):
+    notes = {p.locator: p.headings[-1] for p in work_report.paragraphs if p.kind == "note"}
+    assert notes["注②"] == "3.营商环境持续优化" and notes["注⑤"] == "1.做强先进制造业"
+    fund = next(p for p in work_report.paragraphs if "区产业引导" in p.text)
+    assert "区产业引导基金，年内新招引" in fund.text and len(fund.pages) == 2  # across the page break
+    assert work_report.meta["issuer"] == "青林区人民政府"

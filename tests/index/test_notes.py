@@ -20,3 +20,9 @@ def test_notes_citing_one_paragraph_keep_their_order():
 def test_a_bracketed_number_that_nothing_cites_stays_a_paragraph():
     blocks = [Block("正文。"), Block("[1]参考文献一。")]
     assert with_cited_notes(blocks) == blocks
+
+
+def test_a_circled_mark_after_a_word_cites_a_note_and_one_after_a_colon_lists_an_item():
+    blocks = [Block("新认定“小巨人”企业①7家。"), Block("包括：①甲；②乙。"), Block("①截至年底累计19家。")]
+    out = with_cited_notes(blocks)
+    assert [b.text for b in out] == ["新认定“小巨人”企业7家。", "注①：截至年底累计19家。", "包括：①甲；②乙。"]
