@@ -106,8 +106,9 @@ def missing_numbers(sentence: str, evidence: str) -> list[str]:
 def _scaled_unit_mismatches(sentence_view: str, evidence_view: str) -> list[str]:
     """Figures with a magnitude and a unit (17.65万美元) that the evidence gives only with another unit after the
     same magnitude (17.65万人次): the 万 matches, the quantity does not."""
-    def scaled(view: str) -> list[tuple[str, str]]:
-        return [(m.group(1) + m.group(2), m.group(3) or "") for m in FIGURE_RE.finditer(view) if m.group(2)]
+    def scaled(view: str) -> list[tuple[str, str]]:  # (50万至100万: 至 is no unit)
+        return [(m.group(1) + m.group(2), unit if (unit := m.group(3) or "") and (len(unit) > 1 or unit in UNIT_CHARS)
+                 else "") for m in FIGURE_RE.finditer(view) if m.group(2)]
 
     said: dict[str, set[str]] = {}
     for figure, unit in scaled(evidence_view):

@@ -102,3 +102,4 @@ def test_a_figure_with_magnitude_needs_the_same_unit_after_it_in_the_source():
     assert missing_numbers("旅游外汇收入17.65万美元", source) == ["17.65万美元"]
     assert missing_numbers("港澳台同胞17.65万人次", source) == []
     assert missing_numbers("融资4.7亿元", "爱奇艺融资4.7亿") == []  # a source figure without its unit
+    assert missing_numbers("城区人口50万到100万", "城区人口50万至100万") == []  # 到/至 are no units
