@@ -104,8 +104,9 @@ def extract(title: str, texts: list[str], dropped: list[str] = ()) -> dict[str, 
     if not meta["issuer"]:  # a web page's 来源：湖北省人民政府新闻办公室 (a body's name, not a news outlet's)
         meta["issuer"] = next((m.group(1) for t in [*head, *dropped] for m in SOURCE_RE.finditer(t)
                                if ORG_RE.search(m.group(1))), "")
-    if not meta["issuer"]:  # the site a page was printed from: its print stamp's … - 温州统计年鉴2024 - 温州市统计局
-        meta["issuer"] = next((site for line in dropped if stamp_date(line) and (site := stamp_site(line))), "")
+    site = next((site for line in dropped if stamp_date(line) and (site := stamp_site(line))), "")
+    if not meta["issuer"] and ORG_RE.search(site):  # the body whose site a page was printed from: its print
+        meta["issuer"] = site  # stamp's … - 温州统计年鉴2024 - 温州市统计局
     delivered = next((m for t in head if (m := DELIVERED_RE.match(squash(t)))), None)
     if delivered and not meta["issued"]:
         meta["issued"] = _iso(delivered.group(1))  # ——2024年1月15日在某某市第十七届人民代表大会第四次会议上
@@ -113,21 +114,24 @@ def extract(title: str, texts: list[str], dropped: list[str] = ()) -> dict[str, 
         meta["effective"] = meta["issued"] or meta["published"]
     if DRAFT_RE.search(title):
         meta["effective"] = ""  # a draft for comment is in force nowhere, whatever date it proposes
-    meta["region"] = _region(title, meta["issuer"]) or (_region(delivered.group(2), "") if delivered else "")
+    meta["region"] = (_region(title, meta["issuer"]) or (_region(delivered.group(2), "") if delivered else "")
+                      or _region(site, ""))  # 滨江市 of the 滨江市政务服务网 a page was printed from
     meta["kind"] = meta["kind"] or _kind(title, meta["issuer"], meta["number"], head)  # a database's 效力级别 first
     return meta
 
 
 SITE_SEPARATOR_RE = re.compile(r"\s[-–—|_]\s|\s*[-–—|]\s(?=\S+$)|_(?=[^_\s]+$)")  # … - 温州市统计局, …_湖北省人民政府
-SITE_WORDS_RE = re.compile(r"(?:门户网站|网站|官网|政务网)$")  # 广西南宁市人民政府门户网站: the body is the site's owner
+SITE_WORDS_RE = re.compile(r"(?:门户网站|网站|官网|政务网|政务服务网)$")  # 广西南宁市人民政府门户网站: the site's owner
 
 
 def stamp_site(text: str) -> str:
-    """The body whose site a page was printed from: the last part of a print stamp's page title when it names a
-    body ('12/7/26, 11:05 PM 2-1主要经济指标（2019—2023年）- 温州统计年鉴2024 - 温州市统计局' → 温州市统计局), or ''."""
+    """The owner of the site a page was printed from: the last part of a print stamp's page title, its 门户网站 /
+    政务服务网 left out ('12/7/26, 11:05 PM 2-1主要经济指标（2019—2023年）- 温州统计年鉴2024 - 温州市统计局' → 温州市统计局,
+    '…办事指南_滨江市政务服务网' → 滨江市), or '' when it names none."""
     parts = SITE_SEPARATOR_RE.split(text.strip())
     last = SITE_WORDS_RE.sub("", parts[-1].strip()) if len(parts) > 1 else ""
-    return last if 4 <= len(last) <= 20 and ORG_RE.search(last) and not re.search(r"\d", last) else ""
+    return last if 2 <= len(last) <= 20 and not re.search(r"\d", last) and (ORG_RE.search(last) or REGION_RE.match(last)) \
+        else ""
 
 
 def stamp_date(text: str) -> str:

@@ -131,3 +131,8 @@ def test_a_cited_document_s_number_is_not_the_document_s_own():
 def test_a_speech_s_deliverer_line_names_the_body_it_is_delivered_for():
     meta = extract("政府工作报告", ["——2024年1月9日在云溪区第三届人民代表大会第四次会议上", "云溪区人民政府区长　王海涛", "各位代表："])
     assert (meta["issuer"], meta["issued"], meta["region"]) == ("云溪区人民政府", "2024-01-09", "云溪区")
+
+
+def test_the_place_of_the_site_a_page_was_printed_from_is_its_region_when_nothing_else_names_one():
+    meta = extract("食品经营许可（新办）办事指南", ["一、事项名称"], ["12/8/26, 1:41 AM食品经营许可（新办）办事指南_滨江市政务服务网"])
+    assert (meta["region"], meta["issuer"]) == ("滨江市", "")
