@@ -36,7 +36,8 @@ DROP_REASONS = {"page_number": "page numbers", "repeated": "repeated header/foot
                 "chrome": "web-page chrome", "toc": "table-of-contents lines", "no_text_layer": "pages without text layer"}
 MARGIN = 0.12  # top and bottom share of a page where headers, footers and page numbers stand
 REPEAT_SHARE = 0.5  # a line repeated at the same place on at least this share of the pages is furniture
-PAGE_NUMBER_RE = re.compile(r"^(?:[-－—–~]\s*\d{1,4}\s*[-－—–~]|\d{1,4}|\d{1,4}\s*/\s*\d{1,4}|第\s*\d{1,4}\s*页"
+PAGE_NUMBER_RE = re.compile(r"^(?:[-－—–~]\s*(?:\d{1,4}|[IVX]{1,4})\s*[-－—–~]|\d{1,4}|[IVX]{1,4}|[ivx]{1,4}"
+                            r"|\d{1,4}\s*/\s*\d{1,4}|第\s*\d{1,4}\s*页"
                             r"(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$")
 # a web address: printable ASCII only (门户网站（www.tongxi.gov.cn）“…”栏目 ends it at the full-width bracket)
 URL_RE = re.compile(r"https?://[!-~]+|www\.[A-Za-z0-9-]+\.[!-~]+")
@@ -83,7 +84,8 @@ class Cleaned:
 
 
 def is_page_number(text: str) -> bool:
-    """'－3－', '- 3 -', '3', '2/7', '第3页', '第3页 共7页', 'Page 3' are page numbers."""
+    """'－3－', '- 3 -', '3', '2/7', '第3页', '第3页 共7页', 'Page 3', and a front matter's 'II' or '- ii -' are page
+    numbers."""
     return bool(PAGE_NUMBER_RE.match(text.strip()))
 
 

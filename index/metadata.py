@@ -107,7 +107,9 @@ def extract(title: str, texts: list[str], dropped: list[str] = ()) -> dict[str, 
     site = next((site for line in dropped if stamp_date(line) and (site := stamp_site(line))), "")
     if not meta["issuer"] and ORG_RE.search(site):  # the body whose site a page was printed from: its print
         meta["issuer"] = site  # stamp's … - 温州统计年鉴2024 - 温州市统计局
-    delivered = next((m for t in head if (m := DELIVERED_RE.match(squash(t)))), None)
+    # (over two lines of a cover: ——2024年1月9日在滨江市青林区第十七届 / 人民代表大会第四次会议上)
+    delivered = next((m for t, after in zip(head, [*head[1:], ""])
+                      if (m := DELIVERED_RE.match(squash(t)) or DELIVERED_RE.match(squash(t + after)))), None)
     if delivered and not meta["issued"]:
         meta["issued"] = _iso(delivered.group(1))  # ——2024年1月15日在某某市第十七届人民代表大会第四次会议上
     if not meta["effective"] and any(FROM_PUBLICATION_RE.search(t) for t in texts):

@@ -475,4 +475,5 @@ def test_page_foot_notes_follow_the_point_whose_mark_cites_them_and_rejoin_what_
     assert notes["注②"] == "3.营商环境持续优化" and notes["注⑤"] == "1.做强先进制造业"
     fund = next(p for p in work_report.paragraphs if "区产业引导" in p.text)
     assert "区产业引导基金，年内新招引" in fund.text and len(fund.pages) == 2  # across the page break
-    assert work_report.meta["issuer"] == "青林区人民政府"
+    assert (work_report.meta["issuer"], work_report.meta["issued"]) == ("青林区人民政府", "2024-01-09")
+    assert "I" not in [p.text for p in work_report.paragraphs]  # the contents page's roman page number
