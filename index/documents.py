@@ -108,8 +108,9 @@ class Paragraph:
 
     @property
     def haystack(self) -> str:
-        """Title, every heading of the path and the text: what a question or a gold quote about it can match."""
-        return "\n".join(x for x in (self.title, *(h.text for h in self.path), self.text) if x)
+        """Title (with the issuer or region it does not name: see with_source), every heading of the path and the
+        text: what a question or a gold quote about it can match."""
+        return "\n".join(x for x in (self.title, self.source, *(h.text for h in self.path), self.text) if x)
 
     @property
     def inner(self) -> str:

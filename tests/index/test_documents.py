@@ -78,4 +78,5 @@ def test_a_paragraph_leans_on_its_document_s_issuer_or_region_when_the_title_nam
     sourced = with_source(paragraphs, metas)
     assert [sourced[k].source for k in ("a:p1", "b:p1")] == ["温州市统计局", "云溪区"]
     assert "温州市统计局" in sourced["a:p1"].heading_text and sourced["a:p1"].label == paragraphs["a:p1"].label
+    assert "云溪区" in sourced["b:p1"].haystack  # a premise check finds the place the question names
     assert sourced["c:p1"].source == "温州市人民代表大会常务委员会"  # the title names the city, not the body
