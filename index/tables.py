@@ -25,6 +25,8 @@ FORM_SHARE = 0.6  # share of field labels ending with a colon that makes a table
 INDENT_STEP = 0.5  # a row label set this many font sizes further in than the one above is a part of it
 AFTER_TABLE_LEVELS = frozenset({"annex", "part", "chapter", "jie", "section"})  # headings a table's last line can be
 UNIT_HEADERS = frozenset({"单位", "计量单位"})
+SERIAL_HEADERS = frozenset({"序号", "编号", "序"})
+SERIAL_NAME_MAX_CHARS = 30  # a 名称 beside a 序号 this short labels its row
 MARK_RE = re.compile(r"^[×✕✗✘√✓✔●○◎★☆▲△■□]$")  # a matrix cell that only marks its row and column
 UNIT_LINE_RE = re.compile(r"^\s*单位(?:[：:]|为)\s*\S{1,8}\s*$")  # 单位：亿元, 单位为米: a line of its own under a table's title
 TITLE_UNIT_RE = re.compile(r"单位\s*(?:[：:]|为)\s*([^）)\s，,；;]{1,6})")  # （单位：万元）, （单位为米） in a table's title
@@ -150,6 +152,10 @@ def grid_rows(grid: list[list[str]], boxes: list[tuple[Box, ...]] | None = None,
     # roads) names the rows with the second
     spans = len(data) > 1 and all(len(r) > 2 for r in data) and len({r[0] for r in data}) < len(data) \
         and len({r[1] for r in data}) == len(data)
+    # a 序号 column names no row: the 名称 column beside it does (序号 | 材料名称 → 1 食品经营许可申请书, not 1)
+    spans = spans or (len(data) > 1 and squash(headers[0]) in SERIAL_HEADERS and squash(headers[1]).endswith("名称")
+                      and all(len(r) > 2 and re.fullmatch(r"\d{1,3}", r[0]) and 0 < len(r[1]) <= SERIAL_NAME_MAX_CHARS
+                              for r in data))
     first = 2 if spans else 1  # the first column of cells
     # a row's label: its first cell, or when that is empty its first cell of text (| | 合计 | 202,922.93 |)
     lead = [1 if not spans and not r[0] and len(r) > 2 and r[1] and not is_number(r[1]) else 0 for r in data]

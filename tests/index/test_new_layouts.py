@@ -477,3 +477,8 @@ def test_page_foot_notes_follow_the_point_whose_mark_cites_them_and_rejoin_what_
     assert "区产业引导基金，年内新招引" in fund.text and len(fund.pages) == 2  # across the page break
     assert (work_report.meta["issuer"], work_report.meta["issued"]) == ("青林区人民政府", "2024-01-09")
     assert "I" not in [p.text for p in work_report.paragraphs]  # the contents page's roman page number
+
+
+def test_a_serial_number_column_leaves_the_row_label_to_the_name_beside_it(work_report):
+    rows = {p.row: p.text for p in work_report.paragraphs if p.kind == "table_row"}
+    assert rows["4 社区养老"].startswith("4 社区养老：主要内容新建社区嵌入式养老服务中心12个")
