@@ -206,7 +206,8 @@ def run_in_head(text: str, statute: bool) -> tuple[str, str] | None:
 
 
 # a policy Q&A's question (政策解读 问答): 问：《若干措施》出台的背景是什么？ / 问题3：… / 3.问：… / Q1：…; its 答 follows
-QUESTION_RE = re.compile(r"^(?:问题?\s*\d*\s*[：:]|[QqＱ]\s*\d{0,2}\s*[：:]|\d{1,2}[.．、]\s*问\s*[：:]|[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]?\s*问\s*[：:]"
+QUESTION_RE = re.compile(r"^(?:问题?\s*\d*\s*[：:]|[QqＱ]\s*\d{0,2}\s*[：:]|\d{1,2}[.．、]\s*问\s*[：:]"
+                         r"|[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]?\s*问\s*[：:]"
                          r"|[^：:，。？]{0,20}记者\s*[：:])")  # … and a press conference's 中国日报记者：…？
 QUESTION_MAX_CHARS = 160
 # a transcript's speaker on a line of its own: 【湖北日报记者】, 【省人力资源和社会保障厅厅长 张明华】

@@ -104,7 +104,7 @@ def extract(title: str, texts: list[str], dropped: list[str] = ()) -> dict[str, 
     if not meta["issuer"]:  # a web page's 来源：湖北省人民政府新闻办公室 (a body's name, not a news outlet's)
         meta["issuer"] = next((m.group(1) for t in [*head, *dropped] for m in SOURCE_RE.finditer(t)
                                if ORG_RE.search(m.group(1))), "")
-    site = next((site for line in dropped if stamp_date(line) and (site := stamp_site(line))), "")
+    site = next((owner for line in dropped if stamp_date(line) and (owner := stamp_site(line))), "")
     if not meta["issuer"] and ORG_RE.search(site):  # the body whose site a page was printed from: its print
         meta["issuer"] = site  # stamp's … - 温州统计年鉴2024 - 温州市统计局
     # (over two lines of a cover: ——2024年1月9日在滨江市青林区第十七届 / 人民代表大会第四次会议上)

@@ -17,6 +17,7 @@ from assistant.steps.citations import drop_invalid_markers, normalize_markers, s
 from assistant.steps.evidence import MAX_EVIDENCE, Candidate
 from assistant.steps.gate import PartVerdict, conflicts, quotable
 from assistant.steps.quantity import quantity_head
+from assistant.steps.question_parts import Part
 from assistant.steps.support import NUMBER_RE
 from assistant.steps.verify import Claim, Verdict, covers, paragraph_sentences
 from index.documents import Paragraph
@@ -79,12 +80,12 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbe
     outcomes, extra = [], []  # extra: extracts and notes, after the quotes
     for verdict in verdicts:
         others = tuple(p for p in parts if p is not verdict.part)
-        if any(covers(line.text, verdict.part, others, cfg.cover_share) for line in lines):
+        if _answered_in(lines, verdict.part, others, cfg.cover_share):
             # a checked sentence answers it (though the gate found no single sentence that does): no note that
             # the documents say nothing of it
             outcomes.append(PartOutcome(verdict.part.text, "model", verdict))
             continue
-        if verdict.answerable and any(covers(line.text, verdict.part, others, cfg.cover_share) for line in extra):
+        if verdict.answerable and _answered_in(extra, verdict.part, others, cfg.cover_share):
             # the sentence quoted for an earlier part answers this one too (乐清市：地区生产总值1548.90亿元，（%）增速7.0)
             outcomes.append(PartOutcome(verdict.part.text, "extract", verdict))
             continue
@@ -106,7 +107,7 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbe
                     extra.append(line)
             outcomes.append(PartOutcome(verdict.part.text, "extract", verdict))
         else:
-            note = Line(missing_note.format(part=verdict.part.text.rstrip("？?。")), (), "note")
+            note = _missing_line(missing_note, verdict.part)
             if len(verdicts) > 1 and note not in extra:
                 extra.append(note)
             outcomes.append(PartOutcome(verdict.part.text, "none", verdict))
@@ -117,9 +118,9 @@ def compose(verdicts: list[PartVerdict], checks: list[Verdict], numbering: Numbe
         verdict = outcome.verdict
         others = tuple(p for p in parts if p is not verdict.part)
         if outcome.answered_by == "none" and verdict.answerable \
-                and any(covers(q.text, verdict.part, others, cfg.cover_share) for q in quotes):
+                and _answered_in(quotes, verdict.part, others, cfg.cover_share):
             outcomes[k] = PartOutcome(outcome.text, "extract", verdict)
-            extra = [line for line in extra if line.text != missing_note.format(part=verdict.part.text.rstrip("？?。"))]
+            extra = [line for line in extra if line != _missing_line(missing_note, verdict.part)]
     return lines + quotes + extra, outcomes
 
 
@@ -129,6 +130,16 @@ def _items_after(lead: Candidate, items_of: dict[str, tuple[Paragraph, ...]], nu
     ids = {p.id for p in items_of.get(lead.paragraph.id, ())}
     picked = [extract_line(c, numbering.source_of(c)) for c in numbering.evidence.values() if c.paragraph.id in ids]
     return [line for line in picked if _unshown(line, shown)]
+
+
+def _answered_in(shown: list[Line], part: Part, others: tuple[Part, ...], share: float) -> bool:
+    """Some shown line answers the part (see assistant.steps.verify.covers)."""
+    return any(covers(line.text, part, others, share) for line in shown)
+
+
+def _missing_line(missing_note: str, part: Part) -> Line:
+    """The note that the documents say nothing of the part."""
+    return Line(missing_note.format(part=part.text.rstrip("？?。")), (), "note")
 
 
 def _rests_on(cites: tuple[int, ...], c: Candidate, numbering: Numbering) -> bool:

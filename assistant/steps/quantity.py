@@ -21,8 +21,8 @@ NOUN_FLAGS_AFTER = ("n", "nz", "ng", "vn")  # a head right after 多少 (多少�
 SKIPPED = frozenset("是 有 约 大约 达 达到 到 至 了 共 累计 一共 合计 大概 总共 总计 分别 各 超过 近".split())
 CHANGES = frozenset("增长 下降 降低 减少 增加 提高 提升 缩短 压缩 节省 节约 上涨 扩大 缩减 减轻".split())
 # heads too general to tell one quantity from another (the clause may say it in other words: a table of 地区生产总值
-# gives 第二产业增加值 in its row 第二产业, a target table 粮食播种面积目标 as 粮食播种面积431万亩); the kind words (比例, 金额…) are checked as kinds by
-# assistant.steps.verify.measure_fits
+# gives 第二产业增加值 in its row 第二产业, a target table 粮食播种面积目标 as 粮食播种面积431万亩); the kind words
+# (比例, 金额…) are checked as kinds by assistant.steps.verify.measure_fits
 GENERIC = frozenset("数量 规模 标准 情况 水平 总量 数额 总数 数字 数据 程度 幅度 效果 成效 结果 部分 "
                     "比例 占比 比重 百分比 金额 资金 费用 期限 时长 增加值 目标 指标 任务".split())
 UNITS = re.compile(rf"^({UNIT_ALTERNATION})$")
